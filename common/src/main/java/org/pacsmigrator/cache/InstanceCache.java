@@ -1,0 +1,37 @@
+package org.pacsmigrator.cache;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Object storage for received instances, shared by all workers (filesystem or S3).
+ * Writes are atomic: an object is either absent or complete, never half-written.
+ */
+public interface InstanceCache {
+
+    /** Key under which an instance is stored: stable, so a re-received instance overwrites itself. */
+    static String keyFor(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid) {
+        return studyInstanceUid + "/" + seriesInstanceUid + "/" + sopInstanceUid + ".dcm";
+    }
+
+    /**
+     * Moves (or uploads) a complete local file into the cache under {@code key}, computing its
+     * size and SHA-256 while streaming. The source file is consumed (moved or deleted).
+     */
+    CachedObject put(String key, Path localFile) throws IOException;
+
+    /** Opens the object for streaming; empty when absent. */
+    Optional<InputStream> open(String key) throws IOException;
+
+    /**
+     * A local file with the object's content, for senders that need a path. For the filesystem
+     * cache this is the object itself; remote caches download to {@code scratchDirectory}.
+     */
+    Path localCopy(String key, Path scratchDirectory) throws IOException;
+
+    boolean exists(String key) throws IOException;
+
+    void delete(String key) throws IOException;
+}

@@ -1,0 +1,18 @@
+package org.pacsmigrator.dicom;
+
+import java.nio.file.Path;
+
+/**
+ * One instance received by our storage SCP (C-MOVE destination) or over a C-GET association,
+ * already written completely to a local temporary file in DICOM Part 10 format (with meta header).
+ * The handler owns the file: it must move or delete it.
+ */
+public record ReceivedInstance(
+        Path file,
+        String sopClassUid,
+        String sopInstanceUid,
+        String studyInstanceUid,
+        String seriesInstanceUid,
+        String transferSyntaxUid,
+        String callingAeTitle) {
+}

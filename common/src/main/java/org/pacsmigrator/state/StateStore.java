@@ -1,0 +1,57 @@
+package org.pacsmigrator.state;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The migration's durable state (one Cassandra keyspace per migration). Every write is
+ * idempotent and no transition regresses a study, so re-delivered messages are harmless.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /** Inserts the study if it is not known yet. Returns true when it was new (first seen). */
+    boolean insertStudyIfAbsent(StudyRecord study);
+
+    Optional<StudyRecord> findStudy(String studyInstanceUid);
+
+    /**
+     * Moves the study to {@code target} if its current state is one of {@code allowedFrom}
+     * (a lightweight transaction). Returns true when the transition happened.
+     */
+    boolean transition(String studyInstanceUid, StudyState target, StudyState... allowedFrom);
+
+    /** Marks the study FAILED with a category and message (from any state), counting an attempt. */
+    void markFailed(String studyInstanceUid, String category, String message);
+
+    /** Records the expected instances of a study (the manifest); existing rows keep their progress. */
+    void recordExpectedInstances(String studyInstanceUid, List<InstanceRecord> expected);
+
+    /** Records that an instance is in the cache (size, SHA-256, cache key, transfer syntax). */
+    void recordRetrieved(InstanceRecord instance);
+
+    /** Records the destination's C-STORE status for an instance; success/warning set forwardedAt. */
+    void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored);
+
+    /** Records that an instance was found in (or committed by) the new PACS. */
+    void recordVerified(String studyInstanceUid, String sopInstanceUid);
+
+    List<InstanceRecord> instancesOf(String studyInstanceUid);
+
+    /** Study UIDs indexed for a source day. */
+    List<String> studiesOfDay(LocalDate day);
+
+    void recordIndexDay(IndexDayRecord day);
+
+    Optional<IndexDayRecord> findIndexDay(LocalDate day);
+
+    /** Number of studies in each state (a full scan: fine for reports, not for hot paths). */
+    Map<StudyState, Long> countStudiesByState();
+
+    /** All studies (streamed from the store page by page). */
+    Iterable<StudyRecord> allStudies();
+
+    @Override
+    void close();
+}

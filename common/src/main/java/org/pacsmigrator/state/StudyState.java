@@ -1,0 +1,14 @@
+package org.pacsmigrator.state;
+
+/**
+ * Life cycle of a study. The order matters: a transition never goes backwards
+ * (re-delivery of a Kafka record must not regress state); FAILED can be left by a replay.
+ */
+public enum StudyState {
+    INDEXED, RETRIEVING, RETRIEVED, FORWARDING, FORWARDED, VERIFIED, FAILED;
+
+    /** True when this state is at or past {@code other} on the success path. */
+    public boolean atLeast(StudyState other) {
+        return this != FAILED && other != FAILED && ordinal() >= other.ordinal();
+    }
+}

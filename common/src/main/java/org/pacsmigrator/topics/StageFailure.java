@@ -1,0 +1,19 @@
+package org.pacsmigrator.topics;
+
+/** A permanent failure of a stage for one study: dead-letter it with this category, do not retry. */
+public class StageFailure extends Exception {
+    private final String category;
+
+    public StageFailure(String category, String message, Throwable cause) {
+        super(message, cause);
+        this.category = category;
+    }
+
+    public StageFailure(String category, String message) {
+        this(category, message, null);
+    }
+
+    public String category() {
+        return category;
+    }
+}

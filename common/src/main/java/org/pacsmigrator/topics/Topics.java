@@ -1,0 +1,33 @@
+package org.pacsmigrator.topics;
+
+/**
+ * Topic names of one migration. Every topic is keyed by StudyInstanceUID so that all events of a
+ * study stay ordered on one partition. Each stage hand-off has a dead-letter topic ("...dlq").
+ */
+public record Topics(String migrationId) {
+    public String indexed() {
+        return migrationId + ".studies.indexed";
+    }
+
+    public String retrieved() {
+        return migrationId + ".studies.retrieved";
+    }
+
+    public String forwarded() {
+        return migrationId + ".studies.forwarded";
+    }
+
+    public String verified() {
+        return migrationId + ".studies.verified";
+    }
+
+    /** Dead letters of the stage that consumes {@code sourceTopic}. */
+    public static String deadLetterOf(String sourceTopic) {
+        return sourceTopic + ".dlq";
+    }
+
+    public String[] all() {
+        return new String[] {indexed(), retrieved(), forwarded(), verified(),
+                deadLetterOf(indexed()), deadLetterOf(retrieved()), deadLetterOf(forwarded())};
+    }
+}
