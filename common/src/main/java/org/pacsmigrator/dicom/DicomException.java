@@ -34,4 +34,16 @@ public class DicomException extends Exception {
     public Category category() {
         return category;
     }
+
+    /** The dead-letter category name for this failure. */
+    public String deadLetterCategory() {
+        return switch (category) {
+            case CONNECTION_REFUSED -> "association refused";
+            case ASSOCIATION_REJECTED -> "association rejected";
+            case TIMEOUT -> "timeout";
+            case FAILURE_STATUS -> "failure status";
+            case NOT_NEGOTIATED -> "not negotiated";
+            case OTHER -> "dicom error";
+        };
+    }
 }

@@ -1,0 +1,151 @@
+package org.pacsmigrator.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** Reads and validates a {@link MigrationConfig}; every problem names its key. */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .registerModule(new JavaTimeModule())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    private ConfigLoader() {
+    }
+
+    public static MigrationConfig load(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new ConfigException(null, "cannot read config file " + file);
+        }
+        try {
+            return validate(parse(Files.readString(file)));
+        } catch (IOException e) {
+            throw new ConfigException(null, "cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    public static MigrationConfig parse(String yaml) {
+        try {
+            MigrationConfig config = YAML.readValue(yaml, MigrationConfig.class);
+            if (config == null) {
+                throw new ConfigException(null, "the config file is empty");
+            }
+            return config;
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(path(e), "unknown key (known keys here: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
+        } catch (JsonMappingException e) {
+            throw new ConfigException(path(e), "invalid value: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(null, "not valid YAML: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Checks required keys and ranges; returns the config for chaining. */
+    public static MigrationConfig validate(MigrationConfig c) {
+        Validator v = new Validator();
+        v.require("migrationId", c.migrationId);
+        if (c.migrationId != null && !c.migrationId.matches("[a-z][a-z0-9_]{0,30}")) {
+            v.fail("migrationId", "must be lower-case letters, digits and '_' starting with a letter (max 31), got '" + c.migrationId + "'");
+        }
+        v.pacs("source", c.source);
+        v.pacs("destination", c.destination);
+        if (c.source != null && c.source.retrieveMethod == null) {
+            v.fail("source.retrieveMethod", "must be C-MOVE or C-GET");
+        }
+        v.aeTitle("migrator.aeTitle", c.migrator.aeTitle);
+        v.port("migrator.port", c.migrator.port);
+        v.require("migrator.bindAddress", c.migrator.bindAddress);
+        v.require("index.from", c.index.from);
+        v.require("index.to", c.index.to);
+        if (c.index.from != null && c.index.to != null && c.index.from.isAfter(c.index.to)) {
+            v.fail("index.to", "is before index.from");
+        }
+        if (!"newest-first".equals(c.index.order) && !"oldest-first".equals(c.index.order)) {
+            v.fail("index.order", "must be newest-first or oldest-first, got '" + c.index.order + "'");
+        }
+        v.atLeast("index.findResultCap", c.index.findResultCap, 0);
+        v.atLeast("retrieve.maxAttempts", c.retrieve.maxAttempts, 1);
+        v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
+        v.atLeast("forward.batchSize", c.forward.batchSize, 1);
+        v.atLeast("retrieve.concurrency", c.retrieve.concurrency, 1);
+        v.atLeast("forward.concurrency", c.forward.concurrency, 1);
+        v.atLeast("verify.maxAttempts", c.verify.maxAttempts, 1);
+        v.atLeast("verify.retryDelaySeconds", c.verify.retryDelaySeconds, 0);
+        v.require("storage.dataDirectory", c.storage.dataDirectory);
+        v.require("services.kafka", c.services.kafka);
+        v.require("services.cassandra", c.services.cassandra);
+        v.atLeast("services.partitions", c.services.partitions, 1);
+        v.throwIfAny();
+        return c;
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /** Collects the first problem (one clear message beats a wall of them). */
+    private static final class Validator {
+        private ConfigException first;
+
+        void fail(String key, String reason) {
+            if (first == null) {
+                first = new ConfigException(key, reason);
+            }
+        }
+
+        void require(String key, Object value) {
+            if (value == null || (value instanceof String s && s.isBlank())) {
+                fail(key, "is required");
+            }
+        }
+
+        void aeTitle(String key, String ae) {
+            require(key, ae);
+            if (ae != null && !ae.isBlank() && (ae.length() > 16 || ae.contains("\\") || !ae.equals(ae.strip()))) {
+                fail(key, "AE title must be 1-16 characters without backslash or surrounding spaces, got '" + ae + "'");
+            }
+        }
+
+        void port(String key, Integer port) {
+            require(key, port);
+            if (port != null && (port < 1 || port > 65535)) {
+                fail(key, "port out of range 1-65535: " + port);
+            }
+        }
+
+        void atLeast(String key, int value, int min) {
+            if (value < min) {
+                fail(key, "must be at least " + min + ", got " + value);
+            }
+        }
+
+        void pacs(String key, MigrationConfig.Pacs p) {
+            if (p == null) {
+                fail(key, "is required (aeTitle, host, port)");
+                return;
+            }
+            aeTitle(key + ".aeTitle", p.aeTitle);
+            require(key + ".host", p.host);
+            port(key + ".port", p.port);
+        }
+
+        void throwIfAny() {
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+}

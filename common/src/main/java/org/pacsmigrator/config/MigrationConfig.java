@@ -1,0 +1,95 @@
+package org.pacsmigrator.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.LocalDate;
+
+/**
+ * The migration's YAML configuration. Field names are the YAML keys; defaults are the embedded
+ * single-machine setup. Validated by {@link ConfigLoader}; see README "Configuration reference".
+ */
+public final class MigrationConfig {
+    /** Names the Cassandra keyspace and prefixes the Kafka topics: one per migration. */
+    public String migrationId;
+    /** The old PACS (source). */
+    public Pacs source;
+    /** The new PACS (destination). */
+    public Pacs destination;
+    /** The migrator's own AE: C-MOVE destination and calling AE title. */
+    public Migrator migrator = new Migrator();
+    public Index index = new Index();
+    public Retrieve retrieve = new Retrieve();
+    public Forward forward = new Forward();
+    public Verify verify = new Verify();
+    public Storage storage = new Storage();
+    public Services services = new Services();
+
+    public enum RetrieveMethod {
+        @JsonProperty("C-MOVE") C_MOVE,
+        @JsonProperty("C-GET") C_GET
+    }
+
+    public static final class Pacs {
+        public String aeTitle;
+        public String host;
+        public Integer port;
+        /** Only for the source: how images are pulled. */
+        public RetrieveMethod retrieveMethod = RetrieveMethod.C_MOVE;
+    }
+
+    public static final class Migrator {
+        public String aeTitle = "MIGRATOR";
+        /** Address the storage SCP binds to; loopback unless configured. */
+        public String bindAddress = "127.0.0.1";
+        public Integer port = 11112;
+    }
+
+    public static final class Index {
+        public LocalDate from;
+        public LocalDate to;
+        /** newest-first or oldest-first. */
+        public String order = "newest-first";
+        /** A day whose C-FIND returns this many matches is treated as truncated (0 = no cap known). */
+        public int findResultCap = 0;
+    }
+
+    public static final class Retrieve {
+        /** Retrieve attempts per study before it fails with "missing instances". */
+        public int maxAttempts = 3;
+        /** How long to wait for late C-STOREs after a C-MOVE reported completion, in seconds. */
+        public int arrivalGraceSeconds = 10;
+        /** Query SERIES/IMAGE level for the expected SOP Instance UIDs before retrieving. */
+        public boolean instanceManifest = true;
+        /** Studies retrieved at the same time by this process (one association each). */
+        public int concurrency = 1;
+    }
+
+    public static final class Forward {
+        /** Instances sent per association. */
+        public int batchSize = 50;
+        /** Studies forwarded at the same time by this process (one association each). */
+        public int concurrency = 2;
+    }
+
+    public static final class Verify {
+        /** Attempts of the C-FIND verification before the study fails. */
+        public int maxAttempts = 5;
+        public int retryDelaySeconds = 2;
+    }
+
+    public static final class Storage {
+        /** Holds the embedded Kafka and Cassandra data, scratch files and, by default, the cache. */
+        public String dataDirectory = "./migration-data";
+        /** Cache of retrieved instances; defaults to {dataDirectory}/cache. */
+        public String cacheDirectory;
+    }
+
+    public static final class Services {
+        /** "embedded" (default) or the Kafka bootstrap servers, e.g. kafka-0:9092. */
+        public String kafka = "embedded";
+        /** "embedded" (default) or a Cassandra contact point host:port. */
+        public String cassandra = "embedded";
+        public String cassandraDatacenter = "datacenter1";
+        /** Partitions of each topic: the upper bound of parallel consumers per stage. */
+        public int partitions = 6;
+    }
+}

@@ -1,0 +1,62 @@
+package org.pacsmigrator.topics;
+
+import java.time.Duration;
+import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.state.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wraps a stage's handler so that transient errors (a PACS that refuses an association, a
+ * timeout, a broker hiccup) are retried with exponential back-off, and a study that still fails
+ * is recorded FAILED in the state store with a category before it is dead-lettered. A study
+ * therefore never stays silently "in progress" after its stage gave up on it.
+ */
+public final class RetryingStage implements StudyEventHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(RetryingStage.class);
+
+    private final String stage;
+    private final StudyEventHandler inner;
+    private final StateStore state;
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+
+    public RetryingStage(String stage, StudyEventHandler inner, StateStore state, int maxAttempts,
+                         Duration initialBackoff, Duration maxBackoff) {
+        this.stage = stage;
+        this.inner = inner;
+        this.state = state;
+        this.maxAttempts = maxAttempts;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    @Override
+    public void handle(StudyEvent event) throws Exception {
+        Duration backoff = initialBackoff;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                inner.handle(event);
+                return;
+            } catch (StageFailure permanent) {
+                throw permanent;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw e;
+            } catch (Exception e) {
+                if (attempt >= maxAttempts) {
+                    String category = e instanceof DicomException d ? d.deadLetterCategory() : stage + " error";
+                    String message = "study " + event.studyInstanceUid() + ": " + stage + " failed after " + attempt
+                            + " attempts: " + e.getMessage();
+                    state.markFailed(event.studyInstanceUid(), category, message);
+                    throw new StageFailure(category, message, e);
+                }
+                LOG.warn("{} of study {} failed (attempt {}/{}), retrying in {} ms: {}", stage, event.studyInstanceUid(),
+                        attempt, maxAttempts, backoff.toMillis(), e.toString());
+                Thread.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+            }
+        }
+    }
+}

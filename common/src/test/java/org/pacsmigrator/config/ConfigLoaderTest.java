@@ -1,0 +1,77 @@
+package org.pacsmigrator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final String VALID = """
+            migrationId: demo
+            source: {aeTitle: OLDPACS, host: 127.0.0.1, port: 4242, retrieveMethod: C-GET}
+            destination: {aeTitle: NEWPACS, host: 127.0.0.1, port: 4243}
+            index: {from: 2024-01-01, to: 2024-01-07}
+            """;
+
+    @Test
+    void validConfigGetsDefaults() {
+        MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(VALID));
+        assertThat(c.source.retrieveMethod).isEqualTo(MigrationConfig.RetrieveMethod.C_GET);
+        assertThat(c.destination.retrieveMethod).isEqualTo(MigrationConfig.RetrieveMethod.C_MOVE);
+        assertThat(c.index.from).isEqualTo(LocalDate.of(2024, 1, 1));
+        assertThat(c.migrator.aeTitle).isEqualTo("MIGRATOR");
+        assertThat(c.migrator.bindAddress).isEqualTo("127.0.0.1");
+        assertThat(c.services.kafka).isEqualTo("embedded");
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsPath() {
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID + "migrator: {aetitle: X}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'migrator.aetitle'")
+                .hasMessageContaining("unknown key")
+                .hasMessageContaining("aeTitle");
+    }
+
+    @Test
+    void missingAeTitleIsNamed() {
+        String yaml = VALID.replace("aeTitle: NEWPACS, ", "");
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(yaml)))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("destination.aeTitle");
+    }
+
+    @Test
+    void portOutOfRangeIsNamed() {
+        String yaml = VALID.replace("port: 4242", "port: 70000");
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(yaml)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("source.port")
+                .hasMessageContaining("out of range");
+    }
+
+    @Test
+    void wrongTypeIsNamed() {
+        String yaml = VALID.replace("from: 2024-01-01", "from: yesterday");
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("index.from");
+    }
+
+    @Test
+    void unknownRetrieveMethodIsNamed() {
+        String yaml = VALID.replace("C-GET", "C-SEND");
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("source.retrieveMethod");
+    }
+
+    @Test
+    void tooLongAeTitleAndReversedRangeAreRejected() {
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID.replace("OLDPACS", "A_VERY_LONG_AE_TITLE"))))
+                .hasMessageContaining("source.aeTitle");
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID.replace("2024-01-07", "2023-12-01"))))
+                .hasMessageContaining("index.to");
+    }
+}

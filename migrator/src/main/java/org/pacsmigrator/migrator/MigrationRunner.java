@@ -1,0 +1,141 @@
+package org.pacsmigrator.migrator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.pacsmigrator.cache.FileSystemCache;
+import org.pacsmigrator.cache.InstanceCache;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.StorageScp;
+import org.pacsmigrator.forward.Forwarder;
+import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.retrieve.CacheWritingReceiver;
+import org.pacsmigrator.retrieve.RetrieveSettings;
+import org.pacsmigrator.retrieve.Retriever;
+import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.KafkaEventPublisher;
+import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.RetryingStage;
+import org.pacsmigrator.topics.StageConsumer;
+import org.pacsmigrator.topics.StudyEventHandler;
+import org.pacsmigrator.topics.TopicAdmin;
+import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.verify.Verifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs all four roles in one process against a Kafka broker and a Cassandra node (embedded or
+ * external): the same workers as in the distributed deployment, wired together here.
+ */
+public final class MigrationRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationRunner.class);
+
+    private final MigrationConfig config;
+    private final Topics topics;
+    private final StateStore state;
+    private final EventPublisher publisher;
+    private final DicomClient dicom;
+    private final InstanceCache cache;
+    private final Path scratch;
+    private final List<StageConsumer> consumers = new ArrayList<>();
+    private StorageScp scp;
+
+    public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint) throws IOException {
+        this.config = config;
+        this.topics = new Topics(config.migrationId);
+        Path data = Path.of(config.storage.dataDirectory);
+        this.scratch = Files.createDirectories(data.resolve("scratch"));
+        this.cache = new FileSystemCache(Files.createDirectories(config.storage.cacheDirectory != null
+                ? Path.of(config.storage.cacheDirectory) : data.resolve("cache")));
+        this.dicom = Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults());
+        this.state = CassandraStateStore.open(cassandraContactPoint, config.services.cassandraDatacenter,
+                "pacsmig_" + config.migrationId);
+        KafkaSettings kafka = kafkaSettings(kafkaBootstrap);
+        TopicAdmin.ensureTopics(kafka, topics.all());
+        this.publisher = new KafkaEventPublisher(kafka);
+        this.kafka = kafka;
+    }
+
+    private final KafkaSettings kafka;
+
+    private KafkaSettings kafkaSettings(String bootstrap) {
+        return KafkaSettings.of(bootstrap, "pacsmig-" + config.migrationId, config.services.partitions);
+    }
+
+    public StateStore state() {
+        return state;
+    }
+
+    /** Starts the storage SCP (C-MOVE) and the retriever, forwarder and verifier consumers. */
+    public void startWorkers() throws IOException {
+        CacheWritingReceiver receiver = new CacheWritingReceiver(cache, state);
+        boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
+        if (!cGet) {
+            scp = Dicom.startStorageScp(config.migrator.aeTitle, config.migrator.bindAddress, config.migrator.port,
+                    scratch, receiver);
+        }
+        Retriever retriever = new Retriever(dicom, Preflight.node(config.source), state, receiver, publisher, topics,
+                new RetrieveSettings(cGet, config.migrator.aeTitle, config.retrieve.instanceManifest,
+                        config.retrieve.maxAttempts, Duration.ofSeconds(config.retrieve.arrivalGraceSeconds), scratch));
+        Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
+                config.forward.batchSize, scratch);
+        Verifier verifier = new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
+                config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds));
+        startStage("retriever", topics.indexed(), retriever, config.retrieve.concurrency);
+        startStage("forwarder", topics.retrieved(), forwarder, config.forward.concurrency);
+        startStage("verifier", topics.forwarded(), verifier, 1);
+    }
+
+    private void startStage(String stage, String topic, StudyEventHandler handler, int instances) {
+        StudyEventHandler retrying = new RetryingStage(stage, handler, state, 4, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        for (int i = 0; i < instances; i++) {
+            StageConsumer consumer = new StageConsumer(kafka, config.migrationId + "-" + stage, topic, retrying,
+                    StageConsumer.RetryPolicy.defaults());
+            consumer.start();
+            consumers.add(consumer);
+        }
+    }
+
+    /** Indexes the configured date range (days already done are skipped). */
+    public Indexer.Summary index() {
+        Indexer indexer = new Indexer(dicom, Preflight.node(config.source), state, publisher, topics,
+                config.index.findResultCap);
+        return indexer.indexRange(config.index.from, config.index.to, "newest-first".equals(config.index.order));
+    }
+
+    /** Waits until no study is in progress (every study VERIFIED or FAILED). */
+    public MigrationSummary awaitCompletion(Duration pollInterval) throws InterruptedException {
+        while (true) {
+            Map<StudyState, Long> counts = state.countStudiesByState();
+            long inProgress = counts.entrySet().stream()
+                    .filter(e -> e.getKey() != StudyState.VERIFIED && e.getKey() != StudyState.FAILED)
+                    .mapToLong(Map.Entry::getValue).sum();
+            if (inProgress == 0) {
+                return MigrationSummary.of(state);
+            }
+            LOG.info("progress: {}", counts);
+            Thread.sleep(pollInterval.toMillis());
+        }
+    }
+
+    @Override
+    public void close() {
+        consumers.forEach(StageConsumer::close);
+        if (scp != null) {
+            scp.close();
+        }
+        publisher.close();
+        state.close();
+    }
+}

@@ -1,0 +1,56 @@
+package org.pacsmigrator.migrator;
+
+import java.io.PrintStream;
+import java.util.Map;
+import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.state.StudyState;
+
+/** Studies and instances at each stage, read from the state store. */
+public record MigrationSummary(
+        long studiesFound, long studiesRetrieved, long studiesSent, long studiesVerified, long studiesFailed,
+        long instancesFound, long instancesRetrieved, long instancesSent, long instancesVerified,
+        Map<String, Long> failuresByCategory) {
+
+    /** The migration is complete when every known study is verified (and there is at least one). */
+    public boolean complete() {
+        return studiesFound > 0 && studiesVerified == studiesFound;
+    }
+
+    public static MigrationSummary of(StateStore state) {
+        long found = 0, retrieved = 0, sent = 0, verified = 0, failed = 0;
+        long iFound = 0, iRetrieved = 0, iSent = 0, iVerified = 0;
+        Map<String, Long> failures = new java.util.TreeMap<>();
+        for (StudyRecord s : state.allStudies()) {
+            found++;
+            StudyState st = s.state();
+            if (st == StudyState.FAILED) {
+                failed++;
+                failures.merge(s.failureCategory() == null ? "unknown" : s.failureCategory(), 1L, Long::sum);
+            }
+            retrieved += st.atLeast(StudyState.RETRIEVED) ? 1 : 0;
+            sent += st.atLeast(StudyState.FORWARDED) ? 1 : 0;
+            verified += st == StudyState.VERIFIED ? 1 : 0;
+            for (InstanceRecord i : state.instancesOf(s.studyInstanceUid())) {
+                iFound++;
+                iRetrieved += i.retrieved() ? 1 : 0;
+                iSent += i.forwarded() ? 1 : 0;
+                iVerified += i.verified() ? 1 : 0;
+            }
+        }
+        return new MigrationSummary(found, retrieved, sent, verified, failed, iFound, iRetrieved, iSent, iVerified, failures);
+    }
+
+    public void print(PrintStream out) {
+        out.println("Migration summary");
+        out.printf("  %-10s %10s %10s %10s %10s %10s%n", "", "found", "retrieved", "sent", "verified", "failed");
+        out.printf("  %-10s %10d %10d %10d %10d %10d%n", "studies", studiesFound, studiesRetrieved, studiesSent,
+                studiesVerified, studiesFailed);
+        out.printf("  %-10s %10d %10d %10d %10d %10s%n", "instances", instancesFound, instancesRetrieved, instancesSent,
+                instancesVerified, "-");
+        failuresByCategory.forEach((category, count) -> out.printf("  failed: %d studies (%s)%n", count, category));
+        out.println(complete() ? "RESULT: COMPLETE - every indexed study is verified in the new PACS"
+                : "RESULT: INCOMPLETE");
+    }
+}

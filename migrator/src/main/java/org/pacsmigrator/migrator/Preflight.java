@@ -1,0 +1,43 @@
+package org.pacsmigrator.migrator;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.DicomNode;
+
+/** Start-up checks that turn an unreachable peer or a taken port into one clear message. */
+final class Preflight {
+    private Preflight() {
+    }
+
+    static void check(MigrationConfig config, DicomClient dicom) {
+        echo("source", node(config.source), dicom);
+        echo("destination", node(config.destination), dicom);
+        if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(InetAddress.getByName(config.migrator.bindAddress), config.migrator.port));
+            } catch (IOException e) {
+                throw new ConfigException("migrator.port", "cannot listen on " + config.migrator.bindAddress + ":"
+                        + config.migrator.port + " (" + e.getMessage() + ")");
+            }
+        }
+    }
+
+    static DicomNode node(MigrationConfig.Pacs pacs) {
+        return new DicomNode(pacs.aeTitle, pacs.host, pacs.port);
+    }
+
+    private static void echo(String key, DicomNode node, DicomClient dicom) {
+        try {
+            dicom.echo(node);
+        } catch (DicomException e) {
+            throw new ConfigException(key, key + " PACS " + node + " is unreachable: C-ECHO failed ("
+                    + e.deadLetterCategory() + ": " + e.getMessage() + ")");
+        }
+    }
+}
