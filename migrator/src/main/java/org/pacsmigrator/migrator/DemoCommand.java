@@ -1,0 +1,77 @@
+package org.pacsmigrator.migrator;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.pacsmigrator.config.ConfigLoader;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
+import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.harness.Ports;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Shows the product working in one command: starts two Orthancs as old and new PACS, seeds the
+ * old one with synthetic studies, writes a migration config next to them and runs it.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Starts an old and a new PACS (Orthanc), seeds the old one and migrates it.")
+final class DemoCommand implements Callable<Integer> {
+    static final LocalDate FIRST_DAY = LocalDate.of(2024, 1, 1);
+
+    @Option(names = "--dir", defaultValue = "demo-data", description = "where the PACS, data and config live")
+    Path dir;
+    @Option(names = "--studies", defaultValue = "20")
+    int studies;
+    @Option(names = "--days", defaultValue = "7")
+    int days;
+    @Option(names = "--series", defaultValue = "3")
+    int series;
+    @Option(names = "--instances", defaultValue = "5")
+    int instances;
+    @Option(names = "--retrieve", defaultValue = "C-MOVE", description = "C-MOVE or C-GET")
+    String retrieve;
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        dir = dir.toAbsolutePath();
+        int migratorPort = Ports.freePort();
+        Map<String, OrthancServer.Modality> known = Map.of("MIGRATOR", new OrthancServer.Modality("MIGRATOR", "127.0.0.1", migratorPort));
+        try (OrthancServer oldPacs = OrthancServer.start("OLDPACS", dir.resolve("old-pacs"), known);
+             OrthancServer newPacs = OrthancServer.start("NEWPACS", dir.resolve("new-pacs"), known)) {
+            System.out.printf("old PACS %s, new PACS %s (Orthanc; web UI on the second port)%n", oldPacs.address(), newPacs.address());
+            if (oldPacs.countInstances() == 0) {
+                SyntheticPacsGenerator generator = new SyntheticPacsGenerator(seed, studies, FIRST_DAY, days, series, instances,
+                        Math.max(1, studies / 3));
+                int sent = generator.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()),
+                        new DicomNode(oldPacs.aeTitle(), oldPacs.host(), oldPacs.dicomPort()), Files.createTempDirectory("pacsmig-demo"));
+                System.out.printf("seeded the old PACS with %d studies, %d instances%n", studies, sent);
+            }
+            Path configFile = dir.resolve("migration.yaml");
+            Files.writeString(configFile, config(oldPacs, newPacs, migratorPort));
+            System.out.println("migration config: " + configFile);
+            return SingleMachine.run(ConfigLoader.load(configFile), System.out);
+        }
+    }
+
+    private String config(OrthancServer oldPacs, OrthancServer newPacs, int migratorPort) {
+        return """
+                migrationId: demo
+                source: {aeTitle: %s, host: %s, port: %d, retrieveMethod: %s}
+                destination: {aeTitle: %s, host: %s, port: %d}
+                migrator: {aeTitle: MIGRATOR, bindAddress: 127.0.0.1, port: %d}
+                index: {from: %s, to: %s}
+                storage: {dataDirectory: %s}
+                """.formatted(oldPacs.aeTitle(), oldPacs.host(), oldPacs.dicomPort(), retrieve,
+                newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort(), migratorPort,
+                FIRST_DAY, FIRST_DAY.plusDays(days - 1), dir.resolve("migration-data"));
+    }
+
+}

@@ -1,0 +1,43 @@
+package org.pacsmigrator.migrator;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.config.ConfigLoader;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.index.Indexer;
+
+/** The single-machine migration: validate, check peers, start services and workers, index, wait, report. */
+final class SingleMachine {
+    private SingleMachine() {
+    }
+
+    static int run(Path configFile, PrintStream out, PrintStream err) throws Exception {
+        MigrationConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+            Preflight.check(config, Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults()));
+        } catch (ConfigException e) {
+            err.println("configuration error: " + e.getMessage());
+            return MigratorCli.CONFIG_ERROR;
+        }
+        return run(config, out);
+    }
+
+    static int run(MigrationConfig config, PrintStream out) throws Exception {
+        try (EmbeddedServices services = EmbeddedServices.start(config);
+             MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint())) {
+            runner.startWorkers();
+            Indexer.Summary indexed = runner.index();
+            out.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
+                    config.index.from, config.index.to, indexed.daysDone(), indexed.daysSkipped(), indexed.daysFailed(),
+                    indexed.studiesFound(), indexed.studiesNew());
+            MigrationSummary summary = runner.awaitCompletion(Duration.ofSeconds(2));
+            summary.print(out);
+            return summary.complete() && indexed.daysFailed() == 0 ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
+        }
+    }
+}
