@@ -1,0 +1,156 @@
+package org.pacsmigrator.dicom.pixelmed;
+
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import com.pixelmed.network.Association;
+import com.pixelmed.network.CEchoResponseCommandMessage;
+import com.pixelmed.network.CStoreRequestCommandMessage;
+import com.pixelmed.network.CStoreResponseCommandMessage;
+import com.pixelmed.network.CompositeResponseHandler;
+import com.pixelmed.network.DicomNetworkException;
+import com.pixelmed.network.MessageServiceElementCommand;
+import com.pixelmed.network.PDataPDU;
+import com.pixelmed.network.PresentationDataValue;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+/**
+ * One receiver for everything that arrives on our associations: DIMSE responses (C-ECHO/FIND/MOVE/GET-RSP,
+ * pending ones included, with their data sets) and incoming C-STORE-RQ (C-GET sub-operations, or our storage
+ * SCP) plus C-ECHO-RQ. PixelMed's own SCU classes hide the final status and sub-operation counts and answer
+ * C-STOREs with success before the instance is handled; this class exposes all of it.
+ * It extends CompositeResponseHandler only because ReceivedDataHandler's constructor is not public.
+ */
+final class DimseHandler extends CompositeResponseHandler {
+    /** Receives every response command with its data set (or null). */
+    interface ResponseListener {
+        void onResponse(AttributeList command, AttributeList dataSet) throws Exception;
+    }
+
+    private final ResponseListener listener;
+    private final StoreReceiver storeReceiver;
+    private final boolean peerIsCaller;
+    private final ByteArrayOutputStream command = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+    private AttributeList responseAwaitingData;
+    private CStoreRequestCommandMessage storeRequest;
+    private AttributeList finalResponse;
+    private Exception failure;
+
+    /**
+     * @param listener      responses, or null on an SCP association
+     * @param storeReceiver where incoming C-STOREs go, or null to refuse them
+     * @param peerIsCaller  true on an SCP association (the sender is the calling AE), false for C-GET
+     */
+    DimseHandler(ResponseListener listener, StoreReceiver storeReceiver, boolean peerIsCaller) {
+        this.listener = listener;
+        this.storeReceiver = storeReceiver;
+        this.peerIsCaller = peerIsCaller;
+    }
+
+    AttributeList finalResponse() {
+        return finalResponse;
+    }
+
+    /** An exception thrown by the listener, which PixelMed would otherwise flatten into an A-P-ABORT message. */
+    Exception failure() {
+        return failure;
+    }
+
+    void cleanup() {
+        if (storeReceiver != null) {
+            storeReceiver.discard();
+        }
+    }
+
+    @Override
+    public void sendPDataIndication(PDataPDU pdata, Association association)
+            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+        for (Object o : pdata.getPDVList()) {
+            PresentationDataValue pdv = (PresentationDataValue) o;
+            byte contextId = pdv.getPresentationContextID();
+            if (pdv.isCommand()) {
+                command.write(pdv.getValue());
+                if (pdv.isLastFragment()) {
+                    AttributeList list = parse(command.toByteArray(), TransferSyntax.ImplicitVRLittleEndian);
+                    command.reset();
+                    onCommand(list, contextId, association);
+                }
+            } else if (storeRequest != null) {
+                storeReceiver.write(pdv.getValue());
+                if (pdv.isLastFragment()) {
+                    int status = storeReceiver.finish();
+                    byte[] rsp = new CStoreResponseCommandMessage(storeRequest.getAffectedSOPClassUID(),
+                            storeRequest.getAffectedSOPInstanceUID(), storeRequest.getMessageID(), status).getBytes();
+                    storeRequest = null;
+                    association.send(contextId, rsp, null);
+                }
+            } else if (responseAwaitingData != null) {
+                data.write(pdv.getValue());
+                if (pdv.isLastFragment()) {
+                    AttributeList dataSet = parse(data.toByteArray(), association.getTransferSyntaxForPresentationContextID(contextId));
+                    data.reset();
+                    AttributeList response = responseAwaitingData;
+                    responseAwaitingData = null;
+                    deliver(response, dataSet);
+                }
+            } else {
+                throw new DicomNetworkException("unexpected data fragment on presentation context " + (contextId & 0xff));
+            }
+        }
+    }
+
+    private void onCommand(AttributeList list, byte contextId, Association association)
+            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+        int field = Attributes.intValue(list, TagFromName.CommandField, 0xffff);
+        if (field == MessageServiceElementCommand.C_STORE_RQ && storeReceiver != null) {
+            storeRequest = new CStoreRequestCommandMessage(list);
+            String sourceAe = peerIsCaller ? association.getCallingAETitle() : association.getCalledAETitle();
+            storeReceiver.begin(storeRequest.getAffectedSOPClassUID(), storeRequest.getAffectedSOPInstanceUID(),
+                    association.getTransferSyntaxForPresentationContextID(contextId), sourceAe);
+        } else if (field == MessageServiceElementCommand.C_ECHO_RQ && peerIsCaller) {
+            association.send(contextId, new CEchoResponseCommandMessage(Attributes.string(list, TagFromName.AffectedSOPClassUID),
+                    Attributes.intValue(list, TagFromName.MessageID, 0), 0x0000).getBytes(), null);
+        } else if ((field & 0x8000) != 0 && listener != null) {
+            if (Attributes.intValue(list, TagFromName.CommandDataSetType, 0x0101) != 0x0101) {
+                responseAwaitingData = list;
+            } else {
+                deliver(list, null);
+            }
+        } else {
+            throw new DicomNetworkException("unexpected DIMSE command 0x" + Integer.toHexString(field));
+        }
+    }
+
+    private void deliver(AttributeList response, AttributeList dataSet) throws DicomNetworkException {
+        try {
+            listener.onResponse(response, dataSet);
+        } catch (Exception e) {
+            failure = e;
+            throw new DicomNetworkException("response handler failed: " + e);
+        }
+        if (!isPending(Attributes.intValue(response, TagFromName.Status, 0xffff))) {
+            finalResponse = response;
+            setDone(true);
+        }
+    }
+
+    static boolean isPending(int status) {
+        return status == 0xFF00 || status == 0xFF01;
+    }
+
+    private static AttributeList parse(byte[] bytes, String transferSyntaxUid)
+            throws IOException, com.pixelmed.dicom.DicomException {
+        AttributeList list = new AttributeList();
+        list.read(new DicomInputStream(new ByteArrayInputStream(bytes), transferSyntaxUid, false));
+        return list;
+    }
+
+    @Override
+    protected void evaluateStatusAndSetSuccess(AttributeList list) {
+        // unused: sendPDataIndication is overridden
+    }
+}

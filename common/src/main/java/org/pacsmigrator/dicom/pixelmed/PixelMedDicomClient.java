@@ -1,0 +1,233 @@
+package org.pacsmigrator.dicom.pixelmed;
+
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.network.AReleaseException;
+import com.pixelmed.network.Association;
+import com.pixelmed.network.AssociationOutputStream;
+import com.pixelmed.network.CEchoRequestCommandMessage;
+import com.pixelmed.network.CFindRequestCommandMessage;
+import com.pixelmed.network.CGetRequestCommandMessage;
+import com.pixelmed.network.CMoveRequestCommandMessage;
+import com.pixelmed.network.CStoreRequestCommandMessage;
+import com.pixelmed.network.DicomNetworkException;
+import com.pixelmed.network.PresentationContext;
+import com.pixelmed.network.SCUSCPRoleSelection;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.DicomException.Category;
+import org.pacsmigrator.dicom.DicomFileInfo;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.FindOutcome;
+import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.dicom.ReceivedInstanceHandler;
+import org.pacsmigrator.dicom.RetrieveOutcome;
+import org.pacsmigrator.dicom.StoreListener;
+
+/**
+ * {@link DicomClient} on PixelMed's association layer. PixelMed's SCU classes are not used for
+ * find/move/get/store because they hide the final status and sub-operation counts, answer C-GET C-STOREs
+ * before the instance is handled, and (GetSOPClassSCU) open their own socket without TCP_NODELAY.
+ * Every association is created here, so its socket is tuned in one place ({@link Associations#tune}).
+ * Failure statuses of C-FIND/MOVE/GET are returned in the outcome, not thrown; C-ECHO throws FAILURE_STATUS.
+ */
+public final class PixelMedDicomClient implements DicomClient {
+    private final String callingAeTitle;
+    private final DicomTimeouts timeouts;
+
+    public PixelMedDicomClient(String callingAeTitle, DicomTimeouts timeouts) {
+        this.callingAeTitle = callingAeTitle;
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    public void echo(DicomNode remote) throws DicomException {
+        String sop = SOPClass.Verification;
+        AttributeList response = exchange("C-ECHO", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
+                () -> new CEchoRequestCommandMessage().getBytes(), null, new DimseHandler((c, d) -> { }, null, false));
+        int status = Attributes.intValue(response, TagFromName.Status, 0xffff);
+        if (status != 0x0000) {
+            throw new DicomException(Category.FAILURE_STATUS, Associations.describe("C-ECHO", remote, callingAeTitle)
+                    + ": status 0x" + Integer.toHexString(status));
+        }
+    }
+
+    @Override
+    public FindOutcome find(DicomNode remote, QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch)
+            throws DicomException {
+        String sop = SOPClass.StudyRootQueryRetrieveInformationModelFind;
+        int[] matches = {0};
+        DimseHandler handler = new DimseHandler((command, dataSet) -> {
+            if (dataSet != null && DimseHandler.isPending(Attributes.intValue(command, TagFromName.Status, 0xffff))) {
+                matches[0]++;
+                onMatch.accept(Attributes.toDataset(dataSet));
+            }
+        }, null, false);
+        AttributeList response = exchange("C-FIND", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
+                () -> new CFindRequestCommandMessage(sop).getBytes(), identifier(level, keys), handler);
+        return new FindOutcome(matches[0], Attributes.intValue(response, TagFromName.Status, 0xffff));
+    }
+
+    @Override
+    public RetrieveOutcome move(DicomNode remote, QueryLevel level, DicomDataset keys, String destinationAeTitle)
+            throws DicomException {
+        String sop = SOPClass.StudyRootQueryRetrieveInformationModelMove;
+        SubOperations counts = new SubOperations();
+        AttributeList response = exchange("C-MOVE", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
+                () -> new CMoveRequestCommandMessage(sop, destinationAeTitle).getBytes(), identifier(level, keys),
+                new DimseHandler((command, dataSet) -> counts.update(command), null, false));
+        return counts.outcome(response);
+    }
+
+    @Override
+    public RetrieveOutcome get(DicomNode remote, QueryLevel level, DicomDataset keys, Path workDirectory,
+                               ReceivedInstanceHandler handler) throws DicomException {
+        String sop = SOPClass.StudyRootQueryRetrieveInformationModelGet;
+        LinkedList<PresentationContext> contexts = PresentationContexts.forGet(sop);
+        SubOperations counts = new SubOperations();
+        DimseHandler dimse = new DimseHandler((command, dataSet) -> counts.update(command),
+                new StoreReceiver(workDirectory, handler), false);
+        AttributeList response = exchange("C-GET", remote, contexts, PresentationContexts.scpRoles(contexts), sop,
+                () -> new CGetRequestCommandMessage(sop).getBytes(), identifier(level, keys), dimse);
+        return counts.outcome(response);
+    }
+
+    @Override
+    public void store(DicomNode remote, List<Path> files, StoreListener listener) throws DicomException {
+        List<Outgoing> outgoing = new ArrayList<>();
+        Set<List<String>> pairs = new LinkedHashSet<>();
+        for (Path file : files) {
+            try {
+                DicomFileInfo info = PixelMedFiles.readInfo(file);
+                outgoing.add(new Outgoing(file, info, PixelMedFiles.dataSetOffset(file)));
+                pairs.add(List.of(info.sopClassUid(), info.transferSyntaxUid()));
+            } catch (java.io.IOException e) {
+                listener.onStored(file, "", -1, "unreadable DICOM file: " + e.getMessage());
+            }
+        }
+        if (outgoing.isEmpty()) {
+            return;
+        }
+        Association association = Associations.open("C-STORE", remote, callingAeTitle, PresentationContexts.forStore(pairs),
+                new LinkedList<>(), timeouts);
+        int next = 0;
+        try {
+            for (; next < outgoing.size(); next++) {
+                Outgoing o = outgoing.get(next);
+                byte contextId;
+                try {
+                    contextId = association.getSuitablePresentationContextID(o.info.sopClassUid(), o.info.transferSyntaxUid());
+                } catch (DicomNetworkException e) {
+                    listener.onStored(o.file, o.info.sopInstanceUid(), -1, "not negotiated: SOP class " + o.info.sopClassUid()
+                            + " with transfer syntax " + o.info.transferSyntaxUid() + " not accepted by " + remote);
+                    continue;
+                }
+                AttributeList response = storeOne(association, contextId, o);
+                String comment = Attributes.string(response, TagFromName.ErrorComment);
+                listener.onStored(o.file, o.info.sopInstanceUid(), Attributes.intValue(response, TagFromName.Status, 0xffff),
+                        comment.isEmpty() ? null : comment);
+            }
+        } catch (Exception e) {
+            Associations.abortQuietly(association);
+            DicomException failure = Associations.failure("C-STORE", remote, callingAeTitle, e);
+            for (int i = next; i < outgoing.size(); i++) {
+                Outgoing o = outgoing.get(i);
+                listener.onStored(o.file, o.info.sopInstanceUid(), -1, failure.getMessage());
+            }
+            throw failure;
+        }
+        Associations.release(association);
+    }
+
+    /** Sends the data set bytes exactly as they are in the file (same transfer syntax, no re-encoding). */
+    private AttributeList storeOne(Association association, byte contextId, Outgoing o) throws Exception {
+        DimseHandler handler = new DimseHandler((c, d) -> { }, null, false);
+        association.setReceivedDataHandler(handler);
+        association.send(contextId, new CStoreRequestCommandMessage(o.info.sopClassUid(), o.info.sopInstanceUid()).getBytes(), null);
+        try (InputStream in = Files.newInputStream(o.file); AssociationOutputStream out = association.getAssociationOutputStream(contextId)) {
+            in.skipNBytes(o.dataSetOffset);
+            in.transferTo(out);
+        }
+        association.waitForPDataPDUsUntilHandlerReportsDone();
+        if (handler.failure() != null) {
+            throw handler.failure();
+        }
+        return handler.finalResponse();
+    }
+
+    private record Outgoing(Path file, DicomFileInfo info, long dataSetOffset) {
+    }
+
+    private interface Bytes {
+        byte[] get() throws Exception;
+    }
+
+    /** One request on a fresh association; waits for the final (non-pending) response, then releases. */
+    private AttributeList exchange(String operation, DicomNode remote, LinkedList<PresentationContext> contexts,
+                                   LinkedList<SCUSCPRoleSelection> roles, String sopClass, Bytes command,
+                                   AttributeList identifier, DimseHandler handler) throws DicomException {
+        Association association = Associations.open(operation, remote, callingAeTitle, contexts, roles, timeouts);
+        try {
+            byte contextId = association.getSuitablePresentationContextID(sopClass);
+            association.setReceivedDataHandler(handler);
+            association.send(contextId, command.get(), null);
+            if (identifier != null) {
+                association.send(contextId, null,
+                        Attributes.encode(identifier, association.getTransferSyntaxForPresentationContextID(contextId)));
+            }
+            try {
+                association.waitForPDataPDUsUntilHandlerReportsDone();
+            } catch (AReleaseException e) {
+                if (handler.finalResponse() == null) {
+                    throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe(operation, remote, callingAeTitle)
+                            + ": peer released the association before the final response");
+                }
+                return handler.finalResponse();
+            }
+            Associations.release(association);
+            return handler.finalResponse();
+        } catch (Exception e) {
+            Associations.abortQuietly(association);
+            throw Associations.failure(operation, remote, callingAeTitle, handler.failure() != null ? handler.failure() : e);
+        } finally {
+            handler.cleanup();
+        }
+    }
+
+    private AttributeList identifier(QueryLevel level, DicomDataset keys) throws DicomException {
+        try {
+            return Attributes.identifier(level, keys);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new DicomException(Category.OTHER, "cannot encode query keys: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sub-operation counts: the final response should carry them, but some SCPs only send them while pending. */
+    private static final class SubOperations {
+        private int completed;
+        private int failed;
+        private int warning;
+
+        void update(AttributeList command) {
+            completed = Attributes.intValue(command, TagFromName.NumberOfCompletedSuboperations, completed);
+            failed = Attributes.intValue(command, TagFromName.NumberOfFailedSuboperations, failed);
+            warning = Attributes.intValue(command, TagFromName.NumberOfWarningSuboperations, warning);
+        }
+
+        RetrieveOutcome outcome(AttributeList finalResponse) {
+            return new RetrieveOutcome(Attributes.intValue(finalResponse, TagFromName.Status, 0xffff), completed, failed, warning);
+        }
+    }
+}

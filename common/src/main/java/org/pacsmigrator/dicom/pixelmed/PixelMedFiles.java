@@ -1,0 +1,104 @@
+package org.pacsmigrator.dicom.pixelmed;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.ValueRepresentation;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.DicomFileInfo;
+
+/** Reading Part 10 files with PixelMed. */
+public final class PixelMedFiles {
+    private PixelMedFiles() {
+    }
+
+    public static DicomFileInfo readInfo(Path file) throws IOException {
+        AttributeList list = readWithoutPixelData(file);
+        return new DicomFileInfo(
+                Attributes.string(list, TagFromName.SOPClassUID).isEmpty()
+                        ? Attributes.string(list, TagFromName.MediaStorageSOPClassUID) : Attributes.string(list, TagFromName.SOPClassUID),
+                Attributes.string(list, TagFromName.SOPInstanceUID).isEmpty()
+                        ? Attributes.string(list, TagFromName.MediaStorageSOPInstanceUID) : Attributes.string(list, TagFromName.SOPInstanceUID),
+                Attributes.string(list, TagFromName.StudyInstanceUID),
+                Attributes.string(list, TagFromName.SeriesInstanceUID),
+                Attributes.string(list, TagFromName.TransferSyntaxUID),
+                Attributes.string(list, TagFromName.PatientID));
+    }
+
+    public static DicomDataset readAttributes(Path file) throws IOException {
+        return Attributes.toDataset(readWithoutPixelData(file));
+    }
+
+    /**
+     * SHA-256 of the pixel data value: native data as little endian bytes, encapsulated data as the
+     * concatenated compressed frames. Loads one instance's pixel data into memory.
+     */
+    public static String pixelDataSha256(Path file) throws IOException {
+        AttributeList list = new AttributeList();
+        list.setDecompressPixelData(false); // hash what is stored, not a decoded image
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            list.read(in);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
+        }
+        Attribute pixels = list.get(TagFromName.PixelData);
+        if (pixels == null) {
+            throw new IOException("no pixel data in " + file);
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            if (pixels instanceof OtherByteAttributeMultipleCompressedFrames frames) {
+                for (byte[] frame : frames.getFrames()) {
+                    sha.update(frame);
+                }
+            } else if (ValueRepresentation.isOtherWordVR(pixels.getVR())) {
+                short[] words = pixels.getShortValues();
+                ByteBuffer buffer = ByteBuffer.allocate(words.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+                buffer.asShortBuffer().put(words);
+                sha.update(buffer.array());
+            } else {
+                sha.update(pixels.getByteValues());
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException | com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot hash pixel data of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Byte offset where the data set starts (after preamble, "DICM" and the meta group), from (0002,0000). */
+    static long dataSetOffset(Path file) throws IOException {
+        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
+            byte[] head = new byte[144];
+            in.readFully(head);
+            ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+            boolean dicm = head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+            if (!dicm || b.getShort(132) != 0x0002 || b.getShort(134) != 0x0000 || head[136] != 'U' || head[137] != 'L') {
+                throw new IOException("not a Part 10 file with a meta group length: " + file);
+            }
+            return 144L + (b.getInt(140) & 0xffffffffL);
+        }
+    }
+
+    private static AttributeList readWithoutPixelData(Path file) throws IOException {
+        AttributeList list = new AttributeList();
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            list.read(in, TagFromName.PixelData);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,231 @@
+package org.pacsmigrator.dicom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
+import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator.GeneratedStudy;
+import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.harness.Ports;
+
+/** The PixelMed DICOM layer against a real Orthanc. */
+class PixelMedOrthancTest {
+    private static final String OUR_AE = "MIGRATOR";
+    private static final LocalDate DAY = LocalDate.of(2024, 3, 1);
+    private static final String JPEG_LS_FILE = "/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small_jpeg_ls_lossless.dcm";
+
+    private static Path dir;
+    private static OrthancServer orthanc;
+    private static DicomNode pacs;
+    private static StorageScp scp;
+    private static final List<ReceivedInstance> moved = new CopyOnWriteArrayList<>();
+    private static final AtomicBoolean scpFails = new AtomicBoolean();
+    private static final SyntheticPacsGenerator GENERATOR = new SyntheticPacsGenerator(42, 4, DAY, 3, 2, 3, 2);
+    private static List<GeneratedStudy> plan;
+    private static int sent;
+    private final DicomClient client = Dicom.client(OUR_AE, new DicomTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(60)));
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("pixelmed-orthanc-test");
+        scp = Dicom.startStorageScp(OUR_AE, "127.0.0.1", 0, dir.resolve("scp"), instance -> {
+            if (scpFails.get()) {
+                throw new IllegalStateException("disk full (simulated)");
+            }
+            moved.add(instance);
+        });
+        orthanc = OrthancServer.start("OLDPACS", dir.resolve("orthanc"),
+                Map.of("migrator", new OrthancServer.Modality(OUR_AE, "127.0.0.1", scp.port())));
+        pacs = new DicomNode("OLDPACS", "127.0.0.1", orthanc.dicomPort());
+        plan = GENERATOR.plan().toList();
+        sent = GENERATOR.sendTo(Dicom.client(OUR_AE, DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (scp != null) {
+            scp.close();
+        }
+        if (orthanc != null) {
+            orthanc.stop();
+        }
+    }
+
+    @Test
+    void echo() throws Exception {
+        client.echo(pacs);
+    }
+
+    @Test
+    void storedInstancesArriveWithIdenticalPixels() throws Exception {
+        int expected = plan.stream().mapToInt(GeneratedStudy::instanceCount).sum();
+        assertThat(sent).isEqualTo(expected).isEqualTo(4 * 6 + 1);
+        List<String> all = plan.stream().flatMap(s -> s.sopInstanceUids().stream()).toList();
+        assertThat(orthanc.sopInstanceUids()).containsAll(all);
+        Path originals = dir.resolve("originals");
+        for (Path original : GENERATOR.writeStudy(plan.get(2), originals)) {
+            String uid = DicomFiles.readInfo(original).sopInstanceUid();
+            Path copy = Files.write(dir.resolve("from-orthanc-" + uid + ".dcm"), orthanc.instanceFile(uid));
+            assertThat(DicomFiles.pixelDataSha256(copy)).as(uid).isEqualTo(DicomFiles.pixelDataSha256(original));
+        }
+    }
+
+    @Test
+    void storeReportsEveryFile() throws Exception {
+        Path files = dir.resolve("restore");
+        List<Path> study = GENERATOR.writeStudy(plan.get(0), files);
+        List<Integer> statuses = Collections.synchronizedList(new ArrayList<>());
+        client.store(pacs, study, (file, uid, status, detail) -> statuses.add(status));
+        assertThat(statuses).hasSize(study.size()).containsOnly(0);
+    }
+
+    @Test
+    void findStudiesOfADayDecodesNonAsciiNames() throws Exception {
+        GeneratedStudy mueller = plan.stream().filter(s -> s.patient().name().equals("Müller^Jürgen")).findFirst().orElseThrow();
+        LocalDate day = mueller.studyDate();
+        List<GeneratedStudy> expected = plan.stream().filter(s -> s.studyDate().equals(day)).toList();
+        List<DicomDataset> matches = new ArrayList<>();
+        FindOutcome outcome = client.find(pacs, QueryLevel.STUDY, DicomDataset.of(Map.of(
+                "StudyDate", day.toString().replace("-", ""), "StudyInstanceUID", "", "PatientName", "",
+                "PatientID", "", "NumberOfStudyRelatedInstances", "")), matches::add);
+        assertThat(outcome.success()).isTrue();
+        assertThat(outcome.matches()).isEqualTo(expected.size()).isEqualTo(matches.size());
+        for (GeneratedStudy s : expected) {
+            DicomDataset m = matches.stream().filter(d -> d.get("StudyInstanceUID").equals(s.studyInstanceUid())).findFirst().orElseThrow();
+            assertThat(m.get("PatientName")).isEqualTo(s.patient().name());
+            assertThat(m.get("PatientID")).isEqualTo(s.patient().patientId());
+            assertThat(m.get("NumberOfStudyRelatedInstances")).isEqualTo(Integer.toString(s.instanceCount()));
+        }
+        assertThat(matches).anyMatch(d -> d.get("PatientName").equals("Müller^Jürgen"));
+    }
+
+    @Test
+    void findSeriesAndImages() throws Exception {
+        GeneratedStudy study = plan.get(2);
+        List<DicomDataset> series = new ArrayList<>();
+        FindOutcome s = client.find(pacs, QueryLevel.SERIES, DicomDataset.of(Map.of(
+                "StudyInstanceUID", study.studyInstanceUid(), "SeriesInstanceUID", "", "Modality", "")), series::add);
+        assertThat(s.success()).isTrue();
+        assertThat(series).extracting(d -> d.get("SeriesInstanceUID"))
+                .containsExactlyInAnyOrderElementsOf(study.series().stream().map(SyntheticPacsGenerator.GeneratedSeries::seriesInstanceUid).toList());
+        assertThat(series).extracting(d -> d.get("Modality")).contains("OT", study.modality());
+
+        List<DicomDataset> images = new ArrayList<>();
+        FindOutcome i = client.find(pacs, QueryLevel.IMAGE, DicomDataset.of(Map.of(
+                "StudyInstanceUID", study.studyInstanceUid(), "SeriesInstanceUID", "", "SOPInstanceUID", "", "SOPClassUID", "")),
+                images::add);
+        assertThat(i.matches()).isEqualTo(study.instanceCount());
+        assertThat(images).extracting(d -> d.get("SOPInstanceUID")).containsExactlyInAnyOrderElementsOf(study.sopInstanceUids());
+    }
+
+    @Test
+    void moveStudyToOurStorageScp() throws Exception {
+        GeneratedStudy study = plan.get(1);
+        moved.clear();
+        RetrieveOutcome outcome = client.move(pacs, QueryLevel.STUDY,
+                DicomDataset.of(Map.of("StudyInstanceUID", study.studyInstanceUid())), OUR_AE);
+        assertThat(outcome.success()).isTrue();
+        assertThat(outcome.completed()).isEqualTo(study.instanceCount());
+        assertThat(outcome.failed()).isZero();
+        assertThat(moved).extracting(ReceivedInstance::sopInstanceUid).containsExactlyInAnyOrderElementsOf(study.sopInstanceUids());
+        for (ReceivedInstance r : moved) {
+            assertThat(r.studyInstanceUid()).isEqualTo(study.studyInstanceUid());
+            assertThat(r.callingAeTitle()).isEqualTo("OLDPACS");
+            assertThat(r.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1");
+            assertThat(DicomFiles.readInfo(r.file()).seriesInstanceUid()).isEqualTo(r.seriesInstanceUid());
+            Files.delete(r.file());
+        }
+    }
+
+    @Test
+    void moveCountsInstancesTheHandlerRefusedAsFailed() throws Exception {
+        GeneratedStudy study = plan.get(3);
+        scpFails.set(true);
+        try {
+            RetrieveOutcome outcome = client.move(pacs, QueryLevel.SERIES, DicomDataset.of(Map.of(
+                    "StudyInstanceUID", study.studyInstanceUid(),
+                    "SeriesInstanceUID", study.series().get(0).seriesInstanceUid())), OUR_AE);
+            // Orthanc 1.10 aborts the whole move at the first refused sub-operation and answers a failure
+            // status (0xC000 range) without counts, so only the status shows it.
+            assertThat(outcome.success()).isFalse();
+            assertThat(outcome.finalStatus() & 0xF000).isEqualTo(0xC000);
+            assertThat(outcome.completed()).isZero();
+        } finally {
+            scpFails.set(false);
+        }
+        try (var files = Files.list(dir.resolve("scp"))) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith("rcv-")).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void getStudyKeepsTransferSyntax() throws Exception {
+        GeneratedStudy study = plan.get(2);
+        List<ReceivedInstance> received = new ArrayList<>();
+        RetrieveOutcome outcome = client.get(pacs, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyInstanceUID", study.studyInstanceUid())),
+                dir.resolve("get"), received::add);
+        assertThat(outcome.success()).isTrue();
+        assertThat(outcome.completed()).isEqualTo(study.instanceCount());
+        assertThat(received).extracting(ReceivedInstance::sopInstanceUid).containsExactlyInAnyOrderElementsOf(study.sopInstanceUids());
+        assertThat(received).extracting(ReceivedInstance::transferSyntaxUid).containsOnly("1.2.840.10008.1.2.1");
+        assertThat(received).extracting(ReceivedInstance::callingAeTitle).containsOnly("OLDPACS");
+        String original = DicomFiles.pixelDataSha256(GENERATOR.writeStudy(study, dir.resolve("get-originals")).get(0));
+        ReceivedInstance first = received.stream()
+                .filter(r -> r.sopInstanceUid().equals(study.series().get(0).sopInstanceUids().get(0))).findFirst().orElseThrow();
+        assertThat(DicomFiles.pixelDataSha256(first.file())).isEqualTo(original);
+    }
+
+    @Test
+    void storeAndGetKeepCompressedTransferSyntax() throws Exception {
+        Path jpegLs = Path.of(JPEG_LS_FILE);
+        assumeTrue(Files.exists(jpegLs), "python3-pydicom test files not installed");
+        DicomFileInfo info = DicomFiles.readInfo(jpegLs);
+        List<Integer> statuses = new ArrayList<>();
+        client.store(pacs, List.of(jpegLs), (file, uid, status, detail) -> statuses.add(status));
+        assertThat(statuses).containsExactly(0);
+        List<ReceivedInstance> received = new ArrayList<>();
+        RetrieveOutcome outcome = client.get(pacs, QueryLevel.IMAGE, DicomDataset.of(Map.of(
+                "StudyInstanceUID", info.studyInstanceUid(), "SeriesInstanceUID", info.seriesInstanceUid(),
+                "SOPInstanceUID", info.sopInstanceUid())), dir.resolve("get-jpegls"), received::add);
+        assertThat(outcome.completed()).isEqualTo(1);
+        assertThat(received).singleElement().satisfies(r -> {
+            assertThat(r.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.4.80");
+            assertThat(DicomFiles.pixelDataSha256(r.file())).isEqualTo(DicomFiles.pixelDataSha256(jpegLs));
+        });
+    }
+
+    @Test
+    void unknownCallingAeIsRejected() {
+        DicomClient stranger = Dicom.client("STRANGER", new DicomTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        assertThatThrownBy(() -> stranger.find(pacs, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyInstanceUID", "")), d -> { }))
+                .isInstanceOfSatisfying(DicomException.class,
+                        e -> assertThat(e.category()).isEqualTo(DicomException.Category.ASSOCIATION_REJECTED));
+    }
+
+    @Test
+    void closedPortIsConnectionRefused() throws Exception {
+        DicomNode nobody = new DicomNode("NOBODY", "127.0.0.1", Ports.freePort());
+        assertThatThrownBy(() -> client.echo(nobody)).isInstanceOfSatisfying(DicomException.class, e -> {
+            assertThat(e.category()).isEqualTo(DicomException.Category.CONNECTION_REFUSED);
+            assertThat(e.getMessage()).contains("NOBODY@127.0.0.1:" + nobody.port()).contains(OUR_AE);
+        });
+        List<Path> files = GENERATOR.writeStudy(plan.get(0), dir.resolve("refused"));
+        assertThatThrownBy(() -> client.store(nobody, files, (f, u, s, d) -> { }))
+                .isInstanceOfSatisfying(DicomException.class,
+                        e -> assertThat(e.category()).isEqualTo(DicomException.Category.CONNECTION_REFUSED));
+    }
+}
