@@ -34,9 +34,28 @@ fi
 
 repo="${MAVEN_REPO:-$HOME/.m2/repository}"
 target="$repo/com/pixelmed/pixelmed/$PIXELMED_MAVEN_VERSION/pixelmed-$PIXELMED_MAVEN_VERSION.jar"
-if [ ! -f "$target" ] || [ "$(sha256sum "$target" | cut -d' ' -f1)" != "$PIXELMED_SHA256" ]; then
+marker="$target.source-sha256"
+if [ ! -f "$target" ] || [ "$(cat "$marker" 2>/dev/null)" != "$PIXELMED_SHA256" ]; then
   echo "setup: installing PixelMed into the local Maven repository"
-  (cd /tmp && mvn -q -B install:install-file -Dfile="$PIXELMED_JAR" -DgroupId=com.pixelmed -DartifactId=pixelmed \
+  # The Debian jar's manifest Class-Path names other Debian jars by absolute path (slf4j 1.7 and
+  # its JUL binding among them), which would silently hijack the project's logging. Install a copy
+  # without that attribute; the network and data classes need no other jar.
+  stripped="$(mktemp -d)/pixelmed.jar"
+  python3 - "$PIXELMED_JAR" "$stripped" <<'PY'
+import re, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == "META-INF/MANIFEST.MF":
+            text = data.decode("utf-8").replace("\r\n", "\n")
+            text = re.sub(r"^Class-Path:.*\n( .*\n)*", "", text, flags=re.M)
+            data = text.replace("\n", "\r\n").encode("utf-8")
+        zout.writestr(item, data)
+PY
+  (cd /tmp && mvn -q -B install:install-file -Dfile="$stripped" -DgroupId=com.pixelmed -DartifactId=pixelmed \
       -Dversion="$PIXELMED_MAVEN_VERSION" -Dpackaging=jar -DgeneratePom=true)
+  echo "$PIXELMED_SHA256" > "$marker"
+  rm -rf "$(dirname "$stripped")"
 fi
 echo "setup: ok"
