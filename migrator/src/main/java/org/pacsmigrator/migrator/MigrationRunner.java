@@ -22,6 +22,7 @@ import org.pacsmigrator.retrieve.Retriever;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
@@ -77,6 +78,34 @@ public final class MigrationRunner implements AutoCloseable {
         return state;
     }
 
+    public KafkaSettings kafkaSettings() {
+        return kafka;
+    }
+
+    /** Waits until every stage's consumer group has committed everything on its topic (no lag). */
+    public void awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, String> groupsByTopic = Map.of(topics.indexed(), group("retriever"),
+                topics.retrieved(), group("forwarder"), topics.forwarded(), group("verifier"));
+        while (true) {
+            long lag = 0;
+            for (Map.Entry<String, String> e : groupsByTopic.entrySet()) {
+                lag += ConsumerLag.total(kafka.bootstrapServers(), e.getValue(), e.getKey());
+            }
+            if (lag == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("stages still have " + lag + " records to process after " + timeout);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private String group(String stage) {
+        return config.migrationId + "-" + stage;
+    }
+
     /** Starts the storage SCP (C-MOVE) and the retriever, forwarder and verifier consumers. */
     public void startWorkers() throws IOException {
         CacheWritingReceiver receiver = new CacheWritingReceiver(cache, state);
@@ -100,7 +129,7 @@ public final class MigrationRunner implements AutoCloseable {
     private void startStage(String stage, String topic, StudyEventHandler handler, int instances) {
         StudyEventHandler retrying = new RetryingStage(stage, handler, state, 4, Duration.ofSeconds(1), Duration.ofSeconds(30));
         for (int i = 0; i < instances; i++) {
-            StageConsumer consumer = new StageConsumer(kafka, config.migrationId + "-" + stage, topic, retrying,
+            StageConsumer consumer = new StageConsumer(kafka, group(stage), topic, retrying,
                     StageConsumer.RetryPolicy.defaults());
             consumer.start();
             consumers.add(consumer);
