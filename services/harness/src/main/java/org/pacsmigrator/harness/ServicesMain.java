@@ -8,17 +8,19 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ServicesMain start <baseDir> <envFile>}: starts all services (test settings), writes their
- * addresses as a shell-sourceable env file and runs until killed; SIGTERM stops the children.
- * scripts/test.sh runs it once per build.
+ * {@code ServicesMain start <baseDir> <envFile> [--exit-with-parent]}: starts all services (test
+ * settings), writes their addresses as a shell-sourceable env file and runs until killed; SIGTERM
+ * stops the children. With {@code --exit-with-parent} it also stops when the process that started
+ * it is gone (scripts/test.sh uses it, so a SIGKILLed test run leaves nothing behind).
  */
 public final class ServicesMain {
     private ServicesMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 || !"start".equals(args[0])) {
-            System.err.println("usage: ServicesMain start <baseDir> <envFile>");
+        boolean exitWithParent = args.length == 4 && "--exit-with-parent".equals(args[3]);
+        if ((args.length != 3 && !exitWithParent) || !"start".equals(args[0])) {
+            System.err.println("usage: ServicesMain start <baseDir> <envFile> [--exit-with-parent]");
             System.exit(2);
         }
         Path baseDir = Path.of(args[1]).toAbsolutePath();
@@ -37,6 +39,12 @@ public final class ServicesMain {
             services.close();
             System.out.println("ServicesMain: stopped");
         }, "services-stop"));
+        if (exitWithParent) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+                System.out.println("ServicesMain: parent process " + parent.pid() + " is gone");
+                System.exit(0);
+            }));
+        }
         writeEnvFile(services.toEnvironment(), envFile);
         System.out.printf("ServicesMain: ready in %d ms; Kafka RSS %d MiB, Cassandra RSS %d MiB; env in %s%n",
                 (System.nanoTime() - started) / 1_000_000, services.kafka().rssKiB() / 1024,
