@@ -1,0 +1,256 @@
+package org.pacsmigrator.harness;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A single Cassandra 5.0 node in a child JVM (Java 17), configured by a generated small
+ * cassandra.yaml. Data, commit log, caches, hints and logs live in one directory, so
+ * {@link #stop()} then {@link #start()} keeps the data; ports stay the same across restarts.
+ */
+public final class CassandraNode implements AutoCloseable {
+    public static final String DATACENTER = "datacenter1"; // what SimpleSnitch reports
+    private static final Duration STARTUP = Duration.ofSeconds(180);
+
+    /** The JPMS part of Cassandra's conf/jvm17-server.options plus its Netty settings. */
+    private static final List<String> JAVA17_FLAGS = List.of(
+            "-Djdk.attach.allowAttachSelf=true",
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports", "java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
+            "--add-exports", "java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
+            "--add-exports", "java.sql/java.sql=ALL-UNNAMED",
+            "--add-exports", "java.base/java.lang.ref=ALL-UNNAMED",
+            "--add-exports", "jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports", "jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-exports", "jdk.attach/sun.tools.attach=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang.module=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.loader=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.reflect=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.math=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.module=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.util.jar=ALL-UNNAMED",
+            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.base/java.io=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens", "jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util=ALL-UNNAMED",
+            "-Dio.netty.tryReflectionSetAccessible=true",
+            "-Dio.netty.allocator.useCacheForAllThreads=true",
+            "-Dio.netty.allocator.maxOrder=11");
+
+    private final Path directory;
+    private final String host;
+    private final int nativePort;
+    private final int storagePort;
+    private final boolean unsafeSystem;
+    private Process process;
+
+    private CassandraNode(Path directory, String host, int nativePort, int storagePort, boolean unsafeSystem) {
+        this.directory = directory;
+        this.host = host;
+        this.nativePort = nativePort;
+        this.storagePort = storagePort;
+        this.unsafeSystem = unsafeSystem;
+    }
+
+    /**
+     * Starts a node on free loopback ports with its data in {@code directory}. {@code unsafeSystem}
+     * skips fsync of system tables (faster schema changes): for tests only.
+     */
+    public static CassandraNode start(Path directory, boolean unsafeSystem) {
+        CassandraNode node = new CassandraNode(directory.toAbsolutePath(), "127.0.0.1", Ports.freePort(), Ports.freePort(),
+                unsafeSystem);
+        node.start();
+        return node;
+    }
+
+    /** A node someone else started ("host:port" of CQL); {@link #start()}, {@link #stop()} and {@link #kill()} do nothing. */
+    public static CassandraNode attach(String contactPoint) {
+        int colon = contactPoint.lastIndexOf(':');
+        return new CassandraNode(null, contactPoint.substring(0, colon),
+                Integer.parseInt(contactPoint.substring(colon + 1)), -1, false);
+    }
+
+    public synchronized void start() {
+        if (directory == null || (process != null && process.isAlive())) {
+            return;
+        }
+        try {
+            Files.createDirectories(directory);
+            Files.writeString(directory.resolve("cassandra.yaml"), yaml());
+            Files.writeString(directory.resolve("logback.xml"), logback());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Xss512k",
+                "-Djava.net.preferIPv4Stack=true", "-Djava.awt.headless=true",
+                "-Dcassandra.config=" + directory.resolve("cassandra.yaml").toUri(),
+                "-Dcassandra.storagedir=" + directory,
+                "-Dcassandra.logdir=" + directory,
+                "-Dlogback.configurationFile=" + directory.resolve("logback.xml"),
+                "-Dcassandra-foreground=yes",
+                "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+                // no peers to tell: skip the 2 s shutdown announcement wait
+                "-Dcassandra.shutdown_announce_in_ms=0",
+                "-XX:+ExitOnOutOfMemoryError"));
+        if (unsafeSystem) {
+            jvmArgs.add("-Dcassandra.unsafesystem=true");
+        }
+        jvmArgs.addAll(JAVA17_FLAGS);
+        process = ChildJvm.start(ChildJvm.runtimeClasspath("cassandra"), jvmArgs,
+                "org.apache.cassandra.service.CassandraDaemon", List.of(), directory, directory.resolve("cassandra.out"));
+        awaitReady();
+    }
+
+    /** Graceful shutdown (SIGTERM runs Cassandra's drain hook), waiting for the process to exit. */
+    public synchronized void stop() {
+        ChildJvm.stop(process, Duration.ofSeconds(60));
+        process = null;
+    }
+
+    /** SIGKILL, for fault tests: the commit log is replayed on the next start. */
+    public synchronized void kill() {
+        ChildJvm.kill(process);
+        process = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** "127.0.0.1:port" of the CQL native transport. */
+    public String contactPoint() {
+        return host + ":" + nativePort;
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(host, nativePort);
+    }
+
+    public String localDatacenter() {
+        return DATACENTER;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Resident memory of the node process in KiB, -1 if unknown or not started here. */
+    public long rssKiB() {
+        return ChildJvm.rssKiB(process);
+    }
+
+    private String yaml() {
+        return """
+                cluster_name: pacsmig
+                num_tokens: 1
+                initial_token: 0
+                partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+                endpoint_snitch: SimpleSnitch
+                seed_provider:
+                  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+                    parameters:
+                      - seeds: "127.0.0.1:%2$d"
+                listen_address: 127.0.0.1
+                rpc_address: 127.0.0.1
+                storage_port: %2$d
+                native_transport_port: %1$d
+                start_native_transport: true
+                data_file_directories:
+                  - %3$s/data
+                commitlog_directory: %3$s/commitlog
+                saved_caches_directory: %3$s/saved_caches
+                hints_directory: %3$s/hints
+                cdc_raw_directory: %3$s/cdc_raw
+                commitlog_sync: periodic
+                commitlog_sync_period: 10000ms
+                commitlog_segment_size: 8MiB
+                authenticator: AllowAllAuthenticator
+                authorizer: AllowAllAuthorizer
+                storage_compatibility_mode: NONE
+                hinted_handoff_enabled: false
+                auto_snapshot: false
+                concurrent_compactors: 1
+                concurrent_reads: 8
+                concurrent_writes: 8
+                concurrent_counter_writes: 8
+                memtable_heap_space: 64MiB
+                memtable_offheap_space: 64MiB
+                key_cache_size: 8MiB
+                row_cache_size: 0MiB
+                counter_cache_size: 0MiB
+                prepared_statements_cache_size: 8MiB
+                index_summary_capacity: 8MiB
+                """.formatted(nativePort, storagePort, directory);
+    }
+
+    private String logback() {
+        return """
+                <configuration>
+                  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+                    <file>%s</file>
+                    <encoder><pattern>%%-5level [%%thread] %%date{ISO8601} %%logger{0} - %%msg%%n</pattern></encoder>
+                  </appender>
+                  <root level="INFO"><appender-ref ref="FILE"/></root>
+                </configuration>
+                """.formatted(directory.resolve("system.log"));
+    }
+
+    /** Ready when a real CQL query succeeds, not merely when the native port is open. */
+    private void awaitReady() {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        Ports.awaitOpen("Cassandra", host, nativePort, process, STARTUP);
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
+                .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
+                .build();
+        while (true) {
+            try (CqlSession session = CqlSession.builder().addContactPoint(address()).withLocalDatacenter(DATACENTER)
+                    .withConfigLoader(config).build()) {
+                if (session.execute("SELECT release_version FROM system.local").one() != null) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Cassandra exited with " + process.exitValue() + ": "
+                            + ChildJvm.tail(directory.resolve("cassandra.out")));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Cassandra not ready within " + STARTUP + ": "
+                            + ChildJvm.tail(directory.resolve("system.log")), e);
+                }
+                sleep(200);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
