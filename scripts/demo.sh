@@ -6,5 +6,5 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/setup.sh
-mvn -B -q -DskipTests install
+mvn -B -q -DskipTests package
 exec scripts/migrate.sh demo "$@"

@@ -5,7 +5,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cp_file="$root/target/runtime/migrator.classpath"
 jar="$root/migrator/target/migrator-0.1.0-SNAPSHOT.jar"
 if [ ! -f "$cp_file" ] || [ ! -f "$jar" ]; then
-  echo "migrate: build first: scripts/setup.sh && mvn -B -q -DskipTests install" >&2
+  echo "migrate: build first: scripts/setup.sh && mvn -B -q -DskipTests package" >&2
   exit 2
 fi
 export PACSMIG_HOME="$root"
