@@ -1,0 +1,39 @@
+package org.pacsmigrator.state;
+
+import java.util.List;
+
+/** CQL of the migration keyspace. Every statement is idempotent (IF NOT EXISTS). */
+final class CassandraSchema {
+    private CassandraSchema() {
+    }
+
+    static String keyspace(CassandraSettings s) {
+        return "CREATE KEYSPACE IF NOT EXISTS " + s.keyspace() + " WITH replication = " + s.replication().cql();
+    }
+
+    static List<String> tables(String ks) {
+        return List.of(
+                // One row per study. Only written with lightweight transactions (insert-if-absent,
+                // conditional state changes): mixing LWT and plain writes on a row breaks their ordering.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".studies ("
+                        + " study_uid text PRIMARY KEY,"
+                        + " patient_id text, issuer_of_patient_id text, patient_name text, patient_birth_date text,"
+                        + " patient_sex text, accession_number text, study_date text, study_time text,"
+                        + " study_description text, modalities_in_study text,"
+                        + " expected_series int, expected_instances int,"
+                        + " state text, failure_category text, failure_message text, attempts int,"
+                        + " indexed_at timestamp, updated_at timestamp)",
+                "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_day ("
+                        + " day date, study_uid text, PRIMARY KEY ((day), study_uid))",
+                "CREATE TABLE IF NOT EXISTS " + ks + ".index_days ("
+                        + " day date PRIMARY KEY, status text, queried_at timestamp, study_count int,"
+                        + " uid_set_hash text, split text, last_error text)",
+                // All instances of a study in one partition, ordered by SOP Instance UID.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".instances ("
+                        + " study_uid text, sop_uid text,"
+                        + " series_uid text, sop_class_uid text, transfer_syntax_uid text,"
+                        + " size_bytes bigint, sha256 text, cache_key text,"
+                        + " retrieved_at timestamp, forwarded_at timestamp, forward_status int, verified_at timestamp,"
+                        + " PRIMARY KEY ((study_uid), sop_uid))");
+    }
+}

@@ -1,0 +1,388 @@
+package org.pacsmigrator.state;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link StateStore} on Cassandra, one keyspace per migration. Study rows are written only with
+ * lightweight transactions; instance, day and index rows with idempotent upserts that leave
+ * unknown (null) values unset, so that no write erases another stage's columns.
+ * Logs carry UIDs at most, never patient attributes.
+ */
+public final class CassandraStateStore implements StateStore {
+    private static final Logger log = LoggerFactory.getLogger(CassandraStateStore.class);
+    private static final int MAX_MESSAGE = 4000;
+    private static final int WRITE_WINDOW = 64;
+
+    private final CqlSession session;
+    private final PreparedStatement insertStudy;
+    private final PreparedStatement insertStudyDay;
+    private final PreparedStatement selectStudy;
+    private final PreparedStatement selectAllStudies;
+    private final PreparedStatement selectStates;
+    private final PreparedStatement transitionIf;
+    private final PreparedStatement selectAttempts;
+    private final PreparedStatement failIfAttempts;
+    private final PreparedStatement upsertManifest;
+    private final PreparedStatement upsertRetrieved;
+    private final PreparedStatement upsertForwarded;
+    private final PreparedStatement upsertForwardFailed;
+    private final PreparedStatement upsertVerified;
+    private final PreparedStatement selectInstances;
+    private final PreparedStatement selectDayStudies;
+    private final PreparedStatement upsertIndexDay;
+    private final PreparedStatement selectIndexDay;
+
+    private CassandraStateStore(CqlSession session, String ks) {
+        this.session = session;
+        insertStudy = session.prepare("INSERT INTO " + ks + ".studies (study_uid, patient_id, issuer_of_patient_id,"
+                + " patient_name, patient_birth_date, patient_sex, accession_number, study_date, study_time,"
+                + " study_description, modalities_in_study, expected_series, expected_instances, state,"
+                + " failure_category, failure_message, attempts, indexed_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+        insertStudyDay = session.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
+        selectStudy = session.prepare("SELECT * FROM " + ks + ".studies WHERE study_uid = ?");
+        selectAllStudies = session.prepare("SELECT * FROM " + ks + ".studies");
+        selectStates = session.prepare("SELECT state FROM " + ks + ".studies");
+        transitionIf = session.prepare("UPDATE " + ks + ".studies SET state = ?, updated_at = ?"
+                + " WHERE study_uid = ? IF state IN ?");
+        selectAttempts = session.prepare("SELECT attempts FROM " + ks + ".studies WHERE study_uid = ?");
+        failIfAttempts = session.prepare("UPDATE " + ks + ".studies SET state = ?, failure_category = ?,"
+                + " failure_message = ?, attempts = ?, updated_at = ? WHERE study_uid = ? IF attempts = ?");
+        upsertManifest = session.prepare("UPDATE " + ks + ".instances SET series_uid = ?, sop_class_uid = ?"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        upsertRetrieved = session.prepare("UPDATE " + ks + ".instances SET series_uid = ?, sop_class_uid = ?,"
+                + " transfer_syntax_uid = ?, size_bytes = ?, sha256 = ?, cache_key = ?, retrieved_at = ?"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        upsertForwarded = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?, forwarded_at = ?"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        upsertForwardFailed = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        upsertVerified = session.prepare("UPDATE " + ks + ".instances SET verified_at = ?"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        selectInstances = session.prepare("SELECT * FROM " + ks + ".instances WHERE study_uid = ?");
+        selectDayStudies = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
+        upsertIndexDay = session.prepare("INSERT INTO " + ks + ".index_days (day, status, queried_at, study_count,"
+                + " uid_set_hash, split, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        selectIndexDay = session.prepare("SELECT * FROM " + ks + ".index_days WHERE day = ?");
+    }
+
+    /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
+    public static CassandraStateStore open(String contactPoint, String localDatacenter, String keyspace) {
+        return open(CassandraSettings.of(contactPoint, localDatacenter, keyspace));
+    }
+
+    public static CassandraStateStore open(CassandraSettings settings) {
+        CqlSession session = connect(settings);
+        try {
+            SimpleStatement ddl = SimpleStatement.newInstance(CassandraSchema.keyspace(settings))
+                    .setTimeout(Duration.ofSeconds(60));
+            session.execute(ddl);
+            for (String table : CassandraSchema.tables(settings.keyspace())) {
+                session.execute(SimpleStatement.newInstance(table).setTimeout(Duration.ofSeconds(60)));
+            }
+            return new CassandraStateStore(session, settings.keyspace());
+        } catch (RuntimeException e) {
+            session.close();
+            throw e instanceof DriverException ? new StateStoreException("cannot open state store", e) : e;
+        }
+    }
+
+    private static CqlSession connect(CassandraSettings s) {
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                // Generous: LWTs and a busy node on a small machine can take seconds.
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, ConsistencyLevel.LOCAL_QUORUM.name())
+                .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, ConsistencyLevel.LOCAL_SERIAL.name())
+                .withInt(DefaultDriverOption.REQUEST_PAGE_SIZE, s.pageSize())
+                // Schema DDL waits for the debouncer on every CREATE: 1 s by default, 0.1 s is plenty.
+                .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(100))
+                .withStringList(DefaultDriverOption.METADATA_SCHEMA_REFRESHED_KEYSPACES, List.of(s.keyspace()))
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(30))
+                // A restarted node is reconnected to within 10 s; requests meanwhile fail and are retried
+                // by the caller (the consumer loop's retry policy).
+                .withString(DefaultDriverOption.RECONNECTION_POLICY_CLASS, "ExponentialReconnectionPolicy")
+                .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(10))
+                .build();
+        var builder = CqlSession.builder().withConfigLoader(config).withLocalDatacenter(s.localDatacenter());
+        for (String contact : s.contactPoints().split(",")) {
+            builder.addContactPoint(address(contact.trim()));
+        }
+        try {
+            return builder.build();
+        } catch (DriverException e) {
+            throw new StateStoreException("cannot connect to Cassandra at " + s.contactPoints(), e);
+        }
+    }
+
+    private static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("contact point must be host:port: " + hostPort);
+        }
+        String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    @Override
+    public boolean insertStudyIfAbsent(StudyRecord s) {
+        Instant now = Instant.now();
+        BoundStatementBuilder b = insertStudy.boundStatementBuilder();
+        b = setIfPresent(b, 0, s.studyInstanceUid());
+        Object[] values = {s.patientId(), s.issuerOfPatientId(), s.patientName(), s.patientBirthDate(),
+            s.patientSex(), s.accessionNumber(), s.studyDate(), s.studyTime(), s.studyDescription(),
+            s.modalitiesInStudy(), s.expectedSeries(), s.expectedInstances(),
+            (s.state() == null ? StudyState.INDEXED : s.state()).name(), s.failureCategory(),
+            truncate(s.failureMessage()), s.attempts(),
+            s.indexedAt() == null ? now : s.indexedAt(), s.updatedAt() == null ? now : s.updatedAt()};
+        for (int i = 0; i < values.length; i++) {
+            b = setIfPresent(b, i + 1, values[i]);
+        }
+        BoundStatement insert = b.build();
+        boolean inserted = call(() -> session.execute(insert).wasApplied());
+        // Always (re)written, outside the LWT: repairs a crash between the two writes on re-index.
+        studyDay(s.studyDate()).ifPresent(day ->
+                call(() -> session.execute(insertStudyDay.bind(day, s.studyInstanceUid()).setIdempotent(true))));
+        return inserted;
+    }
+
+    @Override
+    public Optional<StudyRecord> findStudy(String studyInstanceUid) {
+        return call(() -> Optional.ofNullable(session.execute(selectStudy.bind(studyInstanceUid)).one())
+                .map(CassandraStateStore::toStudy));
+    }
+
+    /**
+     * Never regresses: states of {@code allowedFrom} past {@code target} on the success path are
+     * ignored (FAILED can always be left, e.g. by a replay).
+     */
+    @Override
+    public boolean transition(String studyInstanceUid, StudyState target, StudyState... allowedFrom) {
+        List<String> from = Arrays.stream(allowedFrom)
+                .filter(s -> s == target || !s.atLeast(target))
+                .map(Enum::name).distinct().toList();
+        if (from.isEmpty()) {
+            return false;
+        }
+        return call(() -> session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid, from))
+                .wasApplied());
+    }
+
+    @Override
+    public void markFailed(String studyInstanceUid, String category, String message) {
+        // Compare-and-set on attempts so that concurrent failures each count once.
+        for (int round = 0; round < 20; round++) {
+            Row row = call(() -> session.execute(selectAttempts.bind(studyInstanceUid)
+                    .setConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL)).one());
+            if (row == null) {
+                log.warn("markFailed for unknown study {}: ignored", studyInstanceUid);
+                return;
+            }
+            Integer attempts = row.isNull(0) ? null : row.getInt(0);
+            int next = attempts == null ? 1 : attempts + 1;
+            boolean applied = call(() -> session.execute(failIfAttempts.bind(StudyState.FAILED.name(), category,
+                    truncate(message), next, Instant.now(), studyInstanceUid, attempts)).wasApplied());
+            if (applied) {
+                return;
+            }
+        }
+        throw new StateStoreException("markFailed: too much contention on study " + studyInstanceUid, null);
+    }
+
+    @Override
+    public void recordExpectedInstances(String studyInstanceUid, List<InstanceRecord> expected) {
+        // Manifest columns only: progress columns of rows that already exist stay untouched.
+        List<BoundStatement> writes = expected.stream().map(i -> setIfPresent(setIfPresent(
+                upsertManifest.boundStatementBuilder(), 0, i.seriesInstanceUid()), 1, i.sopClassUid())
+                .setString(2, studyInstanceUid).setString(3, i.sopInstanceUid()).setIdempotence(true).build())
+                .toList();
+        executeAll(writes);
+    }
+
+    @Override
+    public void recordRetrieved(InstanceRecord i) {
+        BoundStatementBuilder b = upsertRetrieved.boundStatementBuilder();
+        b = setIfPresent(b, 0, i.seriesInstanceUid());
+        b = setIfPresent(b, 1, i.sopClassUid());
+        b = setIfPresent(b, 2, i.transferSyntaxUid());
+        b = b.setLong(3, i.sizeBytes());
+        b = setIfPresent(b, 4, i.sha256());
+        b = setIfPresent(b, 5, i.cacheKey());
+        b = b.setInstant(6, i.retrievedAt() == null ? Instant.now() : i.retrievedAt())
+                .setString(7, i.studyInstanceUid()).setString(8, i.sopInstanceUid()).setIdempotence(true);
+        BoundStatement st = b.build();
+        call(() -> session.execute(st));
+    }
+
+    @Override
+    public void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored) {
+        BoundStatement st = stored
+                ? upsertForwarded.bind(status, Instant.now(), studyInstanceUid, sopInstanceUid)
+                : upsertForwardFailed.bind(status, studyInstanceUid, sopInstanceUid);
+        call(() -> session.execute(st.setIdempotent(true)));
+    }
+
+    @Override
+    public void recordVerified(String studyInstanceUid, String sopInstanceUid) {
+        call(() -> session.execute(upsertVerified.bind(Instant.now(), studyInstanceUid, sopInstanceUid)
+                .setIdempotent(true)));
+    }
+
+    @Override
+    public List<InstanceRecord> instancesOf(String studyInstanceUid) {
+        return call(() -> {
+            List<InstanceRecord> result = new ArrayList<>();
+            for (Row r : session.execute(selectInstances.bind(studyInstanceUid))) {
+                result.add(toInstance(r));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public List<String> studiesOfDay(LocalDate day) {
+        return call(() -> {
+            List<String> result = new ArrayList<>();
+            for (Row r : session.execute(selectDayStudies.bind(day))) {
+                result.add(r.getString(0));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void recordIndexDay(IndexDayRecord d) {
+        // Whole-row replace: a later DONE must clear an earlier error, so nulls are written as nulls.
+        call(() -> session.execute(upsertIndexDay.bind(d.day(), d.status() == null ? null : d.status().name(),
+                d.queriedAt(), d.studyCount(), d.uidSetHash(), d.split(), truncate(d.lastError()))
+                .setIdempotent(true)));
+    }
+
+    @Override
+    public Optional<IndexDayRecord> findIndexDay(LocalDate day) {
+        return call(() -> Optional.ofNullable(session.execute(selectIndexDay.bind(day)).one()).map(r ->
+                new IndexDayRecord(r.getLocalDate("day"),
+                        r.isNull("status") ? null : IndexDayRecord.Status.valueOf(r.getString("status")),
+                        r.getInstant("queried_at"), r.getInt("study_count"), r.getString("uid_set_hash"),
+                        r.getString("split"), r.getString("last_error"))));
+    }
+
+    @Override
+    public Map<StudyState, Long> countStudiesByState() {
+        // A paged full scan; a counter table could not be kept exact next to LWT state changes.
+        return call(() -> {
+            Map<StudyState, Long> counts = new EnumMap<>(StudyState.class);
+            for (Row r : session.execute(selectStates.bind())) {
+                if (!r.isNull(0)) {
+                    counts.merge(StudyState.valueOf(r.getString(0)), 1L, Long::sum);
+                }
+            }
+            return counts;
+        });
+    }
+
+    @Override
+    public Iterable<StudyRecord> allStudies() {
+        // Each iteration runs the query anew; the driver fetches further pages while iterating.
+        return () -> call(() -> StreamSupport.stream(session.execute(selectAllStudies.bind()).spliterator(), false)
+                .map(CassandraStateStore::toStudy).iterator());
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    private void executeAll(List<BoundStatement> statements) {
+        // A bounded window of asynchronous writes: fast for large studies without flooding the node.
+        for (int from = 0; from < statements.size(); from += WRITE_WINDOW) {
+            CompletableFuture<?>[] window = statements.subList(from, Math.min(statements.size(), from + WRITE_WINDOW))
+                    .stream().map(st -> session.executeAsync(st).toCompletableFuture()).toArray(CompletableFuture[]::new);
+            call(() -> {
+                try {
+                    CompletableFuture.allOf(window).join();
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : e;
+                }
+                return null;
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BoundStatementBuilder setIfPresent(BoundStatementBuilder b, int index, Object value) {
+        // Left unset, a column is not written at all: no tombstone, no erased value.
+        return value == null ? b : b.set(index, value, (Class<Object>) value.getClass());
+    }
+
+    private static <T> T call(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (DriverException e) {
+            throw new StateStoreException("state store: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<LocalDate> studyDay(String studyDate) {
+        if (studyDate == null) {
+            return Optional.empty();
+        }
+        String digits = studyDate.replaceAll("[^0-9]", "");
+        try {
+            return digits.length() == 8 ? Optional.of(LocalDate.parse(digits, DateTimeFormatter.BASIC_ISO_DATE))
+                    : Optional.empty();
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= MAX_MESSAGE ? s : s.substring(0, MAX_MESSAGE);
+    }
+
+    private static StudyRecord toStudy(Row r) {
+        return new StudyRecord(r.getString("study_uid"), r.getString("patient_id"), r.getString("issuer_of_patient_id"),
+                r.getString("patient_name"), r.getString("patient_birth_date"), r.getString("patient_sex"),
+                r.getString("accession_number"), r.getString("study_date"), r.getString("study_time"),
+                r.getString("study_description"), r.getString("modalities_in_study"),
+                r.getInt("expected_series"), r.getInt("expected_instances"),
+                r.isNull("state") ? null : StudyState.valueOf(r.getString("state")),
+                r.getString("failure_category"), r.getString("failure_message"), r.getInt("attempts"),
+                r.getInstant("indexed_at"), r.getInstant("updated_at"));
+    }
+
+    private static InstanceRecord toInstance(Row r) {
+        return new InstanceRecord(r.getString("study_uid"), r.getString("sop_uid"), r.getString("series_uid"),
+                r.getString("sop_class_uid"), r.getString("transfer_syntax_uid"), r.getLong("size_bytes"),
+                r.getString("sha256"), r.getString("cache_key"), r.getInstant("retrieved_at"),
+                r.getInstant("forwarded_at"), r.isNull("forward_status") ? null : r.getInt("forward_status"),
+                r.getInstant("verified_at"));
+    }
+}

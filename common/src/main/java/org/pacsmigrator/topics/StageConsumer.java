@@ -1,0 +1,410 @@
+package org.pacsmigrator.topics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer loop of every stage: one record at a time, at least once, in order per partition.
+ *
+ * <p>Why pause/resume rather than a huge {@code max.poll.interval.ms}: a study can take minutes
+ * (plus retry back-off), and a poll interval large enough for the worst case would also hide a
+ * stuck consumer and delay every rebalance by that long. Instead the handler runs on a worker
+ * thread while this loop pauses its partitions and keeps polling (which returns nothing but keeps
+ * the member alive); after the handler returned, the offset is committed and the partitions
+ * resumed. {@code max.poll.records=1} keeps "the record in hand" to exactly one, so a revoked
+ * partition never has fetched-but-unprocessed records behind it.
+ *
+ * <p>Outcomes: handler returns → commit. {@link StageFailure} → dead-letter with its category,
+ * commit. Other exceptions → retried per {@link RetryPolicy}, then dead-lettered as "unexpected".
+ * Undecodable values are dead-lettered as "undecodable". Closing during a back-off leaves the
+ * record uncommitted (it is delivered again), never skipped.
+ */
+public final class StageConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StageConsumer.class);
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final Duration PAUSED_POLL = Duration.ofMillis(50);
+    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    private static final int MAX_HEADER_MESSAGE = 2000;
+
+    /** Retries of unexpected exceptions: attempts in total, exponential back-off between them. */
+    public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+        public RetryPolicy {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1");
+            }
+        }
+
+        public static RetryPolicy defaults() {
+            return new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        }
+
+        /** Back-off after the {@code failedAttempt}-th failure (1-based). */
+        public Duration backoff(int failedAttempt) {
+            long millis = initialBackoff.toMillis() << Math.min(failedAttempt - 1, 30);
+            return millis <= 0 || millis > maxBackoff.toMillis() ? maxBackoff : Duration.ofMillis(millis);
+        }
+    }
+
+    private enum Outcome { COMMIT, ABANDON }
+
+    private record InFlight(ConsumerRecord<byte[], byte[]> record, Future<Outcome> result) {
+        TopicPartition partition() {
+            return new TopicPartition(record.topic(), record.partition());
+        }
+    }
+
+    private final KafkaSettings settings;
+    private final String groupId;
+    private final String topic;
+    private final String deadLetterTopic;
+    private final StudyEventHandler handler;
+    private final RetryPolicy retry;
+    private final JsonSerde<StudyEvent> serde = JsonSerde.studyEvents();
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
+    private final Counter processedMeter;
+    private final Counter deadLetteredMeter;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final String name;
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private ExecutorService worker;
+    private Thread loop;
+    private InFlight inFlight; // touched only by the loop thread (rebalance callbacks run there too)
+
+    public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
+                         RetryPolicy retry) {
+        this(settings, groupId, topic, handler, retry, null);
+    }
+
+    /** With a registry, also counts {@code pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered}. */
+    public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
+                         RetryPolicy retry, MeterRegistry registry) {
+        this.settings = settings;
+        this.groupId = groupId;
+        this.topic = topic;
+        this.deadLetterTopic = Topics.deadLetterOf(topic);
+        this.handler = handler;
+        this.retry = retry;
+        this.name = groupId + "-" + SEQ.incrementAndGet();
+        this.processedMeter = registry == null ? null : Counter.builder("pacsmig.stage.processed")
+                .tags("stage", groupId, "topic", topic).register(registry);
+        this.deadLetteredMeter = registry == null ? null : Counter.builder("pacsmig.stage.dead.lettered")
+                .tags("stage", groupId, "topic", topic).register(registry);
+    }
+
+    /** Creates the topic and its dead-letter topic if needed and starts consuming on its own thread. */
+    public synchronized void start() {
+        if (loop != null) {
+            throw new IllegalStateException("already started");
+        }
+        TopicAdmin.ensureTopics(settings, topic, deadLetterTopic);
+        consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(KafkaEventPublisher.producerProperties(settings, name + "-dlq"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "stage-" + name + "-handler"));
+        loop = new Thread(this::run, "stage-" + name);
+        loop.start();
+    }
+
+    private Properties consumerProperties() {
+        Properties p = settings.clientProperties(name);
+        p.put("group.id", groupId);
+        p.put("enable.auto.commit", "false");
+        p.put("auto.offset.reset", "earliest");
+        p.put("max.poll.records", "1");
+        p.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
+        return settings.withOverrides(p);
+    }
+
+    public long processed() {
+        return processed.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** Unexpected exceptions that were retried. */
+    public long retried() {
+        return retried.get();
+    }
+
+    public boolean isRunning() {
+        return loop != null && loop.isAlive();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (!isClosing()) {
+                for (ConsumerRecord<byte[], byte[]> record : poll(IDLE_POLL)) {
+                    handleInFlight(record);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("stage {} on {} stopped: {}", groupId, topic, e.toString(), e);
+        } finally {
+            worker.shutdown();
+            consumer.close();
+            producer.close();
+        }
+    }
+
+    private void handleInFlight(ConsumerRecord<byte[], byte[]> record) {
+        inFlight = new InFlight(record, worker.submit(() -> process(record)));
+        consumer.pause(consumer.assignment());
+        while (inFlight != null && !inFlight.result().isDone()) {
+            for (ConsumerRecord<byte[], byte[]> early : poll(PAUSED_POLL)) {
+                // From a partition assigned while we were busy: give it back, it is read after this one.
+                consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
+            }
+            consumer.pause(consumer.assignment());
+        }
+        finishInFlight(true);
+        consumer.resume(consumer.paused());
+    }
+
+    /** Commits the finished in-flight record (or rewinds to it if its processing broke down). */
+    private void finishInFlight(boolean mayCommit) {
+        if (inFlight == null) {
+            return;
+        }
+        InFlight done = inFlight;
+        inFlight = null;
+        TopicPartition tp = done.partition();
+        if (!done.result().isDone()) {
+            log.warn("stage {}: gave up waiting for {}@{}; it will be delivered again", groupId, tp, done.record().offset());
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = done.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            // E.g. the dead-letter topic was unreachable: process the record again, after a pause.
+            log.warn("stage {}: record {}@{} not finished ({}), will retry", groupId, tp, done.record().offset(),
+                    e.getCause().toString());
+            if (mayCommit && consumer.assignment().contains(tp)) {
+                consumer.seek(tp, done.record().offset());
+            }
+            sleepUnlessClosing(retry.initialBackoff());
+            return;
+        }
+        if (outcome == Outcome.COMMIT && mayCommit) {
+            commit(tp, done.record().offset() + 1);
+        }
+    }
+
+    private void commit(TopicPartition tp, long next) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(tp, new OffsetAndMetadata(next));
+        for (int i = 0; i < 2; i++) {
+            try {
+                consumer.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                markClosing(); // close() woke us up: commit anyway, the second try is not woken again
+            } catch (KafkaException e) {
+                // The partition moved to another member: it will see this record again (at least once).
+                log.warn("stage {}: commit of {} at {} failed: {}", groupId, tp, next, e.toString());
+                return;
+            }
+        }
+    }
+
+    /** Runs on the worker thread: decode, handle with retries, dead-letter if need be. */
+    private Outcome process(ConsumerRecord<byte[], byte[]> record) throws Exception {
+        StudyEvent event;
+        try {
+            event = serde.fromBytes(record.value());
+            if (event == null || event.studyInstanceUid() == null) {
+                throw new SerializationException("empty event");
+            }
+        } catch (SerializationException e) {
+            deadLetter(record, "undecodable", e.getMessage(), 1);
+            return Outcome.COMMIT;
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                handler.handle(event);
+                processed.incrementAndGet();
+                if (processedMeter != null) {
+                    processedMeter.increment();
+                }
+                return Outcome.COMMIT;
+            } catch (StageFailure f) {
+                deadLetter(record, f.category(), f.getMessage(), attempt);
+                return Outcome.COMMIT;
+            } catch (InterruptedException e) {
+                return Outcome.ABANDON; // forced close: not committed, delivered again later
+            } catch (Exception e) {
+                if (attempt >= retry.maxAttempts()) {
+                    deadLetter(record, "unexpected", e.toString(), attempt);
+                    return Outcome.COMMIT;
+                }
+                retried.incrementAndGet();
+                Duration backoff = retry.backoff(attempt);
+                log.warn("stage {}: study {} failed (attempt {}/{}), retrying in {} ms: {}", groupId,
+                        event.studyInstanceUid(), attempt, retry.maxAttempts(), backoff.toMillis(), e.toString());
+                if (!sleepUnlessClosing(backoff)) {
+                    return Outcome.ABANDON;
+                }
+            }
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String category, String message, int attempts)
+            throws ExecutionException, InterruptedException {
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
+        for (Header h : record.headers()) {
+            if (!h.key().startsWith(DeadLetters.HEADER_PREFIX)) {
+                letter.headers().add(h);
+            }
+        }
+        String text = message == null ? "" : message.length() > MAX_HEADER_MESSAGE
+                ? message.substring(0, MAX_HEADER_MESSAGE) : message;
+        header(letter, DeadLetters.CATEGORY, category);
+        header(letter, DeadLetters.MESSAGE, text);
+        header(letter, DeadLetters.STAGE, groupId);
+        header(letter, DeadLetters.ATTEMPTS, Integer.toString(attempts));
+        header(letter, DeadLetters.FAILED_AT, Instant.now().toString());
+        header(letter, DeadLetters.SOURCE_TOPIC, record.topic());
+        header(letter, DeadLetters.SOURCE_PARTITION, Integer.toString(record.partition()));
+        header(letter, DeadLetters.SOURCE_OFFSET, Long.toString(record.offset()));
+        producer.send(letter).get();
+        deadLettered.incrementAndGet();
+        if (deadLetteredMeter != null) {
+            deadLetteredMeter.increment();
+        }
+        log.warn("stage {}: dead-lettered {}@{} as '{}' after {} attempt(s)", groupId,
+                new TopicPartition(record.topic(), record.partition()), record.offset(), category, attempts);
+    }
+
+    private static void header(ProducerRecord<byte[], byte[]> r, String key, String value) {
+        r.headers().add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        try {
+            return consumer.poll(timeout);
+        } catch (WakeupException e) {
+            markClosing();
+            return ConsumerRecords.empty();
+        }
+    }
+
+    private boolean isClosing() {
+        return closing.getCount() == 0;
+    }
+
+    private void markClosing() {
+        closing.countDown();
+    }
+
+    /** Sleeps; returns false (early) when the consumer is being closed. */
+    private boolean sleepUnlessClosing(Duration d) {
+        try {
+            return !closing.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops after the record in hand is finished and committed (waits up to 5 minutes). */
+    @Override
+    public void close() {
+        close(Duration.ofMinutes(5));
+    }
+
+    public synchronized void close(Duration timeout) {
+        if (loop == null) {
+            return;
+        }
+        markClosing();
+        consumer.wakeup();
+        try {
+            loop.join(timeout.toMillis());
+            if (loop.isAlive()) {
+                log.warn("stage {}: handler still busy after {}, interrupting it", groupId, timeout);
+                worker.shutdownNow();
+                loop.join(30_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (inFlight != null && partitions.contains(inFlight.partition())) {
+                // Finish and commit before the partition goes, so the next owner starts after it.
+                awaitInFlight();
+                finishInFlight(true);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (inFlight != null && partitions.contains(inFlight.partition())) {
+                awaitInFlight();
+                finishInFlight(false); // no longer ours: the new owner processes it again
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (inFlight != null) {
+                consumer.pause(partitions);
+            }
+        }
+
+        private void awaitInFlight() {
+            try {
+                inFlight.result().get(10, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // finishInFlight() reports it
+            }
+        }
+    }
+}

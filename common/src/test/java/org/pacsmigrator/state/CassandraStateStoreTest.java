@@ -1,0 +1,223 @@
+package org.pacsmigrator.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pacsmigrator.testsupport.RealServices;
+
+class CassandraStateStoreTest {
+    private static StateStore store;
+
+    @BeforeAll
+    static void open() {
+        // Small pages so that allStudies() and the state count really page.
+        store = CassandraStateStore.open(CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(),
+                RealServices.unique("statetest_")).withPageSize(40));
+    }
+
+    @AfterAll
+    static void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static String uid() {
+        return "1.2.826.0.1.3680043.10." + System.nanoTime();
+    }
+
+    private static StudyRecord study(String uid, String date) {
+        return StudyRecord.indexed(uid, "PID-" + uid.hashCode(), "ISSUER", "Doe^Jane", "19700101", "F", "ACC1", date,
+                "101500", "CT chest", "CT", 2, 3);
+    }
+
+    @Test
+    void insertIfAbsentReportsFirstSeenOnlyAndKeepsTheFirstVersion() {
+        String uid = uid();
+        assertThat(store.insertStudyIfAbsent(study(uid, "20240102"))).isTrue();
+        store.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED);
+        StudyRecord again = StudyRecord.indexed(uid, "OTHER", null, "Other^Name", null, null, null, "20240102", null,
+                null, null, 9, 9);
+        assertThat(store.insertStudyIfAbsent(again)).isFalse();
+
+        StudyRecord found = store.findStudy(uid).orElseThrow();
+        assertThat(found.patientName()).isEqualTo("Doe^Jane");
+        assertThat(found.expectedInstances()).isEqualTo(3);
+        assertThat(found.state()).isEqualTo(StudyState.RETRIEVING);
+        assertThat(found.attempts()).isZero();
+        assertThat(found.indexedAt()).isNotNull();
+        assertThat(store.findStudy(uid())).isEmpty();
+    }
+
+    @Test
+    void transitionsRespectAllowedFromAndNeverRegress() {
+        String uid = uid();
+        store.insertStudyIfAbsent(study(uid, "20240103"));
+        assertThat(store.transition(uid, StudyState.RETRIEVED, StudyState.RETRIEVING)).isFalse();
+        assertThat(store.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED)).isTrue();
+        assertThat(store.transition(uid, StudyState.RETRIEVED, StudyState.RETRIEVING)).isTrue();
+        assertThat(store.transition(uid, StudyState.FORWARDING, StudyState.RETRIEVED)).isTrue();
+        assertThat(store.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING)).isTrue();
+        // A re-delivered "indexed" event must not pull the study back, even if asked to.
+        assertThat(store.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED, StudyState.RETRIEVING,
+                StudyState.FORWARDED)).isFalse();
+        assertThat(store.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.FORWARDED);
+        assertThat(store.transition(uid, StudyState.VERIFIED, StudyState.FORWARDED)).isTrue();
+        assertThat(store.transition(uid, StudyState.VERIFIED, StudyState.FORWARDED)).isFalse();
+        assertThat(store.transition(uid(), StudyState.RETRIEVING, StudyState.INDEXED)).as("unknown study").isFalse();
+        assertThat(store.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.VERIFIED);
+    }
+
+    @Test
+    void markFailedCountsAttemptsAndFailedCanBeLeft() {
+        String uid = uid();
+        store.insertStudyIfAbsent(study(uid, "20240104"));
+        store.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED);
+        store.markFailed(uid, "retrieve", "C-MOVE refused");
+        store.markFailed(uid, "retrieve", "C-MOVE refused again");
+
+        StudyRecord failed = store.findStudy(uid).orElseThrow();
+        assertThat(failed.state()).isEqualTo(StudyState.FAILED);
+        assertThat(failed.failureCategory()).isEqualTo("retrieve");
+        assertThat(failed.failureMessage()).isEqualTo("C-MOVE refused again");
+        assertThat(failed.attempts()).isEqualTo(2);
+
+        assertThat(store.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED, StudyState.FAILED)).isTrue();
+        assertThat(store.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.RETRIEVING);
+        store.markFailed(uid(), "x", "unknown study is ignored");
+    }
+
+    @Test
+    void manifestRetrievedForwardedVerifiedRoundTrip() {
+        String uid = uid();
+        store.insertStudyIfAbsent(study(uid, "20240105"));
+        List<InstanceRecord> manifest = List.of(expected(uid, "1.1", "s1"), expected(uid, "1.2", "s1"),
+                expected(uid, "1.3", "s2"));
+        store.recordExpectedInstances(uid, manifest);
+        assertThat(store.instancesOf(uid)).extracting(InstanceRecord::sopInstanceUid).containsExactly("1.1", "1.2", "1.3");
+        assertThat(store.instancesOf(uid)).noneMatch(InstanceRecord::retrieved);
+
+        Instant retrievedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        store.recordRetrieved(new InstanceRecord(uid, "1.1", "s1", "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.1.2.1",
+                1234, "ab".repeat(32), uid + "/s1/1.1.dcm", retrievedAt, null, null, null));
+        store.recordForwarded(uid, "1.1", 0xA700, false);
+        InstanceRecord afterFailure = instance(uid, "1.1");
+        assertThat(afterFailure.forwardStatus()).isEqualTo(0xA700);
+        assertThat(afterFailure.forwarded()).isFalse();
+
+        store.recordForwarded(uid, "1.1", 0, true);
+        store.recordVerified(uid, "1.1");
+        InstanceRecord done = instance(uid, "1.1");
+        assertThat(done.retrieved()).isTrue();
+        assertThat(done.retrievedAt()).isEqualTo(retrievedAt);
+        assertThat(done.sizeBytes()).isEqualTo(1234);
+        assertThat(done.sha256()).isEqualTo("ab".repeat(32));
+        assertThat(done.cacheKey()).isEqualTo(uid + "/s1/1.1.dcm");
+        assertThat(done.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1");
+        assertThat(done.sopClassUid()).isEqualTo("1.2.840.10008.5.1.4.1.1.2");
+        assertThat(done.forwardStatus()).isZero();
+        assertThat(done.forwarded()).isTrue();
+        assertThat(done.verified()).isTrue();
+        assertThat(instance(uid, "1.2").retrieved()).isFalse();
+    }
+
+    @Test
+    void recordExpectedInstancesAgainKeepsProgress() {
+        String uid = uid();
+        store.insertStudyIfAbsent(study(uid, "20240106"));
+        store.recordExpectedInstances(uid, List.of(expected(uid, "2.1", "s1")));
+        store.recordRetrieved(new InstanceRecord(uid, "2.1", "s1", null, "1.2.840.10008.1.2", 10, "cd".repeat(32),
+                "k", null, null, null, null));
+        store.recordForwarded(uid, "2.1", 0, true);
+
+        store.recordExpectedInstances(uid, List.of(expected(uid, "2.1", "s1"), expected(uid, "2.2", "s1")));
+        InstanceRecord kept = instance(uid, "2.1");
+        assertThat(kept.retrieved()).isTrue();
+        assertThat(kept.forwarded()).isTrue();
+        assertThat(kept.sizeBytes()).isEqualTo(10);
+        assertThat(kept.sopClassUid()).isEqualTo("1.2.840.10008.5.1.4.1.1.2");
+        assertThat(store.instancesOf(uid)).hasSize(2);
+    }
+
+    @Test
+    void largeManifestIsWrittenCompletely() {
+        String uid = uid();
+        List<InstanceRecord> many = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            many.add(expected(uid, "3." + i, "s" + (i % 4)));
+        }
+        store.recordExpectedInstances(uid, many);
+        assertThat(store.instancesOf(uid)).hasSize(500);
+    }
+
+    @Test
+    void studiesOfDayAndIndexDays() {
+        LocalDate day = LocalDate.of(1999, 12, 31);
+        String a = uid();
+        String b = uid();
+        store.insertStudyIfAbsent(study(a, "19991231"));
+        store.insertStudyIfAbsent(study(b, "1999.12.31"));
+        store.insertStudyIfAbsent(study(uid(), null));
+        assertThat(store.studiesOfDay(day)).containsExactlyInAnyOrder(a, b);
+        assertThat(store.studiesOfDay(day.plusDays(1))).isEmpty();
+
+        assertThat(store.findIndexDay(day)).isEmpty();
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        store.recordIndexDay(new IndexDayRecord(day, IndexDayRecord.Status.FAILED, at, 0, null, "day", "C-FIND refused"));
+        store.recordIndexDay(new IndexDayRecord(day, IndexDayRecord.Status.DONE, at, 2, "hash", "day/modality", null));
+        IndexDayRecord found = store.findIndexDay(day).orElseThrow();
+        assertThat(found).isEqualTo(new IndexDayRecord(day, IndexDayRecord.Status.DONE, at, 2, "hash", "day/modality", null));
+    }
+
+    @Test
+    void allStudiesPagesAndCountsByState() {
+        // Own keyspace: exact counts regardless of the other tests.
+        try (StateStore own = CassandraStateStore.open(CassandraSettings.of(RealServices.cassandra(),
+                RealServices.cassandraDatacenter(), RealServices.unique("statepaging_")).withPageSize(17))) {
+            List<String> uids = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                String uid = "1.2.3." + i;
+                uids.add(uid);
+                own.insertStudyIfAbsent(study(uid, "20240201"));
+            }
+            for (int i = 0; i < 30; i++) {
+                own.transition(uids.get(i), StudyState.RETRIEVING, StudyState.INDEXED);
+            }
+            own.markFailed(uids.get(249), "test", "boom");
+
+            List<String> seen = new ArrayList<>();
+            own.allStudies().forEach(s -> seen.add(s.studyInstanceUid()));
+            assertThat(seen).hasSize(250).containsExactlyInAnyOrderElementsOf(uids);
+            assertThat(own.countStudiesByState()).isEqualTo(Map.of(StudyState.INDEXED, 219L,
+                    StudyState.RETRIEVING, 30L, StudyState.FAILED, 1L));
+        }
+    }
+
+    @Test
+    void keyspaceNamesAreValidated() {
+        assertThatThrownBy(() -> CassandraSettings.of("127.0.0.1:1", "dc", "bad-name"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CassandraSettings.of("127.0.0.1:1", "dc", "x; DROP KEYSPACE y"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CassandraSettings.of("127.0.0.1:1", "dc", "a".repeat(49)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static InstanceRecord expected(String study, String sop, String series) {
+        return new InstanceRecord(study, sop, series, "1.2.840.10008.5.1.4.1.1.2", null, 0, null, null, null, null,
+                null, null);
+    }
+
+    private static InstanceRecord instance(String study, String sop) {
+        return store.instancesOf(study).stream().filter(i -> i.sopInstanceUid().equals(sop)).findFirst().orElseThrow();
+    }
+}
