@@ -28,9 +28,10 @@ final class MigrationFixture {
     static final int DAYS = 7;
     static final int SERIES = 3;
     static final int INSTANCES = 5;
-    static final int TOTAL_INSTANCES = STUDIES * SERIES * INSTANCES;
     static final LocalDate FIRST_DAY = LocalDate.of(2024, 3, 4);
     static final long SEED = 20261128L;
+    /** 300 CT/MR images plus the generator's secondary captures (another SOP class) in every third study. */
+    static final int TOTAL_INSTANCES = generator().plan().mapToInt(s -> s.instanceCount()).sum();
 
     private MigrationFixture() {
     }
