@@ -257,9 +257,19 @@ public final class OrthancServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + httpPort + path);
     }
 
+    /**
+     * Sends once more on an I/O error: Orthanc closes idle keep-alive connections, and the JDK
+     * client only retries GETs on a connection that turned out to be closed. Every call made here
+     * is safe to repeat (reads, deletes, lookups).
+     */
     private static HttpResponse<byte[]> send(HttpRequest request) {
         try {
-            HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response;
+            try {
+                response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException closedConnection) {
+                response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            }
             if (response.statusCode() >= 300) {
                 throw new IllegalStateException(request.method() + " " + request.uri() + " -> HTTP " + response.statusCode()
                         + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
