@@ -13,6 +13,11 @@ public class StageFailure extends Exception {
         this(category, message, null);
     }
 
+    /** A stage was asked to work on a study the state store does not know. */
+    public static StageFailure unknownStudy(String studyInstanceUid) {
+        return new StageFailure("unknown study", "study " + studyInstanceUid + " is not in the state store");
+    }
+
     public String category() {
         return category;
     }

@@ -55,8 +55,7 @@ public final class Forwarder implements StudyEventHandler {
     @Override
     public void handle(StudyEvent event) throws Exception {
         String uid = event.studyInstanceUid();
-        StudyRecord study = state.findStudy(uid)
-                .orElseThrow(() -> new StageFailure("unknown study", "study " + uid + " is not in the state store"));
+        StudyRecord study = state.findStudy(uid).orElseThrow(() -> StageFailure.unknownStudy(uid));
         if (study.state().atLeast(StudyState.FORWARDED)) {
             if (study.state() == StudyState.FORWARDED) {
                 publisher.publish(topics.forwarded(), StudyEvent.of(uid, "resume"));

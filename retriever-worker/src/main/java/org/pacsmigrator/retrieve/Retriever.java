@@ -57,8 +57,7 @@ public final class Retriever implements StudyEventHandler {
     @Override
     public void handle(StudyEvent event) throws Exception {
         String uid = event.studyInstanceUid();
-        StudyRecord study = state.findStudy(uid)
-                .orElseThrow(() -> new StageFailure("unknown study", "study " + uid + " is not in the state store"));
+        StudyRecord study = state.findStudy(uid).orElseThrow(() -> StageFailure.unknownStudy(uid));
         if (study.state().atLeast(StudyState.RETRIEVED)) {
             if (study.state() == StudyState.RETRIEVED) {
                 publisher.publish(topics.retrieved(), StudyEvent.of(uid, "resume"));

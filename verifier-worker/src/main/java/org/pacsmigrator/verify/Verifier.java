@@ -50,8 +50,7 @@ public final class Verifier implements StudyEventHandler {
     @Override
     public void handle(StudyEvent event) throws Exception {
         String uid = event.studyInstanceUid();
-        StudyRecord study = state.findStudy(uid)
-                .orElseThrow(() -> new StageFailure("unknown study", "study " + uid + " is not in the state store"));
+        StudyRecord study = state.findStudy(uid).orElseThrow(() -> StageFailure.unknownStudy(uid));
         if (study.state() == StudyState.VERIFIED) {
             return;
         }
