@@ -1,6 +1,10 @@
 package org.pacsmigrator.migrator;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.harness.CassandraNode;
 import org.pacsmigrator.harness.KafkaBroker;
@@ -29,6 +33,8 @@ final class EmbeddedServices implements AutoCloseable {
 
     static EmbeddedServices start(MigrationConfig config) {
         Path data = Path.of(config.storage.dataDirectory).toAbsolutePath();
+        Path pids = data.resolve("embedded-services.pids");
+        awaitPreviousRunGone(pids);
         KafkaBroker kafka = null;
         CassandraNode cassandra = null;
         String bootstrap = config.services.kafka;
@@ -43,7 +49,50 @@ final class EmbeddedServices implements AutoCloseable {
             cassandra = CassandraNode.start(data.resolve("cassandra"), false);
             contactPoint = cassandra.contactPoint();
         }
+        recordPids(pids, kafka == null ? -1 : kafka.pid(), cassandra == null ? -1 : cassandra.pid());
         return new EmbeddedServices(kafka, cassandra, bootstrap, contactPoint);
+    }
+
+    /**
+     * After a crash (even SIGKILL) of the previous run, its Kafka and Cassandra notice the parent is
+     * gone and shut down cleanly; starting new ones on the same data before that would fail on the
+     * data directories' locks. So wait for the processes recorded by the previous run.
+     */
+    private static void awaitPreviousRunGone(Path pids) {
+        if (!Files.exists(pids)) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(pids)) {
+                long pid = Long.parseLong(line.trim());
+                ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("ChildMain")).ifPresent(p -> {
+                    LOG.info("waiting for process {} of the previous run to exit", pid);
+                    try {
+                        p.onExit().get(120, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("process " + pid + " of a previous run is still running on "
+                                + pids.getParent() + ": stop it first", e);
+                    }
+                });
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("cannot read {}: {}", pids, e.toString());
+        }
+    }
+
+    private static void recordPids(Path pids, long... values) {
+        try {
+            StringBuilder text = new StringBuilder();
+            for (long pid : values) {
+                if (pid > 0) {
+                    text.append(pid).append('\n');
+                }
+            }
+            Files.createDirectories(pids.getParent());
+            Files.writeString(pids, text.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     String kafkaBootstrap() {

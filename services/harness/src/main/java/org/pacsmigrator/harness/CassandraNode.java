@@ -155,6 +155,11 @@ public final class CassandraNode implements AutoCloseable {
     }
 
     /** Resident memory of the node process in KiB, -1 if unknown or not started here. */
+    /** The child JVM's process id, or -1 when not started by us. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     public long rssKiB() {
         return ChildJvm.rssKiB(process);
     }
