@@ -21,6 +21,20 @@ public final class DicomFiles {
         return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.readAttributes(file);
     }
 
+    /**
+     * Applies {@code edit} to the data set of {@code in} and writes the result to {@code out} in
+     * the same transfer syntax (compressed pixel data is carried over without decoding). Returns the
+     * changes made; when there are none, {@code out} is not written. Loads one instance into memory.
+     */
+    public static java.util.List<EditableDataset.Change> edit(Path in, Path out, DatasetEdit edit) throws Exception {
+        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.edit(in, out, edit);
+    }
+
+    /** True when the toolkit's data dictionary knows this attribute keyword (e.g. "PatientID"). */
+    public static boolean isKnownKeyword(String keyword) {
+        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.isKnownKeyword(keyword);
+    }
+
     /** SHA-256 (hex) of the pixel data value bytes, to compare images across systems. */
     public static String pixelDataSha256(Path file) throws IOException {
         return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.pixelDataSha256(file);

@@ -78,6 +78,34 @@ public final class PixelMedFiles {
         }
     }
 
+    public static java.util.List<org.pacsmigrator.dicom.EditableDataset.Change> edit(Path in, Path out,
+            org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
+        AttributeList list = new AttributeList();
+        list.setDecompressPixelData(false); // keep compressed frames as they are
+        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
+            list.read(din);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
+        }
+        String transferSyntax = Attributes.string(list, TagFromName.TransferSyntaxUID);
+        String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
+        PixelMedEditableDataset dataset = new PixelMedEditableDataset(list);
+        edit.apply(dataset);
+        if (!dataset.changes().isEmpty()) {
+            list.removeMetaInformationHeaderAttributes();
+            com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax,
+                    sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out))) {
+                list.write(os, transferSyntax, true, true);
+            }
+        }
+        return dataset.changes();
+    }
+
+    public static boolean isKnownKeyword(String keyword) {
+        return PixelMedEditableDataset.isKnownKeyword(keyword);
+    }
+
     /** Byte offset where the data set starts (after preamble, "DICM" and the meta group), from (0002,0000). */
     static long dataSetOffset(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {

@@ -4,8 +4,10 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+
 import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.SOPClass;
@@ -65,6 +67,8 @@ public final class SyntheticPacsGenerator {
     private static final DateTimeFormatter TM = DateTimeFormatter.ofPattern("HHmmss");
     private static final DicomDictionary DICTIONARY = AttributeList.getDictionary();
     private static final SpecificCharacterSet LATIN1 = new SpecificCharacterSet(new String[] {"ISO_IR 100"});
+    /** Private creator of the synthetic vendor block (0009,0010) with one value at (0009,1001). */
+    public static final String PRIVATE_CREATOR = "PACSMIG SYNTHETIC";
     private static final int SIZE = 512;
     private static final int SC_SIZE = 256;
 
@@ -227,6 +231,13 @@ public final class SyntheticPacsGenerator {
             return a;
         }
         double z = k * 2.5;
+        // A vendor's private block, as real modalities write: rules that strip private tags need one.
+        LongStringAttribute creator = new LongStringAttribute(new AttributeTag(0x0009, 0x0010));
+        creator.addValue(PRIVATE_CREATOR);
+        a.put(creator);
+        LongStringAttribute privateValue = new LongStringAttribute(new AttributeTag(0x0009, 0x1001));
+        privateValue.addValue("protocol " + series.seriesNumber());
+        a.put(privateValue);
         put(a, "BodyPartExamined", ct ? "CHEST" : "HEAD");
         put(a, "SliceThickness", "2.5");
         if (ct) {
