@@ -28,7 +28,12 @@ public final class ConfigLoader {
             throw new ConfigException(null, "cannot read config file " + file);
         }
         try {
-            return validate(parse(Files.readString(file)));
+            MigrationConfig config = validate(parse(Files.readString(file)));
+            // Files named in the config are relative to the config file, not to the working directory.
+            if (config.forward.rulesFile != null && !Path.of(config.forward.rulesFile).isAbsolute()) {
+                config.forward.rulesFile = file.toAbsolutePath().getParent().resolve(config.forward.rulesFile).toString();
+            }
+            return config;
         } catch (IOException e) {
             throw new ConfigException(null, "cannot read config file " + file + ": " + e.getMessage());
         }

@@ -68,6 +68,8 @@ public final class MigrationConfig {
         public int batchSize = 50;
         /** Studies forwarded at the same time by this process (one association each). */
         public int concurrency = 2;
+        /** Optional YAML file of validation/modification rules applied to every image (README "Rules"). */
+        public String rulesFile;
     }
 
     public static final class Verify {

@@ -34,6 +34,11 @@ final class CassandraSchema {
                         + " series_uid text, sop_class_uid text, transfer_syntax_uid text,"
                         + " size_bytes bigint, sha256 text, cache_key text,"
                         + " retrieved_at timestamp, forwarded_at timestamp, forward_status int, verified_at timestamp,"
+                        + " PRIMARY KEY ((study_uid), sop_uid))",
+                // What the forwarder's rules changed per instance, for the report.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".instance_modifications ("
+                        + " study_uid text, sop_uid text, rules_applied list<text>, changes list<text>,"
+                        + " problems list<text>, original_sha256 text, sent_sha256 text, modified_at timestamp,"
                         + " PRIMARY KEY ((study_uid), sop_uid))");
     }
 }

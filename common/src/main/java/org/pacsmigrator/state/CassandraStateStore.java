@@ -58,6 +58,8 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectDayStudies;
     private final PreparedStatement upsertIndexDay;
     private final PreparedStatement selectIndexDay;
+    private final PreparedStatement upsertModification;
+    private final PreparedStatement selectModifications;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -91,6 +93,9 @@ public final class CassandraStateStore implements StateStore {
         upsertIndexDay = session.prepare("INSERT INTO " + ks + ".index_days (day, status, queried_at, study_count,"
                 + " uid_set_hash, split, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
         selectIndexDay = session.prepare("SELECT * FROM " + ks + ".index_days WHERE day = ?");
+        upsertModification = session.prepare("INSERT INTO " + ks + ".instance_modifications (study_uid, sop_uid,"
+                + " rules_applied, changes, problems, original_sha256, sent_sha256, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        selectModifications = session.prepare("SELECT * FROM " + ks + ".instance_modifications WHERE study_uid = ?");
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -253,6 +258,26 @@ public final class CassandraStateStore implements StateStore {
     public void recordVerified(String studyInstanceUid, String sopInstanceUid) {
         call(() -> session.execute(upsertVerified.bind(Instant.now(), studyInstanceUid, sopInstanceUid)
                 .setIdempotent(true)));
+    }
+
+    @Override
+    public void recordModification(InstanceModification m) {
+        call(() -> session.execute(upsertModification.bind(m.studyInstanceUid(), m.sopInstanceUid(), m.rulesApplied(),
+                m.changes(), m.problems(), m.originalSha256(), m.sentSha256(), m.at()).setIdempotent(true)));
+    }
+
+    @Override
+    public List<InstanceModification> modificationsOf(String studyInstanceUid) {
+        return call(() -> {
+            List<InstanceModification> result = new ArrayList<>();
+            for (Row r : session.execute(selectModifications.bind(studyInstanceUid))) {
+                result.add(new InstanceModification(r.getString("study_uid"), r.getString("sop_uid"),
+                        r.getList("rules_applied", String.class), r.getList("changes", String.class),
+                        r.getList("problems", String.class), r.getString("original_sha256"), r.getString("sent_sha256"),
+                        r.getInstant("modified_at")));
+            }
+            return result;
+        });
     }
 
     @Override

@@ -39,6 +39,12 @@ public interface StateStore extends AutoCloseable {
 
     List<InstanceRecord> instancesOf(String studyInstanceUid);
 
+    /** Records what the forwarder's rules did to an instance (idempotent: the latest send wins). */
+    void recordModification(InstanceModification modification);
+
+    /** Modifications recorded for the instances of a study. */
+    List<InstanceModification> modificationsOf(String studyInstanceUid);
+
     /** Study UIDs indexed for a source day. */
     List<String> studiesOfDay(LocalDate day);
 

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.TreeMap;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.forward.rules.RuleContext;
+import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Sends every cached instance of a retrieved study to the new PACS with C-STORE, in batches of
  * one association each. Instances already stored (recorded in the state store) are not sent
  * again, so a re-delivered study or a restart after a crash resends at most the batch in flight.
- * (Validation and modification rules come with the forwarder issue.)
+ * Each instance is checked against its recorded SHA-256 and passed through the configured rule set
+ * first; an instance that must not be sent fails the study with its category after the rest is sent.
  */
 public final class Forwarder implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
@@ -39,9 +42,12 @@ public final class Forwarder implements StudyEventHandler {
     private final Topics topics;
     private final int batchSize;
     private final Path scratchDirectory;
+    private final InstancePreparer preparer;
+    private final String sourceAeTitle;
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
-                     EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory) {
+                     EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
+                     RuleSet rules, String sourceAeTitle) {
         this.dicom = dicom;
         this.destination = destination;
         this.state = state;
@@ -50,6 +56,8 @@ public final class Forwarder implements StudyEventHandler {
         this.topics = topics;
         this.batchSize = batchSize;
         this.scratchDirectory = scratchDirectory;
+        this.preparer = new InstancePreparer(rules, state, scratchDirectory);
+        this.sourceAeTitle = sourceAeTitle;
     }
 
     @Override
@@ -72,57 +80,72 @@ public final class Forwarder implements StudyEventHandler {
                 pending.add(i);
             }
         }
-        Map<String, Integer> failures = new HashMap<>();
+        Map<String, String> failures = new TreeMap<>(); // SOP Instance UID -> category: detail
+        RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle);
         for (int from = 0; from < pending.size(); from += batchSize) {
-            sendBatch(uid, pending.subList(from, Math.min(pending.size(), from + batchSize)), failures);
+            sendBatch(uid, pending.subList(from, Math.min(pending.size(), from + batchSize)), context, failures);
         }
         if (!failures.isEmpty()) {
-            String message = String.format("study %s: %d instances not stored by %s (statuses %s)",
-                    uid, failures.size(), destination, failures.values().stream().distinct().map(Forwarder::hex).toList());
-            state.markFailed(uid, "rejected by destination", message);
-            throw new StageFailure("rejected by destination", message);
+            // The rest of the study was sent; the study fails with the first category so it is dead-lettered and visible.
+            String category = failures.values().iterator().next().split(":", 2)[0];
+            String message = String.format("study %s: %d instances not stored in %s: %s",
+                    uid, failures.size(), destination, failures.values().stream().distinct().limit(5).toList());
+            state.markFailed(uid, category, message);
+            throw new StageFailure(category, message);
         }
         state.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
         publisher.publish(topics.forwarded(), StudyEvent.of(uid, event.reason()));
         LOG.info("forwarded study {} ({} instances sent now)", uid, pending.size());
     }
 
-    private void sendBatch(String studyUid, List<InstanceRecord> batch, Map<String, Integer> failures) throws Exception {
+    private void sendBatch(String studyUid, List<InstanceRecord> batch, RuleContext context, Map<String, String> failures)
+            throws Exception {
         Map<Path, InstanceRecord> byFile = new HashMap<>();
         List<Path> files = new ArrayList<>();
-        for (InstanceRecord i : batch) {
-            Path file;
-            try {
-                file = cache.localCopy(i.cacheKey(), scratchDirectory);
-            } catch (IOException e) {
-                state.markFailed(studyUid, "cache object missing", "instance " + i.sopInstanceUid() + ": " + e.getMessage());
-                throw new StageFailure("cache object missing", "instance " + i.sopInstanceUid() + " of study " + studyUid
-                        + " cannot be read from the cache: " + e.getMessage(), e);
-            }
-            byFile.put(file, i);
-            files.add(file);
-        }
-        AtomicInteger stored = new AtomicInteger();
+        List<Path> scratchFiles = new ArrayList<>();
         try {
+            for (InstanceRecord i : batch) {
+                Path cached;
+                try {
+                    cached = cache.localCopy(i.cacheKey(), scratchDirectory);
+                } catch (IOException e) {
+                    failures.put(i.sopInstanceUid(), "cache object missing: " + e.getMessage());
+                    continue;
+                }
+                if (cached.startsWith(scratchDirectory)) {
+                    scratchFiles.add(cached);
+                }
+                InstancePreparer.Prepared prepared = preparer.prepare(i, cached, context);
+                if (prepared.rejected()) {
+                    failures.put(i.sopInstanceUid(), prepared.failureCategory() + ": " + prepared.detail());
+                    continue;
+                }
+                if (!prepared.file().equals(cached)) {
+                    scratchFiles.add(prepared.file());
+                }
+                byFile.put(prepared.file(), i);
+                files.add(prepared.file());
+            }
+            if (files.isEmpty()) {
+                return;
+            }
+            // An association-level DicomException propagates: the stage retries the study, and
+            // instances already recorded as stored are not sent again.
             dicom.store(destination, files, (file, sop, status, detail) -> {
+                InstanceRecord instance = byFile.get(file);
                 boolean ok = isStored(status);
-                state.recordForwarded(studyUid, byFile.get(file).sopInstanceUid(), status, ok);
-                if (ok) {
-                    stored.incrementAndGet();
-                } else {
-                    failures.put(byFile.get(file).sopInstanceUid(), status);
+                state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok);
+                if (!ok) {
+                    String category = status < 0 ? "transfer syntax not accepted"
+                            : status == 0x0122 ? "SOP class not supported" : "rejected by destination";
+                    failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
                     LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status),
                             detail == null ? "" : detail);
                 }
             });
         } finally {
-            // An association-level DicomException propagates: the stage retries the study, and
-            // instances already recorded as stored are not sent again.
-            for (Path f : files) {
-                if (!f.startsWith(scratchDirectory)) {
-                    continue; // the filesystem cache hands out its own objects: never delete them
-                }
-                java.nio.file.Files.deleteIfExists(f);
+            for (Path f : scratchFiles) {
+                java.nio.file.Files.deleteIfExists(f); // never the filesystem cache's own objects
             }
         }
     }

@@ -15,6 +15,8 @@ import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.forward.Forwarder;
+import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.forward.rules.RuleSetLoader;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.retrieve.CacheWritingReceiver;
 import org.pacsmigrator.retrieve.RetrieveSettings;
@@ -52,8 +54,16 @@ public final class MigrationRunner implements AutoCloseable {
     private final List<StageConsumer> consumers = new ArrayList<>();
     private StorageScp scp;
 
+    private final RuleSet rules;
+
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint) throws IOException {
+        this(config, kafkaBootstrap, cassandraContactPoint, loadRules(config));
+    }
+
+    public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint, RuleSet rules)
+            throws IOException {
         this.config = config;
+        this.rules = rules;
         this.topics = new Topics(config.migrationId);
         Path data = Path.of(config.storage.dataDirectory);
         this.scratch = Files.createDirectories(data.resolve("scratch"));
@@ -69,6 +79,11 @@ public final class MigrationRunner implements AutoCloseable {
     }
 
     private final KafkaSettings kafka;
+
+    /** The forwarder's rule set, validated (a bad file fails with a message naming the rule). */
+    static RuleSet loadRules(MigrationConfig config) {
+        return config.forward.rulesFile == null ? RuleSet.EMPTY : RuleSetLoader.load(Path.of(config.forward.rulesFile));
+    }
 
     private KafkaSettings kafkaSettings(String bootstrap) {
         return KafkaSettings.of(bootstrap, "pacsmig-" + config.migrationId, config.services.partitions);
@@ -118,7 +133,7 @@ public final class MigrationRunner implements AutoCloseable {
                 new RetrieveSettings(cGet, config.migrator.aeTitle, config.retrieve.instanceManifest,
                         config.retrieve.maxAttempts, Duration.ofSeconds(config.retrieve.arrivalGraceSeconds), scratch));
         Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
-                config.forward.batchSize, scratch);
+                config.forward.batchSize, scratch, rules, config.source.aeTitle);
         Verifier verifier = new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds));
         startStage("retriever", topics.indexed(), retriever, config.retrieve.concurrency);

@@ -19,6 +19,7 @@ final class SingleMachine {
         MigrationConfig config;
         try {
             config = ConfigLoader.load(configFile);
+            MigrationRunner.loadRules(config);
             Preflight.check(config, Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults()));
         } catch (ConfigException e) {
             err.println("configuration error: " + e.getMessage());
