@@ -31,6 +31,11 @@ public final class FileSystemCache implements InstanceCache {
         this.incoming = Files.createDirectories(this.root.resolve(".incoming"));
     }
 
+    @Override
+    public boolean isOwnObject(Path file) {
+        return file.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize());
+    }
+
     public Path root() {
         return root;
     }

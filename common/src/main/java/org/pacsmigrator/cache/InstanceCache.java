@@ -31,6 +31,14 @@ public interface InstanceCache {
      */
     Path localCopy(String key, Path scratchDirectory) throws IOException;
 
+    /**
+     * True when {@code file} (from {@link #localCopy}) is the cache's own object and must not be
+     * deleted by the caller; false for a temporary download.
+     */
+    default boolean isOwnObject(Path file) {
+        return false;
+    }
+
     boolean exists(String key) throws IOException;
 
     void delete(String key) throws IOException;

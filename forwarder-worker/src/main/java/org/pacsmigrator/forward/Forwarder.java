@@ -112,8 +112,8 @@ public final class Forwarder implements StudyEventHandler {
                     failures.put(i.sopInstanceUid(), "cache object missing: " + e.getMessage());
                     continue;
                 }
-                if (cached.startsWith(scratchDirectory)) {
-                    scratchFiles.add(cached);
+                if (!cache.isOwnObject(cached)) {
+                    scratchFiles.add(cached); // a temporary download
                 }
                 InstancePreparer.Prepared prepared = preparer.prepare(i, cached, context);
                 if (prepared.rejected()) {
@@ -145,7 +145,7 @@ public final class Forwarder implements StudyEventHandler {
             });
         } finally {
             for (Path f : scratchFiles) {
-                java.nio.file.Files.deleteIfExists(f); // never the filesystem cache's own objects
+                java.nio.file.Files.deleteIfExists(f);
             }
         }
     }

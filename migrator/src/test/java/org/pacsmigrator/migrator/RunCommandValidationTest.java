@@ -73,6 +73,15 @@ class RunCommandValidationTest {
     }
 
     @Test
+    void invalidRulesFileIsNamedBeforeAnythingStarts() throws Exception {
+        Files.writeString(dir.resolve("rules.yaml"), "rules:\n  - {name: fix-name, replace: {attribute: PatientNam, pattern: x, with: y}}\n");
+        Result r = run(config(104, 105, "forward: {rulesFile: rules.yaml}\n"));
+        assertThat(r.exit()).isEqualTo(MigratorCli.CONFIG_ERROR);
+        assertThat(r.err()).contains("rules[0] 'fix-name'").contains("PatientNam");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void missingConfigFileIsReported() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = SingleMachine.run(dir.resolve("nope.yaml"), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -1,0 +1,253 @@
+package org.pacsmigrator.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pacsmigrator.cache.CachedObject;
+import org.pacsmigrator.cache.FileSystemCache;
+import org.pacsmigrator.cache.InstanceCache;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.DicomFileInfo;
+import org.pacsmigrator.dicom.DicomFiles;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
+import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.forward.rules.RuleSetLoader;
+import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.harness.Services;
+import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.InstanceModification;
+import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.topics.KafkaEventPublisher;
+import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.StageFailure;
+import org.pacsmigrator.topics.StudyEvent;
+import org.pacsmigrator.topics.TopicAdmin;
+import org.pacsmigrator.topics.Topics;
+
+/**
+ * The forwarder against a real Orthanc as the new PACS, with real Cassandra and Kafka. The new PACS
+ * refuses Secondary Capture images (a Lua filter), as a real archive may refuse a SOP class.
+ */
+class ForwarderTest {
+    private static final String SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
+    private static OrthancServer newPacs;
+    private static Path orthancDir;
+
+    @TempDir
+    Path dir;
+    private StateStore state;
+    private KafkaEventPublisher publisher;
+    private Topics topics;
+    private InstanceCache cache;
+    private Path scratch;
+    private SyntheticPacsGenerator.GeneratedStudy study;
+
+    @BeforeAll
+    static void startNewPacs() throws Exception {
+        orthancDir = Files.createTempDirectory("forwarder-newpacs");
+        Path lua = orthancDir.resolve("refuse-sc.lua");
+        Files.writeString(lua, """
+                function ReceivedInstanceFilter(dicom, origin, info)
+                  if origin['RequestOrigin'] == 'DicomProtocol' then
+                    local f = io.open('%s', 'a')
+                    f:write((dicom['SOPInstanceUID'] or '?') .. '\\n')
+                    f:close()
+                  end
+                  if dicom['SOPClassUID'] == '%s' then
+                    error('this archive does not accept Secondary Capture')
+                  end
+                  return true
+                end
+                """.formatted(orthancDir.resolve("stores.log"), SECONDARY_CAPTURE));
+        newPacs = OrthancServer.start("FWDPACS", orthancDir, 0, 0, Map.of(), Map.of("LuaScripts", List.of(lua.toString())));
+    }
+
+    @AfterAll
+    static void stopNewPacs() {
+        newPacs.close();
+    }
+
+    @BeforeEach
+    void prepareRetrievedStudy() throws Exception {
+        newPacs.deleteAll();
+        Services services = TestServices.get();
+        String id = "f" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        state = CassandraStateStore.open(services.cassandra().contactPoint(), services.cassandra().localDatacenter(), "pacsmig_" + id);
+        KafkaSettings kafka = KafkaSettings.of(services.kafka().bootstrapServers(), id, 1);
+        topics = new Topics(id);
+        TopicAdmin.ensureTopics(kafka, topics.forwarded());
+        publisher = new KafkaEventPublisher(kafka);
+        cache = new FileSystemCache(Files.createDirectories(dir.resolve("cache")));
+        scratch = Files.createDirectories(dir.resolve("scratch"));
+        // Study index 2 has two CT/MR series of three images and one Secondary Capture.
+        SyntheticPacsGenerator generator = new SyntheticPacsGenerator(99, 3, LocalDate.of(2023, 6, 1), 1, 2, 3, 1);
+        study = generator.plan().toList().get(2);
+        Path files = Files.createDirectories(dir.resolve("generated"));
+        state.insertStudyIfAbsent(StudyRecord.indexed(study.studyInstanceUid(), study.patient().patientId(), "",
+                study.patient().name(), "", study.patient().sex(), study.accessionNumber(), "", "", "", study.modality(), 3, 7));
+        for (Path file : generator.writeStudy(study, files)) {
+            DicomFileInfo info = DicomFiles.readInfo(file);
+            CachedObject stored = cache.put(InstanceCache.keyFor(info.studyInstanceUid(), info.seriesInstanceUid(),
+                    info.sopInstanceUid()), file);
+            state.recordRetrieved(new InstanceRecord(info.studyInstanceUid(), info.sopInstanceUid(), info.seriesInstanceUid(),
+                    info.sopClassUid(), info.transferSyntaxUid(), stored.sizeBytes(), stored.sha256(), stored.key(),
+                    Instant.now(), null, null, null));
+        }
+        state.transition(study.studyInstanceUid(), StudyState.RETRIEVED, StudyState.INDEXED);
+    }
+
+    @AfterEach
+    void close() {
+        publisher.close();
+        state.close();
+    }
+
+    private Forwarder forwarder(DicomClient client, RuleSet rules) {
+        return new Forwarder(client, new DicomNode(newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort()), state, cache,
+                publisher, topics, 50, scratch, rules, "OLDPACS");
+    }
+
+    private static DicomClient client() {
+        return Dicom.client("MIGRATOR", DicomTimeouts.defaults());
+    }
+
+    private List<String> imageUids() {
+        return study.series().stream().filter(s -> !s.sopClassUid().equals(SECONDARY_CAPTURE))
+                .flatMap(s -> s.sopInstanceUids().stream()).sorted().toList();
+    }
+
+    @Test
+    void refusedSopClassIsReportedWithItsStatusAndTheRestIsSent() {
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class)
+                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"))
+                .hasMessageContaining("status 0x");
+        assertThat(newPacs.sopInstanceUids().stream().sorted().toList()).isEqualTo(imageUids());
+        StudyRecord after = state.findStudy(study.studyInstanceUid()).orElseThrow();
+        assertThat(after.state()).isEqualTo(StudyState.FAILED);
+        assertThat(after.failureCategory()).isEqualTo("rejected by destination");
+        InstanceRecord sc = state.instancesOf(study.studyInstanceUid()).stream()
+                .filter(i -> i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
+        assertThat(sc.forwarded()).isFalse();
+        assertThat(sc.forwardStatus()).isNotNull().isNotZero();
+    }
+
+    @Test
+    void corruptCacheObjectIsNotSent() throws Exception {
+        InstanceRecord victim = state.instancesOf(study.studyInstanceUid()).stream()
+                .filter(i -> !i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
+        Path object = cache.localCopy(victim.cacheKey(), dir);
+        try (var channel = Files.newByteChannel(object, StandardOpenOption.WRITE)) {
+            channel.position(Files.size(object) - 10).write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        }
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class);
+        assertThat(newPacs.sopInstanceUids()).doesNotContain(victim.sopInstanceUid()).hasSize(imageUids().size() - 1);
+        assertThat(newPacs.receivedStores()).doesNotContain(victim.sopInstanceUid());
+        assertThat(state.findStudy(study.studyInstanceUid()).orElseThrow().failureMessage()).contains("cache object corrupt");
+    }
+
+    @Test
+    void rulesProduceExactlyTheExpectedDatasets() throws Exception {
+        Path rulesFile = dir.resolve("rules.yaml");
+        Files.writeString(rulesFile, """
+                rules:
+                  - {name: domain, patientIdDomain: {prefix: "MIG-", issuer: "NEWDOMAIN"}}
+                  - {name: no-private, removePrivateTags: true}
+                  - {name: spelling, replace: {attribute: InstitutionName, pattern: "Klinikum Süd", with: "Klinikum Sued"}}
+                  - {name: only-images, validate: {required: [PatientID]}, when: {sopClassUid: "%s"}, onFailure: flag}
+                """.formatted(SECONDARY_CAPTURE));
+        RuleSet rules = RuleSetLoader.load(rulesFile);
+        List<Path> originals = new ArrayList<>();
+        for (InstanceRecord i : state.instancesOf(study.studyInstanceUid())) {
+            originals.add(cache.localCopy(i.cacheKey(), dir));
+        }
+        assertThatThrownBy(() -> forwarder(client(), rules).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class); // the Secondary Capture is still refused
+        for (Path original : originals) {
+            DicomDataset before = DicomFiles.readAttributes(original);
+            String sop = before.get("SOPInstanceUID");
+            if (before.get("SOPClassUID").equals(SECONDARY_CAPTURE)) {
+                continue;
+            }
+            Path sent = dir.resolve("sent.dcm");
+            Files.write(sent, newPacs.instanceFile(sop));
+            DicomDataset after = DicomFiles.readAttributes(sent);
+            for (var e : before.asMap().entrySet()) {
+                String k = e.getKey();
+                String expected = switch (k) {
+                    case "PatientID" -> "MIG-" + e.getValue();
+                    case "InstitutionName" -> "Klinikum Sued";
+                    default -> e.getValue();
+                };
+                if (k.startsWith("(0x0009") || k.startsWith("MediaStorage") || k.startsWith("Implementation")
+                        || k.startsWith("SourceApplication") || k.equals("FileMetaInformationGroupLength")
+                        || k.equals("FileMetaInformationVersion") || k.equals("TransferSyntaxUID")) {
+                    continue;
+                }
+                assertThat(after.get(k)).as("%s of %s", k, sop).isEqualTo(expected);
+            }
+            assertThat(after.get("IssuerOfPatientID")).isEqualTo("NEWDOMAIN");
+            assertThat(after.asMap().keySet()).noneMatch(k -> k.startsWith("(0x0009"));
+            assertThat(DicomFiles.pixelDataSha256(sent)).isEqualTo(DicomFiles.pixelDataSha256(original));
+        }
+        List<InstanceModification> mods = state.modificationsOf(study.studyInstanceUid());
+        assertThat(mods).hasSize(7);
+        InstanceModification image = mods.stream().filter(m -> imageUids().contains(m.sopInstanceUid())).findFirst().orElseThrow();
+        assertThat(image.rulesApplied()).containsExactly("domain", "no-private", "spelling");
+        assertThat(image.changes()).anyMatch(c -> c.startsWith("PatientID: "));
+        assertThat(image.sentSha256()).isNotEqualTo(image.originalSha256()).hasSize(64);
+    }
+
+    @Test
+    void forwarderFailingMidStudyResumesWithoutSendingAnyImageTwice() throws Exception {
+        // The first association dies after three images (as if the worker were killed); the retry sends the rest.
+        AtomicInteger stores = new AtomicInteger();
+        DicomClient real = client();
+        DicomClient dying = new DelegatingClient(real) {
+            @Override
+            public void store(DicomNode remote, List<Path> files, org.pacsmigrator.dicom.StoreListener listener)
+                    throws DicomException {
+                real.store(remote, files, (file, sop, status, detail) -> {
+                    listener.onStored(file, sop, status, detail);
+                    if (stores.incrementAndGet() == 3) {
+                        throw new IllegalStateException("killed mid-study");
+                    }
+                });
+            }
+        };
+        assertThatThrownBy(() -> forwarder(dying, RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .hasMessageContaining("killed mid-study");
+        assertThat(newPacs.receivedStores()).hasSize(3);
+        assertThatThrownBy(() -> forwarder(real, RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "retry")))
+                .isInstanceOf(StageFailure.class); // only the refused Secondary Capture
+        List<String> received = newPacs.receivedStores();
+        List<String> imageStores = received.stream().filter(imageUids()::contains).toList();
+        assertThat(imageStores).hasSize(imageUids().size()).doesNotHaveDuplicates();
+    }
+}
