@@ -84,6 +84,9 @@ public final class ConfigLoader {
         v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
         v.atLeast("forward.batchSize", c.forward.batchSize, 1);
         v.atLeast("retrieve.concurrency", c.retrieve.concurrency, 1);
+        if (!"stop".equals(c.forward.patientIdConflict) && !"send".equals(c.forward.patientIdConflict)) {
+            v.fail("forward.patientIdConflict", "must be stop or send, got '" + c.forward.patientIdConflict + "'");
+        }
         v.atLeast("forward.concurrency", c.forward.concurrency, 1);
         v.atLeast("verify.maxAttempts", c.verify.maxAttempts, 1);
         v.atLeast("verify.retryDelaySeconds", c.verify.retryDelaySeconds, 0);

@@ -68,6 +68,12 @@ public final class MigrationConfig {
         public int batchSize = 50;
         /** Studies forwarded at the same time by this process (one association each). */
         public int concurrency = 2;
+        /**
+         * What to do when a PatientID is used with different demographics across studies, or the
+         * images of a study disagree: "stop" the study (category "patient ID conflict") or "send"
+         * it as is (the conflict is recorded per instance).
+         */
+        public String patientIdConflict = "stop";
         /** Optional YAML file of validation/modification rules applied to every image (README "Rules"). */
         public String rulesFile;
     }

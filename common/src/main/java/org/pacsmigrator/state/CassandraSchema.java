@@ -35,6 +35,10 @@ final class CassandraSchema {
                         + " size_bytes bigint, sha256 text, cache_key text,"
                         + " retrieved_at timestamp, forwarded_at timestamp, forward_status int, verified_at timestamp,"
                         + " PRIMARY KEY ((study_uid), sop_uid))",
+                // Demographics first seen per PatientID (within its issuer), to detect conflicts.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".patients ("
+                        + " issuer text, patient_id text, patient_name text, birth_date text, sex text, first_study_uid text,"
+                        + " PRIMARY KEY ((issuer, patient_id)))",
                 // What the forwarder's rules changed per instance, for the report.
                 "CREATE TABLE IF NOT EXISTS " + ks + ".instance_modifications ("
                         + " study_uid text, sop_uid text, rules_applied list<text>, changes list<text>,"

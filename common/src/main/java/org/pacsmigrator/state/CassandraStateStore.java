@@ -59,6 +59,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement upsertIndexDay;
     private final PreparedStatement selectIndexDay;
     private final PreparedStatement upsertModification;
+    private final PreparedStatement insertPatient;
     private final PreparedStatement selectModifications;
 
     private CassandraStateStore(CqlSession session, String ks) {
@@ -93,6 +94,8 @@ public final class CassandraStateStore implements StateStore {
         upsertIndexDay = session.prepare("INSERT INTO " + ks + ".index_days (day, status, queried_at, study_count,"
                 + " uid_set_hash, split, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
         selectIndexDay = session.prepare("SELECT * FROM " + ks + ".index_days WHERE day = ?");
+        insertPatient = session.prepare("INSERT INTO " + ks + ".patients (issuer, patient_id, patient_name, birth_date,"
+                + " sex, first_study_uid) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS");
         upsertModification = session.prepare("INSERT INTO " + ks + ".instance_modifications (study_uid, sop_uid,"
                 + " rules_applied, changes, problems, original_sha256, sent_sha256, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         selectModifications = session.prepare("SELECT * FROM " + ks + ".instance_modifications WHERE study_uid = ?");
@@ -258,6 +261,19 @@ public final class CassandraStateStore implements StateStore {
     public void recordVerified(String studyInstanceUid, String sopInstanceUid) {
         call(() -> session.execute(upsertVerified.bind(Instant.now(), studyInstanceUid, sopInstanceUid)
                 .setIdempotent(true)));
+    }
+
+    @Override
+    public PatientDemographics claimPatient(PatientDemographics p) {
+        return call(() -> {
+            Row r = session.execute(insertPatient.bind(p.issuerOfPatientId(), p.patientId(), p.patientName(),
+                    p.patientBirthDate(), p.patientSex(), p.firstStudyInstanceUid())).one();
+            if (r == null || r.getBool("[applied]")) {
+                return p;
+            }
+            return new PatientDemographics(r.getString("patient_id"), r.getString("issuer"), r.getString("patient_name"),
+                    r.getString("birth_date"), r.getString("sex"), r.getString("first_study_uid"));
+        });
     }
 
     @Override

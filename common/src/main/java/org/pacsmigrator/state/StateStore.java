@@ -39,6 +39,12 @@ public interface StateStore extends AutoCloseable {
 
     List<InstanceRecord> instancesOf(String studyInstanceUid);
 
+    /**
+     * Registers the patient if its PatientID (within the issuer) is not known yet and returns the
+     * registered demographics: the given ones, or those first seen (a lightweight transaction).
+     */
+    PatientDemographics claimPatient(PatientDemographics patient);
+
     /** Records what the forwarder's rules did to an instance (idempotent: the latest send wins). */
     void recordModification(InstanceModification modification);
 

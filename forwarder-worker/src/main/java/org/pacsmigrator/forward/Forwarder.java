@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
@@ -44,10 +45,12 @@ public final class Forwarder implements StudyEventHandler {
     private final Path scratchDirectory;
     private final InstancePreparer preparer;
     private final String sourceAeTitle;
+    private final PatientConflicts patientConflicts;
+    private final boolean stopOnPatientConflict;
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
-                     RuleSet rules, String sourceAeTitle) {
+                     RuleSet rules, String sourceAeTitle, boolean stopOnPatientConflict) {
         this.dicom = dicom;
         this.destination = destination;
         this.state = state;
@@ -58,6 +61,8 @@ public final class Forwarder implements StudyEventHandler {
         this.scratchDirectory = scratchDirectory;
         this.preparer = new InstancePreparer(rules, state, scratchDirectory);
         this.sourceAeTitle = sourceAeTitle;
+        this.patientConflicts = new PatientConflicts(state);
+        this.stopOnPatientConflict = stopOnPatientConflict;
     }
 
     @Override
@@ -80,6 +85,15 @@ public final class Forwarder implements StudyEventHandler {
                 pending.add(i);
             }
         }
+        List<String> conflicts = findPatientConflicts(study, pending);
+        if (!conflicts.isEmpty()) {
+            String message = "study " + uid + ": patient ID conflict: " + String.join("; ", conflicts.stream().limit(5).toList());
+            if (stopOnPatientConflict) {
+                state.markFailed(uid, "patient ID conflict", message);
+                throw new StageFailure("patient ID conflict", message);
+            }
+            LOG.warn("{} (sent as is, by configuration)", message);
+        }
         Map<String, String> failures = new TreeMap<>(); // SOP Instance UID -> category: detail
         RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle);
         for (int from = 0; from < pending.size(); from += batchSize) {
@@ -96,6 +110,29 @@ public final class Forwarder implements StudyEventHandler {
         state.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
         publisher.publish(topics.forwarded(), StudyEvent.of(uid, event.reason()));
         LOG.info("forwarded study {} ({} instances sent now)", uid, pending.size());
+    }
+
+    /** Checks every pending image's patient attributes (headers only) before anything is sent. */
+    private List<String> findPatientConflicts(StudyRecord study, List<InstanceRecord> pending) throws IOException {
+        List<String> problems = new ArrayList<>(patientConflicts.acrossStudies(study));
+        for (InstanceRecord i : pending) {
+            Path cached;
+            try {
+                cached = cache.localCopy(i.cacheKey(), scratchDirectory);
+            } catch (IOException e) {
+                continue; // reported as "cache object missing" when sending
+            }
+            try {
+                problems.addAll(patientConflicts.withinStudy(study, i.sopInstanceUid(), DicomFiles.readAttributes(cached)));
+            } catch (IOException e) {
+                continue; // unreadable: reported as corrupt when sending
+            } finally {
+                if (!cache.isOwnObject(cached)) {
+                    java.nio.file.Files.deleteIfExists(cached);
+                }
+            }
+        }
+        return problems;
     }
 
     private void sendBatch(String studyUid, List<InstanceRecord> batch, RuleContext context, Map<String, String> failures)

@@ -39,6 +39,7 @@ import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.PatientDemographics;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
@@ -109,7 +110,8 @@ class ForwarderTest {
         study = generator.plan().toList().get(2);
         Path files = Files.createDirectories(dir.resolve("generated"));
         state.insertStudyIfAbsent(StudyRecord.indexed(study.studyInstanceUid(), study.patient().patientId(), "",
-                study.patient().name(), "", study.patient().sex(), study.accessionNumber(), "", "", "", study.modality(), 3, 7));
+                study.patient().name(), study.patient().birthDate().format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE),
+                study.patient().sex(), study.accessionNumber(), "", "", "", study.modality(), 3, 7));
         for (Path file : generator.writeStudy(study, files)) {
             DicomFileInfo info = DicomFiles.readInfo(file);
             CachedObject stored = cache.put(InstanceCache.keyFor(info.studyInstanceUid(), info.seriesInstanceUid(),
@@ -128,8 +130,12 @@ class ForwarderTest {
     }
 
     private Forwarder forwarder(DicomClient client, RuleSet rules) {
+        return forwarder(client, rules, true);
+    }
+
+    private Forwarder forwarder(DicomClient client, RuleSet rules, boolean stopOnPatientConflict) {
         return new Forwarder(client, new DicomNode(newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort()), state, cache,
-                publisher, topics, 50, scratch, rules, "OLDPACS");
+                publisher, topics, 50, scratch, rules, "OLDPACS", stopOnPatientConflict);
     }
 
     private static DicomClient client() {
@@ -249,5 +255,37 @@ class ForwarderTest {
         List<String> received = newPacs.receivedStores();
         List<String> imageStores = received.stream().filter(imageUids()::contains).toList();
         assertThat(imageStores).hasSize(imageUids().size()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void samePatientIdWithOtherDemographicsInAnotherStudyStopsTheStudyBeforeAnythingIsSent() {
+        state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",
+                "2.25.1234567890"));
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class)
+                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("patient ID conflict"))
+                .hasMessageContaining("2.25.1234567890").hasMessageContaining("PatientName")
+                .hasMessageNotContaining("Someone");
+        assertThat(newPacs.receivedStores()).isEmpty();
+    }
+
+    @Test
+    void imagesDisagreeingWithTheirStudyAreSentAsIsWhenConfigured() throws Exception {
+        String uid = study.studyInstanceUid();
+        // The study as indexed says another sex than its images: under "stop" nothing is sent ...
+        StudyRecord indexed = state.findStudy(uid).orElseThrow();
+        String otherUid = "2.25.99" + System.nanoTime();
+        state.insertStudyIfAbsent(StudyRecord.indexed(otherUid, indexed.patientId() + "X", "", indexed.patientName(),
+                indexed.patientBirthDate(), "O", "", "", "", "", "", 0, 0));
+        PatientConflicts conflicts = new PatientConflicts(state);
+        DicomDataset image = DicomFiles.readAttributes(cache.localCopy(state.instancesOf(uid).get(0).cacheKey(), scratch));
+        assertThat(conflicts.withinStudy(state.findStudy(otherUid).orElseThrow(), "x", image))
+                .anyMatch(p -> p.contains("PatientSex")).anyMatch(p -> p.contains("PatientID"));
+        // ... and under "send" the conflicting study (here: another patient's demographics) is sent.
+        state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",
+                "2.25.1234567890"));
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY, false).handle(StudyEvent.of(uid, "test")))
+                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"));
+        assertThat(newPacs.sopInstanceUids()).hasSize(imageUids().size());
     }
 }
