@@ -231,7 +231,13 @@ public final class OrthancServer implements AutoCloseable {
     /** Deletes every patient (and so every study and instance), and the C-STORE counter. */
     public void deleteAll() {
         for (JsonNode id : get("/patients")) {
-            delete("/patients/" + id.asText());
+            try {
+                delete("/patients/" + id.asText());
+            } catch (IllegalStateException alreadyGone) {
+                if (!alreadyGone.getMessage().contains("HTTP 404")) {
+                    throw alreadyGone;
+                }
+            }
         }
         try {
             Files.deleteIfExists(storesLog());
