@@ -83,6 +83,7 @@ public final class ConfigLoader {
         v.atLeast("retrieve.maxAttempts", c.retrieve.maxAttempts, 1);
         v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
         v.atLeast("forward.batchSize", c.forward.batchSize, 1);
+        v.atLeast("forward.associations", c.forward.associations, 1);
         v.atLeast("retrieve.concurrency", c.retrieve.concurrency, 1);
         if (!"stop".equals(c.forward.patientIdConflict) && !"send".equals(c.forward.patientIdConflict)) {
             v.fail("forward.patientIdConflict", "must be stop or send, got '" + c.forward.patientIdConflict + "'");

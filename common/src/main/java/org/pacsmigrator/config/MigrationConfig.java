@@ -66,6 +66,8 @@ public final class MigrationConfig {
     public static final class Forward {
         /** Instances sent per association. */
         public int batchSize = 50;
+        /** Associations used at once to send one study's batches. */
+        public int associations = 2;
         /** Studies forwarded at the same time by this process (one association each). */
         public int concurrency = 2;
         /**

@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomFiles;
@@ -27,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends every cached instance of a retrieved study to the new PACS with C-STORE, in batches of
- * one association each. Instances already stored (recorded in the state store) are not sent
+ * one association each, several associations at once. Instances already stored (recorded in the state store) are not sent
  * again, so a re-delivered study or a restart after a crash resends at most the batch in flight.
  * Each instance is checked against its recorded SHA-256 and passed through the configured rule set
  * first; an instance that must not be sent fails the study with its category after the rest is sent.
@@ -47,10 +51,12 @@ public final class Forwarder implements StudyEventHandler {
     private final String sourceAeTitle;
     private final PatientConflicts patientConflicts;
     private final boolean stopOnPatientConflict;
+    /** Batches of one study are sent over this many associations at once. */
+    private final ExecutorService associations;
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
-                     RuleSet rules, String sourceAeTitle, boolean stopOnPatientConflict) {
+                     RuleSet rules, String sourceAeTitle, boolean stopOnPatientConflict, int parallelAssociations) {
         this.dicom = dicom;
         this.destination = destination;
         this.state = state;
@@ -63,6 +69,11 @@ public final class Forwarder implements StudyEventHandler {
         this.sourceAeTitle = sourceAeTitle;
         this.patientConflicts = new PatientConflicts(state);
         this.stopOnPatientConflict = stopOnPatientConflict;
+        this.associations = Executors.newFixedThreadPool(parallelAssociations, r -> {
+            Thread t = new Thread(r, "forward-association");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -94,11 +105,17 @@ public final class Forwarder implements StudyEventHandler {
             }
             LOG.warn("{} (sent as is, by configuration)", message);
         }
-        Map<String, String> failures = new TreeMap<>(); // SOP Instance UID -> category: detail
+        Map<String, String> failures = new ConcurrentSkipListMap<>(); // SOP Instance UID -> category: detail
         RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle);
+        List<Future<?>> batches = new ArrayList<>();
         for (int from = 0; from < pending.size(); from += batchSize) {
-            sendBatch(uid, pending.subList(from, Math.min(pending.size(), from + batchSize)), context, failures);
+            List<InstanceRecord> batch = pending.subList(from, Math.min(pending.size(), from + batchSize));
+            batches.add(associations.submit(() -> {
+                sendBatch(uid, batch, context, failures);
+                return null;
+            }));
         }
+        awaitAll(batches);
         if (!failures.isEmpty()) {
             // The rest of the study was sent; the study fails with the first category so it is dead-lettered and visible.
             String category = failures.values().iterator().next().split(":", 2)[0];
@@ -110,6 +127,23 @@ public final class Forwarder implements StudyEventHandler {
         state.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
         publisher.publish(topics.forwarded(), StudyEvent.of(uid, event.reason()));
         LOG.info("forwarded study {} ({} instances sent now)", uid, pending.size());
+    }
+
+    /** Waits for every batch; the first failure is rethrown once all have ended (none is left running). */
+    private static void awaitAll(List<Future<?>> batches) throws Exception {
+        Exception first = null;
+        for (Future<?> f : batches) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /** Checks every pending image's patient attributes (headers only) before anything is sent. */

@@ -135,7 +135,7 @@ class ForwarderTest {
 
     private Forwarder forwarder(DicomClient client, RuleSet rules, boolean stopOnPatientConflict) {
         return new Forwarder(client, new DicomNode(newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort()), state, cache,
-                publisher, topics, 50, scratch, rules, "OLDPACS", stopOnPatientConflict);
+                publisher, topics, 3, scratch, rules, "OLDPACS", stopOnPatientConflict, 2);
     }
 
     private static DicomClient client() {
@@ -232,7 +232,8 @@ class ForwarderTest {
 
     @Test
     void forwarderFailingMidStudyResumesWithoutSendingAnyImageTwice() throws Exception {
-        // The first association dies after three images (as if the worker were killed); the retry sends the rest.
+        // An association dies after three images (as if the worker were killed; another batch may
+        // still complete in parallel); the retry sends only what was not stored.
         AtomicInteger stores = new AtomicInteger();
         DicomClient real = client();
         DicomClient dying = new DelegatingClient(real) {
@@ -249,7 +250,8 @@ class ForwarderTest {
         };
         assertThatThrownBy(() -> forwarder(dying, RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                 .hasMessageContaining("killed mid-study");
-        assertThat(newPacs.receivedStores()).hasSize(3);
+        int sentBeforeFailure = newPacs.receivedStores().size();
+        assertThat(sentBeforeFailure).isBetween(3, study.instanceCount() - 1);
         assertThatThrownBy(() -> forwarder(real, RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "retry")))
                 .isInstanceOf(StageFailure.class); // only the refused Secondary Capture
         List<String> received = newPacs.receivedStores();

@@ -134,7 +134,7 @@ public final class MigrationRunner implements AutoCloseable {
                         config.retrieve.maxAttempts, Duration.ofSeconds(config.retrieve.arrivalGraceSeconds), scratch));
         Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
                 config.forward.batchSize, scratch, rules, config.source.aeTitle,
-                "stop".equals(config.forward.patientIdConflict));
+                "stop".equals(config.forward.patientIdConflict), config.forward.associations);
         Verifier verifier = new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds));
         startStage("retriever", topics.indexed(), retriever, config.retrieve.concurrency);
