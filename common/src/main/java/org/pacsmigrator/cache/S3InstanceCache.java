@@ -269,7 +269,9 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
     public List<String> list() {
         List<String> out = new ArrayList<>();
         s3.listObjectsV2Paginator(r -> r.bucket(settings.bucket()).prefix(settings.prefix()))
-                .contents().forEach(o -> out.add(o.key().substring(settings.prefix().length())));
+                .contents().stream()
+                .filter(o -> !o.key().endsWith("/")) // directory markers of some stores, not objects
+                .forEach(o -> out.add(o.key().substring(settings.prefix().length())));
         return out;
     }
 

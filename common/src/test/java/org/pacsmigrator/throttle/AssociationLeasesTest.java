@@ -34,7 +34,12 @@ class AssociationLeasesTest {
     static void close() {
         workerA.close();
         workerB.close();
-        store.close();
+        try {
+            store.session().execute(com.datastax.oss.driver.api.core.cql.SimpleStatement
+                    .newInstance("DROP KEYSPACE IF EXISTS " + store.keyspace()).setTimeout(Duration.ofSeconds(60)));
+        } finally {
+            store.close();
+        }
     }
 
     @Test

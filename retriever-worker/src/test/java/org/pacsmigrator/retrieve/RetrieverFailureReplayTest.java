@@ -59,6 +59,7 @@ class RetrieverFailureReplayTest {
         try (OrthancServer pacs = RetrieverFixture.startOrthanc("RTFAIL", dir.resolve("orthanc"),
                 Map.of("w", new OrthancServer.Modality(WORKER, "127.0.0.1", Ports.freePort())), generator);
              CassandraStateStore state = RetrieverFixture.openState("pacsmig_" + id);
+             AutoCloseable dropKeyspace = () -> RetrieverFixture.drop(state);
              AssociationLeases leases = new AssociationLeases(state.session(), state.keyspace(), "w", Duration.ofSeconds(10));
              KafkaEventPublisher publisher = new KafkaEventPublisher(kafka)) {
             RetrieverFixture.index(state, generator);

@@ -44,6 +44,27 @@ final class RetrieverFixture {
                 keyspace));
     }
 
+    /** Drops the test's keyspace (the shared Cassandra has a small heap: every keyspace costs memory). */
+    static void dropAndClose(CassandraStateStore state) {
+        if (state == null) {
+            return;
+        }
+        try {
+            drop(state);
+        } finally {
+            state.close();
+        }
+    }
+
+    static void drop(CassandraStateStore state) {
+        try {
+            state.session().execute(com.datastax.oss.driver.api.core.cql.SimpleStatement
+                    .newInstance("DROP KEYSPACE IF EXISTS " + state.keyspace()).setTimeout(Duration.ofSeconds(60)));
+        } catch (RuntimeException e) {
+            // best effort
+        }
+    }
+
     static DicomNode node(OrthancServer pacs) {
         return new DicomNode(pacs.aeTitle(), pacs.host(), pacs.dicomPort());
     }

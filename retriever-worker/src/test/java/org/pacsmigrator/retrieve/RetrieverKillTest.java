@@ -56,6 +56,7 @@ class RetrieverKillTest {
                 "child", new OrthancServer.Modality("RTKILLCHILD", "127.0.0.1", Ports.freePort()),
                 "survivor", new OrthancServer.Modality("RTKILLW2", "127.0.0.1", Ports.freePort())), generator);
              CassandraStateStore state = RetrieverFixture.openState(keyspace);
+             AutoCloseable dropKeyspace = () -> RetrieverFixture.drop(state);
              AssociationLeases leases = new AssociationLeases(state.session(), state.keyspace(), "survivor",
                      Duration.ofSeconds(3))) {
             RetrieverFixture.index(state, generator);

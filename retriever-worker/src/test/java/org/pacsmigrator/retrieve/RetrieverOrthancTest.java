@@ -77,9 +77,7 @@ class RetrieverOrthancTest {
 
     @AfterAll
     static void stop() {
-        if (state != null) {
-            state.close();
-        }
+        RetrieverFixture.dropAndClose(state);
         if (pacs != null) {
             pacs.close();
         }
