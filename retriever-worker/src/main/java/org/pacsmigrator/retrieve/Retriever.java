@@ -185,7 +185,8 @@ public final class Retriever implements StudyEventHandler {
             awaitArrivals(uid, expected);
         }
         // Every operation refused and nothing new arrived: the source refuses this study (for now).
-        boolean allRefused = !outcomes.isEmpty() && outcomes.stream().allMatch(o -> refusal(o.finalStatus()) && o.completed() == 0);
+        // (Failed sub-operations mean the source did try: then it is about what arrived, not a refusal.)
+        boolean allRefused = !outcomes.isEmpty() && outcomes.stream().allMatch(Retriever::refused);
         if (allRefused && retrievedUids(uid).size() <= before) {
             RetrieveOutcome first = outcomes.get(0);
             throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE, String.format(
@@ -193,8 +194,11 @@ public final class Retriever implements StudyEventHandler {
         }
     }
 
-    private static boolean refusal(int status) {
-        return status != 0x0000 && status != 0xB000 && status != 0xFF00 && status != 0xFF01;
+    /** A failure status with no sub-operation completed or even attempted. */
+    private static boolean refused(RetrieveOutcome o) {
+        int status = o.finalStatus();
+        return status != 0x0000 && status != 0xB000 && status != 0xFF00 && status != 0xFF01
+                && o.completed() == 0 && o.failed() == 0 && o.warning() == 0;
     }
 
     private RetrieveOutcome retrieveOne(QueryLevel level, Map<String, String> keys) throws RetrieveException,
@@ -215,8 +219,8 @@ public final class Retriever implements StudyEventHandler {
         } catch (DicomException e) {
             throw RetrieveException.of(e, what);
         }
-        if ((outcome.finalStatus() & 0xFF00) == 0xA700) {
-            gate.limit().onOverload(); // "out of resources": the source is busy, back off
+        if ((outcome.finalStatus() & 0xFF00) == 0xA700 && refused(outcome)) {
+            gate.limit().onOverload(); // refused as "out of resources": the source is busy, back off
         }
         if (!outcome.success()) {
             LOG.warn("{} from {} ended with status 0x{} ({} completed, {} failed)", what, source,

@@ -230,6 +230,51 @@ class RetrieverOrthancTest {
     }
 
     @Test
+    void aCacheThatRefusesWritesFailsTheStudyAsCacheWriteFailed() throws Exception {
+        InstanceCache broken = new InstanceCache() {
+            @Override
+            public org.pacsmigrator.cache.CachedObject put(String key, Path localFile) throws java.io.IOException {
+                throw new java.io.IOException("disk full");
+            }
+
+            @Override
+            public java.util.Optional<InputStream> open(String key) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public Path localCopy(String key, Path scratchDirectory) throws java.io.IOException {
+                throw new java.nio.file.NoSuchFileException(key);
+            }
+
+            @Override
+            public boolean exists(String key) {
+                return false;
+            }
+
+            @Override
+            public void delete(String key) {
+            }
+        };
+        RetrieveMetrics metrics = new RetrieveMetrics(new SimpleMeterRegistry());
+        Retriever r = retriever(WORKER1, true, broken, new CacheWritingReceiver(broken, state, metrics),
+                AssociationGate.unlimited(node(pacs), 4), metrics, node(pacs));
+        SyntheticPacsGenerator.GeneratedStudy s = study(9);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(s.studyInstanceUid(), "test")))
+                .isInstanceOfSatisfying(org.pacsmigrator.topics.StageFailure.class,
+                        e -> assertThat(e.category()).isEqualTo(RetrieveException.CACHE_WRITE_FAILED));
+        var record = state.findStudy(s.studyInstanceUid()).orElseThrow();
+        assertThat(record.state()).isEqualTo(StudyState.FAILED);
+        assertThat(record.failureCategory()).isEqualTo(RetrieveException.CACHE_WRITE_FAILED);
+        assertThat(record.failureMessage()).contains("disk full");
+        assertThat(metrics.failures(RetrieveException.CACHE_WRITE_FAILED)).isEqualTo(1.0);
+        // Nothing is left in the scratch directory: refused files are deleted.
+        try (var files = Files.walk(dir.resolve("scratch-" + WORKER1))) {
+            assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
+        }
+    }
+
+    @Test
     void aStudyTheSourceDoesNotHoldFailsPermanentlyAsRefused() throws Exception {
         FileSystemCache cache = new FileSystemCache(dir.resolve("cache-unknown"));
         String uid = "1.2.826.0.1.3680043.10.999." + System.nanoTime();
