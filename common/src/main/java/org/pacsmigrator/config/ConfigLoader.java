@@ -82,6 +82,34 @@ public final class ConfigLoader {
         v.atLeast("index.findResultCap", c.index.findResultCap, 0);
         v.atLeast("retrieve.maxAttempts", c.retrieve.maxAttempts, 1);
         v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
+        v.atLeast("retrieve.maxAssociations", c.retrieve.maxAssociations, 1);
+        v.atLeast("retrieve.minAssociations", c.retrieve.minAssociations, 1);
+        if (c.retrieve.minAssociations > c.retrieve.maxAssociations) {
+            v.fail("retrieve.minAssociations", "must not exceed retrieve.maxAssociations");
+        }
+        v.atLeast("retrieve.leaseTtlSeconds", c.retrieve.leaseTtlSeconds, 1);
+        if (c.retrieve.pauseMillis < 0) {
+            v.fail("retrieve.pauseMillis", "must be at least 0, got " + c.retrieve.pauseMillis);
+        }
+        try {
+            java.time.ZoneId zone = c.retrieve.timeZone == null ? java.time.ZoneId.systemDefault()
+                    : java.time.ZoneId.of(c.retrieve.timeZone);
+            org.pacsmigrator.schedule.TimeWindows.parse(c.retrieve.windows, zone, java.time.Clock.systemUTC());
+        } catch (java.time.DateTimeException | IllegalArgumentException e) {
+            v.fail(c.retrieve.timeZone != null && e instanceof java.time.DateTimeException ? "retrieve.timeZone"
+                    : "retrieve.windows", e.getMessage());
+        }
+        if (c.storage.cache == null) {
+            c.storage.cache = new MigrationConfig.Cache();
+        }
+        if (!"filesystem".equals(c.storage.cache.type) && !"s3".equals(c.storage.cache.type)) {
+            v.fail("storage.cache.type", "must be filesystem or s3, got '" + c.storage.cache.type + "'");
+        }
+        if ("s3".equals(c.storage.cache.type)) {
+            v.require("storage.cache.bucket", c.storage.cache.bucket);
+            v.atLeast("storage.cache.partSizeMb", c.storage.cache.partSizeMb, 5);
+            v.atLeast("storage.cache.multipartThresholdMb", c.storage.cache.multipartThresholdMb, 5);
+        }
         v.atLeast("forward.batchSize", c.forward.batchSize, 1);
         v.atLeast("forward.associations", c.forward.associations, 1);
         v.atLeast("retrieve.concurrency", c.retrieve.concurrency, 1);

@@ -61,6 +61,18 @@ public final class MigrationConfig {
         public boolean instanceManifest = true;
         /** Studies retrieved at the same time by this process (one association each). */
         public int concurrency = 1;
+        /** Simultaneous associations to the source across ALL workers (leases in Cassandra). */
+        public int maxAssociations = 2;
+        /** Lowest limit the adaptive throttling may back off to. */
+        public int minAssociations = 1;
+        /** A lease of a crashed worker is freed after this many seconds (renewed while held). */
+        public int leaseTtlSeconds = 30;
+        /** Pause after each association to the source, per worker thread, in milliseconds. */
+        public long pauseMillis = 0;
+        /** Allowed retrieve windows, e.g. "Mon-Fri 19:00-07:00", "Sat-Sun 00:00-24:00"; empty = always. */
+        public java.util.List<String> windows = new java.util.ArrayList<>();
+        /** Time zone of the windows (IANA id); the system's by default. */
+        public String timeZone;
     }
 
     public static final class Forward {
@@ -89,8 +101,33 @@ public final class MigrationConfig {
     public static final class Storage {
         /** Holds the embedded Kafka and Cassandra data, scratch files and, by default, the cache. */
         public String dataDirectory = "./migration-data";
-        /** Cache of retrieved instances; defaults to {dataDirectory}/cache. */
+        /** Cache of retrieved instances; defaults to {dataDirectory}/cache. Same as cache.directory. */
         public String cacheDirectory;
+        /** The cache: filesystem (default) or S3-compatible object storage. */
+        public Cache cache = new Cache();
+    }
+
+    public static final class Cache {
+        /** filesystem or s3. */
+        public String type = "filesystem";
+        /** filesystem: the directory (overrides storage.cacheDirectory). */
+        public String directory;
+        /** s3: endpoint URL of an S3-compatible store; empty for AWS S3 itself. */
+        public String endpoint;
+        public String region = "us-east-1";
+        public String bucket;
+        /** s3: key prefix, e.g. "migration-1/". */
+        public String prefix = "";
+        /** s3: path-style addressing (most S3-compatible stores need it). */
+        public boolean pathStyle = true;
+        /** s3: credentials; when absent the AWS default chain (AWS_ACCESS_KEY_ID, ...) is used. */
+        public String accessKeyId;
+        public String secretAccessKey;
+        /** s3: create the bucket when it does not exist. */
+        public boolean createBucket = false;
+        /** s3: objects of at least this many MiB are uploaded in parts. */
+        public int multipartThresholdMb = 64;
+        public int partSizeMb = 16;
     }
 
     public static final class Services {

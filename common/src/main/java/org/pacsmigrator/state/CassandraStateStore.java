@@ -62,8 +62,11 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement insertPatient;
     private final PreparedStatement selectModifications;
 
+    private final String keyspace;
+
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
+        this.keyspace = ks;
         insertStudy = session.prepare("INSERT INTO " + ks + ".studies (study_uid, patient_id, issuer_of_patient_id,"
                 + " patient_name, patient_birth_date, patient_sex, accession_number, study_date, study_time,"
                 + " study_description, modalities_in_study, expected_series, expected_instances, state,"
@@ -359,6 +362,15 @@ public final class CassandraStateStore implements StateStore {
     @Override
     public void close() {
         session.close();
+    }
+
+    /** The driver session, for other Cassandra-backed components of the same migration (e.g. leases). */
+    public CqlSession session() {
+        return session;
+    }
+
+    public String keyspace() {
+        return keyspace;
     }
 
     private void executeAll(List<BoundStatement> statements) {

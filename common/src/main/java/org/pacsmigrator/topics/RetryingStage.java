@@ -46,7 +46,8 @@ public final class RetryingStage implements StudyEventHandler {
                 throw e;
             } catch (Exception e) {
                 if (attempt >= maxAttempts) {
-                    String category = e instanceof DicomException d ? d.deadLetterCategory() : stage + " error";
+                    String category = e instanceof CategorizedFailure c ? c.category()
+                            : e instanceof DicomException d ? d.deadLetterCategory() : stage + " error";
                     String message = "study " + event.studyInstanceUid() + ": " + stage + " failed after " + attempt
                             + " attempts: " + e.getMessage();
                     state.markFailed(event.studyInstanceUid(), category, message);

@@ -7,8 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.pacsmigrator.cache.FileSystemCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.ZoneId;
 import org.pacsmigrator.cache.InstanceCache;
+import org.pacsmigrator.cache.InstanceCaches;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
@@ -19,6 +23,11 @@ import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.retrieve.CacheWritingReceiver;
+import org.pacsmigrator.retrieve.RetrieveMetrics;
+import org.pacsmigrator.schedule.TimeWindows;
+import org.pacsmigrator.throttle.AdaptiveLimit;
+import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.retrieve.RetrieveSettings;
 import org.pacsmigrator.retrieve.Retriever;
 import org.pacsmigrator.state.CassandraStateStore;
@@ -46,8 +55,10 @@ public final class MigrationRunner implements AutoCloseable {
 
     private final MigrationConfig config;
     private final Topics topics;
-    private final StateStore state;
+    private final CassandraStateStore state;
     private final EventPublisher publisher;
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+    private AssociationLeases leases;
     private final DicomClient dicom;
     private final InstanceCache cache;
     private final Path scratch;
@@ -67,8 +78,7 @@ public final class MigrationRunner implements AutoCloseable {
         this.topics = new Topics(config.migrationId);
         Path data = Path.of(config.storage.dataDirectory);
         this.scratch = Files.createDirectories(data.resolve("scratch"));
-        this.cache = new FileSystemCache(Files.createDirectories(config.storage.cacheDirectory != null
-                ? Path.of(config.storage.cacheDirectory) : data.resolve("cache")));
+        this.cache = InstanceCaches.open(config.storage);
         this.dicom = Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults());
         this.state = CassandraStateStore.open(cassandraContactPoint, config.services.cassandraDatacenter,
                 "pacsmig_" + config.migrationId);
@@ -97,6 +107,11 @@ public final class MigrationRunner implements AutoCloseable {
         return kafka;
     }
 
+    /** The workers' meters (retrieve counters, association limit, ...). */
+    public MeterRegistry meters() {
+        return meters;
+    }
+
     /** Waits until every stage's consumer group has committed everything on its topic (no lag). */
     public void awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -123,15 +138,25 @@ public final class MigrationRunner implements AutoCloseable {
 
     /** Starts the storage SCP (C-MOVE) and the retriever, forwarder and verifier consumers. */
     public void startWorkers() throws IOException {
-        CacheWritingReceiver receiver = new CacheWritingReceiver(cache, state);
+        RetrieveMetrics retrieveMetrics = new RetrieveMetrics(meters);
+        CacheWritingReceiver receiver = new CacheWritingReceiver(cache, state, retrieveMetrics);
         boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
         if (!cGet) {
             scp = Dicom.startStorageScp(config.migrator.aeTitle, config.migrator.bindAddress, config.migrator.port,
                     scratch, receiver);
         }
+        MigrationConfig.Retrieve r = config.retrieve;
+        leases = new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
+                + java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(r.leaseTtlSeconds));
+        AssociationGate sourceGate = new AssociationGate(Preflight.node(config.source), leases,
+                AdaptiveLimit.of(r.minAssociations, r.maxAssociations),
+                TimeWindows.parse(r.windows, r.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(r.timeZone),
+                        Clock.systemUTC()),
+                Duration.ofMillis(r.pauseMillis), Duration.ofMinutes(30)).register(meters, RetrieveMetrics.PREFIX);
         Retriever retriever = new Retriever(dicom, Preflight.node(config.source), state, receiver, publisher, topics,
-                new RetrieveSettings(cGet, config.migrator.aeTitle, config.retrieve.instanceManifest,
-                        config.retrieve.maxAttempts, Duration.ofSeconds(config.retrieve.arrivalGraceSeconds), scratch));
+                new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest,
+                        r.maxAttempts, Duration.ofSeconds(r.arrivalGraceSeconds), scratch),
+                cache, sourceGate, retrieveMetrics);
         Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
                 config.forward.batchSize, scratch, rules, config.source.aeTitle,
                 "stop".equals(config.forward.patientIdConflict), config.forward.associations);
@@ -181,6 +206,16 @@ public final class MigrationRunner implements AutoCloseable {
             scp.close();
         }
         publisher.close();
+        if (leases != null) {
+            leases.close();
+        }
+        if (cache instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing the cache: {}", e.toString());
+            }
+        }
         state.close();
     }
 }

@@ -1,11 +1,17 @@
 package org.pacsmigrator.retrieve;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
@@ -23,14 +29,23 @@ import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.StudyEventHandler;
 import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gets every image of an indexed study from the old PACS into the cache. A successful C-MOVE or
  * C-GET status is not proof: the study counts as retrieved only when the state store holds every
- * instance of the expected manifest. Missing instances are retrieved again at image level, up to
- * the configured number of attempts.
+ * instance of the expected manifest and the cache holds each of their objects. What is missing
+ * is retrieved again (the whole study when nothing arrived, whole series when a series is missing
+ * entirely, otherwise image by image), up to the configured number of attempts.
+ *
+ * <p>Every association to the source (the manifest C-FIND, each C-MOVE / C-GET) goes through the
+ * {@link AssociationGate}: allowed windows, pause, the global association limit shared by all
+ * workers, adaptive back-off. Transient failures are thrown as {@link RetrieveException} (the stage
+ * retries them with back-off, then dead-letters them under their category); a study still
+ * incomplete after the last attempt fails permanently with "missing instances" (or "cache write
+ * failed" when this process saw the cache refuse its instances).
  */
 public final class Retriever implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Retriever.class);
@@ -42,9 +57,25 @@ public final class Retriever implements StudyEventHandler {
     private final EventPublisher publisher;
     private final Topics topics;
     private final RetrieveSettings settings;
+    private final InstanceCache cache;
+    private final AssociationGate gate;
+    private final RetrieveMetrics metrics;
 
+    /** Without a global limit or windows, with private metrics (single worker, tests). */
     public Retriever(DicomClient dicom, DicomNode source, StateStore state, ReceivedInstanceHandler receiver,
                      EventPublisher publisher, Topics topics, RetrieveSettings settings) {
+        this(dicom, source, state, receiver, publisher, topics, settings,
+                receiver instanceof CacheWritingReceiver c ? c.cache() : null,
+                AssociationGate.unlimited(source, 64), new RetrieveMetrics(new SimpleMeterRegistry()));
+    }
+
+    /**
+     * @param cache the shared cache, checked for every instance before a study counts as retrieved
+     *              (null: trust the state rows)
+     */
+    public Retriever(DicomClient dicom, DicomNode source, StateStore state, ReceivedInstanceHandler receiver,
+                     EventPublisher publisher, Topics topics, RetrieveSettings settings, InstanceCache cache,
+                     AssociationGate gate, RetrieveMetrics metrics) {
         this.dicom = dicom;
         this.source = source;
         this.state = state;
@@ -52,6 +83,13 @@ public final class Retriever implements StudyEventHandler {
         this.publisher = publisher;
         this.topics = topics;
         this.settings = settings;
+        this.cache = cache;
+        this.gate = gate;
+        this.metrics = metrics;
+    }
+
+    public RetrieveMetrics metrics() {
+        return metrics;
     }
 
     @Override
@@ -62,58 +100,133 @@ public final class Retriever implements StudyEventHandler {
             if (study.state() == StudyState.RETRIEVED) {
                 publisher.publish(topics.retrieved(), StudyEvent.of(uid, "resume"));
             }
+            metrics.study("skipped");
             return;
         }
         state.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED, StudyState.RETRIEVING, StudyState.FAILED);
+        metrics.inProgress().incrementAndGet();
+        Timer.Sample sample = Timer.start(metrics.registry());
         try {
-            Expected expected = expectedInstances(study);
-            for (int attempt = 1; ; attempt++) {
-                Set<String> have = retrievedUids(uid);
-                Set<String> missing = expected.missing(have);
-                if (expected.complete(have, attempt > 1)) {
-                    break;
-                }
-                if (attempt > settings.maxAttempts()) {
-                    throw new StageFailure("missing instances", String.format(
-                            "study %s: %d of %d instances still missing after %d attempts",
-                            uid, missing.size(), expected.size(), settings.maxAttempts()));
-                }
-                retrieve(study, expected, missing, attempt);
-            }
+            retrieveStudy(study);
         } catch (StageFailure e) {
+            metrics.failure(e.category());
+            metrics.study("failed");
             state.markFailed(uid, e.category(), e.getMessage());
             throw e;
+        } catch (RetrieveException e) {
+            metrics.failure(e.category()); // retried by the stage; counted per failed try
+            throw e;
+        } finally {
+            metrics.inProgress().decrementAndGet();
         }
+        sample.stop(metrics.studyLatency());
         state.transition(uid, StudyState.RETRIEVED, StudyState.RETRIEVING);
         publisher.publish(topics.retrieved(), StudyEvent.of(uid, event.reason()));
+        metrics.study("retrieved");
         LOG.info("retrieved study {}", uid);
     }
 
-    /** First attempt: the whole study; later attempts: only the missing images. */
-    private void retrieve(StudyRecord study, Expected expected, Set<String> missing, int attempt) throws Exception {
+    private void retrieveStudy(StudyRecord study) throws Exception {
         String uid = study.studyInstanceUid();
-        if (attempt == 1 || !expected.knowsInstances()) {
-            retrieveOne(QueryLevel.STUDY, Map.of("StudyInstanceUID", uid));
+        Expected expected = expectedInstances(study);
+        for (int attempt = 1; ; attempt++) {
+            Set<String> have = verifiedUids(uid);
+            Set<String> missing = expected.missing(have);
+            if (expected.complete(have, attempt > 1)) {
+                return;
+            }
+            if (attempt > settings.maxAttempts()) {
+                String detail = String.format("study %s: %d of %d instances still missing after %d attempts",
+                        uid, missing.size(), expected.size(), settings.maxAttempts());
+                if (receiver instanceof CacheWritingReceiver c) {
+                    var cacheFailure = c.takeCacheFailure(uid);
+                    if (cacheFailure.isPresent()) {
+                        throw new StageFailure(RetrieveException.CACHE_WRITE_FAILED,
+                                detail + "; the cache refused instances (last: " + cacheFailure.get() + ")");
+                    }
+                }
+                throw new StageFailure(RetrieveException.MISSING_INSTANCES, detail);
+            }
+            retrieve(study, expected, have, missing, attempt);
+        }
+    }
+
+    /**
+     * Nothing yet (or no manifest): the whole study; otherwise whole series that are entirely
+     * missing, and single images of the others.
+     */
+    private void retrieve(StudyRecord study, Expected expected, Set<String> have, Set<String> missing, int attempt)
+            throws Exception {
+        String uid = study.studyInstanceUid();
+        int before = have.size();
+        List<RetrieveOutcome> outcomes = new ArrayList<>();
+        if (!expected.knowsInstances() || have.stream().noneMatch(expected::contains)) {
+            outcomes.add(retrieveOne(QueryLevel.STUDY, Map.of("StudyInstanceUID", uid)));
         } else {
-            LOG.info("study {}: attempt {} for {} missing instances", uid, attempt, missing.size());
+            Map<String, List<String>> missingBySeries = new TreeMap<>();
             for (String sop : missing) {
-                retrieveOne(QueryLevel.IMAGE, Map.of("StudyInstanceUID", uid,
-                        "SeriesInstanceUID", expected.seriesOf(sop), "SOPInstanceUID", sop));
+                missingBySeries.computeIfAbsent(expected.seriesOf(sop), k -> new ArrayList<>()).add(sop);
+            }
+            LOG.info("study {}: attempt {} for {} missing instances in {} series", uid, attempt, missing.size(),
+                    missingBySeries.size());
+            for (Map.Entry<String, List<String>> e : missingBySeries.entrySet()) {
+                if (e.getValue().size() == expected.countInSeries(e.getKey())) {
+                    outcomes.add(retrieveOne(QueryLevel.SERIES, Map.of("StudyInstanceUID", uid,
+                            "SeriesInstanceUID", e.getKey())));
+                    continue;
+                }
+                for (String sop : e.getValue()) {
+                    outcomes.add(retrieveOne(QueryLevel.IMAGE, Map.of("StudyInstanceUID", uid,
+                            "SeriesInstanceUID", e.getKey(), "SOPInstanceUID", sop)));
+                }
             }
         }
         if (!settings.useCGet()) {
             awaitArrivals(uid, expected);
         }
+        // Every operation refused and nothing new arrived: the source refuses this study (for now).
+        // (Failed sub-operations mean the source did try: then it is about what arrived, not a refusal.)
+        boolean allRefused = !outcomes.isEmpty() && outcomes.stream().allMatch(Retriever::refused);
+        if (allRefused && retrievedUids(uid).size() <= before) {
+            RetrieveOutcome first = outcomes.get(0);
+            throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE, String.format(
+                    "study %s: source %s refused the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
+        }
     }
 
-    private void retrieveOne(QueryLevel level, Map<String, String> keys) throws DicomException {
-        RetrieveOutcome outcome = settings.useCGet()
-                ? dicom.get(source, level, DicomDataset.of(keys), settings.scratchDirectory(), receiver)
-                : dicom.move(source, level, DicomDataset.of(keys), settings.moveDestinationAeTitle());
-        if (!outcome.success()) {
-            LOG.warn("retrieve {} {} from {} ended with status 0x{} ({} completed, {} failed)", level, keys.get("StudyInstanceUID"),
-                    source, Integer.toHexString(outcome.finalStatus()), outcome.completed(), outcome.failed());
+    /** A failure status with no sub-operation completed or even attempted. */
+    private static boolean refused(RetrieveOutcome o) {
+        int status = o.finalStatus();
+        return status != 0x0000 && status != 0xB000 && status != 0xFF00 && status != 0xFF01
+                && o.completed() == 0 && o.failed() == 0 && o.warning() == 0;
+    }
+
+    private RetrieveOutcome retrieveOne(QueryLevel level, Map<String, String> keys) throws RetrieveException,
+            InterruptedException {
+        String what = (settings.useCGet() ? "C-GET " : "C-MOVE ") + level + " " + keys.get("StudyInstanceUID");
+        RetrieveOutcome outcome;
+        try {
+            outcome = gate.call(() -> {
+                long start = System.nanoTime();
+                try {
+                    return settings.useCGet()
+                            ? dicom.get(source, level, DicomDataset.of(keys), settings.scratchDirectory(), receiver)
+                            : dicom.move(source, level, DicomDataset.of(keys), settings.moveDestinationAeTitle());
+                } finally {
+                    metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                }
+            });
+        } catch (DicomException e) {
+            throw RetrieveException.of(e, what);
         }
+        if ((outcome.finalStatus() & 0xFF00) == 0xA700 && refused(outcome)) {
+            gate.limit().onOverload(); // refused as "out of resources": the source is busy, back off
+        }
+        if (!outcome.success()) {
+            LOG.warn("{} from {} ended with status 0x{} ({} completed, {} failed)", what, source,
+                    Integer.toHexString(outcome.finalStatus()), outcome.completed(), outcome.failed());
+        }
+        return outcome;
     }
 
     /**
@@ -139,6 +252,7 @@ public final class Retriever implements StudyEventHandler {
         }
     }
 
+    /** Instances the state store records as retrieved (cheap: one partition read). */
     private Set<String> retrievedUids(String uid) {
         Set<String> have = new HashSet<>();
         for (InstanceRecord i : state.instancesOf(uid)) {
@@ -149,17 +263,49 @@ public final class Retriever implements StudyEventHandler {
         return have;
     }
 
-    private Expected expectedInstances(StudyRecord study) throws DicomException {
+    /**
+     * Instances recorded as retrieved AND whose object is in the cache: a row alone is not proof
+     * (the object may have been deleted or lost since). Missing objects are retrieved again.
+     */
+    private Set<String> verifiedUids(String uid) throws RetrieveException {
+        Set<String> have = new HashSet<>();
+        for (InstanceRecord i : state.instancesOf(uid)) {
+            if (!i.retrieved()) {
+                continue;
+            }
+            if (cache != null) {
+                try {
+                    if (i.cacheKey() == null || !cache.exists(i.cacheKey())) {
+                        LOG.warn("study {}: instance {} is recorded as retrieved but not in the cache; retrieving it again",
+                                uid, i.sopInstanceUid());
+                        continue;
+                    }
+                } catch (IOException e) {
+                    throw new RetrieveException(RetrieveException.CACHE_WRITE_FAILED,
+                            "study " + uid + ": cannot check the cache: " + e.getMessage(), e);
+                }
+            }
+            have.add(i.sopInstanceUid());
+        }
+        return have;
+    }
+
+    private Expected expectedInstances(StudyRecord study) throws RetrieveException, InterruptedException {
         if (!settings.instanceManifest()) {
             return new Expected(Map.of(), study.expectedInstances());
         }
-        List<StudyManifest.Entry> manifest = StudyManifest.query(dicom, source, study.studyInstanceUid());
+        List<StudyManifest.Entry> manifest;
+        try {
+            manifest = gate.call(() -> StudyManifest.query(dicom, source, study.studyInstanceUid()));
+        } catch (DicomException e) {
+            throw RetrieveException.of(e, "manifest C-FIND of " + study.studyInstanceUid());
+        }
         if (manifest.isEmpty()) {
-            throw new DicomException(DicomException.Category.FAILURE_STATUS,
-                    "source " + source + " lists no instances for study " + study.studyInstanceUid());
+            throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE,
+                    "source " + source + " lists no instances for study " + study.studyInstanceUid(), null);
         }
         List<InstanceRecord> rows = new ArrayList<>();
-        Map<String, String> seriesBySop = new HashMap<>();
+        Map<String, String> seriesBySop = new LinkedHashMap<>();
         for (StudyManifest.Entry e : manifest) {
             seriesBySop.put(e.sopInstanceUid(), e.seriesInstanceUid());
             rows.add(new InstanceRecord(study.studyInstanceUid(), e.sopInstanceUid(), e.seriesInstanceUid(),
@@ -175,8 +321,16 @@ public final class Retriever implements StudyEventHandler {
             return !seriesBySop.isEmpty();
         }
 
+        boolean contains(String sop) {
+            return seriesBySop.containsKey(sop);
+        }
+
         int size() {
             return count;
+        }
+
+        int countInSeries(String series) {
+            return (int) seriesBySop.values().stream().filter(series::equals).count();
         }
 
         Set<String> missing(Set<String> have) {

@@ -1,0 +1,87 @@
+package org.pacsmigrator.retrieve;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The retriever's meters (Micrometer): studies by outcome, instances and bytes written to the
+ * cache, study and association latency, studies in progress, failures by category. The current
+ * association count and adaptive limit come from the {@code AssociationGate}; consumer lag from
+ * Kafka's client metrics.
+ */
+public final class RetrieveMetrics {
+    public static final String PREFIX = "pacsmig.retrieve";
+
+    private final MeterRegistry registry;
+    private final Counter instances;
+    private final Counter bytes;
+    private final Counter cacheWriteFailures;
+    private final Timer studyLatency;
+    private final Timer associationLatency;
+    private final AtomicInteger inProgress = new AtomicInteger();
+
+    public RetrieveMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        instances = Counter.builder(PREFIX + ".instances").description("instances written to the cache")
+                .register(registry);
+        bytes = Counter.builder(PREFIX + ".bytes").baseUnit("bytes").description("bytes written to the cache")
+                .register(registry);
+        cacheWriteFailures = Counter.builder(PREFIX + ".cache.write.failures")
+                .description("received instances that could not be written to the cache").register(registry);
+        studyLatency = Timer.builder(PREFIX + ".study.latency").description("time to retrieve a whole study")
+                .publishPercentiles(0.5, 0.95).register(registry);
+        associationLatency = Timer.builder(PREFIX + ".association.latency")
+                .description("duration of one C-MOVE / C-GET / C-FIND association to the source").register(registry);
+        Gauge.builder(PREFIX + ".studies.in.progress", inProgress, AtomicInteger::get)
+                .description("studies this worker is retrieving now").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    void instanceCached(long size) {
+        instances.increment();
+        bytes.increment(size);
+    }
+
+    void cacheWriteFailed() {
+        cacheWriteFailures.increment();
+    }
+
+    void study(String outcome) {
+        registry.counter(PREFIX + ".studies", "outcome", outcome).increment();
+    }
+
+    void failure(String category) {
+        registry.counter(PREFIX + ".failures", "category", category).increment();
+    }
+
+    Timer studyLatency() {
+        return studyLatency;
+    }
+
+    Timer associationLatency() {
+        return associationLatency;
+    }
+
+    AtomicInteger inProgress() {
+        return inProgress;
+    }
+
+    public double instancesCached() {
+        return instances.count();
+    }
+
+    public double bytesCached() {
+        return bytes.count();
+    }
+
+    public double failures(String category) {
+        Counter c = registry.find(PREFIX + ".failures").tag("category", category).counter();
+        return c == null ? 0 : c.count();
+    }
+}
