@@ -82,23 +82,8 @@ public final class ConfigLoader {
         v.atLeast("index.findResultCap", c.index.findResultCap, 0);
         v.atLeast("retrieve.maxAttempts", c.retrieve.maxAttempts, 1);
         v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
-        v.atLeast("retrieve.maxAssociations", c.retrieve.maxAssociations, 1);
-        v.atLeast("retrieve.minAssociations", c.retrieve.minAssociations, 1);
-        if (c.retrieve.minAssociations > c.retrieve.maxAssociations) {
-            v.fail("retrieve.minAssociations", "must not exceed retrieve.maxAssociations");
-        }
-        v.atLeast("retrieve.leaseTtlSeconds", c.retrieve.leaseTtlSeconds, 1);
-        if (c.retrieve.pauseMillis < 0) {
-            v.fail("retrieve.pauseMillis", "must be at least 0, got " + c.retrieve.pauseMillis);
-        }
-        try {
-            java.time.ZoneId zone = c.retrieve.timeZone == null ? java.time.ZoneId.systemDefault()
-                    : java.time.ZoneId.of(c.retrieve.timeZone);
-            org.pacsmigrator.schedule.TimeWindows.parse(c.retrieve.windows, zone, java.time.Clock.systemUTC());
-        } catch (java.time.DateTimeException | IllegalArgumentException e) {
-            v.fail(c.retrieve.timeZone != null && e instanceof java.time.DateTimeException ? "retrieve.timeZone"
-                    : "retrieve.windows", e.getMessage());
-        }
+        v.associationPolicy("retrieve", c.retrieve);
+        v.associationPolicy("forward", c.forward);
         if (c.storage.cache == null) {
             c.storage.cache = new MigrationConfig.Cache();
         }
@@ -166,6 +151,25 @@ public final class ConfigLoader {
         void atLeast(String key, int value, int min) {
             if (value < min) {
                 fail(key, "must be at least " + min + ", got " + value);
+            }
+        }
+
+        void associationPolicy(String key, MigrationConfig.AssociationPolicy p) {
+            atLeast(key + ".maxAssociations", p.maxAssociations, 1);
+            atLeast(key + ".minAssociations", p.minAssociations, 1);
+            if (p.minAssociations > p.maxAssociations) {
+                fail(key + ".minAssociations", "must not exceed " + key + ".maxAssociations");
+            }
+            atLeast(key + ".leaseTtlSeconds", p.leaseTtlSeconds, 1);
+            if (p.pauseMillis < 0) {
+                fail(key + ".pauseMillis", "must be at least 0, got " + p.pauseMillis);
+            }
+            try {
+                java.time.ZoneId zone = p.timeZone == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(p.timeZone);
+                org.pacsmigrator.schedule.TimeWindows.parse(p.windows, zone, java.time.Clock.systemUTC());
+            } catch (java.time.DateTimeException | IllegalArgumentException e) {
+                fail(p.timeZone != null && e instanceof java.time.DateTimeException ? key + ".timeZone" : key + ".windows",
+                        e.getMessage());
             }
         }
 

@@ -52,7 +52,34 @@ public final class MigrationConfig {
         public int findResultCap = 0;
     }
 
-    public static final class Retrieve {
+    /**
+     * How workers may use a remote PACS, shared by retrieving (old PACS) and forwarding (new PACS):
+     * a global association limit across all workers, adaptive back-off, pauses and time windows.
+     */
+    public static class AssociationPolicy {
+        /** Simultaneous associations to the PACS across ALL workers (leases in Cassandra). */
+        public int maxAssociations = 2;
+        /** Lowest limit the adaptive throttling may back off to. */
+        public int minAssociations = 1;
+        /** A lease of a crashed worker is freed after this many seconds (renewed while held). */
+        public int leaseTtlSeconds = 30;
+        /** Pause after each association, per worker thread, in milliseconds. */
+        public long pauseMillis = 0;
+        /** Allowed windows, e.g. "Mon-Fri 19:00-07:00", "Sat-Sun 00:00-24:00"; empty = always. */
+        public java.util.List<String> windows = new java.util.ArrayList<>();
+        /** Time zone of the windows (IANA id); the system's by default. */
+        public String timeZone;
+
+        AssociationPolicy(int maxAssociations) {
+            this.maxAssociations = maxAssociations;
+        }
+    }
+
+    public static final class Retrieve extends AssociationPolicy {
+        public Retrieve() {
+            super(2);
+        }
+
         /** Retrieve attempts per study before it fails with "missing instances". */
         public int maxAttempts = 3;
         /** How long to wait for late C-STOREs after a C-MOVE reported completion, in seconds. */
@@ -61,21 +88,13 @@ public final class MigrationConfig {
         public boolean instanceManifest = true;
         /** Studies retrieved at the same time by this process (one association each). */
         public int concurrency = 1;
-        /** Simultaneous associations to the source across ALL workers (leases in Cassandra). */
-        public int maxAssociations = 2;
-        /** Lowest limit the adaptive throttling may back off to. */
-        public int minAssociations = 1;
-        /** A lease of a crashed worker is freed after this many seconds (renewed while held). */
-        public int leaseTtlSeconds = 30;
-        /** Pause after each association to the source, per worker thread, in milliseconds. */
-        public long pauseMillis = 0;
-        /** Allowed retrieve windows, e.g. "Mon-Fri 19:00-07:00", "Sat-Sun 00:00-24:00"; empty = always. */
-        public java.util.List<String> windows = new java.util.ArrayList<>();
-        /** Time zone of the windows (IANA id); the system's by default. */
-        public String timeZone;
     }
 
-    public static final class Forward {
+    public static final class Forward extends AssociationPolicy {
+        public Forward() {
+            super(4);
+        }
+
         /** Instances sent per association. */
         public int batchSize = 50;
         /** Associations used at once to send one study's batches. */

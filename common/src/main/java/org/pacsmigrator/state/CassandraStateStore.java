@@ -365,6 +365,12 @@ public final class CassandraStateStore implements StateStore {
     }
 
     /** The driver session, for other Cassandra-backed components of the same migration (e.g. leases). */
+    /** Deletes this migration's whole keyspace: for tests and for removing an abandoned migration. */
+    public void dropKeyspace() {
+        call(() -> session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement
+                .newInstance("DROP KEYSPACE IF EXISTS " + keyspace()).setTimeout(java.time.Duration.ofSeconds(60))));
+    }
+
     public CqlSession session() {
         return session;
     }

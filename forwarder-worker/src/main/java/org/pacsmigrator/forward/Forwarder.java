@@ -18,6 +18,7 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
@@ -51,12 +52,16 @@ public final class Forwarder implements StudyEventHandler {
     private final String sourceAeTitle;
     private final PatientConflicts patientConflicts;
     private final boolean stopOnPatientConflict;
+    /** Windows, pause, global association limit and adaptive back-off toward the new PACS. */
+    private final AssociationGate gate;
+    private final ForwardMetrics metrics;
     /** Batches of one study are sent over this many associations at once. */
     private final ExecutorService associations;
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
-                     RuleSet rules, String sourceAeTitle, boolean stopOnPatientConflict, int parallelAssociations) {
+                     RuleSet rules, String sourceAeTitle, boolean stopOnPatientConflict, int parallelAssociations,
+                     AssociationGate gate, ForwardMetrics metrics) {
         this.dicom = dicom;
         this.destination = destination;
         this.state = state;
@@ -69,6 +74,8 @@ public final class Forwarder implements StudyEventHandler {
         this.sourceAeTitle = sourceAeTitle;
         this.patientConflicts = new PatientConflicts(state);
         this.stopOnPatientConflict = stopOnPatientConflict;
+        this.gate = gate;
+        this.metrics = metrics;
         this.associations = Executors.newFixedThreadPool(parallelAssociations, r -> {
             Thread t = new Thread(r, "forward-association");
             t.setDaemon(true);
@@ -100,6 +107,8 @@ public final class Forwarder implements StudyEventHandler {
         if (!conflicts.isEmpty()) {
             String message = "study " + uid + ": patient ID conflict: " + String.join("; ", conflicts.stream().limit(5).toList());
             if (stopOnPatientConflict) {
+                metrics.failure("patient ID conflict");
+                metrics.study("failed");
                 state.markFailed(uid, "patient ID conflict", message);
                 throw new StageFailure("patient ID conflict", message);
             }
@@ -121,9 +130,12 @@ public final class Forwarder implements StudyEventHandler {
             String category = failures.values().iterator().next().split(":", 2)[0];
             String message = String.format("study %s: %d instances not stored in %s: %s",
                     uid, failures.size(), destination, failures.values().stream().distinct().limit(5).toList());
+            failures.values().forEach(f -> metrics.failure(f.split(":", 2)[0]));
+            metrics.study("failed");
             state.markFailed(uid, category, message);
             throw new StageFailure(category, message);
         }
+        metrics.study("forwarded");
         state.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
         publisher.publish(topics.forwarded(), StudyEvent.of(uid, event.reason()));
         LOG.info("forwarded study {} ({} instances sent now)", uid, pending.size());
@@ -202,23 +214,39 @@ public final class Forwarder implements StudyEventHandler {
             }
             // An association-level DicomException propagates: the stage retries the study, and
             // instances already recorded as stored are not sent again.
-            dicom.store(destination, files, (file, sop, status, detail) -> {
-                InstanceRecord instance = byFile.get(file);
-                boolean ok = isStored(status);
-                state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok);
-                if (!ok) {
-                    String category = status < 0 ? "transfer syntax not accepted"
-                            : status == 0x0122 ? "SOP class not supported" : "rejected by destination";
-                    failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
-                    LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status),
-                            detail == null ? "" : detail);
+            gate.call(() -> {
+                long start = System.nanoTime();
+                try {
+                    storeBatch(studyUid, files, byFile, failures);
+                } finally {
+                    metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
                 }
+                return null;
             });
         } finally {
             for (Path f : scratchFiles) {
                 java.nio.file.Files.deleteIfExists(f);
             }
         }
+    }
+
+    /** One association: sends the files and records each instance's status as it comes. */
+    private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile, Map<String, String> failures)
+            throws org.pacsmigrator.dicom.DicomException {
+        dicom.store(destination, files, (file, sop, status, detail) -> {
+            InstanceRecord instance = byFile.get(file);
+            boolean ok = isStored(status);
+            state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok);
+            metrics.status(status);
+            if (ok) {
+                metrics.stored(instance.sizeBytes());
+                return;
+            }
+            String category = status < 0 ? "transfer syntax not accepted"
+                    : status == 0x0122 ? "SOP class not supported" : "rejected by destination";
+            failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
+            LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status), detail == null ? "" : detail);
+        });
     }
 
     /** Success and warnings (coercion, elements discarded, data set mismatch) mean the PACS kept the instance. */

@@ -18,6 +18,7 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.StorageScp;
+import org.pacsmigrator.forward.ForwardMetrics;
 import org.pacsmigrator.forward.Forwarder;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
@@ -148,23 +149,29 @@ public final class MigrationRunner implements AutoCloseable {
         MigrationConfig.Retrieve r = config.retrieve;
         leases = new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
                 + java.lang.management.ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(r.leaseTtlSeconds));
-        AssociationGate sourceGate = new AssociationGate(Preflight.node(config.source), leases,
-                AdaptiveLimit.of(r.minAssociations, r.maxAssociations),
-                TimeWindows.parse(r.windows, r.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(r.timeZone),
-                        Clock.systemUTC()),
-                Duration.ofMillis(r.pauseMillis), Duration.ofMinutes(30)).register(meters, RetrieveMetrics.PREFIX);
+        AssociationGate sourceGate = gate(Preflight.node(config.source), r).register(meters, RetrieveMetrics.PREFIX);
+        AssociationGate destinationGate = gate(Preflight.node(config.destination), config.forward)
+                .register(meters, ForwardMetrics.PREFIX);
         Retriever retriever = new Retriever(dicom, Preflight.node(config.source), state, receiver, publisher, topics,
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest,
                         r.maxAttempts, Duration.ofSeconds(r.arrivalGraceSeconds), scratch),
                 cache, sourceGate, retrieveMetrics);
         Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
                 config.forward.batchSize, scratch, rules, config.source.aeTitle,
-                "stop".equals(config.forward.patientIdConflict), config.forward.associations);
+                "stop".equals(config.forward.patientIdConflict), config.forward.associations, destinationGate,
+                new ForwardMetrics(meters));
         Verifier verifier = new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds));
         startStage("retriever", topics.indexed(), retriever, config.retrieve.concurrency);
         startStage("forwarder", topics.retrieved(), forwarder, config.forward.concurrency);
         startStage("verifier", topics.forwarded(), verifier, 1);
+    }
+
+    /** The association policy toward one PACS: global leases, adaptive limit, windows, pause. */
+    private AssociationGate gate(org.pacsmigrator.dicom.DicomNode node, MigrationConfig.AssociationPolicy p) {
+        return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
+                TimeWindows.parse(p.windows, p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone), Clock.systemUTC()),
+                Duration.ofMillis(p.pauseMillis), Duration.ofMinutes(30));
     }
 
     private void startStage(String stage, String topic, StudyEventHandler handler, int instances) {

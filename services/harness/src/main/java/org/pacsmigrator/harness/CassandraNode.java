@@ -96,7 +96,7 @@ public final class CassandraNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Xss512k",
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Xss512k",
                 "-Djava.net.preferIPv4Stack=true", "-Djava.awt.headless=true",
                 "-Dcassandra.config=" + directory.resolve("cassandra.yaml").toUri(),
                 "-Dcassandra.storagedir=" + directory,
