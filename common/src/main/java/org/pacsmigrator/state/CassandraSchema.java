@@ -35,6 +35,9 @@ final class CassandraSchema {
                         + " size_bytes bigint, sha256 text, cache_key text,"
                         + " retrieved_at timestamp, forwarded_at timestamp, forward_status int, verified_at timestamp,"
                         + " PRIMARY KEY ((study_uid), sop_uid))",
+                // C-STORE attempts per instance (a counter: each try adds one).
+                "CREATE TABLE IF NOT EXISTS " + ks + ".forward_attempts ("
+                        + " study_uid text, sop_uid text, attempts counter, PRIMARY KEY ((study_uid), sop_uid))",
                 // Demographics first seen per PatientID (within its issuer), to detect conflicts.
                 "CREATE TABLE IF NOT EXISTS " + ks + ".patients ("
                         + " issuer text, patient_id text, patient_name text, birth_date text, sex text, first_study_uid text,"

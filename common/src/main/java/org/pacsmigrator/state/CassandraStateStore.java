@@ -60,6 +60,8 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectIndexDay;
     private final PreparedStatement upsertModification;
     private final PreparedStatement insertPatient;
+    private final PreparedStatement countForwardAttempt;
+    private final PreparedStatement selectForwardAttempts;
     private final PreparedStatement selectModifications;
 
     private final String keyspace;
@@ -97,6 +99,10 @@ public final class CassandraStateStore implements StateStore {
         upsertIndexDay = session.prepare("INSERT INTO " + ks + ".index_days (day, status, queried_at, study_count,"
                 + " uid_set_hash, split, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
         selectIndexDay = session.prepare("SELECT * FROM " + ks + ".index_days WHERE day = ?");
+        countForwardAttempt = session.prepare("UPDATE " + ks + ".forward_attempts SET attempts = attempts + 1"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        selectForwardAttempts = session.prepare("SELECT attempts FROM " + ks + ".forward_attempts"
+                + " WHERE study_uid = ? AND sop_uid = ?");
         insertPatient = session.prepare("INSERT INTO " + ks + ".patients (issuer, patient_id, patient_name, birth_date,"
                 + " sex, first_study_uid) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS");
         upsertModification = session.prepare("INSERT INTO " + ks + ".instance_modifications (study_uid, sop_uid,"
@@ -258,12 +264,22 @@ public final class CassandraStateStore implements StateStore {
                 ? upsertForwarded.bind(status, Instant.now(), studyInstanceUid, sopInstanceUid)
                 : upsertForwardFailed.bind(status, studyInstanceUid, sopInstanceUid);
         call(() -> session.execute(st.setIdempotent(true)));
+        // Not idempotent by nature: a counter; a retried write may count twice, which only overstates attempts.
+        call(() -> session.execute(countForwardAttempt.bind(studyInstanceUid, sopInstanceUid)));
     }
 
     @Override
     public void recordVerified(String studyInstanceUid, String sopInstanceUid) {
         call(() -> session.execute(upsertVerified.bind(Instant.now(), studyInstanceUid, sopInstanceUid)
                 .setIdempotent(true)));
+    }
+
+    @Override
+    public int forwardAttempts(String studyInstanceUid, String sopInstanceUid) {
+        return call(() -> {
+            Row r = session.execute(selectForwardAttempts.bind(studyInstanceUid, sopInstanceUid)).one();
+            return r == null ? 0 : (int) r.getLong("attempts");
+        });
     }
 
     @Override

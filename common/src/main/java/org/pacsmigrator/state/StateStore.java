@@ -34,6 +34,9 @@ public interface StateStore extends AutoCloseable {
     /** Records the destination's C-STORE status for an instance; success/warning set forwardedAt. */
     void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored);
 
+    /** How many C-STOREs of this instance were tried (each {@link #recordForwarded} counts one). */
+    int forwardAttempts(String studyInstanceUid, String sopInstanceUid);
+
     /** Records that an instance was found in (or committed by) the new PACS. */
     void recordVerified(String studyInstanceUid, String sopInstanceUid);
 

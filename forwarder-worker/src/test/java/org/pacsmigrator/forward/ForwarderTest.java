@@ -179,6 +179,7 @@ class ForwarderTest {
                 .filter(i -> i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
         assertThat(sc.forwarded()).isFalse();
         assertThat(sc.forwardStatus()).isNotNull().isNotZero();
+        assertThat(state.forwardAttempts(study.studyInstanceUid(), sc.sopInstanceUid())).isEqualTo(1);
         assertThat(metrics.instancesStored()).isEqualTo(imageUids().size());
         assertThat(metrics.failures("rejected by destination")).isEqualTo(1);
         assertThat(meters.get("pacsmig.forward.status").tag("status", "0x0000").counter().count()).isEqualTo(imageUids().size());
