@@ -129,7 +129,8 @@ public final class Forwarder implements StudyEventHandler {
             // The rest of the study was sent; the study fails with the first category so it is dead-lettered and visible.
             String category = failures.values().iterator().next().split(":", 2)[0];
             String message = String.format("study %s: %d instances not stored in %s: %s",
-                    uid, failures.size(), destination, failures.values().stream().distinct().limit(5).toList());
+                    uid, failures.size(), destination,
+                    failures.entrySet().stream().limit(5).map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
             failures.values().forEach(f -> metrics.failure(f.split(":", 2)[0]));
             metrics.study("failed");
             state.markFailed(uid, category, message);

@@ -311,4 +311,43 @@ class ForwarderTest {
                 .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"));
         assertThat(newPacs.sopInstanceUids()).hasSize(imageUids().size());
     }
+
+    @Test
+    void compressedImageTheDestinationCannotTakeFailsAsTransferSyntaxNotAcceptedAndIsNeverConverted() throws Exception {
+        // DCMTK's storescp accepts only uncompressed transfer syntaxes by default.
+        int port = org.pacsmigrator.harness.Ports.freePort();
+        Path received = Files.createDirectories(dir.resolve("storescp"));
+        ProcessBuilder pb = new ProcessBuilder("storescp", "-aet", "DCMNEW", "-od", received.toString(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("storescp.log").toFile());
+        pb.environment().put("TCP_NODELAY", "1");
+        Process storescp = pb.start();
+        try {
+            org.pacsmigrator.harness.Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
+            // Replace one cached image by its JPEG Lossless compression (dcmcjpeg), keeping the state consistent.
+            InstanceRecord victim = state.instancesOf(study.studyInstanceUid()).stream()
+                    .filter(i -> !i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
+            Path object = cache.localCopy(victim.cacheKey(), scratch);
+            Path jpeg = dir.resolve("jpeg.dcm");
+            Process compress = new ProcessBuilder("dcmcjpeg", object.toString(), jpeg.toString()).inheritIO().start();
+            assertThat(compress.waitFor()).isZero();
+            CachedObject replaced = cache.put(victim.cacheKey(), jpeg);
+            state.recordRetrieved(new InstanceRecord(victim.studyInstanceUid(), victim.sopInstanceUid(), victim.seriesInstanceUid(),
+                    victim.sopClassUid(), "1.2.840.10008.1.2.4.70", replaced.sizeBytes(), replaced.sha256(), replaced.key(),
+                    Instant.now(), null, null, null));
+            DicomNode node = new DicomNode("DCMNEW", "127.0.0.1", port);
+            Forwarder forwarder = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
+                    "OLDPACS", true, 1, AssociationGate.unlimited(node, 1), metrics);
+            assertThatThrownBy(() -> forwarder.handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                    .isInstanceOf(StageFailure.class)
+                    .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("transfer syntax not accepted"))
+                    .hasMessageContaining(victim.sopInstanceUid());
+            try (var files = Files.walk(received)) {
+                List<String> names = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+                assertThat(names).hasSize(study.instanceCount() - 1).noneMatch(n -> n.contains(victim.sopInstanceUid()));
+            }
+        } finally {
+            storescp.destroy();
+            storescp.waitFor();
+        }
+    }
 }
