@@ -98,8 +98,10 @@ public final class ConfigLoader {
         v.atLeast("forward.batchSize", c.forward.batchSize, 1);
         v.atLeast("forward.associations", c.forward.associations, 1);
         v.atLeast("retrieve.concurrency", c.retrieve.concurrency, 1);
-        if (!"stop".equals(c.forward.patientIdConflict) && !"send".equals(c.forward.patientIdConflict)) {
-            v.fail("forward.patientIdConflict", "must be stop or send, got '" + c.forward.patientIdConflict + "'");
+        if (!java.util.List.of("stop", "send", "rule").contains(c.forward.patientIdConflict)) {
+            v.fail("forward.patientIdConflict", "must be stop, send or rule, got '" + c.forward.patientIdConflict + "'");
+        } else if ("rule".equals(c.forward.patientIdConflict) && c.forward.rulesFile == null) {
+            v.fail("forward.patientIdConflict", "'rule' needs forward.rulesFile with a rule marked onPatientIdConflict");
         }
         v.atLeast("forward.concurrency", c.forward.concurrency, 1);
         v.atLeast("verify.maxAttempts", c.verify.maxAttempts, 1);

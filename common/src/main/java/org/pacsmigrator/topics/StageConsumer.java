@@ -112,6 +112,9 @@ public final class StageConsumer implements AutoCloseable {
         this(settings, groupId, topic, handler, retry, null);
     }
 
+    private final MeterRegistry registry;
+    private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
+
     /** With a registry, also counts {@code pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered}. */
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry, MeterRegistry registry) {
@@ -122,6 +125,7 @@ public final class StageConsumer implements AutoCloseable {
         this.handler = handler;
         this.retry = retry;
         this.name = groupId + "-" + SEQ.incrementAndGet();
+        this.registry = registry;
         this.processedMeter = registry == null ? null : Counter.builder("pacsmig.stage.processed")
                 .tags("stage", groupId, "topic", topic).register(registry);
         this.deadLetteredMeter = registry == null ? null : Counter.builder("pacsmig.stage.dead.lettered")
@@ -135,6 +139,11 @@ public final class StageConsumer implements AutoCloseable {
         }
         TopicAdmin.ensureTopics(settings, topic, deadLetterTopic);
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        if (registry != null) {
+            // Kafka's own client metrics, among them records-lag per partition: the stage's consumer lag.
+            clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+            clientMetrics.bindTo(registry);
+        }
         producer = new KafkaProducer<>(KafkaEventPublisher.producerProperties(settings, name + "-dlq"),
                 new ByteArraySerializer(), new ByteArraySerializer());
         worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "stage-" + name + "-handler"));
@@ -359,6 +368,9 @@ public final class StageConsumer implements AutoCloseable {
             return;
         }
         markClosing();
+        if (clientMetrics != null) {
+            clientMetrics.close();
+        }
         consumer.wakeup();
         try {
             loop.join(timeout.toMillis());

@@ -51,7 +51,7 @@ public final class Forwarder implements StudyEventHandler {
     private final InstancePreparer preparer;
     private final String sourceAeTitle;
     private final PatientConflicts patientConflicts;
-    private final boolean stopOnPatientConflict;
+    private final PatientConflictPolicy patientConflictPolicy;
     /** Windows, pause, global association limit and adaptive back-off toward the new PACS. */
     private final AssociationGate gate;
     private final ForwardMetrics metrics;
@@ -60,7 +60,7 @@ public final class Forwarder implements StudyEventHandler {
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
-                     RuleSet rules, String sourceAeTitle, boolean stopOnPatientConflict, int parallelAssociations,
+                     RuleSet rules, String sourceAeTitle, PatientConflictPolicy patientConflictPolicy, int parallelAssociations,
                      AssociationGate gate, ForwardMetrics metrics) {
         this.dicom = dicom;
         this.destination = destination;
@@ -73,7 +73,7 @@ public final class Forwarder implements StudyEventHandler {
         this.preparer = new InstancePreparer(rules, state, scratchDirectory);
         this.sourceAeTitle = sourceAeTitle;
         this.patientConflicts = new PatientConflicts(state);
-        this.stopOnPatientConflict = stopOnPatientConflict;
+        this.patientConflictPolicy = patientConflictPolicy;
         this.gate = gate;
         this.metrics = metrics;
         this.associations = Executors.newFixedThreadPool(parallelAssociations, r -> {
@@ -106,16 +106,18 @@ public final class Forwarder implements StudyEventHandler {
         List<String> conflicts = findPatientConflicts(study, pending);
         if (!conflicts.isEmpty()) {
             String message = "study " + uid + ": patient ID conflict: " + String.join("; ", conflicts.stream().limit(5).toList());
-            if (stopOnPatientConflict) {
+            if (patientConflictPolicy == PatientConflictPolicy.STOP) {
                 metrics.failure("patient ID conflict");
                 metrics.study("failed");
                 state.markFailed(uid, "patient ID conflict", message);
                 throw new StageFailure("patient ID conflict", message);
             }
-            LOG.warn("{} (sent as is, by configuration)", message);
+            LOG.warn("{} ({} by configuration)", message,
+                    patientConflictPolicy == PatientConflictPolicy.RULE ? "sent with the conflict rules" : "sent as is");
         }
         Map<String, String> failures = new ConcurrentSkipListMap<>(); // SOP Instance UID -> category: detail
-        RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle);
+        RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle,
+                !conflicts.isEmpty() && patientConflictPolicy == PatientConflictPolicy.RULE);
         List<Future<?>> batches = new ArrayList<>();
         for (int from = 0; from < pending.size(); from += batchSize) {
             List<InstanceRecord> batch = pending.subList(from, Math.min(pending.size(), from + batchSize));

@@ -139,21 +139,21 @@ class ForwarderTest {
     }
 
     private Forwarder forwarder(DicomClient client, RuleSet rules) {
-        return forwarder(client, rules, true);
+        return forwarder(client, rules, PatientConflictPolicy.STOP);
     }
 
-    private Forwarder forwarder(DicomClient client, RuleSet rules, boolean stopOnPatientConflict) {
-        return forwarder(client, rules, stopOnPatientConflict, 3, 2);
+    private Forwarder forwarder(DicomClient client, RuleSet rules, PatientConflictPolicy policy) {
+        return forwarder(client, rules, policy, 3, 2);
     }
 
-    private Forwarder forwarder(DicomClient client, RuleSet rules, boolean stopOnPatientConflict, int batchSize,
+    private Forwarder forwarder(DicomClient client, RuleSet rules, PatientConflictPolicy policy, int batchSize,
                                 int parallelAssociations) {
         DicomNode node = new DicomNode(newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort());
         CassandraStateStore store = (CassandraStateStore) state;
         AssociationGate gate = new AssociationGate(node, new AssociationLeases(store.session(), store.keyspace(), "test",
                 Duration.ofSeconds(30)), AdaptiveLimit.of(1, 2), TimeWindows.always(), Duration.ZERO, Duration.ofMinutes(1));
         return new Forwarder(client, node, state, cache, publisher, topics, batchSize, scratch, rules, "OLDPACS",
-                stopOnPatientConflict, parallelAssociations, gate, metrics);
+                policy, parallelAssociations, gate, metrics);
     }
 
     private static DicomClient client() {
@@ -270,7 +270,7 @@ class ForwarderTest {
                 });
             }
         };
-        assertThatThrownBy(() -> forwarder(dying, RuleSet.EMPTY, true, 50, 1).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+        assertThatThrownBy(() -> forwarder(dying, RuleSet.EMPTY, PatientConflictPolicy.STOP, 50, 1).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                 .hasMessageContaining("killed mid-study");
         assertThat(newPacs.receivedStores()).hasSize(3);
         assertThatThrownBy(() -> forwarder(real, RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "retry")))
@@ -307,7 +307,7 @@ class ForwarderTest {
         // ... and under "send" the conflicting study (here: another patient's demographics) is sent.
         state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",
                 "2.25.1234567890"));
-        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY, false).handle(StudyEvent.of(uid, "test")))
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY, PatientConflictPolicy.SEND).handle(StudyEvent.of(uid, "test")))
                 .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"));
         assertThat(newPacs.sopInstanceUids()).hasSize(imageUids().size());
     }
@@ -336,7 +336,7 @@ class ForwarderTest {
                     Instant.now(), null, null, null));
             DicomNode node = new DicomNode("DCMNEW", "127.0.0.1", port);
             Forwarder forwarder = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
-                    "OLDPACS", true, 1, AssociationGate.unlimited(node, 1), metrics);
+                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics);
             assertThatThrownBy(() -> forwarder.handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                     .isInstanceOf(StageFailure.class)
                     .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("transfer syntax not accepted"))
@@ -349,5 +349,25 @@ class ForwarderTest {
             storescp.destroy();
             storescp.waitFor();
         }
+    }
+
+    @Test
+    void conflictingStudyIsSentWithTheConflictRulesApplied() throws Exception {
+        state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",
+                "2.25.1234567890"));
+        Path rulesFile = dir.resolve("conflict-rules.yaml");
+        Files.writeString(rulesFile, """
+                rules:
+                  - {name: quarantine-domain, onPatientIdConflict: true, patientIdDomain: {prefix: "CONFLICT-"}}
+                  - {name: always, set: {InstitutionName: "Migrated"}}
+                """);
+        assertThatThrownBy(() -> forwarder(client(), RuleSetLoader.load(rulesFile), PatientConflictPolicy.RULE)
+                .handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"));
+        String sop = imageUids().get(0);
+        Path sent = dir.resolve("conflict.dcm");
+        Files.write(sent, newPacs.instanceFile(sop));
+        assertThat(DicomFiles.readAttributes(sent).get("PatientID")).isEqualTo("CONFLICT-" + study.patient().patientId());
+        assertThat(DicomFiles.readAttributes(sent).get("InstitutionName")).isEqualTo("Migrated");
     }
 }

@@ -20,6 +20,7 @@ import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.forward.ForwardMetrics;
 import org.pacsmigrator.forward.Forwarder;
+import org.pacsmigrator.forward.PatientConflictPolicy;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
 import org.pacsmigrator.index.Indexer;
@@ -93,7 +94,12 @@ public final class MigrationRunner implements AutoCloseable {
 
     /** The forwarder's rule set, validated (a bad file fails with a message naming the rule). */
     static RuleSet loadRules(MigrationConfig config) {
-        return config.forward.rulesFile == null ? RuleSet.EMPTY : RuleSetLoader.load(Path.of(config.forward.rulesFile));
+        RuleSet rules = config.forward.rulesFile == null ? RuleSet.EMPTY : RuleSetLoader.load(Path.of(config.forward.rulesFile));
+        if ("rule".equals(config.forward.patientIdConflict) && !rules.hasPatientIdConflictRules()) {
+            throw new org.pacsmigrator.config.ConfigException("forward.patientIdConflict",
+                    "'rule' needs a rule marked onPatientIdConflict: true in " + config.forward.rulesFile);
+        }
+        return rules;
     }
 
     private KafkaSettings kafkaSettings(String bootstrap) {
@@ -158,7 +164,7 @@ public final class MigrationRunner implements AutoCloseable {
                 cache, sourceGate, retrieveMetrics);
         Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
                 config.forward.batchSize, scratch, rules, config.source.aeTitle,
-                "stop".equals(config.forward.patientIdConflict), config.forward.associations, destinationGate,
+                PatientConflictPolicy.of(config.forward.patientIdConflict), config.forward.associations, destinationGate,
                 new ForwardMetrics(meters));
         Verifier verifier = new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds));
@@ -178,7 +184,7 @@ public final class MigrationRunner implements AutoCloseable {
         StudyEventHandler retrying = new RetryingStage(stage, handler, state, 4, Duration.ofSeconds(1), Duration.ofSeconds(30));
         for (int i = 0; i < instances; i++) {
             StageConsumer consumer = new StageConsumer(kafka, group(stage), topic, retrying,
-                    StageConsumer.RetryPolicy.defaults());
+                    StageConsumer.RetryPolicy.defaults(), meters);
             consumer.start();
             consumers.add(consumer);
         }

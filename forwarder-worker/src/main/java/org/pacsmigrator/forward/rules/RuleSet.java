@@ -26,12 +26,17 @@ public final class RuleSet {
         return rules.size();
     }
 
+    /** True when some rule is meant for studies with a patient ID conflict. */
+    public boolean hasPatientIdConflictRules() {
+        return rules.stream().anyMatch(Rule::onPatientIdConflictOnly);
+    }
+
     public RuleResult apply(EditableDataset dataset, RuleContext context) {
         List<String> applied = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         boolean rejected = false;
         for (Rule rule : rules) {
-            if (!rule.when().test(dataset, context)) {
+            if (!rule.appliesTo(dataset, context)) {
                 continue;
             }
             applied.add(rule.name());

@@ -28,7 +28,7 @@ public final class RuleSetLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> ACTIONS = Set.of("validate", "set", "remove", "copy", "replace", "patientIdDomain",
             "removePrivateTags", "normaliseCharacterSet");
-    private static final Set<String> RULE_KEYS = Set.of("name", "when", "onFailure");
+    private static final Set<String> RULE_KEYS = Set.of("name", "when", "onFailure", "onPatientIdConflict");
 
     private RuleSetLoader() {
     }
@@ -80,7 +80,7 @@ public final class RuleSetLoader {
                 }
                 action = key;
             } else if (!RULE_KEYS.contains(key)) {
-                throw new ConfigException(where + "." + key, "unknown key (a rule has name, when, onFailure and one of "
+                throw new ConfigException(where + "." + key, "unknown key (a rule has name, when, onFailure, onPatientIdConflict and one of "
                         + String.join(", ", ACTIONS.stream().sorted().toList()) + ")");
             }
         }
@@ -93,7 +93,7 @@ public final class RuleSetLoader {
         }
         Condition when = node.has("when") ? condition(node.get("when"), where + ".when") : Condition.ALWAYS;
         return new Rule(name, when, action(action, node.get(action), where + "." + action, baseDirectory),
-                onFailure.equals("reject"));
+                onFailure.equals("reject"), node.path("onPatientIdConflict").asBoolean(false));
     }
 
     private static Action action(String kind, JsonNode v, String where, Path baseDirectory) {
