@@ -58,6 +58,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectDayStudies;
     private final PreparedStatement upsertIndexDay;
     private final PreparedStatement selectIndexDay;
+    private final PreparedStatement updateCounts;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -91,6 +92,8 @@ public final class CassandraStateStore implements StateStore {
         upsertIndexDay = session.prepare("INSERT INTO " + ks + ".index_days (day, status, queried_at, study_count,"
                 + " uid_set_hash, split, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
         selectIndexDay = session.prepare("SELECT * FROM " + ks + ".index_days WHERE day = ?");
+        updateCounts = session.prepare("UPDATE " + ks + ".studies SET expected_series = ?, expected_instances = ?,"
+                + " modalities_in_study = ?, updated_at = ? WHERE study_uid = ? IF EXISTS");
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -283,6 +286,18 @@ public final class CassandraStateStore implements StateStore {
         call(() -> session.execute(upsertIndexDay.bind(d.day(), d.status() == null ? null : d.status().name(),
                 d.queriedAt(), d.studyCount(), d.uidSetHash(), d.split(), truncate(d.lastError()))
                 .setIdempotent(true)));
+    }
+
+    @Override
+    public void recordStudyOfDay(LocalDate day, String studyInstanceUid) {
+        call(() -> session.execute(insertStudyDay.bind(day, studyInstanceUid).setIdempotent(true)));
+    }
+
+    @Override
+    public boolean updateIndexedCounts(String studyInstanceUid, int expectedSeries, int expectedInstances,
+                                       String modalitiesInStudy) {
+        return call(() -> session.execute(updateCounts.bind(expectedSeries, expectedInstances, modalitiesInStudy,
+                Instant.now(), studyInstanceUid)).wasApplied());
     }
 
     @Override
