@@ -28,7 +28,7 @@ import org.pacsmigrator.dicom.DicomException;
 public final class SplittingFinder {
     private static final DateTimeFormatter DICOM_DATE = DateTimeFormatter.BASIC_ISO_DATE;
     private static final int DAY_SECONDS = 24 * 3600;
-    private static final int MAX_PREFIX_LENGTH = 4;
+    private static final int MAX_PREFIX_LENGTH = 16;
 
     /** Return keys requested for every study: what downstream stages and the report need. */
     public static final List<String> RETURN_KEYS = List.of(
@@ -113,7 +113,29 @@ public final class SplittingFinder {
             return;
         }
         if (prefix.length() < MAX_PREFIX_LENGTH) {
+            // The configured characters plus the next character of every PatientID in the capped answer,
+            // so that IDs with lower-case letters or punctuation are followed too.
+            Set<Character> next = new java.util.TreeSet<>();
             for (char ch : patientIdPrefixes.toCharArray()) {
+                next.add(ch);
+            }
+            for (DicomDataset m : r.matches()) {
+                String id = m.get("PatientID");
+                if (id.length() > prefix.length() && id.startsWith(prefix)) {
+                    next.add(id.charAt(prefix.length()));
+                }
+            }
+            next.removeAll(List.of('*', '?', '\\'));
+            if (!prefix.isEmpty()) {
+                // "AB*" also matched the PatientID "AB" itself, which no "ABx*" below matches.
+                Map<String, String> exact = new LinkedHashMap<>(base);
+                exact.put("PatientID", prefix);
+                QueryRunner.Result e = c.query(exact);
+                if (e.capped()) {
+                    byModality(c, exact, e, "PatientID " + prefix);
+                }
+            }
+            for (char ch : next) {
                 patientPrefix(c, base, prefix + ch);
             }
             return;
