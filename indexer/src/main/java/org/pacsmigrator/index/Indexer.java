@@ -101,6 +101,10 @@ public final class Indexer {
         return state;
     }
 
+    public StateStore stateStore() {
+        return state;
+    }
+
     Clock clock() {
         return clock;
     }
