@@ -10,4 +10,4 @@ export TCP_NODELAY=1 PACSMIG_HOME="$root"
 mvn -B -o -q -pl indexer -am -DskipTests package dependency:build-classpath \
   -Dmdep.outputFile="$root/target/bench.classpath" -Dmdep.includeScope=test
 cp="indexer/target/classes:common/target/classes:services/harness/target/classes:$(cat "$root/target/bench.classpath")"
-exec java -Xmx1g -cp "$cp" bench/IndexerBench.java "$@"
+exec java -Xmx1g -Dlogback.configurationFile="$root/bench/logback.xml" -cp "$cp" bench/IndexerBench.java "$@"
