@@ -146,6 +146,16 @@ class IndexerScenariosTest {
             assertThat(again.count(ControlReport.Kind.NEW)).isZero();
             assertThat(again.count(ControlReport.Kind.CHANGED)).isZero();
             assertThat(world.events()).hasSize(6);
+
+            // catch-up of the last 2 days up to "today" (2023-07-02 on the clock): re-checks 07-01, indexes 07-02
+            FakeTime today = new FakeTime(Instant.parse("2023-07-02T12:00:00Z"));
+            Indexer catchingUp = world.indexer(world.client, settings, today, today, IndexProgress.standalone());
+            ControlReport catchUp = new ControlQuery(catchingUp).catchUp(2);
+            assertThat(catchUp.days()).extracting(ControlReport.DayCheck::day).containsExactly("2023-07-02", "2023-07-01");
+            assertThat(catchUp.count(ControlReport.Kind.NEW) + catchUp.count(ControlReport.Kind.CHANGED)).isZero();
+            assertThat(world.state.findIndexDay(LocalDate.of(2023, 7, 2)).orElseThrow().status())
+                    .isEqualTo(IndexDayRecord.Status.DONE);
+            assertThat(world.events()).hasSize(6);
         }
     }
 
