@@ -229,4 +229,42 @@ class IndexerScenariosTest {
             assertThat(world.state.findIndexDay(first).orElseThrow().lastError()).isNull();
         }
     }
+
+    @Test
+    void pacsThatNeverAnswersTimesOutIsRetriedAndTheDayFails() throws Exception {
+        try (IndexerFixture world = new IndexerFixture("silent", 0);
+             java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // accept, then say nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            LocalDate day = LocalDate.of(2023, 11, 1);
+            IndexSettings settings = world.settings(day, day, 0).withUndated(false).withRetries(2, Duration.ofSeconds(3));
+            FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
+            org.pacsmigrator.dicom.DicomClient impatient = org.pacsmigrator.dicom.Dicom.client(IndexerFixture.AE,
+                    new org.pacsmigrator.dicom.DicomTimeouts(Duration.ofMillis(500), Duration.ofMillis(500)));
+            Indexer indexer = new Indexer(impatient, new DicomNode("SILENT", "127.0.0.1", silent.getLocalPort()),
+                    world.state, world.publisher(), world.topics, settings, time, time, IndexProgress.standalone());
+
+            Indexer.Summary summary = indexer.run();
+
+            assertThat(summary.daysFailed()).isEqualTo(1);
+            assertThat(accepted).hasSize(2);
+            assertThat(time.sleeps).containsExactly(Duration.ofSeconds(3));
+            IndexDayRecord record = world.state.findIndexDay(day).orElseThrow();
+            assertThat(record.status()).isEqualTo(IndexDayRecord.Status.FAILED);
+            assertThat(record.lastError()).containsIgnoringCase("timeout");
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
 }
