@@ -80,6 +80,7 @@ public final class ConfigLoader {
             v.fail("index.order", "must be newest-first or oldest-first, got '" + c.index.order + "'");
         }
         v.atLeast("index.findResultCap", c.index.findResultCap, 0);
+        v.indexSchedule(c.index);
         v.atLeast("retrieve.maxAttempts", c.retrieve.maxAttempts, 1);
         v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
         v.associationPolicy("retrieve", c.retrieve);
@@ -183,6 +184,32 @@ public final class ConfigLoader {
             aeTitle(key + ".aeTitle", p.aeTitle);
             require(key + ".host", p.host);
             port(key + ".port", p.port);
+        }
+
+        void indexSchedule(MigrationConfig.Index i) {
+            try {
+                java.time.ZoneId zone = java.time.ZoneId.of(i.timeZone);
+                try {
+                    org.pacsmigrator.schedule.TimeWindows.parse(i.windows, zone);
+                } catch (IllegalArgumentException e) {
+                    fail("index.windows", e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                fail("index.timeZone", "unknown time zone '" + i.timeZone + "'");
+            }
+            atLeast("index.pauseMillis", (int) Math.min(Integer.MAX_VALUE, i.pauseMillis), 0);
+            atLeast("index.minSplitMinutes", i.minSplitMinutes, 1);
+            atLeast("index.maxAttempts", i.maxAttempts, 1);
+            atLeast("index.retryBackoffSeconds", i.retryBackoffSeconds, 0);
+            atLeast("index.catchUpDays", i.catchUpDays, 0);
+            atLeast("index.catchUpIntervalMinutes", i.catchUpIntervalMinutes, 1);
+            atLeast("index.controlIntervalHours", i.controlIntervalHours, 0);
+            if (i.splitModalities == null) {
+                fail("index.splitModalities", "must be a list (may be empty)");
+            }
+            if (i.patientIdPrefixes == null || i.patientIdPrefixes.isEmpty()) {
+                fail("index.patientIdPrefixes", "must not be empty");
+            }
         }
 
         void throwIfAny() {

@@ -50,6 +50,33 @@ public final class MigrationConfig {
         public String order = "newest-first";
         /** A day whose C-FIND returns this many matches is treated as truncated (0 = no cap known). */
         public int findResultCap = 0;
+        /** Daily windows in which the old PACS may be queried, e.g. "MON-FRI 19:00-07:00"; empty = always. */
+        public java.util.List<String> windows = new java.util.ArrayList<>();
+        /** Time zone of the windows (and of "today" for catch-up); default: the machine's zone. */
+        public String timeZone = java.time.ZoneId.systemDefault().getId();
+        /** Pause between two C-FIND requests, in milliseconds. */
+        public long pauseMillis = 0;
+        /** Capped queries are split by StudyTime down to spans of this many minutes, then by modality. */
+        public int minSplitMinutes = 15;
+        /** Modalities (ModalitiesInStudy values) queried one by one when a time span cannot be split further. */
+        public java.util.List<String> splitModalities = new java.util.ArrayList<>(java.util.List.of(
+                "CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "OT", "SC", "SR", "KO", "PR", "SEG",
+                "RTSTRUCT", "RTPLAN", "RTDOSE", "RTIMAGE", "ES", "XC", "IO", "PX", "DOC", "ECG", "OP", "OCT", "BMD"));
+        /** Attempts per query when the PACS refuses, times out or fails. */
+        public int maxAttempts = 3;
+        /** Back-off before the first retry (doubles per attempt), in seconds. */
+        public int retryBackoffSeconds = 5;
+        /** Also find studies without a StudyDate (a separate pass, see README). */
+        public boolean undatedStudies = true;
+        /** First characters of PatientID used to split the undated pass when it is capped. */
+        public String patientIdPrefixes = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        /** Catch-up mode: re-index the last N days (up to today) every catchUpIntervalMinutes; 0 = off. */
+        public int catchUpDays = 0;
+        public int catchUpIntervalMinutes = 60;
+        /** Control query of every indexed day of the range every N hours; 0 = only on demand. */
+        public int controlIntervalHours = 0;
+        /** Where control reports are written; default {dataDirectory}/reports. */
+        public String reportDirectory;
     }
 
     /**

@@ -17,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Allowed time windows in a time zone, e.g. {@code "19:00-07:00"}, {@code "Mon-Fri 20:00-06:00"},
- * {@code "Sat,Sun 00:00-24:00"}. A window whose end is not after its start runs past midnight and
+ * Allowed time windows in a time zone, e.g. {@code "19:00-07:00"}, {@code "MON-FRI 19:00-07:00"},
+ * {@code "Sat,Sun 00:00-24:00"}, {@code "DAILY 19:00-23:00"} (day names in any case). A window whose end is not after its start runs past midnight and
  * belongs to the day it starts on. No windows means "always open". The clock is injectable.
  */
 public final class TimeWindows {
@@ -52,10 +52,14 @@ public final class TimeWindows {
     public static TimeWindows parse(List<String> specs, ZoneId zone, Clock clock) {
         List<Window> out = new ArrayList<>();
         for (String spec : specs == null ? List.<String>of() : specs) {
-            Matcher m = WINDOW.matcher(spec.strip());
+            String text = spec.strip();
+            if (text.regionMatches(true, 0, "DAILY ", 0, 6)) {
+                text = text.substring(6).strip(); // "DAILY 19:00-23:00" = every day
+            }
+            Matcher m = WINDOW.matcher(text);
             if (!m.matches()) {
                 throw new IllegalArgumentException("invalid time window '" + spec
-                        + "' (expected e.g. '19:00-07:00' or 'Mon-Fri 20:00-06:00')");
+                        + "' (expected e.g. 'MON-FRI 19:00-07:00', 'SAT-SUN 00:00-24:00', 'DAILY 19:00-23:00' or '19:00-07:00')");
             }
             Set<DayOfWeek> days = m.group(1) == null ? EnumSet.allOf(DayOfWeek.class) : days(m.group(1), spec);
             LocalTime start = time(m.group(2), m.group(3), spec);
@@ -67,12 +71,32 @@ public final class TimeWindows {
         return new TimeWindows(out, zone, clock);
     }
 
+    /** As {@link #parse(List, ZoneId, Clock)} with the system clock (for callers that pass instants). */
+    public static TimeWindows parse(List<String> specs, ZoneId zone) {
+        return parse(specs, zone, Clock.systemUTC());
+    }
+
     public TimeWindows withClock(Clock other) {
         return new TimeWindows(windows, zone, other);
     }
 
     public boolean isAlwaysOpen() {
         return windows.isEmpty();
+    }
+
+    /** Same as {@link #isAlwaysOpen()}. */
+    public boolean alwaysOpen() {
+        return isAlwaysOpen();
+    }
+
+    /** {@code at} itself when open, else when the next window opens. */
+    public Instant nextOpen(Instant at) {
+        return at.plus(untilOpen(at));
+    }
+
+    /** When the window open at {@code at} closes ({@code at} itself when closed). */
+    public Instant closesAt(Instant at) {
+        return at.plus(remainingOpen(at));
     }
 
     public boolean isOpen() {

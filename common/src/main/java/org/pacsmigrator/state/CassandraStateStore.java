@@ -65,6 +65,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectModifications;
 
     private final String keyspace;
+    private final PreparedStatement updateCounts;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -108,6 +109,8 @@ public final class CassandraStateStore implements StateStore {
         upsertModification = session.prepare("INSERT INTO " + ks + ".instance_modifications (study_uid, sop_uid,"
                 + " rules_applied, changes, problems, original_sha256, sent_sha256, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         selectModifications = session.prepare("SELECT * FROM " + ks + ".instance_modifications WHERE study_uid = ?");
+        updateCounts = session.prepare("UPDATE " + ks + ".studies SET expected_series = ?, expected_instances = ?,"
+                + " modalities_in_study = ?, updated_at = ? WHERE study_uid = ? IF EXISTS");
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -343,6 +346,18 @@ public final class CassandraStateStore implements StateStore {
         call(() -> session.execute(upsertIndexDay.bind(d.day(), d.status() == null ? null : d.status().name(),
                 d.queriedAt(), d.studyCount(), d.uidSetHash(), d.split(), truncate(d.lastError()))
                 .setIdempotent(true)));
+    }
+
+    @Override
+    public void recordStudyOfDay(LocalDate day, String studyInstanceUid) {
+        call(() -> session.execute(insertStudyDay.bind(day, studyInstanceUid).setIdempotent(true)));
+    }
+
+    @Override
+    public boolean updateIndexedCounts(String studyInstanceUid, int expectedSeries, int expectedInstances,
+                                       String modalitiesInStudy) {
+        return call(() -> session.execute(updateCounts.bind(expectedSeries, expectedInstances, modalitiesInStudy,
+                Instant.now(), studyInstanceUid)).wasApplied());
     }
 
     @Override

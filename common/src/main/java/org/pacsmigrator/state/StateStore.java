@@ -59,6 +59,19 @@ public interface StateStore extends AutoCloseable {
 
     void recordIndexDay(IndexDayRecord day);
 
+    /**
+     * Files a study under a source day explicitly (idempotent). {@link #insertStudyIfAbsent} files it
+     * under its StudyDate already; this is for studies without one (the indexer's undated bucket).
+     */
+    void recordStudyOfDay(LocalDate day, String studyInstanceUid);
+
+    /**
+     * Updates what the old PACS reports for a known study (a lightweight transaction, so it keeps
+     * the ordering of the study row's other writes). Returns false when the study is unknown.
+     */
+    boolean updateIndexedCounts(String studyInstanceUid, int expectedSeries, int expectedInstances,
+                                String modalitiesInStudy);
+
     Optional<IndexDayRecord> findIndexDay(LocalDate day);
 
     /** Number of studies in each state (a full scan: fine for reports, not for hot paths). */

@@ -26,6 +26,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void indexScheduleKeysAreValidated() {
+        MigrationConfig ok = ConfigLoader.validate(ConfigLoader.parse(VALID.replace("index: {", "index: {windows: [\"MON-FRI 19:00-07:00\", \"SAT-SUN 00:00-24:00\"], timeZone: Europe/Zurich, pauseMillis: 500, ")));
+        assertThat(ok.index.windows).hasSize(2);
+        assertThat(ok.index.pauseMillis).isEqualTo(500);
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID.replace("index: {", "index: {windows: [\"weekdays\"], "))))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("index.windows");
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID.replace("index: {", "index: {timeZone: Mars/Olympus, "))))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("index.timeZone");
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsPath() {
         assertThatThrownBy(() -> ConfigLoader.parse(VALID + "migrator: {aetitle: X}\n"))
                 .isInstanceOf(ConfigException.class)

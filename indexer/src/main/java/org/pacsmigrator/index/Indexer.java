@@ -3,155 +3,218 @@ package org.pacsmigrator.index;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.pacsmigrator.dicom.DicomClient;
-import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
-import org.pacsmigrator.dicom.FindOutcome;
-import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.schedule.Pacing;
+import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
-import org.pacsmigrator.state.StudyRecord;
-import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.topics.EventPublisher;
-import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the study database of the old PACS day by day (Study Root C-FIND, STUDY level) and
- * publishes each study for the retriever. A day is marked DONE only after all its studies are
- * stored and published, so a crash at any point is resumed by re-querying the day; days already
- * DONE are skipped. A study still INDEXED when its day is re-queried is published again
- * (the retriever ignores duplicates), so no study is stranded between store and publish.
+ * Builds the study database of the old PACS day by day (Study Root C-FIND, STUDY level) in the
+ * configured order, inside the configured time windows and with a pause between queries, and
+ * publishes each study for the retriever. A capped day is split ({@link SplittingFinder}). A day
+ * is marked DONE only after all its studies are stored and published, so a crash at any point is
+ * resumed by re-querying the day; days already DONE are skipped (not re-published). A day whose
+ * queries keep failing (refused association, timeout, failure status) after the retries is
+ * recorded FAILED with the reason and retried on the next run; the other days go on.
+ * Studies without a StudyDate are indexed by a separate pass under the bucket {@link #UNDATED}.
  */
 public final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
-    private static final DateTimeFormatter DICOM_DATE = DateTimeFormatter.BASIC_ISO_DATE;
-    /** Return keys requested for every study: what downstream stages and the report need. */
-    static final List<String> RETURN_KEYS = List.of(
-            "StudyInstanceUID", "PatientID", "IssuerOfPatientID", "PatientName", "PatientBirthDate", "PatientSex",
-            "AccessionNumber", "StudyDate", "StudyTime", "StudyDescription", "ModalitiesInStudy",
-            "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances", "SpecificCharacterSet");
+    /** The index_days / studies_by_day bucket of studies without a StudyDate. */
+    public static final LocalDate UNDATED = LocalDate.of(1, 1, 1);
+    /** Return keys requested for every study. */
+    static final List<String> RETURN_KEYS = SplittingFinder.RETURN_KEYS;
 
     /** What indexing a range achieved. */
-    public record Summary(int daysDone, int daysSkipped, int daysFailed, int studiesFound, int studiesNew) {
+    public record Summary(int daysDone, int daysSkipped, int daysFailed, int studiesFound, int studiesNew,
+                          int studiesChanged) {
     }
 
-    private final DicomClient dicom;
-    private final DicomNode source;
-    private final StateStore state;
-    private final EventPublisher publisher;
-    private final Topics topics;
-    private final int findResultCap;
+    /** What indexing one day (or the undated bucket) achieved. */
+    public record DayOutcome(LocalDate day, IndexDayRecord record, StudyRecorder.Recorded recorded) {
+        public boolean done() {
+            return record.status() == IndexDayRecord.Status.DONE;
+        }
+    }
 
+    private final StateStore state;
+    private final IndexSettings settings;
+    private final Clock clock;
+    private final IndexProgress progress;
+    private final SplittingFinder finder;
+    private final StudyRecorder recorder;
+    private volatile boolean stopped;
+
+    /** The simple form used by the all-in-one runner before the indexer had its own settings. */
     public Indexer(DicomClient dicom, DicomNode source, StateStore state, EventPublisher publisher, Topics topics,
                    int findResultCap) {
-        this.dicom = dicom;
-        this.source = source;
-        this.state = state;
-        this.publisher = publisher;
-        this.topics = topics;
-        this.findResultCap = findResultCap;
+        this(dicom, source, state, publisher, topics, IndexSettings.defaults(null, null, true, findResultCap),
+                Clock.systemUTC(), Sleeper.real(), IndexProgress.standalone());
     }
 
-    /** Indexes every day of the range in the given order; failed days are recorded and skipped. */
+    public Indexer(DicomClient dicom, DicomNode source, StateStore state, EventPublisher publisher, Topics topics,
+                   IndexSettings settings, Clock clock, Sleeper sleeper, IndexProgress progress) {
+        this.state = state;
+        this.settings = settings;
+        this.clock = clock;
+        this.progress = progress;
+        Pacing pacing = new Pacing(settings.windows(), settings.pause(), clock, sleeper);
+        QueryRunner runner = new QueryRunner(dicom, source, pacing, progress, settings.findResultCap(),
+                settings.maxAttempts(), settings.retryBackoff());
+        this.finder = new SplittingFinder(runner, settings.minSplit(), settings.splitModalities(),
+                settings.patientIdPrefixes());
+        this.recorder = new StudyRecorder(state, publisher, topics);
+    }
+
+    public IndexSettings settings() {
+        return settings;
+    }
+
+    public IndexProgress progress() {
+        return progress;
+    }
+
+    SplittingFinder finder() {
+        return finder;
+    }
+
+    StudyRecorder recorder() {
+        return recorder;
+    }
+
+    StateStore state() {
+        return state;
+    }
+
+    public StateStore stateStore() {
+        return state;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Asks a running {@link #indexRange} to stop after the current day. */
+    public void stop() {
+        stopped = true;
+    }
+
+    /** Indexes the configured range (and the undated bucket when configured). */
+    public Summary run() throws InterruptedException {
+        return index(settings.from(), settings.to(), settings.newestFirst(), settings.undatedStudies());
+    }
+
+    /**
+     * Indexes every day of the range in the given order, then the undated bucket if configured;
+     * failed days are recorded and skipped. Interruption stops it (the current day stays not done).
+     */
     public Summary indexRange(LocalDate from, LocalDate to, boolean newestFirst) {
-        List<LocalDate> days = new ArrayList<>(from.datesUntil(to.plusDays(1)).toList());
-        if (newestFirst) {
-            java.util.Collections.reverse(days);
+        try {
+            return index(from, to, newestFirst, settings.undatedStudies());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("indexing interrupted", e);
         }
-        int done = 0, skipped = 0, failed = 0, found = 0, fresh = 0;
+    }
+
+    Summary index(LocalDate from, LocalDate to, boolean newestFirst, boolean undated) throws InterruptedException {
+        List<LocalDate> days = days(from, to, newestFirst);
+        if (undated) {
+            days.add(UNDATED);
+        }
+        long done = 0, failed = 0;
+        List<Optional<IndexDayRecord>> known = new ArrayList<>();
         for (LocalDate day : days) {
-            if (state.findIndexDay(day).map(d -> d.status() == IndexDayRecord.Status.DONE).orElse(false)) {
+            Optional<IndexDayRecord> r = state.findIndexDay(day);
+            known.add(r);
+            done += r.filter(d -> d.status() == IndexDayRecord.Status.DONE).isPresent() ? 1 : 0;
+            failed += r.filter(d -> d.status() == IndexDayRecord.Status.FAILED).isPresent() ? 1 : 0;
+        }
+        progress.plan(days.size(), done, failed);
+        int daysDone = 0, skipped = 0, daysFailed = 0, found = 0, fresh = 0, changed = 0;
+        for (int i = 0; i < days.size() && !stopped; i++) {
+            LocalDate day = days.get(i);
+            Optional<IndexDayRecord> before = known.get(i);
+            if (before.map(d -> d.status() == IndexDayRecord.Status.DONE).orElse(false)) {
                 skipped++;
                 continue;
             }
-            try {
-                DayResult result = indexDay(day);
-                done++;
-                found += result.studies();
-                fresh += result.newStudies();
-            } catch (DicomException | CappedResultException e) {
-                failed++;
-                LOG.warn("index day {} failed: {}", day, e.getMessage());
-                state.recordIndexDay(new IndexDayRecord(day, IndexDayRecord.Status.FAILED, Instant.now(), 0, null,
-                        "none", e.getMessage()));
+            DayOutcome outcome = indexDay(day, before);
+            if (outcome.done()) {
+                daysDone++;
+                found += outcome.recorded().studies();
+                fresh += outcome.recorded().fresh().size();
+                changed += outcome.recorded().changed().size();
+            } else {
+                daysFailed++;
             }
         }
-        return new Summary(done, skipped, failed, found, fresh);
+        return new Summary(daysDone, skipped, daysFailed, found, fresh, changed);
     }
 
-    record DayResult(int studies, int newStudies) {
+    /** Queries one day (or {@link #UNDATED}), stores and publishes its studies, records the day DONE or FAILED. */
+    public DayOutcome indexDay(LocalDate day) throws InterruptedException {
+        return indexDay(day, state.findIndexDay(day));
     }
 
-    /** Queries one day, stores and publishes its studies, then marks the day DONE. */
-    DayResult indexDay(LocalDate day) throws DicomException, CappedResultException {
-        Map<String, String> keys = new LinkedHashMap<>();
-        RETURN_KEYS.forEach(k -> keys.put(k, ""));
-        keys.put("StudyDate", day.format(DICOM_DATE));
-        List<DicomDataset> matches = new ArrayList<>();
-        FindOutcome outcome = dicom.find(source, QueryLevel.STUDY, DicomDataset.of(keys), matches::add);
-        if (outcome.cancelled() || (findResultCap > 0 && outcome.matches() >= findResultCap)) {
-            // Splitting capped days (by time, then modality) is the indexer issue's work; until then
-            // a capped day must fail visibly instead of being recorded as complete.
-            throw new CappedResultException(String.format("C-FIND for %s returned %d matches and status 0x%04X: result capped",
-                    day, outcome.matches(), outcome.finalStatus()));
-        }
-        if (!outcome.success()) {
-            throw new DicomException(DicomException.Category.FAILURE_STATUS,
-                    String.format("C-FIND for %s on %s ended with status 0x%04X", day, source, outcome.finalStatus()));
-        }
-        TreeSet<String> uids = new TreeSet<>();
-        int fresh = 0;
-        for (DicomDataset match : matches) {
-            String uid = match.get("StudyInstanceUID");
-            if (uid.isEmpty() || !uids.add(uid)) {
-                continue;
-            }
-            StudyRecord study = toRecord(match);
-            boolean isNew = state.insertStudyIfAbsent(study);
-            if (isNew) {
-                fresh++;
-                publisher.publish(topics.indexed(), StudyEvent.of(uid, "new"));
-            } else if (state.findStudy(uid).map(s -> s.state() == StudyState.INDEXED).orElse(false)) {
-                publisher.publish(topics.indexed(), StudyEvent.of(uid, "resume"));
-            }
-        }
-        state.recordIndexDay(new IndexDayRecord(day, IndexDayRecord.Status.DONE, Instant.now(), uids.size(),
-                hash(uids), "day", null));
-        LOG.info("indexed {}: {} studies ({} new)", day, uids.size(), fresh);
-        return new DayResult(uids.size(), fresh);
-    }
-
-    private static StudyRecord toRecord(DicomDataset m) {
-        return StudyRecord.indexed(m.get("StudyInstanceUID"), m.get("PatientID"), m.get("IssuerOfPatientID"),
-                m.get("PatientName"), m.get("PatientBirthDate"), m.get("PatientSex"), m.get("AccessionNumber"),
-                m.get("StudyDate"), m.get("StudyTime"), m.get("StudyDescription"), m.get("ModalitiesInStudy"),
-                parseCount(m.get("NumberOfStudyRelatedSeries")), parseCount(m.get("NumberOfStudyRelatedInstances")));
-    }
-
-    /** PACS that do not fill a count (e.g. dcmqrscp) give -1: unknown. */
-    private static int parseCount(String value) {
+    private DayOutcome indexDay(LocalDate day, Optional<IndexDayRecord> before) throws InterruptedException {
+        boolean wasFailed = before.map(d -> d.status() == IndexDayRecord.Status.FAILED).orElse(false);
+        boolean wasDone = before.map(d -> d.status() == IndexDayRecord.Status.DONE).orElse(false);
+        progress.dayStarted(day);
+        SplittingFinder.Found found;
         try {
-            return value.isBlank() ? -1 : Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
+            found = UNDATED.equals(day) ? finder.findUndated() : finder.findDay(day);
+        } catch (DicomException | CappedResultException e) {
+            String reason = (e instanceof DicomException de ? de.deadLetterCategory() : "capped") + ": " + e.getMessage();
+            LOG.warn("index day {} failed: {}", label(day), reason);
+            IndexDayRecord failedRecord = new IndexDayRecord(day, IndexDayRecord.Status.FAILED, clock.instant(),
+                    before.map(IndexDayRecord::studyCount).orElse(0), before.map(IndexDayRecord::uidSetHash).orElse(null),
+                    before.map(IndexDayRecord::split).orElse("none"), reason);
+            state.recordIndexDay(failedRecord);
+            progress.dayFailed(day, reason, wasFailed);
+            return new DayOutcome(day, failedRecord, new StudyRecorder.Recorded(0, List.of(), List.of(), List.of()));
         }
+        StudyRecorder.Recorded recorded = recorder.record(day, found.studies().values());
+        IndexDayRecord record = new IndexDayRecord(day, IndexDayRecord.Status.DONE, clock.instant(),
+                found.studies().size(), hash(new TreeSet<>(found.studies().keySet())), found.split(), null);
+        state.recordIndexDay(record);
+        progress.studies(recorded.studies(), recorded.fresh().size(), recorded.changed().size());
+        progress.dayDone(wasFailed, wasDone);
+        LOG.info("indexed {}: {} studies ({} new, {} changed), split {}", label(day), found.studies().size(),
+                recorded.fresh().size(), recorded.changed().size(), found.split());
+        return new DayOutcome(day, record, recorded);
+    }
+
+    static List<LocalDate> days(LocalDate from, LocalDate to, boolean newestFirst) {
+        List<LocalDate> days = new ArrayList<>(from.datesUntil(to.plusDays(1)).toList());
+        if (newestFirst) {
+            Collections.reverse(days);
+        }
+        return days;
+    }
+
+    /** "undated" for the bucket of studies without a StudyDate, else the ISO date. */
+    public static String label(LocalDate day) {
+        return UNDATED.equals(day) ? "undated" : day.toString();
     }
 
     /** SHA-256 of the sorted UID set, to detect changes when a day is re-queried. */
-    static String hash(Iterable<String> sortedUids) {
+    public static String hash(Iterable<String> sortedUids) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (String uid : sortedUids) {
@@ -161,13 +224,6 @@ public final class Indexer {
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The PACS capped the day's result: the day is not complete. */
-    static final class CappedResultException extends Exception {
-        CappedResultException(String message) {
-            super(message);
         }
     }
 }

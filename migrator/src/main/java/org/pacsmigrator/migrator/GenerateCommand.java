@@ -33,11 +33,16 @@ final class GenerateCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--calling-ae", defaultValue = "GENERATOR")
     String callingAe;
+    @Option(names = "--small", description = "16x16 images and no extra secondary capture: many studies, little data")
+    boolean small;
 
     @Override
     public Integer call() throws Exception {
         DicomNode pacs = parseNode(to);
         SyntheticPacsGenerator generator = new SyntheticPacsGenerator(seed, studies, firstDay, days, series, instances, patients);
+        if (small) {
+            generator = generator.small();
+        }
         Path scratch = Files.createTempDirectory("pacsmig-generate");
         int sent = generator.sendTo(Dicom.client(callingAe, DicomTimeouts.defaults()), pacs, scratch);
         System.out.printf("generated %d studies, %d instances into %s%n", studies, sent, pacs);

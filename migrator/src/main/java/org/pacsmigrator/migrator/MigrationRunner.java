@@ -23,6 +23,8 @@ import org.pacsmigrator.forward.Forwarder;
 import org.pacsmigrator.forward.PatientConflictPolicy;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
+import org.pacsmigrator.index.IndexProgress;
+import org.pacsmigrator.index.IndexSettings;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.retrieve.CacheWritingReceiver;
 import org.pacsmigrator.retrieve.RetrieveMetrics;
@@ -193,7 +195,8 @@ public final class MigrationRunner implements AutoCloseable {
     /** Indexes the configured date range (days already done are skipped). */
     public Indexer.Summary index() {
         Indexer indexer = new Indexer(dicom, Preflight.node(config.source), state, publisher, topics,
-                config.index.findResultCap);
+                IndexSettings.from(config), java.time.Clock.systemUTC(), org.pacsmigrator.schedule.Sleeper.real(),
+                IndexProgress.standalone());
         return indexer.indexRange(config.index.from, config.index.to, "newest-first".equals(config.index.order));
     }
 

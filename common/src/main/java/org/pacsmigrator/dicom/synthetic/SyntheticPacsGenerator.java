@@ -79,6 +79,8 @@ public final class SyntheticPacsGenerator {
     private final int seriesPerStudy;
     private final int instancesPerSeries;
     private final int patients;
+    /** Small mode: 16×16 images and no extra secondary-capture series (fast seeding of many studies). */
+    private boolean small;
 
     public SyntheticPacsGenerator(long seed, int studies, LocalDate firstDay, int days, int seriesPerStudy,
                                   int instancesPerSeries, int patients) {
@@ -92,6 +94,21 @@ public final class SyntheticPacsGenerator {
         this.seriesPerStudy = seriesPerStudy;
         this.instancesPerSeries = instancesPerSeries;
         this.patients = patients;
+    }
+
+    /**
+     * The same studies (same UIDs, dates and patients) with 16×16 pixel images and without the extra
+     * secondary-capture series: for benchmarks that need thousands of studies, not pixel volume.
+     */
+    public SyntheticPacsGenerator small() {
+        SyntheticPacsGenerator g = new SyntheticPacsGenerator(seed, studies, firstDay, days, seriesPerStudy,
+                instancesPerSeries, patients);
+        g.small = true;
+        return g;
+    }
+
+    private int size() {
+        return small ? 16 : SIZE;
     }
 
     /** The studies, in index order, without creating any file. */
@@ -113,7 +130,7 @@ public final class SyntheticPacsGenerator {
         String modality = r.nextBoolean() ? "CT" : "MR";
         String imageClass = modality.equals("CT") ? SOPClass.CTImageStorage : SOPClass.MRImageStorage;
         List<GeneratedSeries> series = new ArrayList<>();
-        int seriesCount = seriesPerStudy + (i % 3 == 2 ? 1 : 0);
+        int seriesCount = seriesPerStudy + (i % 3 == 2 && !small ? 1 : 0);
         for (int s = 0; s < seriesCount; s++) {
             boolean sc = s == seriesPerStudy; // the extra series
             List<String> instances = new ArrayList<>();
@@ -257,8 +274,8 @@ public final class SyntheticPacsGenerator {
         put(a, "FrameOfReferenceUID", uid("frame", study.index(), series.seriesNumber()));
         put(a, "PositionReferenceIndicator", "");
         put(a, "SliceLocation", Double.toString(z));
-        put(a, "Rows", Integer.toString(SIZE));
-        put(a, "Columns", Integer.toString(SIZE));
+        put(a, "Rows", Integer.toString(size()));
+        put(a, "Columns", Integer.toString(size()));
         put(a, "PixelSpacing", "0.68359375\\0.68359375");
         put(a, "BitsAllocated", "16");
         put(a, "BitsStored", "12");
@@ -280,13 +297,14 @@ public final class SyntheticPacsGenerator {
     /** A disc phantom whose size depends on the slice, plus seeded noise: different for every instance. */
     private short[] words(GeneratedStudy study, GeneratedSeries series, int k) {
         Random r = new Random(mix(seed, "pixels", study.index(), series.seriesNumber(), k));
-        short[] v = new short[SIZE * SIZE];
+        int size = size();
+        short[] v = new short[size * size];
         double radius = 120 + 80 * Math.sin(k * 0.3 + study.index());
-        for (int y = 0; y < SIZE; y++) {
-            for (int x = 0; x < SIZE; x++) {
-                double d = Math.hypot(x - SIZE / 2.0, y - SIZE / 2.0);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                double d = Math.hypot(x - size / 2.0, y - size / 2.0);
                 int base = d < radius ? 1064 : (d < 240 ? 900 : 0);
-                v[y * SIZE + x] = (short) Math.min(4095, base + r.nextInt(40));
+                v[y * size + x] = (short) Math.min(4095, base + r.nextInt(40));
             }
         }
         return v;

@@ -1,0 +1,66 @@
+package org.pacsmigrator.index;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The result of a control query: per re-queried day the counts before and now and whether the
+ * UID sets match, and every discrepancy: studies new in the old PACS, vanished from it, or
+ * changed (NumberOfStudyRelatedInstances differs from what was indexed). Written as JSON.
+ */
+public record ControlReport(Instant startedAt, Instant finishedAt, List<DayCheck> days, List<Discrepancy> discrepancies) {
+
+    public enum Kind { NEW, VANISHED, CHANGED }
+
+    /** One day: indexed count and hash before, found count and hash now, or why the re-query failed. */
+    public record DayCheck(String day, Integer indexedCount, String indexedHash, int foundCount, String foundHash,
+                           boolean matches, String split, String error) {
+    }
+
+    /** One study that differs between the study database and the old PACS. */
+    public record Discrepancy(String day, Kind kind, String studyInstanceUid, Integer indexedInstances,
+                              Integer foundInstances, String action) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+    public long count(Kind kind) {
+        return discrepancies.stream().filter(d -> d.kind() == kind).count();
+    }
+
+    public List<String> uids(Kind kind) {
+        return discrepancies.stream().filter(d -> d.kind() == kind).map(Discrepancy::studyInstanceUid).toList();
+    }
+
+    public long failedDays() {
+        return days.stream().filter(d -> d.error() != null).count();
+    }
+
+    /** Writes the report as {@code control-<timestamp>.json} into {@code directory} (atomically); returns the file. */
+    public Path writeTo(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            String name = "control-" + startedAt.toString().replace(":", "").replace(".", "-") + ".json";
+            Path tmp = directory.resolve(name + ".tmp");
+            JSON.writeValue(tmp.toFile(), this);
+            Path file = directory.resolve(name);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write control report to " + directory, e);
+        }
+    }
+
+    public static ControlReport read(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), ControlReport.class);
+    }
+}

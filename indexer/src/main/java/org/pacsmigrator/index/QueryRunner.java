@@ -1,0 +1,84 @@
+package org.pacsmigrator.index;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.FindOutcome;
+import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.schedule.Pacing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one STUDY-level C-FIND at a time, paced (time windows, pause between queries), retried
+ * with exponential back-off when the PACS refuses the association, times out or answers a
+ * failure status. A capped result (0xFE00 or the configured cap reached) is returned, not
+ * retried: splitting is the caller's job.
+ */
+public final class QueryRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryRunner.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    /** The matches of one query and how it ended. */
+    public record Result(List<DicomDataset> matches, FindOutcome outcome, boolean capped) {
+    }
+
+    private final DicomClient dicom;
+    private final DicomNode source;
+    private final Pacing pacing;
+    private final IndexProgress progress;
+    private final int findResultCap;
+    private final int maxAttempts;
+    private final Duration backoff;
+
+    public QueryRunner(DicomClient dicom, DicomNode source, Pacing pacing, IndexProgress progress, int findResultCap,
+                       int maxAttempts, Duration backoff) {
+        this.dicom = dicom;
+        this.source = source;
+        this.pacing = pacing;
+        this.progress = progress;
+        this.findResultCap = findResultCap;
+        this.maxAttempts = maxAttempts;
+        this.backoff = backoff;
+    }
+
+    public Pacing pacing() {
+        return pacing;
+    }
+
+    /** Runs the query; throws the last failure once every attempt failed. */
+    public Result find(DicomDataset keys) throws DicomException, InterruptedException {
+        DicomException last = null;
+        Duration wait = backoff;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            if (attempt > 1) {
+                LOG.info("C-FIND attempt {} of {} on {} in {} after: {}", attempt, maxAttempts, source, wait,
+                        last.getMessage());
+                pacing.sleeper().sleep(wait);
+                wait = wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
+            }
+            progress.waitingForWindow(!pacing.openNow());
+            pacing.awaitTurn();
+            progress.waitingForWindow(false);
+            progress.query();
+            List<DicomDataset> matches = new ArrayList<>();
+            try {
+                FindOutcome outcome = dicom.find(source, QueryLevel.STUDY, keys, matches::add);
+                boolean capped = outcome.cancelled() || (findResultCap > 0 && outcome.matches() >= findResultCap);
+                if (capped || outcome.success()) {
+                    return new Result(matches, outcome, capped);
+                }
+                last = new DicomException(DicomException.Category.FAILURE_STATUS,
+                        String.format("C-FIND on %s ended with status 0x%04X", source, outcome.finalStatus()));
+            } catch (DicomException e) {
+                last = e;
+            }
+            progress.error(last.deadLetterCategory() + ": " + last.getMessage());
+        }
+        throw last;
+    }
+}

@@ -1,0 +1,224 @@
+package org.pacsmigrator.index;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.DicomException;
+
+/**
+ * Finds every study of a source day although the PACS caps C-FIND results. A capped query
+ * (0xFE00 or the configured cap reached, since some PACS truncate silently) is split by StudyTime
+ * range into halves, recursively, down to the minimum span; a span still capped there is split
+ * by ModalitiesInStudy (the configured list plus every modality seen in the capped answer). Matches
+ * of all sub-queries, capped ones included, are merged and de-duplicated by StudyInstanceUID.
+ * If a leaf (minimum span and one modality) is still capped, the day cannot be completed and
+ * {@link CappedResultException} is thrown: it is never recorded as done.
+ *
+ * <p>The undated pass (studies without a StudyDate) asks with a universal StudyDate, keeps the
+ * matches whose StudyDate is empty and, when capped, splits by PatientID wildcard prefixes
+ * ({@code A*}, {@code AB*}, ...), then by modality.
+ */
+public final class SplittingFinder {
+    private static final DateTimeFormatter DICOM_DATE = DateTimeFormatter.BASIC_ISO_DATE;
+    private static final int DAY_SECONDS = 24 * 3600;
+    private static final int MAX_PREFIX_LENGTH = 16;
+
+    /** Return keys requested for every study: what downstream stages and the report need. */
+    public static final List<String> RETURN_KEYS = List.of(
+            "StudyInstanceUID", "PatientID", "IssuerOfPatientID", "PatientName", "PatientBirthDate", "PatientSex",
+            "AccessionNumber", "StudyDate", "StudyTime", "StudyDescription", "ModalitiesInStudy",
+            "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances", "SpecificCharacterSet");
+
+    /** The studies found for a day (or the undated bucket), and how the query was split. */
+    public record Found(Map<String, DicomDataset> studies, String split, int queries) {
+    }
+
+    private final QueryRunner runner;
+    private final Duration minSplit;
+    private final List<String> modalities;
+    private final String patientIdPrefixes;
+
+    public SplittingFinder(QueryRunner runner, Duration minSplit, List<String> modalities, String patientIdPrefixes) {
+        this.runner = runner;
+        this.minSplit = minSplit.getSeconds() < 1 ? Duration.ofSeconds(1) : minSplit;
+        this.modalities = List.copyOf(modalities);
+        this.patientIdPrefixes = patientIdPrefixes;
+    }
+
+    /** Every study whose StudyDate is {@code day}. */
+    public Found findDay(LocalDate day) throws DicomException, CappedResultException, InterruptedException {
+        Map<String, String> base = baseKeys();
+        base.put("StudyDate", day.format(DICOM_DATE));
+        Collector c = new Collector(m -> true);
+        timeSpan(c, base, 0, DAY_SECONDS, true);
+        return c.result();
+    }
+
+    /** Every study without a StudyDate (empty or absent). */
+    public Found findUndated() throws DicomException, CappedResultException, InterruptedException {
+        Map<String, String> base = baseKeys();
+        Collector c = new Collector(m -> m.get("StudyDate").isBlank());
+        patientPrefix(c, base, "");
+        return c.result();
+    }
+
+    private static Map<String, String> baseKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        RETURN_KEYS.forEach(k -> keys.put(k, ""));
+        return keys;
+    }
+
+    /** Queries [from, to) seconds of the day; {@code whole} queries without a time key (the first query). */
+    private void timeSpan(Collector c, Map<String, String> base, int from, int to, boolean whole)
+            throws DicomException, CappedResultException, InterruptedException {
+        Map<String, String> keys = new LinkedHashMap<>(base);
+        if (!whole) {
+            keys.put("StudyTime", tm(from) + "-" + tmEnd(to));
+        }
+        QueryRunner.Result r = c.query(keys);
+        if (!r.capped()) {
+            if (!whole) {
+                c.leafTimeSpans++;
+            }
+            return;
+        }
+        if (to - from > minSplit.getSeconds()) {
+            int mid = from + (to - from) / 2;
+            timeSpan(c, base, from, mid, false);
+            timeSpan(c, base, mid, to, false);
+            return;
+        }
+        c.leafTimeSpans++;
+        byModality(c, keys, r, (whole ? "day " : "StudyTime " + keys.get("StudyTime")) + " of " + base.get("StudyDate"));
+    }
+
+    private void patientPrefix(Collector c, Map<String, String> base, String prefix)
+            throws DicomException, CappedResultException, InterruptedException {
+        Map<String, String> keys = new LinkedHashMap<>(base);
+        if (!prefix.isEmpty()) {
+            keys.put("PatientID", prefix + "*");
+        }
+        QueryRunner.Result r = c.query(keys);
+        if (!r.capped()) {
+            if (!prefix.isEmpty()) {
+                c.leafPrefixes++;
+            }
+            return;
+        }
+        if (prefix.length() < MAX_PREFIX_LENGTH) {
+            // The configured characters plus the next character of every PatientID in the capped answer,
+            // so that IDs with lower-case letters or punctuation are followed too.
+            Set<Character> next = new java.util.TreeSet<>();
+            for (char ch : patientIdPrefixes.toCharArray()) {
+                next.add(ch);
+            }
+            for (DicomDataset m : r.matches()) {
+                String id = m.get("PatientID");
+                if (id.length() > prefix.length() && id.startsWith(prefix)) {
+                    next.add(id.charAt(prefix.length()));
+                }
+            }
+            next.removeAll(List.of('*', '?', '\\'));
+            if (!prefix.isEmpty()) {
+                // "AB*" also matched the PatientID "AB" itself, which no "ABx*" below matches.
+                Map<String, String> exact = new LinkedHashMap<>(base);
+                exact.put("PatientID", prefix);
+                QueryRunner.Result e = c.query(exact);
+                if (e.capped()) {
+                    byModality(c, exact, e, "PatientID " + prefix);
+                }
+            }
+            for (char ch : next) {
+                patientPrefix(c, base, prefix + ch);
+            }
+            return;
+        }
+        c.leafPrefixes++;
+        byModality(c, keys, r, "PatientID " + prefix + "*");
+    }
+
+    private void byModality(Collector c, Map<String, String> keys, QueryRunner.Result capped, String what)
+            throws DicomException, CappedResultException, InterruptedException {
+        Set<String> mods = new LinkedHashSet<>(modalities);
+        for (DicomDataset m : capped.matches()) {
+            for (String mod : m.get("ModalitiesInStudy").split("\\\\")) {
+                if (!mod.isBlank()) {
+                    mods.add(mod.trim());
+                }
+            }
+        }
+        for (String mod : mods) {
+            Map<String, String> k = new LinkedHashMap<>(keys);
+            k.put("ModalitiesInStudy", mod);
+            QueryRunner.Result r = c.query(k);
+            c.leafModalities++;
+            if (r.capped()) {
+                throw new CappedResultException(String.format(
+                        "%s, modality %s is still capped after splitting (%d matches, status 0x%04X): lower "
+                                + "index.minSplitMinutes or raise the PACS's C-FIND limit",
+                        what, mod, r.outcome().matches(), r.outcome().finalStatus()));
+            }
+        }
+    }
+
+    private static String tm(int seconds) {
+        return String.format("%02d%02d%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+
+    /** Inclusive end of [.., to): the last second with all its fractions. */
+    private static String tmEnd(int to) {
+        return tm(to - 1) + ".999999";
+    }
+
+    /** Merges matches by StudyInstanceUID and counts the split. */
+    private final class Collector {
+        final Map<String, DicomDataset> studies = new LinkedHashMap<>();
+        final java.util.function.Predicate<DicomDataset> keep;
+        int queries;
+        int leafTimeSpans;
+        int leafModalities;
+        int leafPrefixes;
+        boolean split;
+
+        Collector(java.util.function.Predicate<DicomDataset> keep) {
+            this.keep = keep;
+        }
+
+        QueryRunner.Result query(Map<String, String> keys) throws DicomException, InterruptedException {
+            QueryRunner.Result r = runner.find(DicomDataset.of(keys));
+            queries++;
+            if (r.capped()) {
+                split = true;
+            }
+            for (DicomDataset m : r.matches()) {
+                String uid = m.get("StudyInstanceUID");
+                if (!uid.isBlank() && keep.test(m)) {
+                    studies.putIfAbsent(uid.trim(), m);
+                }
+            }
+            return r;
+        }
+
+        Found result() {
+            List<String> parts = new ArrayList<>();
+            if (leafTimeSpans > 0) {
+                parts.add("time:" + leafTimeSpans);
+            }
+            if (leafPrefixes > 0) {
+                parts.add("patientId:" + leafPrefixes);
+            }
+            if (leafModalities > 0) {
+                parts.add("modality:" + leafModalities);
+            }
+            String description = !split ? "none" : String.join(",", parts);
+            return new Found(studies, description + " (" + queries + " queries)", queries);
+        }
+    }
+}

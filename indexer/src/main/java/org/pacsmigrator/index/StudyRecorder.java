@@ -1,0 +1,154 @@
+package org.pacsmigrator.index;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.StudyEvent;
+import org.pacsmigrator.topics.Topics;
+
+/**
+ * Stores found studies and tells the retriever about them: a study seen for the first time is
+ * published once ("new"); a known study whose series/instance counts or modalities grew in the old
+ * PACS is updated and published again ("changed"); a known study still INDEXED (a crash between
+ * store and publish) is published again ("resume", harmless: the retriever ignores duplicates).
+ * Everything else is left alone, so re-querying a day is idempotent.
+ */
+public final class StudyRecorder {
+    /** What recording a set of matches did. */
+    public record Recorded(int studies, List<String> fresh, List<String> changed, List<String> resumed) {
+    }
+
+    /** Shared by all recorders of the JVM: bounded, so a busy day does not flood the state store. */
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "study-recorder");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final StateStore state;
+    private final EventPublisher publisher;
+    private final Topics topics;
+
+    public StudyRecorder(StateStore state, EventPublisher publisher, Topics topics) {
+        this.state = state;
+        this.publisher = publisher;
+        this.topics = topics;
+    }
+
+    /**
+     * Records the matches found for {@code bucket} (a day or {@link Indexer#UNDATED}); returns once
+     * every event was acknowledged by the broker.
+     */
+    public Recorded record(LocalDate bucket, Collection<DicomDataset> matches) {
+        // Studies are independent rows: record them in parallel (each is a lightweight transaction
+        // and one or two plain writes, a few ms of round trips), then publish all events at once.
+        List<Future<Outcome>> futures = new ArrayList<>(matches.size());
+        for (DicomDataset match : matches) {
+            futures.add(POOL.submit(() -> recordOne(bucket, match)));
+        }
+        List<String> fresh = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> resumed = new ArrayList<>();
+        List<StudyEvent> events = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Future<Outcome> f : futures) {
+            try {
+                Outcome o = f.get();
+                switch (o.kind()) {
+                    case NEW -> fresh.add(o.uid());
+                    case CHANGED -> changed.add(o.uid());
+                    case RESUMED -> resumed.add(o.uid());
+                    default -> {
+                        continue;
+                    }
+                }
+                events.add(StudyEvent.of(o.uid(), o.kind().reason));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while recording studies", e);
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            }
+        }
+        if (failure != null) {
+            // nothing is lost: the day is not marked done, and a re-query publishes what is still INDEXED
+            throw failure;
+        }
+        if (!events.isEmpty()) {
+            publisher.publishAll(topics.indexed(), events);
+        }
+        return new Recorded(matches.size(), fresh, changed, resumed);
+    }
+
+    private enum Kind {
+        NEW("new"), CHANGED("changed"), RESUMED("resume"), UNCHANGED(null);
+
+        final String reason;
+
+        Kind(String reason) {
+            this.reason = reason;
+        }
+    }
+
+    private record Outcome(String uid, Kind kind) {
+    }
+
+    private Outcome recordOne(LocalDate bucket, DicomDataset match) {
+        StudyRecord found = toRecord(match);
+        String uid = found.studyInstanceUid();
+        Kind kind;
+        if (state.insertStudyIfAbsent(found)) {
+            kind = Kind.NEW;
+        } else {
+            Optional<StudyRecord> known = state.findStudy(uid);
+            if (known.isPresent() && grew(known.get(), found)) {
+                state.updateIndexedCounts(uid, Math.max(found.expectedSeries(), known.get().expectedSeries()),
+                        found.expectedInstances(), found.modalitiesInStudy());
+                kind = Kind.CHANGED;
+            } else if (known.map(s -> s.state() == StudyState.INDEXED).orElse(false)) {
+                kind = Kind.RESUMED;
+            } else {
+                kind = Kind.UNCHANGED;
+            }
+        }
+        if (Indexer.UNDATED.equals(bucket)) {
+            state.recordStudyOfDay(bucket, uid);
+        }
+        return new Outcome(uid, kind);
+    }
+
+    /** The old PACS reports more than was indexed (counts the PACS does not fill, -1, never count). */
+    static boolean grew(StudyRecord known, StudyRecord found) {
+        return found.expectedInstances() >= 0 && found.expectedInstances() != known.expectedInstances()
+                || found.expectedSeries() >= 0 && found.expectedSeries() > known.expectedSeries();
+    }
+
+    static StudyRecord toRecord(DicomDataset m) {
+        return StudyRecord.indexed(m.get("StudyInstanceUID").trim(), m.get("PatientID"), m.get("IssuerOfPatientID"),
+                m.get("PatientName"), m.get("PatientBirthDate"), m.get("PatientSex"), m.get("AccessionNumber"),
+                m.get("StudyDate"), m.get("StudyTime"), m.get("StudyDescription"), m.get("ModalitiesInStudy"),
+                parseCount(m.get("NumberOfStudyRelatedSeries")), parseCount(m.get("NumberOfStudyRelatedInstances")));
+    }
+
+    /** PACS that do not fill a count (e.g. dcmqrscp) give -1: unknown. */
+    static int parseCount(String value) {
+        try {
+            return value.isBlank() ? -1 : Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
