@@ -71,6 +71,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement upsertStudyStatus;
     private final PreparedStatement selectStudyStatus;
     private final PreparedStatement selectAllStudyStatuses;
+    private final PreparedStatement clearForwarded;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -126,6 +127,8 @@ public final class CassandraStateStore implements StateStore {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectStudyStatus = session.prepare("SELECT * FROM " + ks + ".study_status WHERE study_uid = ?");
         selectAllStudyStatuses = session.prepare("SELECT * FROM " + ks + ".study_status");
+        clearForwarded = session.prepare("UPDATE " + ks + ".instances SET forwarded_at = null, forward_status = null,"
+                + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -436,6 +439,11 @@ public final class CassandraStateStore implements StateStore {
     public Iterable<StudyStatus> allStudyStatuses() {
         return () -> call(() -> StreamSupport.stream(session.execute(selectAllStudyStatuses.bind()).spliterator(), false)
                 .map(CassandraStateStore::toStatus).iterator());
+    }
+
+    @Override
+    public void clearForwarded(String studyInstanceUid, String sopInstanceUid) {
+        call(() -> session.execute(clearForwarded.bind(studyInstanceUid, sopInstanceUid).setIdempotent(true)));
     }
 
     private static CommitmentRecord toCommitment(Row r) {

@@ -89,6 +89,14 @@ public interface StateStore extends AutoCloseable {
         throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
     }
 
+    /**
+     * Forgets that an instance was stored in (and verified by) the new PACS, so that the forwarder sends it
+     * again: the re-send action of the reconciliation report for instances missing in the new PACS.
+     */
+    default void clearForwarded(String studyInstanceUid, String sopInstanceUid) {
+        throw new UnsupportedOperationException("re-send not supported by " + getClass().getSimpleName());
+    }
+
     /** Saves the completion status of a study (written by the completion topology). */
     default void saveStudyStatus(StudyStatus status) {
         throw new UnsupportedOperationException("study status not supported by " + getClass().getSimpleName());
