@@ -205,7 +205,7 @@ public final class MigrationRunner implements AutoCloseable {
             long inProgress = counts.entrySet().stream()
                     .filter(e -> e.getKey() != StudyState.VERIFIED && e.getKey() != StudyState.FAILED)
                     .mapToLong(Map.Entry::getValue).sum();
-            if (inProgress == 0 && stagesIdle()) {
+            if (inProgress == 0 && queuedForResend(counts) == 0) {
                 awaitStatuses(Duration.ofSeconds(60));
                 return MigrationSummary.of(state, criterion().key());
             }
@@ -214,21 +214,18 @@ public final class MigrationRunner implements AutoCloseable {
         }
     }
 
-    /** No stage has records left to process (e.g. studies queued again by the report's re-send action). */
-    private boolean stagesIdle() {
-        Map<String, String> groupsByTopic = Map.of(topics.indexed(), group("retriever"),
-                topics.retrieved(), group("forwarder"), topics.forwarded(), group("verifier"));
-        try {
-            for (Map.Entry<String, String> e : groupsByTopic.entrySet()) {
-                if (ConsumerLag.total(kafka.bootstrapServers(), e.getValue(), e.getKey()) > 0) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (RuntimeException e) {
-            LOG.warn("consumer lag unknown: {}", e.toString());
-            return true;
+    /** Studies the report's re-send action handed back to the forwarder (FAILED with its category): still in progress. */
+    private long queuedForResend(Map<StudyState, Long> counts) {
+        if (counts.getOrDefault(StudyState.FAILED, 0L) == 0) {
+            return 0;
         }
+        long queued = 0;
+        for (org.pacsmigrator.state.StudyRecord s : state.allStudies()) {
+            if (s.state() == StudyState.FAILED && MigrationReport.RESEND_CATEGORY.equals(s.failureCategory())) {
+                queued++;
+            }
+        }
+        return queued;
     }
 
     /** The completion topology trails the stages a little: wait until every VERIFIED study has a complete status. */

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationReport {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationReport.class);
+    /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
+    public static final String RESEND_CATEGORY = "missing in new PACS";
     public static final String RESEND_ACTION = "re-send: pacs-migrator report --resend-missing, then run";
 
     /** What was written and what it says. */
@@ -246,7 +248,7 @@ public final class MigrationReport {
                         e.getKey(), e.getValue().size());
                 continue;
             }
-            state.markFailed(e.getKey(), "missing in new PACS", cleared + " instances missing in the new PACS: re-sending");
+            state.markFailed(e.getKey(), RESEND_CATEGORY, cleared + " instances missing in the new PACS: re-sending");
             publisher.publish(topics.retrieved(), StudyEvent.of(e.getKey(), "resend"));
             studies++;
         }
