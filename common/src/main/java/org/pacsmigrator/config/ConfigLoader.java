@@ -20,6 +20,9 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
+    /** Values of verify.completion. */
+    public static final java.util.List<String> VERIFY_COMPLETION = java.util.List.of("sent", "sent-and-cfind", "sent-and-committed");
+
     private ConfigLoader() {
     }
 
@@ -107,6 +110,27 @@ public final class ConfigLoader {
         v.atLeast("forward.concurrency", c.forward.concurrency, 1);
         v.atLeast("verify.maxAttempts", c.verify.maxAttempts, 1);
         v.atLeast("verify.retryDelaySeconds", c.verify.retryDelaySeconds, 0);
+        if (!VERIFY_COMPLETION.contains(c.verify.completion)) {
+            v.fail("verify.completion", "must be one of " + String.join(", ", VERIFY_COMPLETION) + ", got '"
+                    + c.verify.completion + "'");
+        }
+        if (c.verify.commitment == null) {
+            v.fail("verify.commitment", "must not be empty");
+        } else {
+            v.aeTitle("verify.commitment.aeTitle", c.verify.commitment.aeTitle);
+            v.port("verify.commitment.port", c.verify.commitment.port);
+            v.atLeast("verify.commitment.timeoutSeconds", c.verify.commitment.timeoutSeconds, 1);
+            v.atLeast("verify.commitment.maxRequests", c.verify.commitment.maxRequests, 1);
+            v.atLeast("verify.commitment.sameAssociationWaitMillis", c.verify.commitment.sameAssociationWaitMillis, 0);
+            if (c.verify.commitment.aeTitle != null && c.verify.commitment.aeTitle.equals(c.migrator.aeTitle)
+                    && "sent-and-committed".equals(c.verify.completion)) {
+                v.fail("verify.commitment.aeTitle", "must differ from migrator.aeTitle (the new PACS reports to it on its own port)");
+            }
+            if (c.verify.commitment.port != null && c.verify.commitment.port.equals(c.migrator.port)
+                    && "sent-and-committed".equals(c.verify.completion)) {
+                v.fail("verify.commitment.port", "must differ from migrator.port");
+            }
+        }
         v.require("storage.dataDirectory", c.storage.dataDirectory);
         v.require("services.kafka", c.services.kafka);
         v.require("services.cassandra", c.services.cassandra);

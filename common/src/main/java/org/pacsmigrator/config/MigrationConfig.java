@@ -142,6 +142,28 @@ public final class MigrationConfig {
         /** Attempts of the C-FIND verification before the study fails. */
         public int maxAttempts = 5;
         public int retryDelaySeconds = 2;
+        /**
+         * When a study counts as complete: "sent" (every retrieved instance stored), "sent-and-cfind"
+         * (and listed by the new PACS at IMAGE level) or "sent-and-committed" (and committed by Storage Commitment).
+         */
+        public String completion = "sent-and-cfind";
+        /** With sent-and-committed: also check by C-FIND (double check). */
+        public boolean cfindDoubleCheck = false;
+        public Commitment commitment = new Commitment();
+    }
+
+    /** Storage Commitment Push Model (verify.completion: sent-and-committed). */
+    public static final class Commitment {
+        /** Our AE for commitment requests and reports; the new PACS must know it (title, host, port). */
+        public String aeTitle = "MIGRATOR_SC";
+        /** Port of the report listener (the PACS opens a new association to it). */
+        public Integer port = 11113;
+        /** How long to wait for the N-EVENT-REPORT of a request before asking again. */
+        public int timeoutSeconds = 60;
+        /** Requests per study (the first plus retries) before it is dead-lettered as "commitment timeout". */
+        public int maxRequests = 3;
+        /** How long to keep the request's association open for a report on it. */
+        public int sameAssociationWaitMillis = 500;
     }
 
     public static final class Storage {

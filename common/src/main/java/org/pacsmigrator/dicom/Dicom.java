@@ -21,4 +21,16 @@ public final class Dicom {
                                              ReceivedInstanceHandler handler) throws IOException {
         return org.pacsmigrator.dicom.pixelmed.PixelMedStorageScp.start(aeTitle, bindAddress, port, workDirectory, handler);
     }
+
+    /**
+     * Starts a Storage Commitment SCU as {@code aeTitle} whose report listener (N-EVENT-REPORT on new
+     * associations) is bound to {@code bindAddress}:{@code port} (0 = any free port). After a request, a
+     * report on the same association is awaited for {@code sameAssociationWait} before releasing it.
+     */
+    public static StorageCommitment startStorageCommitment(String aeTitle, String bindAddress, int port,
+                                                           DicomTimeouts timeouts, java.time.Duration sameAssociationWait,
+                                                           StorageCommitment.Listener listener) throws IOException {
+        return org.pacsmigrator.dicom.pixelmed.PixelMedStorageCommitment.start(aeTitle, bindAddress, port, timeouts,
+                sameAssociationWait, listener);
+    }
 }

@@ -46,6 +46,22 @@ final class CassandraSchema {
                 "CREATE TABLE IF NOT EXISTS " + ks + ".instance_modifications ("
                         + " study_uid text, sop_uid text, rules_applied list<text>, changes list<text>,"
                         + " problems list<text>, original_sha256 text, sent_sha256 text, modified_at timestamp,"
-                        + " PRIMARY KEY ((study_uid), sop_uid))");
+                        + " PRIMARY KEY ((study_uid), sop_uid))",
+                // Storage commitment: transactions per study, the transaction -> study lookup for
+                // reports, and the outcome per instance.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".commitments ("
+                        + " study_uid text, transaction_uid text, attempt int, instance_count int,"
+                        + " requested_at timestamp, reported_at timestamp, event_type int, committed int, failed int,"
+                        + " PRIMARY KEY ((study_uid), transaction_uid))",
+                "CREATE TABLE IF NOT EXISTS " + ks + ".commitments_by_transaction ("
+                        + " transaction_uid text PRIMARY KEY, study_uid text)",
+                "CREATE TABLE IF NOT EXISTS " + ks + ".instance_commitments ("
+                        + " study_uid text, sop_uid text, transaction_uid text, committed_at timestamp,"
+                        + " failure_reason int, updated_at timestamp, PRIMARY KEY ((study_uid), sop_uid))",
+                // Completion per study, computed by the Kafka Streams topology of the verifier.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".study_status ("
+                        + " study_uid text PRIMARY KEY, expected int, retrieved int, sent int, confirmed int,"
+                        + " failed int, criterion text, method text, complete boolean, completed_at timestamp,"
+                        + " updated_at timestamp)");
     }
 }

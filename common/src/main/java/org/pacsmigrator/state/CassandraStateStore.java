@@ -66,6 +66,20 @@ public final class CassandraStateStore implements StateStore {
 
     private final String keyspace;
     private final PreparedStatement updateCounts;
+    private final PreparedStatement insertCommitment;
+    private final PreparedStatement insertCommitmentLookup;
+    private final PreparedStatement selectCommitmentLookup;
+    private final PreparedStatement selectCommitment;
+    private final PreparedStatement selectCommitmentsOfStudy;
+    private final PreparedStatement updateCommitmentReport;
+    private final PreparedStatement upsertInstanceCommitted;
+    private final PreparedStatement upsertInstanceNotCommitted;
+    private final PreparedStatement selectInstanceCommitments;
+    private final PreparedStatement selectInstanceCommitment;
+    private final PreparedStatement upsertStudyStatus;
+    private final PreparedStatement selectStudyStatus;
+    private final PreparedStatement selectAllStudyStatuses;
+    private final PreparedStatement clearForwarded;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -111,6 +125,30 @@ public final class CassandraStateStore implements StateStore {
         selectModifications = session.prepare("SELECT * FROM " + ks + ".instance_modifications WHERE study_uid = ?");
         updateCounts = session.prepare("UPDATE " + ks + ".studies SET expected_series = ?, expected_instances = ?,"
                 + " modalities_in_study = ?, updated_at = ? WHERE study_uid = ? IF EXISTS");
+        insertCommitment = session.prepare("UPDATE " + ks + ".commitments SET attempt = ?, instance_count = ?,"
+                + " requested_at = ? WHERE study_uid = ? AND transaction_uid = ?");
+        insertCommitmentLookup = session.prepare("INSERT INTO " + ks + ".commitments_by_transaction"
+                + " (transaction_uid, study_uid) VALUES (?, ?)");
+        selectCommitmentLookup = session.prepare("SELECT study_uid FROM " + ks + ".commitments_by_transaction"
+                + " WHERE transaction_uid = ?");
+        selectCommitment = session.prepare("SELECT * FROM " + ks + ".commitments WHERE study_uid = ? AND transaction_uid = ?");
+        selectCommitmentsOfStudy = session.prepare("SELECT * FROM " + ks + ".commitments WHERE study_uid = ?");
+        updateCommitmentReport = session.prepare("UPDATE " + ks + ".commitments SET reported_at = ?, event_type = ?,"
+                + " committed = ?, failed = ? WHERE study_uid = ? AND transaction_uid = ?");
+        upsertInstanceCommitted = session.prepare("UPDATE " + ks + ".instance_commitments SET transaction_uid = ?,"
+                + " committed_at = ?, failure_reason = null, updated_at = ? WHERE study_uid = ? AND sop_uid = ?");
+        upsertInstanceNotCommitted = session.prepare("UPDATE " + ks + ".instance_commitments SET transaction_uid = ?,"
+                + " failure_reason = ?, updated_at = ? WHERE study_uid = ? AND sop_uid = ?");
+        selectInstanceCommitments = session.prepare("SELECT * FROM " + ks + ".instance_commitments WHERE study_uid = ?");
+        selectInstanceCommitment = session.prepare("SELECT * FROM " + ks + ".instance_commitments"
+                + " WHERE study_uid = ? AND sop_uid = ?");
+        upsertStudyStatus = session.prepare("INSERT INTO " + ks + ".study_status (study_uid, expected, retrieved, sent,"
+                + " confirmed, failed, criterion, method, complete, completed_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        selectStudyStatus = session.prepare("SELECT * FROM " + ks + ".study_status WHERE study_uid = ?");
+        selectAllStudyStatuses = session.prepare("SELECT * FROM " + ks + ".study_status");
+        clearForwarded = session.prepare("UPDATE " + ks + ".instances SET forwarded_at = null, forward_status = null,"
+                + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -388,6 +426,112 @@ public final class CassandraStateStore implements StateStore {
         // Each iteration runs the query anew; the driver fetches further pages while iterating.
         return () -> call(() -> StreamSupport.stream(session.execute(selectAllStudies.bind()).spliterator(), false)
                 .map(CassandraStateStore::toStudy).iterator());
+    }
+
+    @Override
+    public void recordCommitmentRequest(CommitmentRecord r) {
+        call(() -> session.execute(insertCommitmentLookup.bind(r.transactionUid(), r.studyInstanceUid()).setIdempotent(true)));
+        call(() -> session.execute(insertCommitment.bind(r.attempt(), r.instanceCount(),
+                r.requestedAt() == null ? Instant.now() : r.requestedAt(), r.studyInstanceUid(), r.transactionUid())
+                .setIdempotent(true)));
+    }
+
+    @Override
+    public Optional<CommitmentRecord> findCommitment(String transactionUid) {
+        return call(() -> {
+            Row lookup = session.execute(selectCommitmentLookup.bind(transactionUid)).one();
+            if (lookup == null) {
+                return Optional.<CommitmentRecord>empty();
+            }
+            return Optional.ofNullable(session.execute(selectCommitment.bind(lookup.getString(0), transactionUid)).one())
+                    .map(CassandraStateStore::toCommitment);
+        });
+    }
+
+    @Override
+    public List<CommitmentRecord> commitmentsOf(String studyInstanceUid) {
+        return call(() -> {
+            List<CommitmentRecord> result = new ArrayList<>();
+            for (Row r : session.execute(selectCommitmentsOfStudy.bind(studyInstanceUid))) {
+                result.add(toCommitment(r));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void recordCommitmentReport(String studyInstanceUid, String transactionUid, int eventType, int committed,
+                                       int failed) {
+        call(() -> session.execute(updateCommitmentReport.bind(Instant.now(), eventType, committed, failed,
+                studyInstanceUid, transactionUid).setIdempotent(true)));
+    }
+
+    @Override
+    public void recordInstanceCommitment(String studyInstanceUid, String sopInstanceUid, String transactionUid,
+                                         Integer failureReason) {
+        Instant now = Instant.now();
+        if (failureReason == null) {
+            call(() -> session.execute(upsertInstanceCommitted.bind(transactionUid, now, now, studyInstanceUid,
+                    sopInstanceUid).setIdempotent(true)));
+            return;
+        }
+        // A commitment is never taken back by a failure report (e.g. of an older transaction delivered late).
+        Row existing = call(() -> session.execute(selectInstanceCommitment.bind(studyInstanceUid, sopInstanceUid)).one());
+        if (existing != null && existing.getInstant("committed_at") != null && existing.isNull("failure_reason")) {
+            return;
+        }
+        call(() -> session.execute(upsertInstanceNotCommitted.bind(transactionUid, failureReason, now, studyInstanceUid,
+                sopInstanceUid).setIdempotent(true)));
+    }
+
+    @Override
+    public Map<String, InstanceCommitment> instanceCommitmentsOf(String studyInstanceUid) {
+        return call(() -> {
+            Map<String, InstanceCommitment> result = new java.util.LinkedHashMap<>();
+            for (Row r : session.execute(selectInstanceCommitments.bind(studyInstanceUid))) {
+                result.put(r.getString("sop_uid"), new InstanceCommitment(r.getString("study_uid"), r.getString("sop_uid"),
+                        r.getString("transaction_uid"), r.getInstant("committed_at"),
+                        r.isNull("failure_reason") ? null : r.getInt("failure_reason"), r.getInstant("updated_at")));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void saveStudyStatus(StudyStatus st) {
+        call(() -> session.execute(upsertStudyStatus.bind(st.studyInstanceUid(), st.expected(), st.retrieved(), st.sent(),
+                st.confirmed(), st.failed(), st.criterion(), st.method(), st.complete(), st.completedAt(),
+                st.updatedAt() == null ? Instant.now() : st.updatedAt()).setIdempotent(true)));
+    }
+
+    @Override
+    public Optional<StudyStatus> findStudyStatus(String studyInstanceUid) {
+        return call(() -> Optional.ofNullable(session.execute(selectStudyStatus.bind(studyInstanceUid)).one())
+                .map(CassandraStateStore::toStatus));
+    }
+
+    @Override
+    public Iterable<StudyStatus> allStudyStatuses() {
+        return () -> call(() -> StreamSupport.stream(session.execute(selectAllStudyStatuses.bind()).spliterator(), false)
+                .map(CassandraStateStore::toStatus).iterator());
+    }
+
+    @Override
+    public void clearForwarded(String studyInstanceUid, String sopInstanceUid) {
+        call(() -> session.execute(clearForwarded.bind(studyInstanceUid, sopInstanceUid).setIdempotent(true)));
+    }
+
+    private static CommitmentRecord toCommitment(Row r) {
+        return new CommitmentRecord(r.getString("transaction_uid"), r.getString("study_uid"), r.getInt("attempt"),
+                r.getInt("instance_count"), r.getInstant("requested_at"), r.getInstant("reported_at"),
+                r.isNull("event_type") ? null : r.getInt("event_type"), r.isNull("committed") ? null : r.getInt("committed"),
+                r.isNull("failed") ? null : r.getInt("failed"));
+    }
+
+    private static StudyStatus toStatus(Row r) {
+        return new StudyStatus(r.getString("study_uid"), r.getInt("expected"), r.getInt("retrieved"), r.getInt("sent"),
+                r.getInt("confirmed"), r.getInt("failed"), r.getString("criterion"), r.getString("method"),
+                r.getBoolean("complete"), r.getInstant("completed_at"), r.getInstant("updated_at"));
     }
 
     @Override

@@ -80,6 +80,65 @@ public interface StateStore extends AutoCloseable {
     /** All studies (streamed from the store page by page). */
     Iterable<StudyRecord> allStudies();
 
+    // ---- verification (storage commitment, study status); defaults keep other implementations compiling ----
+
+    /** Records a storage commitment request (transaction UID → study, attempt, size). */
+    default void recordCommitmentRequest(CommitmentRecord request) {
+        throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
+    }
+
+    /** The transaction, by its UID (the N-EVENT-REPORT names only the transaction). */
+    default Optional<CommitmentRecord> findCommitment(String transactionUid) {
+        throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
+    }
+
+    /** Every commitment transaction of a study. */
+    default List<CommitmentRecord> commitmentsOf(String studyInstanceUid) {
+        throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
+    }
+
+    /** Records that the PACS reported on a transaction (idempotent: a repeated report overwrites with the same). */
+    default void recordCommitmentReport(String studyInstanceUid, String transactionUid, int eventType, int committed,
+                                        int failed) {
+        throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
+    }
+
+    /**
+     * Records an instance as committed ({@code failureReason} null) or not committed. A commitment is
+     * never taken back by a later failure report of an older transaction.
+     */
+    default void recordInstanceCommitment(String studyInstanceUid, String sopInstanceUid, String transactionUid,
+                                          Integer failureReason) {
+        throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
+    }
+
+    /** Commitment outcomes of a study's instances, by SOP Instance UID. */
+    default Map<String, InstanceCommitment> instanceCommitmentsOf(String studyInstanceUid) {
+        throw new UnsupportedOperationException("storage commitment not supported by " + getClass().getSimpleName());
+    }
+
+    /**
+     * Forgets that an instance was stored in (and verified by) the new PACS, so that the forwarder sends it
+     * again: the re-send action of the reconciliation report for instances missing in the new PACS.
+     */
+    default void clearForwarded(String studyInstanceUid, String sopInstanceUid) {
+        throw new UnsupportedOperationException("re-send not supported by " + getClass().getSimpleName());
+    }
+
+    /** Saves the completion status of a study (written by the completion topology). */
+    default void saveStudyStatus(StudyStatus status) {
+        throw new UnsupportedOperationException("study status not supported by " + getClass().getSimpleName());
+    }
+
+    default Optional<StudyStatus> findStudyStatus(String studyInstanceUid) {
+        throw new UnsupportedOperationException("study status not supported by " + getClass().getSimpleName());
+    }
+
+    /** Every study status (a paged full scan). */
+    default Iterable<StudyStatus> allStudyStatuses() {
+        throw new UnsupportedOperationException("study status not supported by " + getClass().getSimpleName());
+    }
+
     @Override
     void close();
 }

@@ -21,6 +21,21 @@ public record Topics(String migrationId) {
         return migrationId + ".studies.verified";
     }
 
+    /** Storage commitment results (N-EVENT-REPORT contents), keyed by StudyInstanceUID. */
+    public String commitmentResults() {
+        return migrationId + ".commitment.results";
+    }
+
+    /** Per-study instance counts published by the verifier (input of the completion topology). */
+    public String studyProgress() {
+        return migrationId + ".studies.progress";
+    }
+
+    /** Per-study completion status (output of the completion topology, compacted by key). */
+    public String studyStatus() {
+        return migrationId + ".studies.status";
+    }
+
     /** Dead letters of the stage that consumes {@code sourceTopic}. */
     public static String deadLetterOf(String sourceTopic) {
         return sourceTopic + ".dlq";
@@ -28,6 +43,7 @@ public record Topics(String migrationId) {
 
     public String[] all() {
         return new String[] {indexed(), retrieved(), forwarded(), verified(),
-                deadLetterOf(indexed()), deadLetterOf(retrieved()), deadLetterOf(forwarded())};
+                deadLetterOf(indexed()), deadLetterOf(retrieved()), deadLetterOf(forwarded()),
+                commitmentResults(), studyProgress(), studyStatus()};
     }
 }

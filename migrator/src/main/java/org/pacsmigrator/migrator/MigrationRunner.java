@@ -46,7 +46,15 @@ import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StudyEventHandler;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.dicom.StorageCommitment;
+import org.pacsmigrator.verify.CommitmentReports;
+import org.pacsmigrator.verify.CommitmentRequester;
+import org.pacsmigrator.verify.CommitmentResultConsumer;
+import org.pacsmigrator.verify.Completion;
+import org.pacsmigrator.verify.CompletionService;
+import org.pacsmigrator.verify.JsonPublisher;
 import org.pacsmigrator.verify.Verifier;
+import org.pacsmigrator.verify.report.MigrationReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +76,10 @@ public final class MigrationRunner implements AutoCloseable {
     private final Path scratch;
     private final List<StageConsumer> consumers = new ArrayList<>();
     private StorageScp scp;
+    private JsonPublisher jsonPublisher;
+    private StorageCommitment commitmentScu;
+    private CommitmentResultConsumer commitmentResults;
+    private CompletionService completion;
 
     private final RuleSet rules;
 
@@ -168,8 +180,7 @@ public final class MigrationRunner implements AutoCloseable {
                 config.forward.batchSize, scratch, rules, config.source.aeTitle,
                 PatientConflictPolicy.of(config.forward.patientIdConflict), config.forward.associations, destinationGate,
                 new ForwardMetrics(meters));
-        Verifier verifier = new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
-                config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds));
+        Verifier verifier = startVerification();
         startStage("retriever", topics.indexed(), retriever, config.retrieve.concurrency);
         startStage("forwarder", topics.retrieved(), forwarder, config.forward.concurrency);
         startStage("verifier", topics.forwarded(), verifier, 1);
@@ -180,6 +191,48 @@ public final class MigrationRunner implements AutoCloseable {
         return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
                 TimeWindows.parse(p.windows, p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone), Clock.systemUTC()),
                 Duration.ofMillis(p.pauseMillis), Duration.ofMinutes(30));
+    /**
+     * The verifier per verify.completion, the storage commitment SCU and its results consumer when committing,
+     * and the completion topology (Kafka Streams, its own state directory under the scratch folder).
+     */
+    private Verifier startVerification() throws IOException {
+        Completion criterion = criterion();
+        jsonPublisher = new JsonPublisher(kafka);
+        CommitmentRequester requester = null;
+        if (criterion == Completion.SENT_AND_COMMITTED) {
+            MigrationConfig.Commitment c = config.verify.commitment;
+            commitmentResults = new CommitmentResultConsumer(kafka, topics, state).start();
+            commitmentScu = Dicom.startStorageCommitment(c.aeTitle, config.migrator.bindAddress, c.port,
+                    DicomTimeouts.defaults(), Duration.ofMillis(c.sameAssociationWaitMillis),
+                    new CommitmentReports(state, jsonPublisher, topics));
+            requester = new CommitmentRequester(commitmentScu, Preflight.node(config.destination), state,
+                    Duration.ofSeconds(c.timeoutSeconds), c.maxRequests);
+        }
+        completion = new CompletionService(kafka, topics, criterion, state,
+                Files.createTempDirectory(scratch, "streams-")).start();
+        return new Verifier(dicom, Preflight.node(config.destination), state, publisher, topics,
+                config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
+                config.verify.cfindDoubleCheck, requester, jsonPublisher);
+    }
+
+    public Completion criterion() {
+        return Completion.of(config.verify.completion);
+    }
+
+    /** The per-study completion API (null before {@link #startWorkers()}). */
+    public CompletionService completion() {
+        return completion;
+    }
+
+    /** Writes report.csv, report.html and reconciliation.csv (C-FIND of both PACS) into {@code directory}. */
+    public MigrationReport.Result writeReport(Path directory) throws Exception {
+        return new MigrationReport(state, dicom, Preflight.node(config.source), Preflight.node(config.destination), criterion())
+                .write(directory, config.index.from, config.index.to);
+    }
+
+    /** The re-send action of the report: instances missing in the new PACS go back to the forwarder. */
+    public int resendMissing(MigrationReport.Result report) {
+        return MigrationReport.resendMissing(state, publisher, topics, report.discrepancies());
     }
 
     private void startStage(String stage, String topic, StudyEventHandler handler, int instances) {
@@ -207,17 +260,58 @@ public final class MigrationRunner implements AutoCloseable {
             long inProgress = counts.entrySet().stream()
                     .filter(e -> e.getKey() != StudyState.VERIFIED && e.getKey() != StudyState.FAILED)
                     .mapToLong(Map.Entry::getValue).sum();
-            if (inProgress == 0) {
-                return MigrationSummary.of(state);
+            if (inProgress == 0 && queuedForResend(counts) == 0) {
+                awaitStatuses(Duration.ofSeconds(60));
+                return MigrationSummary.of(state, criterion().key());
             }
             LOG.info("progress: {}", counts);
             Thread.sleep(pollInterval.toMillis());
         }
     }
 
+    /** Studies the report's re-send action handed back to the forwarder (FAILED with its category): still in progress. */
+    private long queuedForResend(Map<StudyState, Long> counts) {
+        if (counts.getOrDefault(StudyState.FAILED, 0L) == 0) {
+            return 0;
+        }
+        long queued = 0;
+        for (org.pacsmigrator.state.StudyRecord s : state.allStudies()) {
+            if (s.state() == StudyState.FAILED && MigrationReport.RESEND_CATEGORY.equals(s.failureCategory())) {
+                queued++;
+            }
+        }
+        return queued;
+    }
+
+    /** The completion topology trails the stages a little: wait until every VERIFIED study has a complete status. */
+    private void awaitStatuses(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long verified = state.countStudiesByState().getOrDefault(StudyState.VERIFIED, 0L);
+            long complete = 0;
+            for (org.pacsmigrator.state.StudyStatus s : state.allStudyStatuses()) {
+                complete += s.complete() ? 1 : 0;
+            }
+            if (complete >= verified) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        LOG.warn("study statuses did not catch up within {}", timeout);
+    }
+
     @Override
     public void close() {
         consumers.forEach(StageConsumer::close);
+        for (AutoCloseable c : new AutoCloseable[] {completion, commitmentResults, commitmentScu, jsonPublisher}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                LOG.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
         if (scp != null) {
             scp.close();
         }

@@ -11,14 +11,22 @@ import org.pacsmigrator.state.StudyState;
 public record MigrationSummary(
         long studiesFound, long studiesRetrieved, long studiesSent, long studiesVerified, long studiesFailed,
         long instancesFound, long instancesRetrieved, long instancesSent, long instancesVerified,
-        Map<String, Long> failuresByCategory) {
+        Map<String, Long> failuresByCategory, String criterion, long studiesComplete) {
 
-    /** The migration is complete when every known study is verified (and there is at least one). */
+    /**
+     * The migration is complete when every known study is verified (and there is at least one) and, when
+     * a completion criterion is given, every study's status (Kafka Streams) meets it.
+     */
     public boolean complete() {
-        return studiesFound > 0 && studiesVerified == studiesFound;
+        return studiesFound > 0 && studiesVerified == studiesFound && (criterion == null || studiesComplete == studiesFound);
     }
 
     public static MigrationSummary of(StateStore state) {
+        return of(state, null);
+    }
+
+    /** With the completion criterion: also counts studies whose status is complete. */
+    public static MigrationSummary of(StateStore state, String criterion) {
         long found = 0, retrieved = 0, sent = 0, verified = 0, failed = 0;
         long iFound = 0, iRetrieved = 0, iSent = 0, iVerified = 0;
         Map<String, Long> failures = new java.util.TreeMap<>();
@@ -39,7 +47,14 @@ public record MigrationSummary(
                 iVerified += i.verified() ? 1 : 0;
             }
         }
-        return new MigrationSummary(found, retrieved, sent, verified, failed, iFound, iRetrieved, iSent, iVerified, failures);
+        long complete = 0;
+        if (criterion != null) {
+            for (org.pacsmigrator.state.StudyStatus st : state.allStudyStatuses()) {
+                complete += st.complete() ? 1 : 0;
+            }
+        }
+        return new MigrationSummary(found, retrieved, sent, verified, failed, iFound, iRetrieved, iSent, iVerified, failures,
+                criterion, complete);
     }
 
     public void print(PrintStream out) {
@@ -50,7 +65,11 @@ public record MigrationSummary(
         out.printf("  %-10s %10d %10d %10d %10d %10s%n", "instances", instancesFound, instancesRetrieved, instancesSent,
                 instancesVerified, "-");
         failuresByCategory.forEach((category, count) -> out.printf("  failed: %d studies (%s)%n", count, category));
+        if (criterion != null) {
+            out.printf("  completion (%s): %d of %d studies complete%n", criterion, studiesComplete, studiesFound);
+        }
         out.println(complete() ? "RESULT: COMPLETE - every indexed study is verified in the new PACS"
+                + (criterion == null ? "" : " and meets the completion criterion " + criterion)
                 : "RESULT: INCOMPLETE");
     }
 }

@@ -5,10 +5,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The product's command line: {@code run}, {@code demo}, {@code generate}, {@code replay}. */
+/** The product's command line: {@code run}, {@code demo}, {@code generate}, {@code replay}, {@code report}. */
 @Command(name = "pacs-migrator", mixinStandardHelpOptions = true, version = "pacs-migrator 0.1.0",
         description = "Migrates every study from an old PACS to a new one over DICOM, resumably, with proof.",
-        subcommands = {MigratorCli.Run.class, DemoCommand.class, GenerateCommand.class, ReplayCommand.class})
+        subcommands = {MigratorCli.Run.class, DemoCommand.class, GenerateCommand.class, ReplayCommand.class,
+                ReportCommand.class})
 public final class MigratorCli implements Callable<Integer> {
     /** Exit codes. */
     static final int COMPLETE = 0;

@@ -28,6 +28,18 @@ final class SingleMachine {
         return run(config, out);
     }
 
+    /** The final report under {dataDirectory}/report; a failing report does not change the migration's result. */
+    static void writeReport(MigrationRunner runner, MigrationConfig config, PrintStream out) {
+        try {
+            var report = runner.writeReport(Path.of(config.storage.dataDirectory).resolve("report"));
+            out.printf("Report: %s, %s (%d studies, %d complete); reconciliation: %s (%d findings, %d instances missing in the new PACS)%n",
+                    report.csv(), report.html(), report.rows().size(), report.studiesComplete(), report.reconciliationCsv(),
+                    report.discrepancies().size(), report.instancesMissingInNew());
+        } catch (Exception e) {
+            out.println("Report could not be written: " + e.getMessage());
+        }
+    }
+
     static int run(MigrationConfig config, PrintStream out) throws Exception {
         try (EmbeddedServices services = EmbeddedServices.start(config);
              MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint())) {
@@ -38,6 +50,7 @@ final class SingleMachine {
                     indexed.studiesFound(), indexed.studiesNew());
             MigrationSummary summary = runner.awaitCompletion(Duration.ofSeconds(2));
             summary.print(out);
+            writeReport(runner, config, out);
             return summary.complete() && indexed.daysFailed() == 0 ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
         }
     }

@@ -1,0 +1,59 @@
+package org.pacsmigrator.migrator;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.config.ConfigLoader;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.verify.report.MigrationReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code report}: writes the final report (CSV, HTML) and the old-versus-new reconciliation from the state
+ * store and C-FIND of both PACS; {@code --resend-missing} hands instances missing in the new PACS back to
+ * the forwarder (sent by the next {@code run}). Exit 0 when every study is complete and nothing is missing.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Writes report.csv, report.html and reconciliation.csv for a migration; optionally re-sends what is missing.")
+final class ReportCommand implements Callable<Integer> {
+    @CommandLine.Option(names = {"-c", "--config"}, required = true, description = "the migration's YAML file")
+    Path config;
+
+    @CommandLine.Option(names = "--out", description = "output directory (default: {storage.dataDirectory}/report)")
+    Path out;
+
+    @CommandLine.Option(names = "--resend-missing",
+            description = "clear the 'stored' marks of instances missing in the new PACS and queue their studies for the forwarder")
+    boolean resendMissing;
+
+    @Override
+    public Integer call() throws Exception {
+        MigrationConfig c;
+        try {
+            c = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return MigratorCli.CONFIG_ERROR;
+        }
+        return run(c, out, resendMissing, System.out);
+    }
+
+    static int run(MigrationConfig c, Path out, boolean resend, java.io.PrintStream stdout) throws Exception {
+        Path dir = out != null ? out : Path.of(c.storage.dataDirectory).resolve("report");
+        try (EmbeddedServices services = EmbeddedServices.start(c);
+             MigrationRunner runner = new MigrationRunner(c, services.kafkaBootstrap(), services.cassandraContactPoint())) {
+            MigrationReport.Result r = runner.writeReport(dir);
+            stdout.printf("Report: %s, %s: %d studies, %d complete (criterion %s)%n", r.csv(), r.html(), r.rows().size(),
+                    r.studiesComplete(), runner.criterion().key());
+            stdout.printf("Reconciliation: %s: %d findings, %d instances missing in the new PACS%n", r.reconciliationCsv(),
+                    r.discrepancies().size(), r.instancesMissingInNew());
+            if (resend) {
+                int studies = runner.resendMissing(r);
+                stdout.printf("Re-send: %d studies queued for the forwarder; run the migration again to send them%n", studies);
+            }
+            boolean ok = !r.rows().isEmpty() && r.studiesComplete() == r.rows().size() && r.instancesMissingInNew() == 0;
+            return ok ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.pacsmigrator.verify;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link CompletionTopology} (exactly-once) and answers status queries from its local store: the
+ * "API object" of study completion. Statuses are also written to the state store (study_status), which is
+ * what other processes and the report read.
+ */
+public final class CompletionService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionService.class);
+
+    private final KafkaStreams streams;
+    private final Completion criterion;
+
+    /**
+     * @param stateDirectory this instance's own Kafka Streams state directory (never shared between instances)
+     */
+    public CompletionService(KafkaSettings kafka, Topics topics, Completion criterion, StateStore state, Path stateDirectory) {
+        this.criterion = criterion;
+        Properties p = new Properties();
+        p.putAll(kafka.clientProperties());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.migrationId() + "-completion");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(StreamsConfig.CLIENT_ID_CONFIG, kafka.clientIdPrefix() + "-completion");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toAbsolutePath().toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion, state == null ? null : state::saveStudyStatus), p);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("completion topology failed, replacing the stream thread: {}", e.toString(), e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    public CompletionService start() {
+        streams.start();
+        return this;
+    }
+
+    public Completion criterion() {
+        return criterion;
+    }
+
+    public KafkaStreams.State streamsState() {
+        return streams.state();
+    }
+
+    /** The study's status from the local store, or empty (unknown here, or the store is not ready yet). */
+    public Optional<StudyStatus> status(String studyInstanceUid) {
+        ReadOnlyKeyValueStore<String, StudyCompletion> store = store();
+        if (store == null) {
+            return Optional.empty();
+        }
+        StudyCompletion c = store.get(studyInstanceUid);
+        return c == null ? Optional.empty() : Optional.of(c.toStatus(criterion));
+    }
+
+    /** Every status in the local store (this instance's partitions). */
+    public List<StudyStatus> statuses() {
+        List<StudyStatus> all = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, StudyCompletion> store = store();
+        if (store != null) {
+            try (KeyValueIterator<String, StudyCompletion> it = store.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, StudyCompletion> kv = it.next();
+                    all.add(kv.value.toStatus(criterion));
+                }
+            }
+        }
+        return all;
+    }
+
+    private ReadOnlyKeyValueStore<String, StudyCompletion> store() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return null;
+        }
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(CompletionTopology.STORE,
+                    QueryableStoreTypes.<String, StudyCompletion>keyValueStore()));
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(10));
+    }
+}

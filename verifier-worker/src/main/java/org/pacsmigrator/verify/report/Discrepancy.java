@@ -1,0 +1,18 @@
+package org.pacsmigrator.verify.report;
+
+/**
+ * One line of the reconciliation: an entity (study, series or instance) present on one side only.
+ *
+ * @param side   "missing in new" (in the old PACS, not in the new) or "extra in new" (in the new PACS only),
+ *               or "not indexed" (a study of the old PACS in the date range that the state store does not know)
+ * @param action what to do about it
+ */
+public record Discrepancy(String level, String side, String studyInstanceUid, String seriesInstanceUid,
+                          String sopInstanceUid, String action) {
+    public static final String[] HEADER = {"level", "side", "study_instance_uid", "series_instance_uid",
+        "sop_instance_uid", "action"};
+
+    Object[] values() {
+        return new Object[] {level, side, studyInstanceUid, seriesInstanceUid, sopInstanceUid, action};
+    }
+}

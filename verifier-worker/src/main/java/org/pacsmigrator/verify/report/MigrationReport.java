@@ -1,0 +1,342 @@
+package org.pacsmigrator.verify.report;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.FindOutcome;
+import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.dicom.StudyManifest;
+import org.pacsmigrator.state.InstanceCommitment;
+import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.StudyEvent;
+import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.verify.Completion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The final report of a migration, from the state store and (for the reconciliation) C-FIND of both PACS:
+ * {@code report.csv} and {@code report.html} with one row per study, and {@code reconciliation.csv} listing
+ * every study, series and instance that is on one side only. {@link #resendMissing} is the action for
+ * instances missing in the new PACS: it clears their "stored" marks and hands the study back to the forwarder.
+ */
+public final class MigrationReport {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationReport.class);
+    /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
+    public static final String RESEND_CATEGORY = "missing in new PACS";
+    public static final String RESEND_ACTION = "re-send: pacs-migrator report --resend-missing, then run";
+
+    /** What was written and what it says. */
+    public record Result(List<StudyReportRow> rows, List<Discrepancy> discrepancies, long studiesComplete,
+                         Path csv, Path html, Path reconciliationCsv) {
+        public long instancesMissingInNew() {
+            return discrepancies.stream().filter(d -> d.level().equals("instance") && d.side().equals("missing in new")).count();
+        }
+    }
+
+    private final StateStore state;
+    private final DicomClient dicom;
+    private final DicomNode oldPacs;
+    private final DicomNode newPacs;
+    private final Completion criterion;
+
+    /** {@code dicom} null = no reconciliation (state store only). */
+    public MigrationReport(StateStore state, DicomClient dicom, DicomNode oldPacs, DicomNode newPacs, Completion criterion) {
+        this.state = state;
+        this.dicom = dicom;
+        this.oldPacs = oldPacs;
+        this.newPacs = newPacs;
+        this.criterion = criterion;
+    }
+
+    /** Builds the report for every known study (and studies of the old PACS in {@code from..to} not indexed). */
+    public Result write(Path directory, LocalDate from, LocalDate to) throws IOException, DicomException {
+        Files.createDirectories(directory);
+        List<StudyReportRow> rows = new ArrayList<>();
+        List<Discrepancy> discrepancies = new ArrayList<>();
+        Set<String> known = new HashSet<>();
+        long complete = 0;
+        for (StudyRecord s : state.allStudies()) {
+            known.add(s.studyInstanceUid());
+            StudyReportRow row = row(s, discrepancies);
+            rows.add(row);
+            complete += row.complete() ? 1 : 0;
+        }
+        rows.sort(java.util.Comparator.comparing((StudyReportRow r) -> Objects.toString(r.studyDate(), ""))
+                .thenComparing(StudyReportRow::studyInstanceUid));
+        if (dicom != null && from != null && to != null) {
+            studyLevel(known, from, to, discrepancies);
+        }
+        Path csv = directory.resolve("report.csv");
+        Path html = directory.resolve("report.html");
+        Path recon = directory.resolve("reconciliation.csv");
+        writeCsv(csv, StudyReportRow.HEADER, rows.stream().map(StudyReportRow::values).toList());
+        writeCsv(recon, Discrepancy.HEADER, discrepancies.stream().map(Discrepancy::values).toList());
+        writeHtml(html, rows, discrepancies, complete);
+        return new Result(rows, discrepancies, complete, csv, html, recon);
+    }
+
+    private StudyReportRow row(StudyRecord s, List<Discrepancy> discrepancies) throws DicomException {
+        String uid = s.studyInstanceUid();
+        List<InstanceRecord> instances = state.instancesOf(uid);
+        Map<String, InstanceCommitment> commitments = state.instanceCommitmentsOf(uid);
+        StudyStatus status = state.findStudyStatus(uid).orElse(null);
+        int retrieved = 0;
+        int sent = 0;
+        int verified = 0;
+        Instant verifiedAt = null;
+        for (InstanceRecord i : instances) {
+            retrieved += i.retrieved() ? 1 : 0;
+            sent += i.forwarded() ? 1 : 0;
+            if (i.verified()) {
+                verified++;
+                verifiedAt = verifiedAt == null || i.verifiedAt().isAfter(verifiedAt) ? i.verifiedAt() : verifiedAt;
+            }
+        }
+        int committed = (int) commitments.values().stream().filter(InstanceCommitment::committed).count();
+        int commitFailed = commitments.size() - committed;
+        boolean complete = status != null ? status.complete() && s.state() == StudyState.VERIFIED
+                : s.state() == StudyState.VERIFIED;
+        Instant when = status != null && status.completedAt() != null ? status.completedAt() : verifiedAt;
+
+        Integer oldSeries = null;
+        Integer newSeries = null;
+        Integer oldCount = null;
+        Integer newCount = null;
+        int seriesMissing = 0;
+        int missing = 0;
+        int extra = 0;
+        if (dicom != null) {
+            Map<String, String> oldSops = sops(oldPacs, uid);   // SOP Instance UID -> series
+            Map<String, String> newSops = sops(newPacs, uid);
+            Set<String> oldSer = new HashSet<>(oldSops.values());
+            Set<String> newSer = new HashSet<>(newSops.values());
+            oldSeries = oldSer.size();
+            newSeries = newSer.size();
+            oldCount = oldSops.size();
+            newCount = newSops.size();
+            if (!oldSops.isEmpty() && newSops.isEmpty()) {
+                discrepancies.add(new Discrepancy("study", "missing in new", uid, "", "", RESEND_ACTION));
+            }
+            for (String series : new TreeMap<>(toMap(oldSer)).keySet()) {
+                if (!newSer.contains(series)) {
+                    seriesMissing++;
+                    discrepancies.add(new Discrepancy("series", "missing in new", uid, series, "", RESEND_ACTION));
+                }
+            }
+            for (String series : new TreeMap<>(toMap(newSer)).keySet()) {
+                if (!oldSer.contains(series)) {
+                    discrepancies.add(new Discrepancy("series", "extra in new", uid, series, "",
+                            "check: series not in the old PACS (created in the new one, or changed UIDs by rules)"));
+                }
+            }
+            for (Map.Entry<String, String> e : new TreeMap<>(oldSops).entrySet()) {
+                if (!newSops.containsKey(e.getKey())) {
+                    missing++;
+                    discrepancies.add(new Discrepancy("instance", "missing in new", uid, e.getValue(), e.getKey(), RESEND_ACTION));
+                }
+            }
+            for (Map.Entry<String, String> e : new TreeMap<>(newSops).entrySet()) {
+                if (!oldSops.containsKey(e.getKey())) {
+                    extra++;
+                    discrepancies.add(new Discrepancy("instance", "extra in new", uid, e.getValue(), e.getKey(),
+                            "check: instance not in the old PACS"));
+                }
+            }
+        }
+        return new StudyReportRow(s.patientId(), s.issuerOfPatientId(), s.accessionNumber(), s.studyDate(), uid,
+                s.state() == null ? "" : s.state().name(), s.expectedSeries(), s.expectedInstances(), instances.size(),
+                retrieved, sent, verified, committed, commitFailed, "none", s.failureCategory(), s.failureMessage(),
+                criterion.key(), criterion.method(), complete, when,
+                oldSeries, newSeries, oldCount, newCount, seriesMissing, missing, extra);
+    }
+
+    private static Map<String, Boolean> toMap(Set<String> set) {
+        Map<String, Boolean> m = new HashMap<>();
+        set.forEach(x -> m.put(x, true));
+        return m;
+    }
+
+    private Map<String, String> sops(DicomNode pacs, String studyUid) throws DicomException {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (StudyManifest.Entry e : StudyManifest.query(dicom, pacs, studyUid)) {
+            result.put(e.sopInstanceUid(), e.seriesInstanceUid());
+        }
+        return result;
+    }
+
+    /** Studies of the date range on either PACS that the state store does not know. */
+    private void studyLevel(Set<String> known, LocalDate from, LocalDate to, List<Discrepancy> discrepancies)
+            throws DicomException {
+        String range = from.format(DateTimeFormatter.BASIC_ISO_DATE) + "-" + to.format(DateTimeFormatter.BASIC_ISO_DATE);
+        Set<String> inOld = studies(oldPacs, range);
+        Set<String> inNew = studies(newPacs, range);
+        for (String uid : new TreeMap<>(toMap(inOld)).keySet()) {
+            if (!known.contains(uid)) {
+                discrepancies.add(new Discrepancy("study", inNew.contains(uid) ? "not indexed (present in new)"
+                        : "missing in new (not indexed)", uid, "", "", "re-index: run again (a day may have changed)"));
+            }
+        }
+        for (String uid : new TreeMap<>(toMap(inNew)).keySet()) {
+            if (!known.contains(uid) && !inOld.contains(uid)) {
+                discrepancies.add(new Discrepancy("study", "extra in new", uid, "", "", "check: study not in the old PACS"));
+            }
+        }
+    }
+
+    private Set<String> studies(DicomNode pacs, String range) throws DicomException {
+        Set<String> uids = new HashSet<>();
+        FindOutcome outcome = dicom.find(pacs, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyDate", range,
+                "StudyInstanceUID", "")), m -> uids.add(m.get("StudyInstanceUID")));
+        if (!outcome.success()) {
+            LOG.warn("report: study-level C-FIND on {} for {} ended with status 0x{}: study-level reconciliation incomplete",
+                    pacs, range, Integer.toHexString(outcome.finalStatus()));
+        }
+        return uids;
+    }
+
+    /**
+     * The re-send action: for every instance listed as missing in the new PACS whose image is in the cache,
+     * clears its stored/verified marks, marks the study FAILED ("missing in new PACS", which the forwarder
+     * resumes from) and publishes it to the retrieved topic. Returns the number of studies handed back.
+     */
+    public static int resendMissing(StateStore state, EventPublisher publisher, Topics topics, List<Discrepancy> discrepancies) {
+        Map<String, List<String>> byStudy = new TreeMap<>();
+        for (Discrepancy d : discrepancies) {
+            if (d.level().equals("instance") && d.side().equals("missing in new")) {
+                byStudy.computeIfAbsent(d.studyInstanceUid(), k -> new ArrayList<>()).add(d.sopInstanceUid());
+            }
+        }
+        int studies = 0;
+        for (Map.Entry<String, List<String>> e : byStudy.entrySet()) {
+            Map<String, InstanceRecord> known = new HashMap<>();
+            state.instancesOf(e.getKey()).forEach(i -> known.put(i.sopInstanceUid(), i));
+            int cleared = 0;
+            for (String sop : e.getValue()) {
+                InstanceRecord i = known.get(sop);
+                if (i != null && i.retrieved()) {
+                    state.clearForwarded(e.getKey(), sop);
+                    cleared++;
+                }
+            }
+            if (cleared == 0) {
+                LOG.warn("study {}: {} instances missing in the new PACS are not in the cache: retrieve the study again",
+                        e.getKey(), e.getValue().size());
+                continue;
+            }
+            state.markFailed(e.getKey(), RESEND_CATEGORY, cleared + " instances missing in the new PACS: re-sending");
+            publisher.publish(topics.retrieved(), StudyEvent.of(e.getKey(), "resend"));
+            studies++;
+        }
+        return studies;
+    }
+
+    // ---- output ----------------------------------------------------------------------------------
+
+    private static void writeCsv(Path file, String[] header, List<Object[]> rows) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            w.write(String.join(",", header));
+            w.write("\r\n");
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    if (i > 0) {
+                        w.write(',');
+                    }
+                    w.write(csv(row[i]));
+                }
+                w.write("\r\n");
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String csv(Object value) {
+        String s = value == null ? "" : value.toString();
+        // A leading =, +, - or @ would be run as a formula by spreadsheets.
+        if (!s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 && !s.matches("-?\\d+")) {
+            s = "'" + s;
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            s = "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    static String html(Object value) {
+        String s = value == null ? "" : value.toString();
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private void writeHtml(Path file, List<StudyReportRow> rows, List<Discrepancy> discrepancies, long complete)
+            throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>PACS migration report</title><style>")
+                .append("body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #ccc;padding:2px 6px}tr.incomplete{background:#fdd}th{background:#eee}")
+                .append("</style></head><body>\n");
+        b.append("<h1>PACS migration report</h1>\n<p>Generated ").append(html(Instant.now()))
+                .append(". Old PACS ").append(html(oldPacs)).append(", new PACS ").append(html(newPacs))
+                .append(". Completion criterion: <b>").append(html(criterion.key())).append("</b>.</p>\n");
+        b.append("<p><b>").append(complete).append(" of ").append(rows.size()).append(" studies complete</b>; ")
+                .append(discrepancies.size()).append(" reconciliation findings.</p>\n");
+        b.append("<h2>Studies</h2>\n<table><tr>");
+        for (String h : StudyReportRow.HEADER) {
+            b.append("<th>").append(html(h)).append("</th>");
+        }
+        b.append("</tr>\n");
+        for (StudyReportRow r : rows) {
+            b.append(r.complete() ? "<tr>" : "<tr class=\"incomplete\">");
+            for (Object v : r.values()) {
+                b.append("<td>").append(html(v)).append("</td>");
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n<h2>Reconciliation (old PACS versus new PACS)</h2>\n");
+        if (discrepancies.isEmpty()) {
+            b.append("<p>No differences: every study, series and instance of the old PACS is in the new one, nothing extra.</p>\n");
+        } else {
+            b.append("<table><tr>");
+            for (String h : Discrepancy.HEADER) {
+                b.append("<th>").append(html(h)).append("</th>");
+            }
+            b.append("</tr>\n");
+            for (Discrepancy d : discrepancies) {
+                b.append("<tr>");
+                for (Object v : d.values()) {
+                    b.append("<td>").append(html(v)).append("</td>");
+                }
+                b.append("</tr>\n");
+            }
+            b.append("</table>\n");
+        }
+        b.append("</body></html>\n");
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, b, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
