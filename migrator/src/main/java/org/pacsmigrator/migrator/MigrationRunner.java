@@ -191,6 +191,8 @@ public final class MigrationRunner implements AutoCloseable {
         return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
                 TimeWindows.parse(p.windows, p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone), Clock.systemUTC()),
                 Duration.ofMillis(p.pauseMillis), Duration.ofMinutes(30));
+    }
+
     /**
      * The verifier per verify.completion, the storage commitment SCU and its results consumer when committing,
      * and the completion topology (Kafka Streams, its own state directory under the scratch folder).

@@ -100,6 +100,22 @@ public final class MigrationReport {
         return new Result(rows, discrepancies, complete, csv, html, recon);
     }
 
+    /** The forwarder's rules that changed this study's images, with how many images each changed. */
+    private String rulesApplied(String studyUid) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (org.pacsmigrator.state.InstanceModification m : state.modificationsOf(studyUid)) {
+            if (!m.changes().isEmpty()) {
+                m.rulesApplied().forEach(r -> counts.merge(r, 1, Integer::sum));
+            }
+        }
+        if (counts.isEmpty()) {
+            return "none";
+        }
+        StringBuilder text = new StringBuilder();
+        counts.forEach((rule, n) -> text.append(text.length() == 0 ? "" : "; ").append(rule).append(" (").append(n).append(" images)"));
+        return text.toString();
+    }
+
     private StudyReportRow row(StudyRecord s, List<Discrepancy> discrepancies) throws DicomException {
         String uid = s.studyInstanceUid();
         List<InstanceRecord> instances = state.instancesOf(uid);
@@ -170,7 +186,7 @@ public final class MigrationReport {
         }
         return new StudyReportRow(s.patientId(), s.issuerOfPatientId(), s.accessionNumber(), s.studyDate(), uid,
                 s.state() == null ? "" : s.state().name(), s.expectedSeries(), s.expectedInstances(), instances.size(),
-                retrieved, sent, verified, committed, commitFailed, "none", s.failureCategory(), s.failureMessage(),
+                retrieved, sent, verified, committed, commitFailed, rulesApplied(uid), s.failureCategory(), s.failureMessage(),
                 criterion.key(), criterion.method(), complete, when,
                 oldSeries, newSeries, oldCount, newCount, seriesMissing, missing, extra);
     }
