@@ -9,7 +9,7 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /** s3proxy (a real S3 protocol server) in-process on a free loopback port, over jclouds' filesystem blobstore. */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
     static final String IDENTITY = "pacsmig-test";
     static final String CREDENTIAL = "pacsmig-test-secret";
 
@@ -21,7 +21,7 @@ final class S3ProxyServer implements AutoCloseable {
         this.context = context;
     }
 
-    static S3ProxyServer start(Path directory) throws Exception {
+    public static S3ProxyServer start(Path directory) throws Exception {
         Properties p = new Properties();
         p.setProperty("jclouds.filesystem.basedir", directory.toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(p)
@@ -41,11 +41,11 @@ final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer(proxy, context);
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + proxy.getPort();
     }
 
-    S3InstanceCache.Settings settings(String bucket) {
+    public S3InstanceCache.Settings settings(String bucket) {
         return S3InstanceCache.Settings.of(endpoint(), bucket, IDENTITY, CREDENTIAL);
     }
 

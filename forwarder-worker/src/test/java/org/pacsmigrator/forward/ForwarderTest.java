@@ -55,6 +55,7 @@ import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.testsupport.DelegatingDicomClient;
 
 /**
  * The forwarder against a real Orthanc as the new PACS, with real Cassandra and Kafka. The new PACS
@@ -258,7 +259,7 @@ class ForwarderTest {
         // parallel associations, sends only what was not stored.
         AtomicInteger stores = new AtomicInteger();
         DicomClient real = client();
-        DicomClient dying = new DelegatingClient(real) {
+        DicomClient dying = new DelegatingDicomClient(real) {
             @Override
             public void store(DicomNode remote, List<Path> files, org.pacsmigrator.dicom.StoreListener listener)
                     throws DicomException {

@@ -1,5 +1,7 @@
 package org.pacsmigrator.index;
 
+import org.pacsmigrator.testsupport.DelegatingDicomClient;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,19 +139,13 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     /** A DicomClient that lets a test see (and break) every C-FIND. */
-    static final class SpyClient implements DicomClient {
-        final DicomClient delegate;
+    static final class SpyClient extends DelegatingDicomClient {
         final Consumer<DicomDataset> beforeFind;
         final List<DicomDataset> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         SpyClient(DicomClient delegate, Consumer<DicomDataset> beforeFind) {
-            this.delegate = delegate;
+            super(delegate);
             this.beforeFind = beforeFind;
-        }
-
-        @Override
-        public void echo(DicomNode remote) throws DicomException {
-            delegate.echo(remote);
         }
 
         @Override
@@ -157,24 +153,7 @@ final class IndexerFixture implements AutoCloseable {
                 throws DicomException {
             beforeFind.accept(keys);
             finds.add(keys);
-            return delegate.find(remote, level, keys, onMatch);
-        }
-
-        @Override
-        public RetrieveOutcome move(DicomNode remote, QueryLevel level, DicomDataset keys, String destination)
-                throws DicomException {
-            return delegate.move(remote, level, keys, destination);
-        }
-
-        @Override
-        public RetrieveOutcome get(DicomNode remote, QueryLevel level, DicomDataset keys, Path workDirectory,
-                                   ReceivedInstanceHandler handler) throws DicomException {
-            return delegate.get(remote, level, keys, workDirectory, handler);
-        }
-
-        @Override
-        public void store(DicomNode remote, List<Path> files, StoreListener listener) throws DicomException {
-            delegate.store(remote, files, listener);
+            return super.find(remote, level, keys, onMatch);
         }
     }
 

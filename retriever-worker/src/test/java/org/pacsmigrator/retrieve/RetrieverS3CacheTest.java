@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.cache.S3InstanceCache;
+import org.pacsmigrator.cache.S3ProxyServer;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;

@@ -8,15 +8,10 @@ import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.PresentationContextSelectionPolicy;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.LinkedList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.DicomException;
@@ -73,34 +68,23 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
     };
 
     private final String aeTitle;
-    private final ServerSocket serverSocket;
     private final DicomTimeouts timeouts;
     private final Duration sameAssociationWait;
     private final Listener listener;
-    private final ExecutorService pool;
-    private final Thread acceptor;
-    private volatile boolean closed;
+    private SocketAcceptor acceptor;
 
-    private PixelMedStorageCommitment(String aeTitle, ServerSocket serverSocket, DicomTimeouts timeouts,
-                                      Duration sameAssociationWait, Listener listener) {
+    private PixelMedStorageCommitment(String aeTitle, DicomTimeouts timeouts, Duration sameAssociationWait, Listener listener) {
         CommitmentMessages.ensureDictionary();
         this.aeTitle = aeTitle;
-        this.serverSocket = serverSocket;
         this.timeouts = timeouts;
         this.sameAssociationWait = sameAssociationWait;
         this.listener = listener;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(r -> daemon(r, "commitment-scp-" + aeTitle + "-" + n.incrementAndGet()));
-        this.acceptor = daemon(this::acceptLoop, "commitment-scp-" + aeTitle + "-accept");
     }
 
     public static PixelMedStorageCommitment start(String aeTitle, String bindAddress, int port, DicomTimeouts timeouts,
                                                   Duration sameAssociationWait, Listener listener) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 16);
-        PixelMedStorageCommitment c = new PixelMedStorageCommitment(aeTitle, socket, timeouts, sameAssociationWait, listener);
-        c.acceptor.start();
+        PixelMedStorageCommitment c = new PixelMedStorageCommitment(aeTitle, timeouts, sameAssociationWait, listener);
+        c.acceptor = SocketAcceptor.start("commitment-scp-" + aeTitle, bindAddress, port, 8, IDLE_TIMEOUT_MILLIS, c::serve);
         return c;
     }
 
@@ -111,7 +95,7 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
 
     @Override
     public int port() {
-        return serverSocket.getLocalPort();
+        return acceptor.port();
     }
 
     @Override
@@ -187,30 +171,7 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            serverSocket.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        pool.shutdown();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket socket = serverSocket.accept();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(IDLE_TIMEOUT_MILLIS);
-                pool.execute(() -> serve(socket));
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("commitment SCP {} accept failed: {}", aeTitle, e.toString());
-                }
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                return;
-            }
-        }
+        acceptor.close();
     }
 
     private void serve(Socket socket) {
@@ -225,17 +186,7 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
             LOG.warn("commitment SCP {}: association from {} ended abnormally: {}", aeTitle, socket.getRemoteSocketAddress(),
                     e.getMessage());
         } finally {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already closed
-            }
+            SocketAcceptor.closeQuietly(socket);
         }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

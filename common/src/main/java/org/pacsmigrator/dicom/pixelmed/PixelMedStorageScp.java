@@ -6,18 +6,11 @@ import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.PresentationContextSelectionPolicy;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.StorageScp;
 import org.slf4j.Logger;
@@ -62,67 +55,32 @@ public final class PixelMedStorageScp implements StorageScp {
     };
 
     private final String aeTitle;
-    private final ServerSocket serverSocket;
     private final Path workDirectory;
     private final ReceivedInstanceHandler handler;
-    private final ExecutorService pool;
-    private final Thread acceptor;
-    private volatile boolean closed;
+    private SocketAcceptor acceptor;
 
-    private PixelMedStorageScp(String aeTitle, ServerSocket serverSocket, Path workDirectory, ReceivedInstanceHandler handler) {
+    private PixelMedStorageScp(String aeTitle, Path workDirectory, ReceivedInstanceHandler handler) {
         this.aeTitle = aeTitle;
-        this.serverSocket = serverSocket;
         this.workDirectory = workDirectory;
         this.handler = handler;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(MAX_ASSOCIATIONS, MAX_ASSOCIATIONS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> daemon(r, "dicom-scp-" + aeTitle + "-" + n.incrementAndGet()));
-        ((ThreadPoolExecutor) pool).allowCoreThreadTimeOut(true);
-        this.acceptor = daemon(this::acceptLoop, "dicom-scp-" + aeTitle + "-accept");
     }
 
     public static PixelMedStorageScp start(String aeTitle, String bindAddress, int port, Path workDirectory,
                                            ReceivedInstanceHandler handler) throws IOException {
         Files.createDirectories(workDirectory);
-        ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 64);
-        PixelMedStorageScp scp = new PixelMedStorageScp(aeTitle, socket, workDirectory, handler);
-        scp.acceptor.start();
+        PixelMedStorageScp scp = new PixelMedStorageScp(aeTitle, workDirectory, handler);
+        scp.acceptor = SocketAcceptor.start("dicom-scp-" + aeTitle, bindAddress, port, MAX_ASSOCIATIONS, IDLE_TIMEOUT_MILLIS, scp::serve);
         return scp;
     }
 
     @Override
     public int port() {
-        return serverSocket.getLocalPort();
+        return acceptor.port();
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            serverSocket.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        pool.shutdown();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket socket = serverSocket.accept();
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(IDLE_TIMEOUT_MILLIS);
-                pool.execute(() -> serve(socket));
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("storage SCP {} accept failed: {}", aeTitle, e.toString());
-                }
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                return; // closing
-            }
-        }
+        acceptor.close();
     }
 
     private void serve(Socket socket) {
@@ -137,17 +95,7 @@ public final class PixelMedStorageScp implements StorageScp {
             LOG.warn("storage SCP {}: association from {} ended abnormally: {}", aeTitle, socket.getRemoteSocketAddress(), e.getMessage());
         } finally {
             dimse.cleanup();
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already closed
-            }
+            SocketAcceptor.closeQuietly(socket);
         }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

@@ -1,4 +1,4 @@
-package org.pacsmigrator.forward;
+package org.pacsmigrator.testsupport;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,11 +13,11 @@ import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.RetrieveOutcome;
 import org.pacsmigrator.dicom.StoreListener;
 
-/** A real client with one operation overridden, to inject a failure at a chosen moment. */
-class DelegatingClient implements DicomClient {
+/** A real client whose operations tests override one by one, to observe them or inject a failure at a chosen moment. */
+public class DelegatingDicomClient implements DicomClient {
     private final DicomClient delegate;
 
-    DelegatingClient(DicomClient delegate) {
+    public DelegatingDicomClient(DicomClient delegate) {
         this.delegate = delegate;
     }
 
