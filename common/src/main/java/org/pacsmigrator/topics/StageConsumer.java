@@ -114,6 +114,13 @@ public final class StageConsumer implements AutoCloseable {
 
     private final MeterRegistry registry;
     private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
+    /** Refreshes the Kafka client meters (new partitions bring new lag meters) for every stage. */
+    private static final java.util.concurrent.ScheduledExecutorService METRICS_REFRESH =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kafka-client-metrics");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** With a registry, also counts {@code pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered}. */
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
@@ -141,7 +148,9 @@ public final class StageConsumer implements AutoCloseable {
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         if (registry != null) {
             // Kafka's own client metrics, among them records-lag per partition: the stage's consumer lag.
-            clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+            clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer,
+                    java.util.List.of(io.micrometer.core.instrument.Tag.of("stage", groupId)), METRICS_REFRESH,
+                    Duration.ofSeconds(10));
             clientMetrics.bindTo(registry);
         }
         producer = new KafkaProducer<>(KafkaEventPublisher.producerProperties(settings, name + "-dlq"),

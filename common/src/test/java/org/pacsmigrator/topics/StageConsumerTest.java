@@ -219,4 +219,26 @@ class StageConsumerTest {
         var h = r.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
+
+    @Test
+    void consumerLagIsAMeterThatRisesWhileTheStageIsBusyAndFallsAfter() throws Exception {
+        KafkaEventPublisher publisher = publisher();
+        for (int i = 0; i < 6; i++) {
+            publisher.publish(topics.indexed(), StudyEvent.of("4.lag", Integer.toString(i)));
+        }
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        StageConsumer c = new StageConsumer(settings, "lag", topics.indexed(), e -> release.await(), FAST, registry);
+        toClose.add(() -> {
+            release.countDown();
+            c.close();
+        });
+        c.start();
+        java.util.function.DoubleSupplier lag = () -> registry.find("kafka.consumer.fetch.manager.records.lag")
+                .gauges().stream().mapToDouble(g -> Double.isNaN(g.value()) ? 0 : g.value()).sum();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() > 0);
+        release.countDown();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
+    }
 }
