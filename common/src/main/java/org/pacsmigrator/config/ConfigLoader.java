@@ -88,6 +88,16 @@ public final class ConfigLoader {
         v.atLeast("retrieve.arrivalGraceSeconds", c.retrieve.arrivalGraceSeconds, 0);
         v.associationPolicy("retrieve", c.retrieve);
         v.associationPolicy("forward", c.forward);
+        for (int i = 0; i < c.forward.transferSyntaxConversions.size(); i++) {
+            MigrationConfig.Conversion conv = c.forward.transferSyntaxConversions.get(i);
+            String key = "forward.transferSyntaxConversions[" + i + "]";
+            if (conv.from == null || !(conv.from.equals("*") || conv.from.matches("[0-9.]+"))) {
+                v.fail(key + ".from", "must be a transfer syntax UID or *");
+            } else if (conv.to == null || !java.util.Set.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1",
+                    "1.2.840.10008.1.2.2").contains(conv.to)) {
+                v.fail(key + ".to", "must be an uncompressed transfer syntax (1.2.840.10008.1.2, .1.2.1 or .1.2.2)");
+            }
+        }
         if (c.storage.cache == null) {
             c.storage.cache = new MigrationConfig.Cache();
         }

@@ -134,8 +134,19 @@ public final class MigrationConfig {
          * it as is (the conflict is recorded per instance).
          */
         public String patientIdConflict = "stop";
+        /**
+         * Transfer syntax conversions allowed when the new PACS does not accept an image's own:
+         * {from: <UID or "*">, to: <uncompressed UID>}. Without one, such an image fails as
+         * "transfer syntax not accepted"; nothing is ever converted silently.
+         */
+        public java.util.List<Conversion> transferSyntaxConversions = new java.util.ArrayList<>();
         /** Optional YAML file of validation/modification rules applied to every image (README "Rules"). */
         public String rulesFile;
+    }
+
+    public static final class Conversion {
+        public String from;
+        public String to;
     }
 
     public static final class Verify {

@@ -30,6 +30,15 @@ public final class DicomFiles {
         return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.edit(in, out, edit);
     }
 
+    /**
+     * Rewrites {@code in} into {@code out} in another uncompressed transfer syntax (explicit or
+     * implicit VR little endian, explicit VR big endian). Compressed sources are refused: no codec
+     * is shipped, and a lossy round trip must never happen silently.
+     */
+    public static void transcode(Path in, Path out, String targetTransferSyntaxUid) throws IOException {
+        org.pacsmigrator.dicom.pixelmed.PixelMedFiles.transcode(in, out, targetTransferSyntaxUid);
+    }
+
     /** True when the toolkit's data dictionary knows this attribute keyword (e.g. "PatientID"). */
     public static boolean isKnownKeyword(String keyword) {
         return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.isKnownKeyword(keyword);

@@ -55,13 +55,14 @@ public final class Forwarder implements StudyEventHandler {
     /** Windows, pause, global association limit and adaptive back-off toward the new PACS. */
     private final AssociationGate gate;
     private final ForwardMetrics metrics;
+    private final TransferSyntaxConversions conversions;
     /** Batches of one study are sent over this many associations at once. */
     private final ExecutorService associations;
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
                      RuleSet rules, String sourceAeTitle, PatientConflictPolicy patientConflictPolicy, int parallelAssociations,
-                     AssociationGate gate, ForwardMetrics metrics) {
+                     AssociationGate gate, ForwardMetrics metrics, TransferSyntaxConversions conversions) {
         this.dicom = dicom;
         this.destination = destination;
         this.state = state;
@@ -76,6 +77,7 @@ public final class Forwarder implements StudyEventHandler {
         this.patientConflictPolicy = patientConflictPolicy;
         this.gate = gate;
         this.metrics = metrics;
+        this.conversions = conversions;
         this.associations = Executors.newFixedThreadPool(parallelAssociations, r -> {
             Thread t = new Thread(r, "forward-association");
             t.setDaemon(true);
@@ -217,15 +219,12 @@ public final class Forwarder implements StudyEventHandler {
             }
             // An association-level DicomException propagates: the stage retries the study, and
             // instances already recorded as stored are not sent again.
-            gate.call(() -> {
-                long start = System.nanoTime();
-                try {
-                    storeBatch(studyUid, files, byFile, failures);
-                } finally {
-                    metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-                }
-                return null;
-            });
+            Map<Path, InstanceRecord> notAccepted = new HashMap<>();
+            store(studyUid, files, byFile, failures, notAccepted);
+            Map<Path, InstanceRecord> converted = convert(studyUid, notAccepted, failures, scratchFiles);
+            if (!converted.isEmpty()) {
+                store(studyUid, new ArrayList<>(converted.keySet()), converted, failures, new HashMap<>());
+            }
         } finally {
             for (Path f : scratchFiles) {
                 java.nio.file.Files.deleteIfExists(f);
@@ -233,9 +232,55 @@ public final class Forwarder implements StudyEventHandler {
         }
     }
 
+    /** One association through the gate, timed. */
+    private void store(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile, Map<String, String> failures,
+                       Map<Path, InstanceRecord> notAccepted) throws Exception {
+        gate.call(() -> {
+            long start = System.nanoTime();
+            try {
+                storeBatch(studyUid, files, byFile, failures, notAccepted);
+            } finally {
+                metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Converts the instances whose transfer syntax the new PACS refused, where a configured
+     * conversion allows it; records the conversion as a modification. Returns the converted files
+     * (in the scratch directory) and their instances.
+     */
+    private Map<Path, InstanceRecord> convert(String studyUid, Map<Path, InstanceRecord> notAccepted,
+                                              Map<String, String> failures, List<Path> scratchFiles) throws IOException {
+        Map<Path, InstanceRecord> converted = new HashMap<>();
+        for (Map.Entry<Path, InstanceRecord> e : notAccepted.entrySet()) {
+            String source = DicomFiles.readInfo(e.getKey()).transferSyntaxUid();
+            java.util.Optional<String> target = conversions.targetFor(source);
+            if (target.isEmpty()) {
+                continue;
+            }
+            Path out = scratchDirectory.resolve("converted-" + e.getValue().sopInstanceUid() + ".dcm");
+            try {
+                DicomFiles.transcode(e.getKey(), out, target.get());
+            } catch (IOException conversionFailed) {
+                failures.put(e.getValue().sopInstanceUid(), failures.get(e.getValue().sopInstanceUid())
+                        + "; allowed conversion to " + target.get() + " failed: " + conversionFailed.getMessage());
+                continue;
+            }
+            scratchFiles.add(out);
+            failures.remove(e.getValue().sopInstanceUid());
+            state.recordModification(new org.pacsmigrator.state.InstanceModification(studyUid, e.getValue().sopInstanceUid(),
+                    List.of("transferSyntaxConversions"), List.of("TransferSyntaxUID: '" + source + "' -> '" + target.get() + "'"),
+                    List.of(), e.getValue().sha256(), org.pacsmigrator.cache.Sha256.of(out), java.time.Instant.now()));
+            converted.put(out, e.getValue());
+        }
+        return converted;
+    }
+
     /** One association: sends the files and records each instance's status as it comes. */
-    private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile, Map<String, String> failures)
-            throws org.pacsmigrator.dicom.DicomException {
+    private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile, Map<String, String> failures,
+                            Map<Path, InstanceRecord> notAccepted) throws org.pacsmigrator.dicom.DicomException {
         dicom.store(destination, files, (file, sop, status, detail) -> {
             InstanceRecord instance = byFile.get(file);
             boolean ok = isStored(status);
@@ -244,6 +289,9 @@ public final class Forwarder implements StudyEventHandler {
             if (ok) {
                 metrics.stored(instance.sizeBytes());
                 return;
+            }
+            if (status < 0) {
+                notAccepted.put(file, instance);
             }
             String category = status < 0 ? "transfer syntax not accepted"
                     : status == 0x0122 ? "SOP class not supported" : "rejected by destination";

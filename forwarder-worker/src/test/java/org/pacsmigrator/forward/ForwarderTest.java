@@ -154,7 +154,7 @@ class ForwarderTest {
         AssociationGate gate = new AssociationGate(node, new AssociationLeases(store.session(), store.keyspace(), "test",
                 Duration.ofSeconds(30)), AdaptiveLimit.of(1, 2), TimeWindows.always(), Duration.ZERO, Duration.ofMinutes(1));
         return new Forwarder(client, node, state, cache, publisher, topics, batchSize, scratch, rules, "OLDPACS",
-                policy, parallelAssociations, gate, metrics);
+                policy, parallelAssociations, gate, metrics, TransferSyntaxConversions.NONE);
     }
 
     private static DicomClient client() {
@@ -337,7 +337,8 @@ class ForwarderTest {
                     Instant.now(), null, null, null));
             DicomNode node = new DicomNode("DCMNEW", "127.0.0.1", port);
             Forwarder forwarder = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
-                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics);
+                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
+                    TransferSyntaxConversions.NONE);
             assertThatThrownBy(() -> forwarder.handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                     .isInstanceOf(StageFailure.class)
                     .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("transfer syntax not accepted"))
@@ -370,5 +371,45 @@ class ForwarderTest {
         Files.write(sent, newPacs.instanceFile(sop));
         assertThat(DicomFiles.readAttributes(sent).get("PatientID")).isEqualTo("CONFLICT-" + study.patient().patientId());
         assertThat(DicomFiles.readAttributes(sent).get("InstitutionName")).isEqualTo("Migrated");
+    }
+
+    @Test
+    void refusedTransferSyntaxIsConvertedOnlyWhenAConversionIsConfigured() throws Exception {
+        // storescp +xi accepts implicit VR little endian only; the cached images are explicit VR little endian.
+        int port = org.pacsmigrator.harness.Ports.freePort();
+        Path received = Files.createDirectories(dir.resolve("implicit-only"));
+        ProcessBuilder pb = new ProcessBuilder("storescp", "+xi", "-aet", "IMPLICIT", "-od", received.toString(),
+                Integer.toString(port)).redirectErrorStream(true).redirectOutput(dir.resolve("storescp-xi.log").toFile());
+        pb.environment().put("TCP_NODELAY", "1");
+        Process storescp = pb.start();
+        try {
+            org.pacsmigrator.harness.Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
+            DicomNode node = new DicomNode("IMPLICIT", "127.0.0.1", port);
+            Forwarder strict = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
+                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
+                    TransferSyntaxConversions.NONE);
+            assertThatThrownBy(() -> strict.handle(StudyEvent.of(study.studyInstanceUid(), "strict")))
+                    .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("transfer syntax not accepted"));
+            try (var files = Files.walk(received)) {
+                assertThat(files.filter(Files::isRegularFile).count()).isZero();
+            }
+            Forwarder converting = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
+                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
+                    TransferSyntaxConversions.of(List.of(Map.entry("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"))));
+            converting.handle(StudyEvent.of(study.studyInstanceUid(), "converting"));
+            assertThat(state.findStudy(study.studyInstanceUid()).orElseThrow().state()).isEqualTo(StudyState.FORWARDED);
+            try (var files = Files.walk(received)) {
+                List<Path> stored = files.filter(Files::isRegularFile).toList();
+                assertThat(stored).hasSize(study.instanceCount());
+                for (Path f : stored) {
+                    assertThat(DicomFiles.readInfo(f).transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2");
+                }
+            }
+            assertThat(state.modificationsOf(study.studyInstanceUid())).hasSize(study.instanceCount())
+                    .allMatch(m -> m.changes().get(0).startsWith("TransferSyntaxUID"));
+        } finally {
+            storescp.destroy();
+            storescp.waitFor();
+        }
     }
 }

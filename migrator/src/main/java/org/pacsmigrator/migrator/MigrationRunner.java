@@ -21,6 +21,7 @@ import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.forward.ForwardMetrics;
 import org.pacsmigrator.forward.Forwarder;
 import org.pacsmigrator.forward.PatientConflictPolicy;
+import org.pacsmigrator.forward.TransferSyntaxConversions;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
 import org.pacsmigrator.index.IndexProgress;
@@ -179,7 +180,8 @@ public final class MigrationRunner implements AutoCloseable {
         Forwarder forwarder = new Forwarder(dicom, Preflight.node(config.destination), state, cache, publisher, topics,
                 config.forward.batchSize, scratch, rules, config.source.aeTitle,
                 PatientConflictPolicy.of(config.forward.patientIdConflict), config.forward.associations, destinationGate,
-                new ForwardMetrics(meters));
+                new ForwardMetrics(meters), TransferSyntaxConversions.of(config.forward.transferSyntaxConversions.stream()
+                        .map(c -> java.util.Map.entry(c.from, c.to)).toList()));
         Verifier verifier = startVerification();
         startStage("retriever", topics.indexed(), retriever, config.retrieve.concurrency);
         startStage("forwarder", topics.retrieved(), forwarder, config.forward.concurrency);

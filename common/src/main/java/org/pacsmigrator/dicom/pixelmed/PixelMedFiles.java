@@ -102,6 +102,34 @@ public final class PixelMedFiles {
         return dataset.changes();
     }
 
+    /** Uncompressed transfer syntaxes a file can be rewritten into without a codec. */
+    public static final java.util.Set<String> UNCOMPRESSED = java.util.Set.of(
+            "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2");
+
+    public static void transcode(Path in, Path out, String target) throws IOException {
+        if (!UNCOMPRESSED.contains(target)) {
+            throw new IOException("conversion only into uncompressed transfer syntaxes, not " + target);
+        }
+        AttributeList list = new AttributeList();
+        list.setDecompressPixelData(false);
+        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
+            list.read(din);
+            String source = Attributes.string(list, TagFromName.TransferSyntaxUID);
+            if (!UNCOMPRESSED.contains(source)) {
+                throw new IOException("cannot convert from compressed transfer syntax " + source + " (no codec)");
+            }
+            String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
+            list.removeMetaInformationHeaderAttributes();
+            com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, target,
+                    sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out))) {
+                list.write(os, target, true, true);
+            }
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot convert " + in + ": " + e.getMessage(), e);
+        }
+    }
+
     public static boolean isKnownKeyword(String keyword) {
         return PixelMedEditableDataset.isKnownKeyword(keyword);
     }
