@@ -13,6 +13,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,18 +27,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--dir", defaultValue = "demo-data", description = "where the PACS, data and config live")
     Path dir;
-    @Option(names = "--studies", defaultValue = "20")
-    int studies;
-    @Option(names = "--days", defaultValue = "7")
-    int days;
-    @Option(names = "--series", defaultValue = "3")
-    int series;
-    @Option(names = "--instances", defaultValue = "5")
-    int instances;
+    @Mixin
+    SyntheticDataOptions data;
     @Option(names = "--retrieve", defaultValue = "C-MOVE", description = "C-MOVE or C-GET")
     String retrieve;
-    @Option(names = "--seed", defaultValue = "42")
-    long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -48,11 +41,11 @@ final class DemoCommand implements Callable<Integer> {
              OrthancServer newPacs = OrthancServer.start("NEWPACS", dir.resolve("new-pacs"), known)) {
             System.out.printf("old PACS %s, new PACS %s (Orthanc; web UI on the second port)%n", oldPacs.address(), newPacs.address());
             if (oldPacs.countInstances() == 0) {
-                SyntheticPacsGenerator generator = new SyntheticPacsGenerator(seed, studies, FIRST_DAY, days, series, instances,
-                        Math.max(1, studies / 3));
+                SyntheticPacsGenerator generator = new SyntheticPacsGenerator(data.seed, data.studies, FIRST_DAY, data.days,
+                        data.series, data.instances, Math.max(1, data.studies / 3));
                 int sent = generator.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()),
                         new DicomNode(oldPacs.aeTitle(), oldPacs.host(), oldPacs.dicomPort()), Files.createTempDirectory("pacsmig-demo"));
-                System.out.printf("seeded the old PACS with %d studies, %d instances%n", studies, sent);
+                System.out.printf("seeded the old PACS with %d studies, %d instances%n", data.studies, sent);
             }
             Path configFile = dir.resolve("migration.yaml");
             Files.writeString(configFile, config(oldPacs, newPacs, migratorPort));
@@ -71,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
                 storage: {dataDirectory: %s}
                 """.formatted(oldPacs.aeTitle(), oldPacs.host(), oldPacs.dicomPort(), retrieve,
                 newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort(), migratorPort,
-                FIRST_DAY, FIRST_DAY.plusDays(days - 1), dir.resolve("migration-data"));
+                FIRST_DAY, FIRST_DAY.plusDays(data.days - 1), dir.resolve("migration-data"));
     }
 
 }

@@ -9,6 +9,7 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Fills a PACS with deterministic synthetic studies (C-STORE), for demos, tests and benchmarks. */
@@ -17,20 +18,12 @@ import picocli.CommandLine.Option;
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, description = "the PACS: AE@host:port")
     String to;
-    @Option(names = "--studies", defaultValue = "20")
-    int studies;
-    @Option(names = "--days", defaultValue = "7", description = "studies are spread over this many days")
-    int days;
+    @Mixin
+    SyntheticDataOptions data;
     @Option(names = "--first-day", defaultValue = "2024-01-01", description = "the first study date (ISO)")
     LocalDate firstDay;
-    @Option(names = "--series", defaultValue = "3", description = "series per study")
-    int series;
-    @Option(names = "--instances", defaultValue = "5", description = "instances per series")
-    int instances;
     @Option(names = "--patients", defaultValue = "8")
     int patients;
-    @Option(names = "--seed", defaultValue = "42")
-    long seed;
     @Option(names = "--calling-ae", defaultValue = "GENERATOR")
     String callingAe;
     @Option(names = "--small", description = "16x16 images and no extra secondary capture: many studies, little data")
@@ -39,13 +32,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DicomNode pacs = parseNode(to);
-        SyntheticPacsGenerator generator = new SyntheticPacsGenerator(seed, studies, firstDay, days, series, instances, patients);
+        SyntheticPacsGenerator generator = new SyntheticPacsGenerator(data.seed, data.studies, firstDay, data.days, data.series,
+                data.instances, patients);
         if (small) {
             generator = generator.small();
         }
         Path scratch = Files.createTempDirectory("pacsmig-generate");
         int sent = generator.sendTo(Dicom.client(callingAe, DicomTimeouts.defaults()), pacs, scratch);
-        System.out.printf("generated %d studies, %d instances into %s%n", studies, sent, pacs);
+        System.out.printf("generated %d studies, %d instances into %s%n", data.studies, sent, pacs);
         return 0;
     }
 

@@ -89,6 +89,19 @@ final class Attributes {
         return bytes.toByteArray();
     }
 
+    /** Reads a data set (no meta header) encoded in the given transfer syntax, e.g. a DIMSE command or identifier. */
+    static AttributeList decode(byte[] bytes, String transferSyntaxUid) throws java.io.IOException, com.pixelmed.dicom.DicomException {
+        AttributeList list = new AttributeList();
+        list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(bytes), transferSyntaxUid, false));
+        return list;
+    }
+
+    /** The C-ECHO-RSP (success) to a C-ECHO-RQ command, which any of our SCP associations answers. */
+    static byte[] echoResponse(AttributeList echoRequest) throws com.pixelmed.dicom.DicomException, java.io.IOException {
+        return new com.pixelmed.network.CEchoResponseCommandMessage(string(echoRequest, TagFromName.AffectedSOPClassUID),
+                intValue(echoRequest, TagFromName.MessageID, 0), 0x0000).getBytes();
+    }
+
     static int intValue(AttributeList list, AttributeTag tag, int defaultValue) {
         return Attribute.getSingleIntegerValueOrDefault(list, tag, defaultValue);
     }

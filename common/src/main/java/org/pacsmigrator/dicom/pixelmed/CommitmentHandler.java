@@ -4,7 +4,6 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
-import com.pixelmed.network.CEchoResponseCommandMessage;
 import com.pixelmed.network.CompositeResponseHandler;
 import com.pixelmed.network.DicomNetworkException;
 import com.pixelmed.network.PDataPDU;
@@ -56,14 +55,14 @@ final class CommitmentHandler extends CompositeResponseHandler {
             if (pdv.isCommand()) {
                 command.write(pdv.getValue());
                 if (pdv.isLastFragment()) {
-                    AttributeList list = CommitmentMessages.decode(command.toByteArray(), TransferSyntax.ImplicitVRLittleEndian);
+                    AttributeList list = Attributes.decode(command.toByteArray(), TransferSyntax.ImplicitVRLittleEndian);
                     command.reset();
                     onCommand(list, contextId, association);
                 }
             } else {
                 data.write(pdv.getValue());
                 if (pdv.isLastFragment()) {
-                    AttributeList dataSet = CommitmentMessages.decode(data.toByteArray(),
+                    AttributeList dataSet = Attributes.decode(data.toByteArray(),
                             association.getTransferSyntaxForPresentationContextID(contextId));
                     data.reset();
                     AttributeList cmd = awaitingData;
@@ -81,8 +80,7 @@ final class CommitmentHandler extends CompositeResponseHandler {
             throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
         int field = Attributes.intValue(list, TagFromName.CommandField, 0xffff);
         if (field == CommitmentMessages.C_ECHO_RQ) {
-            association.send(contextId, new CEchoResponseCommandMessage(Attributes.string(list, TagFromName.AffectedSOPClassUID),
-                    Attributes.intValue(list, TagFromName.MessageID, 0), 0x0000).getBytes(), null);
+            association.send(contextId, Attributes.echoResponse(list), null);
             return;
         }
         if (field != CommitmentMessages.N_ACTION_RSP && field != CommitmentMessages.N_EVENT_REPORT_RQ) {

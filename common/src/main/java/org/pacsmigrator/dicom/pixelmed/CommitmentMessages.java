@@ -4,8 +4,6 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionaryBase;
-import com.pixelmed.dicom.DicomInputStream;
-import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
@@ -14,8 +12,6 @@ import com.pixelmed.dicom.UniqueIdentifierAttribute;
 import com.pixelmed.dicom.UnsignedLongAttribute;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 import com.pixelmed.dicom.ValueRepresentation;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -217,25 +213,11 @@ final class CommitmentMessages {
     /** A command set in implicit VR little endian, preceded by its Command Group Length. */
     static byte[] encodeCommand(AttributeList command) throws IOException, com.pixelmed.dicom.DicomException {
         command.remove(COMMAND_GROUP_LENGTH);
-        byte[] body = encode(command, TransferSyntax.ImplicitVRLittleEndian);
+        byte[] body = Attributes.encode(command, TransferSyntax.ImplicitVRLittleEndian);
         UnsignedLongAttribute length = new UnsignedLongAttribute(COMMAND_GROUP_LENGTH);
         length.addValue(body.length);
         command.put(length);
-        return encode(command, TransferSyntax.ImplicitVRLittleEndian);
-    }
-
-    static byte[] encode(AttributeList list, String transferSyntaxUid) throws IOException, com.pixelmed.dicom.DicomException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DicomOutputStream out = new DicomOutputStream(bytes, null, transferSyntaxUid);
-        list.write(out);
-        out.flush();
-        return bytes.toByteArray();
-    }
-
-    static AttributeList decode(byte[] bytes, String transferSyntaxUid) throws IOException, com.pixelmed.dicom.DicomException {
-        AttributeList list = new AttributeList();
-        list.read(new DicomInputStream(new ByteArrayInputStream(bytes), transferSyntaxUid, false));
-        return list;
+        return Attributes.encode(command, TransferSyntax.ImplicitVRLittleEndian);
     }
 
     private static SequenceAttribute references(AttributeTag tag, List<SopReference> references)

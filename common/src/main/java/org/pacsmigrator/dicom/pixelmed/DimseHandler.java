@@ -1,11 +1,9 @@
 package org.pacsmigrator.dicom.pixelmed;
 
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
-import com.pixelmed.network.CEchoResponseCommandMessage;
 import com.pixelmed.network.CStoreRequestCommandMessage;
 import com.pixelmed.network.CStoreResponseCommandMessage;
 import com.pixelmed.network.CompositeResponseHandler;
@@ -13,7 +11,6 @@ import com.pixelmed.network.DicomNetworkException;
 import com.pixelmed.network.MessageServiceElementCommand;
 import com.pixelmed.network.PDataPDU;
 import com.pixelmed.network.PresentationDataValue;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
@@ -75,7 +72,7 @@ final class DimseHandler extends CompositeResponseHandler {
             if (pdv.isCommand()) {
                 command.write(pdv.getValue());
                 if (pdv.isLastFragment()) {
-                    AttributeList list = parse(command.toByteArray(), TransferSyntax.ImplicitVRLittleEndian);
+                    AttributeList list = Attributes.decode(command.toByteArray(), TransferSyntax.ImplicitVRLittleEndian);
                     command.reset();
                     onCommand(list, contextId, association);
                 }
@@ -91,7 +88,7 @@ final class DimseHandler extends CompositeResponseHandler {
             } else if (responseAwaitingData != null) {
                 data.write(pdv.getValue());
                 if (pdv.isLastFragment()) {
-                    AttributeList dataSet = parse(data.toByteArray(), association.getTransferSyntaxForPresentationContextID(contextId));
+                    AttributeList dataSet = Attributes.decode(data.toByteArray(), association.getTransferSyntaxForPresentationContextID(contextId));
                     data.reset();
                     AttributeList response = responseAwaitingData;
                     responseAwaitingData = null;
@@ -112,8 +109,7 @@ final class DimseHandler extends CompositeResponseHandler {
             storeReceiver.begin(storeRequest.getAffectedSOPClassUID(), storeRequest.getAffectedSOPInstanceUID(),
                     association.getTransferSyntaxForPresentationContextID(contextId), sourceAe);
         } else if (field == MessageServiceElementCommand.C_ECHO_RQ && peerIsCaller) {
-            association.send(contextId, new CEchoResponseCommandMessage(Attributes.string(list, TagFromName.AffectedSOPClassUID),
-                    Attributes.intValue(list, TagFromName.MessageID, 0), 0x0000).getBytes(), null);
+            association.send(contextId, Attributes.echoResponse(list), null);
         } else if ((field & 0x8000) != 0 && listener != null) {
             if (Attributes.intValue(list, TagFromName.CommandDataSetType, 0x0101) != 0x0101) {
                 responseAwaitingData = list;
@@ -140,13 +136,6 @@ final class DimseHandler extends CompositeResponseHandler {
 
     static boolean isPending(int status) {
         return status == 0xFF00 || status == 0xFF01;
-    }
-
-    private static AttributeList parse(byte[] bytes, String transferSyntaxUid)
-            throws IOException, com.pixelmed.dicom.DicomException {
-        AttributeList list = new AttributeList();
-        list.read(new DicomInputStream(new ByteArrayInputStream(bytes), transferSyntaxUid, false));
-        return list;
     }
 
     @Override

@@ -114,7 +114,7 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
             int messageId = (MESSAGE_ID.incrementAndGet() & 0x7fff) + 1;
             association.send(contextId, CommitmentMessages.actionRequestCommand(messageId), null);
             AttributeList dataSet = CommitmentMessages.actionRequestDataSet(transactionUid, references);
-            association.send(contextId, null, CommitmentMessages.encode(dataSet,
+            association.send(contextId, null, Attributes.encode(dataSet,
                     association.getTransferSyntaxForPresentationContextID(contextId)));
             association.waitForPDataPDUsUntilHandlerReportsDone();
             // A report may already have come before the response (rare, but allowed): keep it.

@@ -34,7 +34,7 @@ class CommitmentMessagesTest {
         assertThat(bytes[4]).isEqualTo((byte) 4);
         int groupLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8 | (bytes[10] & 0xff) << 16 | (bytes[11] & 0xff) << 24;
         assertThat(groupLength).isEqualTo(bytes.length - 12);
-        AttributeList c = CommitmentMessages.decode(bytes, TransferSyntax.ImplicitVRLittleEndian);
+        AttributeList c = Attributes.decode(bytes, TransferSyntax.ImplicitVRLittleEndian);
         assertThat(Attributes.intValue(c, TagFromName.CommandField, 0)).isEqualTo(0x0130);
         assertThat(Attributes.intValue(c, TagFromName.MessageID, 0)).isEqualTo(7);
         assertThat(Attributes.intValue(c, TagFromName.CommandDataSetType, 0)).isEqualTo(0x0000);
@@ -47,7 +47,7 @@ class CommitmentMessagesTest {
     void actionDataSetCarriesTransactionUidAndReferencesInBothTransferSyntaxes() throws Exception {
         AttributeList d = CommitmentMessages.actionRequestDataSet("2.25.99", List.of(A, B));
         for (String ts : List.of(TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian)) {
-            AttributeList back = CommitmentMessages.decode(CommitmentMessages.encode(d, ts), ts);
+            AttributeList back = Attributes.decode(Attributes.encode(d, ts), ts);
             assertThat(Attributes.string(back, CommitmentMessages.TRANSACTION_UID)).isEqualTo("2.25.99");
             assertThat(CommitmentMessages.referencesOf(back)).containsExactly(A, B);
         }
@@ -60,8 +60,8 @@ class CommitmentMessagesTest {
                 List.of(new CommitmentResult.Failed(B.sopClassUid(), B.sopInstanceUid(), CommitmentResult.NO_SUCH_OBJECT_INSTANCE)));
         // Implicit VR is where an undeclared FailedSOPSequence would come back as opaque bytes.
         String ts = TransferSyntax.ImplicitVRLittleEndian;
-        CommitmentResult r = CommitmentMessages.parseEventReport(CommitmentMessages.decode(command, ts),
-                CommitmentMessages.decode(CommitmentMessages.encode(data, ts), ts), "NEWPACS", false);
+        CommitmentResult r = CommitmentMessages.parseEventReport(Attributes.decode(command, ts),
+                Attributes.decode(Attributes.encode(data, ts), ts), "NEWPACS", false);
         assertThat(r.transactionUid()).isEqualTo("2.25.100");
         assertThat(r.eventTypeId()).isEqualTo(2);
         assertThat(r.committed()).containsExactly(A);
@@ -71,9 +71,9 @@ class CommitmentMessagesTest {
 
     @Test
     void eventReportResponseEchoesMessageIdEventTypeAndStatus() throws Exception {
-        AttributeList request = CommitmentMessages.decode(CommitmentMessages.eventReportCommand(11, 1),
+        AttributeList request = Attributes.decode(CommitmentMessages.eventReportCommand(11, 1),
                 TransferSyntax.ImplicitVRLittleEndian);
-        AttributeList rsp = CommitmentMessages.decode(CommitmentMessages.eventReportResponse(request, 0),
+        AttributeList rsp = Attributes.decode(CommitmentMessages.eventReportResponse(request, 0),
                 TransferSyntax.ImplicitVRLittleEndian);
         assertThat(Attributes.intValue(rsp, TagFromName.CommandField, 0)).isEqualTo(0x8100);
         assertThat(Attributes.intValue(rsp, TagFromName.MessageIDBeingRespondedTo, 0)).isEqualTo(11);

@@ -1,0 +1,17 @@
+package org.pacsmigrator.migrator;
+
+import picocli.CommandLine.Option;
+
+/** The shape of a synthetic data set, shared by {@code generate} and {@code demo}. */
+final class SyntheticDataOptions {
+    @Option(names = "--studies", defaultValue = "20")
+    int studies;
+    @Option(names = "--days", defaultValue = "7", description = "studies are spread over this many days")
+    int days;
+    @Option(names = "--series", defaultValue = "3", description = "series per study")
+    int series;
+    @Option(names = "--instances", defaultValue = "5", description = "instances per series")
+    int instances;
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+}
