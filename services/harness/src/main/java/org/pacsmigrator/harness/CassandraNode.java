@@ -17,7 +17,7 @@ import java.util.List;
  * cassandra.yaml. Data, commit log, caches, hints and logs live in one directory, so
  * {@link #stop()} then {@link #start()} keeps the data; ports stay the same across restarts.
  */
-public final class CassandraNode implements AutoCloseable {
+public final class CassandraNode extends ChildJvmService {
     public static final String DATACENTER = "datacenter1"; // what SimpleSnitch reports
     private static final Duration STARTUP = Duration.ofSeconds(180);
 
@@ -52,15 +52,13 @@ public final class CassandraNode implements AutoCloseable {
             "-Dio.netty.allocator.useCacheForAllThreads=true",
             "-Dio.netty.allocator.maxOrder=11");
 
-    private final Path directory;
     private final String host;
     private final int nativePort;
     private final int storagePort;
     private final boolean unsafeSystem;
-    private Process process;
 
     private CassandraNode(Path directory, String host, int nativePort, int storagePort, boolean unsafeSystem) {
-        this.directory = directory;
+        super(directory);
         this.host = host;
         this.nativePort = nativePort;
         this.storagePort = storagePort;
@@ -116,23 +114,6 @@ public final class CassandraNode implements AutoCloseable {
         awaitReady();
     }
 
-    /** Graceful shutdown (SIGTERM runs Cassandra's drain hook), waiting for the process to exit. */
-    public synchronized void stop() {
-        ChildJvm.stop(process, Duration.ofSeconds(60));
-        process = null;
-    }
-
-    /** SIGKILL, for fault tests: the commit log is replayed on the next start. */
-    public synchronized void kill() {
-        ChildJvm.kill(process);
-        process = null;
-    }
-
-    @Override
-    public void close() {
-        stop();
-    }
-
     /** "127.0.0.1:port" of the CQL native transport. */
     public String contactPoint() {
         return host + ":" + nativePort;
@@ -144,24 +125,6 @@ public final class CassandraNode implements AutoCloseable {
 
     public String localDatacenter() {
         return DATACENTER;
-    }
-
-    public Path directory() {
-        return directory;
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** Resident memory of the node process in KiB, -1 if unknown or not started here. */
-    /** The child JVM's process id, or -1 when not started by us. */
-    public synchronized long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
-    public long rssKiB() {
-        return ChildJvm.rssKiB(process);
     }
 
     private String yaml() {

@@ -17,17 +17,15 @@ import org.apache.kafka.common.Uuid;
  * and data live in one directory, so {@link #stop()} then {@link #start()} keeps the topics; ports
  * stay the same across restarts.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends ChildJvmService {
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
-    private final Path directory;
     private final String host;
     private final int port;
     private final int controllerPort;
-    private Process process;
 
     private KafkaBroker(Path directory, String host, int port, int controllerPort) {
-        this.directory = directory;
+        super(directory);
         this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
@@ -88,43 +86,8 @@ public final class KafkaBroker implements AutoCloseable {
         awaitReady();
     }
 
-    /** Graceful shutdown (SIGTERM), waiting for the process to exit. */
-    public synchronized void stop() {
-        ChildJvm.stop(process, Duration.ofSeconds(60));
-        process = null;
-    }
-
-    /** SIGKILL, for fault tests: no controlled shutdown, the log dir must recover on the next start. */
-    public synchronized void kill() {
-        ChildJvm.kill(process);
-        process = null;
-    }
-
-    @Override
-    public void close() {
-        stop();
-    }
-
     public String bootstrapServers() {
         return host + ":" + port;
-    }
-
-    public Path directory() {
-        return directory;
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** Resident memory of the broker process in KiB, -1 if unknown or not started here. */
-    /** The child JVM's process id, or -1 when not started by us. */
-    public synchronized long pid() {
-        return process == null ? -1 : process.pid();
-    }
-
-    public long rssKiB() {
-        return ChildJvm.rssKiB(process);
     }
 
     /** Admin client settings for this broker with short timeouts. */
