@@ -201,12 +201,22 @@ public final class ConfigLoader {
             if (p.pauseMillis < 0) {
                 fail(key + ".pauseMillis", "must be at least 0, got " + p.pauseMillis);
             }
+            windows(key, p.windows, p.timeZone);
+        }
+
+        /** Time windows and their zone (null = the machine's), as the schedules of every stage use them. */
+        void windows(String key, java.util.List<String> windows, String timeZone) {
+            java.time.ZoneId zone;
             try {
-                java.time.ZoneId zone = p.timeZone == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(p.timeZone);
-                org.pacsmigrator.schedule.TimeWindows.parse(p.windows, zone, java.time.Clock.systemUTC());
-            } catch (java.time.DateTimeException | IllegalArgumentException e) {
-                fail(p.timeZone != null && e instanceof java.time.DateTimeException ? key + ".timeZone" : key + ".windows",
-                        e.getMessage());
+                zone = timeZone == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timeZone);
+            } catch (java.time.DateTimeException e) {
+                fail(key + ".timeZone", "unknown time zone '" + timeZone + "'");
+                return;
+            }
+            try {
+                org.pacsmigrator.schedule.TimeWindows.parse(windows, zone);
+            } catch (IllegalArgumentException e) {
+                fail(key + ".windows", e.getMessage());
             }
         }
 
@@ -221,16 +231,7 @@ public final class ConfigLoader {
         }
 
         void indexSchedule(MigrationConfig.Index i) {
-            try {
-                java.time.ZoneId zone = java.time.ZoneId.of(i.timeZone);
-                try {
-                    org.pacsmigrator.schedule.TimeWindows.parse(i.windows, zone);
-                } catch (IllegalArgumentException e) {
-                    fail("index.windows", e.getMessage());
-                }
-            } catch (RuntimeException e) {
-                fail("index.timeZone", "unknown time zone '" + i.timeZone + "'");
-            }
+            windows("index", i.windows, i.timeZone);
             atLeast("index.pauseMillis", (int) Math.min(Integer.MAX_VALUE, i.pauseMillis), 0);
             atLeast("index.minSplitMinutes", i.minSplitMinutes, 1);
             atLeast("index.maxAttempts", i.maxAttempts, 1);
