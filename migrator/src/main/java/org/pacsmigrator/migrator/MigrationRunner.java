@@ -67,7 +67,9 @@ public final class MigrationRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRunner.class);
 
     private final MigrationConfig config;
+    private final RuleSet rules;
     private final Topics topics;
+    private final KafkaSettings kafka;
     private final CassandraStateStore state;
     private final EventPublisher publisher;
     private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -81,8 +83,6 @@ public final class MigrationRunner implements AutoCloseable {
     private StorageCommitment commitmentScu;
     private CommitmentResultConsumer commitmentResults;
     private CompletionService completion;
-
-    private final RuleSet rules;
 
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint) throws IOException {
         this(config, kafkaBootstrap, cassandraContactPoint, loadRules(config));
@@ -99,13 +99,10 @@ public final class MigrationRunner implements AutoCloseable {
         this.dicom = Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults());
         this.state = CassandraStateStore.open(cassandraContactPoint, config.services.cassandraDatacenter,
                 "pacsmig_" + config.migrationId);
-        KafkaSettings kafka = kafkaSettings(kafkaBootstrap);
+        this.kafka = kafkaSettings(kafkaBootstrap);
         TopicAdmin.ensureTopics(kafka, topics.all());
         this.publisher = new KafkaEventPublisher(kafka);
-        this.kafka = kafka;
     }
-
-    private final KafkaSettings kafka;
 
     /** The forwarder's rule set, validated (a bad file fails with a message naming the rule). */
     static RuleSet loadRules(MigrationConfig config) {
