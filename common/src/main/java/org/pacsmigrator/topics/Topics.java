@@ -36,6 +36,15 @@ public record Topics(String migrationId) {
         return migrationId + ".studies.status";
     }
 
+    /** The consumer group of a stage ("retriever", "forwarder", "verifier"): one per migration and stage. */
+    public static String consumerGroup(String migrationId, String stage) {
+        return migrationId + "-" + stage;
+    }
+
+    public String consumerGroup(String stage) {
+        return consumerGroup(migrationId, stage);
+    }
+
     /** Dead letters of the stage that consumes {@code sourceTopic}. */
     public static String deadLetterOf(String sourceTopic) {
         return sourceTopic + ".dlq";

@@ -9,6 +9,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.worker.MigrationContext;
 
 /** Start-up checks that turn an unreachable peer or a taken port into one clear message. */
 final class Preflight {
@@ -16,8 +17,8 @@ final class Preflight {
     }
 
     static void check(MigrationConfig config, DicomClient dicom) {
-        echo("source", node(config.source), dicom);
-        echo("destination", node(config.destination), dicom);
+        echo("source", MigrationContext.node(config.source), dicom);
+        echo("destination", MigrationContext.node(config.destination), dicom);
         if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
             try (ServerSocket probe = new ServerSocket()) {
                 probe.bind(new InetSocketAddress(InetAddress.getByName(config.migrator.bindAddress), config.migrator.port));
@@ -26,10 +27,6 @@ final class Preflight {
                         + config.migrator.port + " (" + e.getMessage() + ")");
             }
         }
-    }
-
-    static DicomNode node(MigrationConfig.Pacs pacs) {
-        return new DicomNode(pacs.aeTitle, pacs.host, pacs.port);
     }
 
     private static void echo(String key, DicomNode node, DicomClient dicom) {

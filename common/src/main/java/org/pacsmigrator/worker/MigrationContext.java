@@ -1,0 +1,201 @@
+package org.pacsmigrator.worker;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.pacsmigrator.cache.InstanceCache;
+import org.pacsmigrator.cache.InstanceCaches;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.schedule.TimeWindows;
+import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.throttle.AdaptiveLimit;
+import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.throttle.AssociationLeases;
+import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.KafkaEventPublisher;
+import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.RetryingStage;
+import org.pacsmigrator.topics.StageConsumer;
+import org.pacsmigrator.topics.StudyEventHandler;
+import org.pacsmigrator.topics.TopicAdmin;
+import org.pacsmigrator.topics.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every worker of a migration shares, opened once per process: the config, the Kafka
+ * topics and publisher, the state store, the DICOM client, the cache (opened on first use),
+ * the scratch directory, the meters, the stage pauses, the association leases. It also starts
+ * stage consumers the same way for every role, so the all-in-one run and the services agree.
+ */
+public final class MigrationContext implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationContext.class);
+
+    private final MigrationConfig config;
+    private final Topics topics;
+    private final KafkaSettings kafka;
+    private final CassandraStateStore state;
+    private final EventPublisher publisher;
+    private final DicomClient dicom;
+    private final Path scratch;
+    private final MeterRegistry meters;
+    private final StagePauses pauses;
+    private InstanceCache cache;
+    private AssociationLeases leases;
+
+    private MigrationContext(MigrationConfig config, KafkaSettings kafka, CassandraStateStore state,
+                             MeterRegistry meters) throws IOException {
+        this.config = config;
+        this.topics = new Topics(config.migrationId);
+        this.kafka = kafka;
+        this.state = state;
+        this.meters = meters;
+        this.scratch = Files.createDirectories(Path.of(config.storage.dataDirectory).resolve("scratch"));
+        this.dicom = Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults());
+        TopicAdmin.ensureTopics(kafka, topics.all());
+        this.publisher = new KafkaEventPublisher(kafka);
+        this.pauses = StagePauses.of(state).register(meters);
+    }
+
+    /** Opens the state store (keyspace {@code pacsmig_<migrationId>}), creates the topics, connects the publisher. */
+    public static MigrationContext open(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint,
+                                        MeterRegistry meters) throws IOException {
+        KafkaSettings kafka = KafkaSettings.of(kafkaBootstrap, "pacsmig-" + config.migrationId, config.services.partitions);
+        CassandraStateStore state = CassandraStateStore.open(cassandraContactPoint, config.services.cassandraDatacenter,
+                "pacsmig_" + config.migrationId);
+        try {
+            return new MigrationContext(config, kafka, state, meters);
+        } catch (IOException | RuntimeException e) {
+            state.close();
+            throw e;
+        }
+    }
+
+    /** For a service: the external Kafka and Cassandra named in {@code services} ("embedded" is the run command's). */
+    public static MigrationContext openServices(MigrationConfig config, MeterRegistry meters) throws IOException {
+        if ("embedded".equals(config.services.kafka) || "embedded".equals(config.services.cassandra)) {
+            throw new org.pacsmigrator.config.ConfigException("services", "a worker service needs the addresses of Kafka and "
+                    + "Cassandra in services.kafka and services.cassandra ('embedded' is for the all-in-one run command)");
+        }
+        return open(config, config.services.kafka, config.services.cassandra, meters);
+    }
+
+    public MigrationConfig config() {
+        return config;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public KafkaSettings kafka() {
+        return kafka;
+    }
+
+    public StateStore state() {
+        return state;
+    }
+
+    public EventPublisher publisher() {
+        return publisher;
+    }
+
+    public DicomClient dicom() {
+        return dicom;
+    }
+
+    public Path scratch() {
+        return scratch;
+    }
+
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    public StagePauses pauses() {
+        return pauses;
+    }
+
+    public DicomNode source() {
+        return node(config.source);
+    }
+
+    public DicomNode destination() {
+        return node(config.destination);
+    }
+
+    public static DicomNode node(MigrationConfig.Pacs pacs) {
+        return new DicomNode(pacs.aeTitle, pacs.host, pacs.port);
+    }
+
+    /** The cache (filesystem or S3), opened on first use: the indexer and verifier never need it. */
+    public synchronized InstanceCache cache() throws IOException {
+        if (cache == null) {
+            cache = InstanceCaches.open(config.storage);
+        }
+        return cache;
+    }
+
+    /**
+     * The association policy toward one PACS: global leases (shared by every worker of the
+     * migration), adaptive limit, time windows, pause between associations.
+     */
+    public synchronized AssociationGate gate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
+        if (leases == null) {
+            leases = new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
+                    + ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(config.retrieve.leaseTtlSeconds));
+        }
+        ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
+        return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
+                TimeWindows.parse(p.windows, zone, Clock.systemUTC()), Duration.ofMillis(p.pauseMillis),
+                Duration.ofMinutes(30)).register(meters, metricsPrefix);
+    }
+
+    /**
+     * Starts {@code instances} consumers of {@code topic} in the stage's group ({@code
+     * <migrationId>-<groupRole>}), each handling a study at a time with retries and dead letters,
+     * and holding while the stage is paused.
+     */
+    public StageWorkers startStage(String stage, String groupRole, String topic, StudyEventHandler handler,
+                                   int instances) {
+        StudyEventHandler retrying = new RetryingStage(groupRole, handler, state, 4, Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
+        List<StageConsumer> consumers = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            StageConsumer consumer = new StageConsumer(kafka, topics.consumerGroup(groupRole), topic, retrying,
+                    StageConsumer.RetryPolicy.defaults(), meters).pausedWhile(pauses.of(stage));
+            consumer.start();
+            consumers.add(consumer);
+        }
+        return new StageWorkers(consumers);
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+        if (leases != null) {
+            leases.close();
+        }
+        if (cache instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing the cache: {}", e.toString());
+            }
+        }
+        state.close();
+    }
+}

@@ -1,0 +1,56 @@
+package org.pacsmigrator.retrieve;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.StorageScp;
+import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.StageWorkers;
+
+/**
+ * The retrieve stage of one process: the storage SCP that receives C-MOVEd images into the cache
+ * (any retriever's SCP may receive any study's images) and the consumers of the indexed topic.
+ */
+public final class RetrieveStage implements AutoCloseable {
+    private final StorageScp scp;
+    private final StageWorkers workers;
+
+    private RetrieveStage(StorageScp scp, StageWorkers workers) {
+        this.scp = scp;
+        this.workers = workers;
+    }
+
+    public static RetrieveStage start(MigrationContext ctx) throws IOException {
+        MigrationConfig config = ctx.config();
+        MigrationConfig.Retrieve r = config.retrieve;
+        RetrieveMetrics metrics = new RetrieveMetrics(ctx.meters());
+        CacheWritingReceiver receiver = new CacheWritingReceiver(ctx.cache(), ctx.state(), metrics);
+        boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
+        StorageScp scp = cGet ? null : Dicom.startStorageScp(config.migrator.aeTitle, config.migrator.bindAddress,
+                config.migrator.port, ctx.scratch(), receiver);
+        AssociationGate gate = ctx.gate(ctx.source(), r, RetrieveMetrics.PREFIX);
+        Retriever retriever = new Retriever(ctx.dicom(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
+                new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
+                        Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch()),
+                ctx.cache(), gate, metrics);
+        StageWorkers workers = ctx.startStage(StagePauses.RETRIEVE, "retriever", ctx.topics().indexed(), retriever,
+                r.concurrency);
+        return new RetrieveStage(scp, workers);
+    }
+
+    public StageWorkers workers() {
+        return workers;
+    }
+
+    /** Consumers first (they finish the study in hand, whose images still arrive at the SCP), then the SCP. */
+    @Override
+    public void close() {
+        workers.close();
+        if (scp != null) {
+            scp.close();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.pacsmigrator.verify;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.StorageCommitment;
+import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.StageWorkers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verify stage of one process: the verifier per {@code verify.completion}, the storage
+ * commitment SCU and its results consumer when committing, the completion topology (Kafka
+ * Streams, its state under the scratch folder) and the consumers of the forwarded topic.
+ */
+public final class VerifyStage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyStage.class);
+
+    private final JsonPublisher jsonPublisher;
+    private final CommitmentResultConsumer commitmentResults;
+    private final StorageCommitment commitmentScu;
+    private final CompletionService completion;
+    private StageWorkers workers;
+
+    private VerifyStage(JsonPublisher jsonPublisher, CommitmentResultConsumer commitmentResults,
+                        StorageCommitment commitmentScu, CompletionService completion) {
+        this.jsonPublisher = jsonPublisher;
+        this.commitmentResults = commitmentResults;
+        this.commitmentScu = commitmentScu;
+        this.completion = completion;
+    }
+
+    public static VerifyStage start(MigrationContext ctx) throws IOException {
+        MigrationConfig config = ctx.config();
+        Completion criterion = Completion.of(config.verify.completion);
+        JsonPublisher jsonPublisher = new JsonPublisher(ctx.kafka());
+        CommitmentRequester requester = null;
+        CommitmentResultConsumer results = null;
+        StorageCommitment scu = null;
+        if (criterion == Completion.SENT_AND_COMMITTED) {
+            MigrationConfig.Commitment c = config.verify.commitment;
+            results = new CommitmentResultConsumer(ctx.kafka(), ctx.topics(), ctx.state()).start();
+            scu = Dicom.startStorageCommitment(c.aeTitle, config.migrator.bindAddress, c.port, DicomTimeouts.defaults(),
+                    Duration.ofMillis(c.sameAssociationWaitMillis), new CommitmentReports(ctx.state(), jsonPublisher,
+                            ctx.topics()));
+            requester = new CommitmentRequester(scu, ctx.destination(), ctx.state(), Duration.ofSeconds(c.timeoutSeconds),
+                    c.maxRequests);
+        }
+        CompletionService completion = new CompletionService(ctx.kafka(), ctx.topics(), criterion, ctx.state(),
+                Files.createTempDirectory(ctx.scratch(), "streams-")).start();
+        VerifyStage stage = new VerifyStage(jsonPublisher, results, scu, completion);
+        Verifier verifier = new Verifier(ctx.dicom(), ctx.destination(), ctx.state(), ctx.publisher(), ctx.topics(),
+                config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
+                config.verify.cfindDoubleCheck, requester, jsonPublisher);
+        stage.workers = ctx.startStage(StagePauses.VERIFY, "verifier", ctx.topics().forwarded(), verifier, 1);
+        return stage;
+    }
+
+    /** The per-study completion API. */
+    public CompletionService completion() {
+        return completion;
+    }
+
+    public StageWorkers workers() {
+        return workers;
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.close();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {completion, commitmentResults, commitmentScu, jsonPublisher}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                LOG.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
