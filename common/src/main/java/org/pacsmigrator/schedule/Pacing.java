@@ -22,6 +22,7 @@ public final class Pacing {
     private final Clock clock;
     private final Sleeper sleeper;
     private Instant lastRequest;
+    private volatile java.util.function.BooleanSupplier held = () -> false;
 
     public Pacing(TimeWindows windows, Duration pause, Clock clock, Sleeper sleeper) {
         this.windows = windows;
@@ -46,6 +47,11 @@ public final class Pacing {
         return windows;
     }
 
+    /** Requests wait while {@code hold} is true (a stage paused by the operator), checked every second. */
+    public void holdWhile(java.util.function.BooleanSupplier hold) {
+        this.held = hold;
+    }
+
     /** True when a request could be made now (window open). */
     public boolean openNow() {
         return windows.isOpen(clock.instant());
@@ -54,6 +60,10 @@ public final class Pacing {
     /** Blocks until a window is open and the pause has passed; then counts a request as made now. */
     public synchronized void awaitTurn() throws InterruptedException {
         while (true) {
+            if (held.getAsBoolean()) {
+                sleeper.sleep(Duration.ofSeconds(1));
+                continue;
+            }
             Instant now = clock.instant();
             Instant open = windows.nextOpen(now);
             if (open == null) {

@@ -62,6 +62,9 @@ final class CassandraSchema {
                 "CREATE TABLE IF NOT EXISTS " + ks + ".study_status ("
                         + " study_uid text PRIMARY KEY, expected int, retrieved int, sent int, confirmed int,"
                         + " failed int, criterion text, method text, complete boolean, completed_at timestamp,"
-                        + " updated_at timestamp)");
+                        + " updated_at timestamp)",
+                // Pause/resume of each stage (index, retrieve, forward, verify), set from the console.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".stage_control ("
+                        + " stage text PRIMARY KEY, paused boolean, changed_at timestamp)");
     }
 }

@@ -41,6 +41,9 @@ public final class CassandraStateStore implements StateStore {
     private static final int WRITE_WINDOW = 64;
 
     private final CqlSession session;
+    private final PreparedStatement upsertStageControl;
+    private final PreparedStatement selectStageControl;
+    private final PreparedStatement selectAllIndexDays;
     private final PreparedStatement insertStudy;
     private final PreparedStatement insertStudyDay;
     private final PreparedStatement selectStudy;
@@ -147,6 +150,10 @@ public final class CassandraStateStore implements StateStore {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         selectStudyStatus = session.prepare("SELECT * FROM " + ks + ".study_status WHERE study_uid = ?");
         selectAllStudyStatuses = session.prepare("SELECT * FROM " + ks + ".study_status");
+        upsertStageControl = session.prepare("INSERT INTO " + ks + ".stage_control (stage, paused, changed_at)"
+                + " VALUES (?, ?, ?)");
+        selectStageControl = session.prepare("SELECT stage, paused FROM " + ks + ".stage_control");
+        selectAllIndexDays = session.prepare("SELECT * FROM " + ks + ".index_days");
         clearForwarded = session.prepare("UPDATE " + ks + ".instances SET forwarded_at = null, forward_status = null,"
                 + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
     }
@@ -400,11 +407,45 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public Optional<IndexDayRecord> findIndexDay(LocalDate day) {
-        return call(() -> Optional.ofNullable(session.execute(selectIndexDay.bind(day)).one()).map(r ->
-                new IndexDayRecord(r.getLocalDate("day"),
-                        r.isNull("status") ? null : IndexDayRecord.Status.valueOf(r.getString("status")),
-                        r.getInstant("queried_at"), r.getInt("study_count"), r.getString("uid_set_hash"),
-                        r.getString("split"), r.getString("last_error"))));
+        return call(() -> Optional.ofNullable(session.execute(selectIndexDay.bind(day)).one())
+                .map(CassandraStateStore::indexDay));
+    }
+
+    @Override
+    public List<IndexDayRecord> allIndexDays() {
+        return call(() -> {
+            List<IndexDayRecord> days = new ArrayList<>();
+            session.execute(selectAllIndexDays.bind()).forEach(r -> days.add(indexDay(r)));
+            return days;
+        });
+    }
+
+    private static IndexDayRecord indexDay(Row r) {
+        return new IndexDayRecord(r.getLocalDate("day"),
+                r.isNull("status") ? null : IndexDayRecord.Status.valueOf(r.getString("status")),
+                r.getInstant("queried_at"), r.getInt("study_count"), r.getString("uid_set_hash"),
+                r.getString("split"), r.getString("last_error"));
+    }
+
+    /** A cheap round trip to a node of the cluster (the health check); throws StateStoreException when none answers. */
+    @Override
+    public void ping() {
+        call(() -> session.execute(SimpleStatement.newInstance("SELECT release_version FROM system.local")
+                .setTimeout(Duration.ofSeconds(3))));
+    }
+
+    @Override
+    public void setStagePaused(String stage, boolean paused) {
+        call(() -> session.execute(upsertStageControl.bind(stage, paused, Instant.now()).setIdempotent(true)));
+    }
+
+    @Override
+    public Map<String, Boolean> stagePauses() {
+        return call(() -> {
+            Map<String, Boolean> out = new java.util.TreeMap<>();
+            session.execute(selectStageControl.bind()).forEach(r -> out.put(r.getString("stage"), r.getBoolean("paused")));
+            return out;
+        });
     }
 
     @Override

@@ -74,6 +74,25 @@ public interface StateStore extends AutoCloseable {
 
     Optional<IndexDayRecord> findIndexDay(LocalDate day);
 
+    /** Throws {@link StateStoreException} when the store cannot be reached (health checks). */
+    default void ping() {
+    }
+
+    /** Every indexed day's record (a full scan of the index_days table, one row per day). */
+    default List<IndexDayRecord> allIndexDays() {
+        throw new UnsupportedOperationException("index day listing not supported by " + getClass().getSimpleName());
+    }
+
+    /** Pauses or resumes a stage ("index", "retrieve", "forward", "verify") for every worker of the migration. */
+    default void setStagePaused(String stage, boolean paused) {
+        throw new UnsupportedOperationException("stage control not supported by " + getClass().getSimpleName());
+    }
+
+    /** The stages ever paused or resumed, and whether they are paused now. */
+    default Map<String, Boolean> stagePauses() {
+        throw new UnsupportedOperationException("stage control not supported by " + getClass().getSimpleName());
+    }
+
     /** Number of studies in each state (a full scan: fine for reports, not for hot paths). */
     Map<StudyState, Long> countStudiesByState();
 

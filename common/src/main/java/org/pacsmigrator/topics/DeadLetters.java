@@ -135,6 +135,43 @@ public final class DeadLetters {
         }
     }
 
+    /**
+     * The dead letters still pending on a topic (those a replay would see), oldest first, at most
+     * {@code max}; read without committing anything.
+     */
+    public static List<DeadLetter> pending(KafkaSettings settings, String deadLetterTopic, int max) {
+        JsonSerde<StudyEvent> serde = JsonSerde.studyEvents();
+        List<DeadLetter> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(replayConsumer(settings, deadLetterTopic),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(deadLetterTopic, p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                if (c == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, c.offset());
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < max && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + deadLetterTopic + " took more than 30 s");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && out.size() < max) {
+                        out.add(letter(r, serde));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static Properties replayConsumer(KafkaSettings settings, String deadLetterTopic) {
         Properties p = settings.clientProperties("replay-" + deadLetterTopic);
         p.put("group.id", deadLetterTopic + ".replay");

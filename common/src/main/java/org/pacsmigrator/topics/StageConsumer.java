@@ -106,6 +106,7 @@ public final class StageConsumer implements AutoCloseable {
     private ExecutorService worker;
     private Thread loop;
     private InFlight inFlight; // touched only by the loop thread (rebalance callbacks run there too)
+    private volatile java.util.function.BooleanSupplier paused = () -> false;
 
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry) {
@@ -170,6 +171,15 @@ public final class StageConsumer implements AutoCloseable {
         return settings.withOverrides(p);
     }
 
+    /**
+     * While {@code stagePaused} is true the loop takes no new record (the one in hand is finished)
+     * but stays in the group, so partitions are not handed to other members and lag builds up.
+     */
+    public StageConsumer pausedWhile(java.util.function.BooleanSupplier stagePaused) {
+        this.paused = stagePaused;
+        return this;
+    }
+
     public long processed() {
         return processed.get();
     }
@@ -191,6 +201,10 @@ public final class StageConsumer implements AutoCloseable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!isClosing()) {
+                if (paused.getAsBoolean()) {
+                    holdWhilePaused();
+                    continue;
+                }
                 for (ConsumerRecord<byte[], byte[]> record : poll(IDLE_POLL)) {
                     handleInFlight(record);
                 }
@@ -216,6 +230,19 @@ public final class StageConsumer implements AutoCloseable {
         }
         finishInFlight(true);
         consumer.resume(consumer.paused());
+    }
+
+    private void holdWhilePaused() {
+        log.info("stage {} on {} paused", groupId, topic);
+        while (!isClosing() && paused.getAsBoolean()) {
+            consumer.pause(consumer.assignment());
+            for (ConsumerRecord<byte[], byte[]> early : poll(IDLE_POLL)) {
+                // From a partition assigned during the pause: not taken, read again after the resume.
+                consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
+            }
+        }
+        consumer.resume(consumer.paused());
+        log.info("stage {} on {} resumed", groupId, topic);
     }
 
     /** Commits the finished in-flight record (or rewinds to it if its processing broke down). */

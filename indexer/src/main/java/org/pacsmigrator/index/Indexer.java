@@ -59,6 +59,7 @@ public final class Indexer {
     private final SplittingFinder finder;
     private final StudyRecorder recorder;
     private volatile boolean stopped;
+    private final Pacing pacing;
 
     /** The simple form used by the all-in-one runner before the indexer had its own settings. */
     public Indexer(DicomClient dicom, DicomNode source, StateStore state, EventPublisher publisher, Topics topics,
@@ -73,12 +74,17 @@ public final class Indexer {
         this.settings = settings;
         this.clock = clock;
         this.progress = progress;
-        Pacing pacing = new Pacing(settings.windows(), settings.pause(), clock, sleeper);
+        this.pacing = new Pacing(settings.windows(), settings.pause(), clock, sleeper);
         QueryRunner runner = new QueryRunner(dicom, source, pacing, progress, settings.findResultCap(),
                 settings.maxAttempts(), settings.retryBackoff());
         this.finder = new SplittingFinder(runner, settings.minSplit(), settings.splitModalities(),
                 settings.patientIdPrefixes());
         this.recorder = new StudyRecorder(state, publisher, topics);
+    }
+
+    /** No C-FIND is sent while {@code paused} is true (the console's pause of the index stage). */
+    public void pauseWhile(java.util.function.BooleanSupplier paused) {
+        pacing.holdWhile(paused);
     }
 
     public IndexSettings settings() {
