@@ -43,8 +43,16 @@ public final class ConfigLoader {
     }
 
     public static MigrationConfig parse(String yaml) {
+        return parse(yaml, System::getenv);
+    }
+
+    /**
+     * Parses after replacing every {@code ${NAME}} by the environment variable NAME (secrets such as
+     * the S3 keys come from a Kubernetes Secret that way); an unset variable is an error naming it.
+     */
+    public static MigrationConfig parse(String yaml, java.util.function.Function<String, String> environment) {
         try {
-            MigrationConfig config = YAML.readValue(yaml, MigrationConfig.class);
+            MigrationConfig config = YAML.readValue(substitute(yaml, environment), MigrationConfig.class);
             if (config == null) {
                 throw new ConfigException(null, "the config file is empty");
             }
@@ -57,6 +65,23 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException(null, "not valid YAML: " + e.getOriginalMessage());
         }
+    }
+
+    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    static String substitute(String yaml, java.util.function.Function<String, String> environment) {
+        java.util.regex.Matcher m = VARIABLE.matcher(yaml);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = environment.apply(m.group(1));
+            if (value == null) {
+                throw new ConfigException(null, "environment variable " + m.group(1) + " is not set (named as ${"
+                        + m.group(1) + "} in the config)");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Checks required keys and ranges; returns the config for chaining. */
@@ -145,6 +170,10 @@ public final class ConfigLoader {
         v.require("services.kafka", c.services.kafka);
         v.require("services.cassandra", c.services.cassandra);
         v.atLeast("services.partitions", c.services.partitions, 1);
+        if (c.console.port < -1 || c.console.port > 65535) {
+            v.fail("console.port", "must be -1 (off), 0 (any free port) or 1..65535, got " + c.console.port);
+        }
+        v.require("console.bindAddress", c.console.bindAddress);
         v.throwIfAny();
         return c;
     }

@@ -22,6 +22,7 @@ public final class MigrationConfig {
     public Verify verify = new Verify();
     public Storage storage = new Storage();
     public Services services = new Services();
+    public Console console = new Console();
 
     public enum RetrieveMethod {
         @JsonProperty("C-MOVE") C_MOVE,
@@ -217,5 +218,13 @@ public final class MigrationConfig {
         public String cassandraDatacenter = "datacenter1";
         /** Partitions of each topic: the upper bound of parallel consumers per stage. */
         public int partitions = 6;
+    }
+
+    /** The web console and REST API of the all-in-one run (the distributed deployment runs ConsoleApplication). */
+    public static final class Console {
+        /** HTTP port; 0 picks a free one (printed at start), -1 turns the console off. */
+        public int port = 8090;
+        /** Loopback by default: the console can replay and pause, so expose it deliberately. */
+        public String bindAddress = "127.0.0.1";
     }
 }

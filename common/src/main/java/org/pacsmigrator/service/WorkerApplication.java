@@ -26,33 +26,136 @@ import org.pacsmigrator.config.MigrationConfig;
  * {@code /prometheus} on the admin port (next to Dropwizard's {@code /healthcheck}), and the ports
  * actually bound (port 0 picks a free one) once the server runs. Subclasses add their resources,
  * managed objects and health checks in {@link #start}.
+ *
+ * <p>Kubernetes probes on the admin port: {@code /live} answers 503 when the worker's own loops
+ * died (restart the pod); {@code /ready} answers 503 while a dependency health check fails or the
+ * service is shutting down (take no new work, no traffic such as C-STOREs of a C-MOVE).
  */
 public abstract class WorkerApplication<C extends WorkerConfiguration> extends Application<C> {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    public static final String LIVE_PATH = "/live";
+    public static final String READY_PATH = "/ready";
+    public static final String PROMETHEUS_PATH = "/prometheus";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private final PrometheusMeterRegistry registry;
     private final CompletableFuture<Server> server = new CompletableFuture<>();
     private volatile int applicationPort = -1;
     private volatile int adminPort = -1;
+    private volatile java.util.function.BooleanSupplier alive = () -> true;
+    private volatile boolean draining;
+
+    protected WorkerApplication() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** With the registry of a host process (the all-in-one run embeds the console and scrapes every worker's meters). */
+    protected WorkerApplication(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+    }
 
     /** Adds the worker's resources, managed objects and health checks. */
     protected abstract void start(C configuration, MigrationConfig migration, Environment environment,
                                   PrometheusMeterRegistry registry) throws Exception;
 
+    /** Timestamps as ISO-8601 text in every REST answer, not as epoch numbers. */
+    @Override
+    public void initialize(io.dropwizard.core.setup.Bootstrap<C> bootstrap) {
+        bootstrap.getObjectMapper().disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+
     @Override
     public final void run(C configuration, Environment environment) throws Exception {
         bindToDefaultHost(configuration.getServerFactory(), configuration.defaultBindHost);
-        if (configuration.migrationConfig == null) {
-            throw new IllegalArgumentException("migrationConfig: the path of the migration's YAML is required");
+        MigrationConfig migration = migrationConfig(configuration);
+        if (registry.find("jvm.memory.used").gauge() == null) {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
         }
-        MigrationConfig migration = ConfigLoader.load(Path.of(configuration.migrationConfig));
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        environment.admin().addServlet("prometheus", new PrometheusServlet(registry)).addMapping("/prometheus");
+        environment.admin().addServlet("prometheus", new PrometheusServlet(registry)).addMapping(PROMETHEUS_PATH);
+        environment.admin().addServlet("live", new ProbeServlet(this::liveness)).addMapping(LIVE_PATH);
+        environment.admin().addServlet("ready", new ProbeServlet(() -> readiness(environment))).addMapping(READY_PATH);
+        environment.lifecycle().addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+                draining = true;
+            }
+        });
         environment.lifecycle().addServerLifecycleListener(s -> {
             applicationPort = portOf(s, "application");
             adminPort = portOf(s, "admin");
             server.complete(s);
         });
         start(configuration, migration, environment, registry);
+    }
+
+    /**
+     * Opens the migration's Kafka topics, state store, ... for this service, with health checks
+     * for Kafka and Cassandra; closed after every other managed object (managed first, stopped last).
+     */
+    protected org.pacsmigrator.worker.MigrationContext openContext(MigrationConfig migration, Environment environment)
+            throws java.io.IOException {
+        org.pacsmigrator.worker.MigrationContext context =
+                org.pacsmigrator.worker.MigrationContext.openServices(migration, registry);
+        KafkaHealthCheck kafka = new KafkaHealthCheck(context.kafka());
+        environment.healthChecks().register("kafka", kafka);
+        environment.healthChecks().register("cassandra", new StateStoreHealthCheck(context.state()));
+        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+            @Override
+            public void stop() {
+                kafka.close();
+                context.close();
+            }
+        });
+        return context;
+    }
+
+    /** Publishes the consumer lag of the stage's group on its input topic ({@code pacsmig_consumer_lag}). */
+    protected void monitorLag(org.pacsmigrator.worker.MigrationContext context, String groupRole, String topic,
+                              Environment environment) {
+        org.pacsmigrator.topics.LagMonitor lag = new org.pacsmigrator.topics.LagMonitor(context.kafka(), registry,
+                java.time.Duration.ofSeconds(5)).watch(context.topics().consumerGroup(groupRole), topic);
+        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+            @Override
+            public void stop() {
+                lag.close();
+            }
+        });
+    }
+
+    /** The migration config named by {@code migrationConfig}, validated (a bad key stops the start with its name). */
+    protected MigrationConfig migrationConfig(C configuration) {
+        if (configuration.migrationConfig == null) {
+            throw new IllegalArgumentException("migrationConfig: the path of the migration's YAML is required");
+        }
+        return ConfigLoader.load(Path.of(configuration.migrationConfig));
+    }
+
+    /** The worker's loops whose death makes the pod not alive (e.g. its stage consumers). */
+    protected void livenessFrom(java.util.function.BooleanSupplier loopsAlive) {
+        this.alive = loopsAlive;
+    }
+
+    private ProbeServlet.Outcome liveness() {
+        boolean ok = alive.getAsBoolean();
+        return new ProbeServlet.Outcome(ok, "{\"alive\":" + ok + "}");
+    }
+
+    private ProbeServlet.Outcome readiness(Environment environment) {
+        java.util.Map<String, Object> checks = new java.util.TreeMap<>();
+        boolean ok = !draining;
+        for (var e : environment.healthChecks().runHealthChecks().entrySet()) {
+            ok &= e.getValue().isHealthy();
+            java.util.Map<String, Object> check = new java.util.LinkedHashMap<>();
+            check.put("healthy", e.getValue().isHealthy());
+            check.put("message", e.getValue().getMessage() == null ? "" : e.getValue().getMessage());
+            checks.put(e.getKey(), check);
+        }
+        try {
+            return new ProbeServlet.Outcome(ok, JSON.writeValueAsString(
+                    java.util.Map.of("ready", ok, "draining", draining, "checks", checks)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return new ProbeServlet.Outcome(false, "{\"ready\":false}");
+        }
     }
 
     /** Connectors without a bindHost listen on {@code host} (loopback by default) instead of every interface. */

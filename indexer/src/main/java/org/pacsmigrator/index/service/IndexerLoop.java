@@ -54,6 +54,11 @@ public final class IndexerLoop implements Managed, Runnable {
         }
     }
 
+    /** False when the loop thread died (the liveness probe restarts the pod). */
+    public boolean alive() {
+        return thread == null || thread.isAlive() || stopped;
+    }
+
     @Override
     public void run() {
         var s = indexer.settings();
