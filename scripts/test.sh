@@ -9,6 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 "$root/scripts/setup.sh"
+"$root/scripts/setup-browser.sh"
 
 # package, not install: everything runs from target/, the local Maven repository stays as it was.
 # It also writes target/runtime/{kafka,cassandra,harness}.classpath.

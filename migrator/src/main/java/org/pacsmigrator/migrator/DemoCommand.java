@@ -31,6 +31,10 @@ final class DemoCommand implements Callable<Integer> {
     SyntheticDataOptions data;
     @Option(names = "--retrieve", defaultValue = "C-MOVE", description = "C-MOVE or C-GET")
     String retrieve;
+    @Option(names = "--console-port", defaultValue = "0", description = "the web console's port (0: a free one, -1: none)")
+    int consolePort;
+    @Option(names = "--serve", description = "keep the web console up after the migration ended")
+    boolean serve;
 
     @Override
     public Integer call() throws Exception {
@@ -50,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             Path configFile = dir.resolve("migration.yaml");
             Files.writeString(configFile, config(oldPacs, newPacs, migratorPort));
             System.out.println("migration config: " + configFile);
-            return SingleMachine.run(ConfigLoader.load(configFile), System.out);
+            return SingleMachine.run(ConfigLoader.load(configFile), System.out, serve);
         }
     }
 
@@ -62,9 +66,10 @@ final class DemoCommand implements Callable<Integer> {
                 migrator: {aeTitle: MIGRATOR, bindAddress: 127.0.0.1, port: %d}
                 index: {from: %s, to: %s}
                 storage: {dataDirectory: %s}
+                console: {port: %d}
                 """.formatted(oldPacs.aeTitle(), oldPacs.host(), oldPacs.dicomPort(), retrieve,
                 newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort(), migratorPort,
-                FIRST_DAY, FIRST_DAY.plusDays(data.days - 1), dir.resolve("migration-data"));
+                FIRST_DAY, FIRST_DAY.plusDays(data.days - 1), dir.resolve("migration-data"), consolePort);
     }
 
 }

@@ -35,10 +35,12 @@ public final class MigratorCli implements Callable<Integer> {
     static final class Run implements Callable<Integer> {
         @CommandLine.Option(names = {"-c", "--config"}, required = true, description = "the migration's YAML file")
         Path config;
+        @CommandLine.Option(names = "--serve", description = "keep the web console up after the migration ended")
+        boolean serve;
 
         @Override
         public Integer call() throws Exception {
-            return SingleMachine.run(config, System.out, System.err);
+            return SingleMachine.run(config, System.out, System.err, serve);
         }
     }
 }

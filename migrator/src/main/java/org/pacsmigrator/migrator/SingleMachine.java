@@ -8,7 +8,10 @@ import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.forward.ForwardStage;
 import org.pacsmigrator.index.Indexer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** The single-machine migration: validate, check peers, start services and workers, index, wait, report. */
 final class SingleMachine {
@@ -16,16 +19,21 @@ final class SingleMachine {
     }
 
     static int run(Path configFile, PrintStream out, PrintStream err) throws Exception {
+        return run(configFile, out, err, false);
+    }
+
+    /** {@code serve}: after the migration, keep the console up until the process is stopped. */
+    static int run(Path configFile, PrintStream out, PrintStream err, boolean serve) throws Exception {
         MigrationConfig config;
         try {
             config = ConfigLoader.load(configFile);
-            MigrationRunner.loadRules(config);
+            ForwardStage.loadRules(config);
             Preflight.check(config, Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults()));
         } catch (ConfigException e) {
             err.println("configuration error: " + e.getMessage());
             return MigratorCli.CONFIG_ERROR;
         }
-        return run(config, out);
+        return run(config, out, serve);
     }
 
     /** The final report under {dataDirectory}/report; a failing report does not change the migration's result. */
@@ -40,9 +48,16 @@ final class SingleMachine {
         }
     }
 
-    static int run(MigrationConfig config, PrintStream out) throws Exception {
+    static int run(MigrationConfig config, PrintStream out, boolean serve) throws Exception {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (EmbeddedServices services = EmbeddedServices.start(config);
-             MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint())) {
+             MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint(),
+                     ForwardStage.loadRules(config), meters);
+             EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(), meters)) {
+            if (console != null) {
+                out.printf("Console: %s (Prometheus metrics: http://%s:%d/prometheus)%n", console.url(),
+                        config.console.bindAddress, console.adminPort());
+            }
             runner.startWorkers();
             Indexer.Summary indexed = runner.index();
             out.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
@@ -51,6 +66,10 @@ final class SingleMachine {
             MigrationSummary summary = runner.awaitCompletion(Duration.ofSeconds(2));
             summary.print(out);
             writeReport(runner, config, out);
+            if (serve && console != null) {
+                out.println("Migration finished; the console stays up until this process is stopped (Ctrl-C).");
+                Thread.currentThread().join();
+            }
             return summary.complete() && indexed.daysFailed() == 0 ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
         }
     }

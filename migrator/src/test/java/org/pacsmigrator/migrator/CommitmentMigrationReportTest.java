@@ -63,6 +63,7 @@ class CommitmentMigrationReportTest {
                 index: {from: %s, to: %s}
                 verify: {completion: sent-and-committed, commitment: {aeTitle: MIGRATOR_SC, port: %d, timeoutSeconds: 20}}
                 storage: {dataDirectory: %s}
+                console: {port: 0}
                 services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s, partitions: 3}
                 """.formatted(base.migrationId, base.source.aeTitle, base.source.host, base.source.port,
                 newPacs.dicomPort(), base.migrator.aeTitle, base.migrator.port, base.index.from, base.index.to,
@@ -77,7 +78,7 @@ class CommitmentMigrationReportTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int exit;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            exit = SingleMachine.run(config, out);
+            exit = SingleMachine.run(config, out, false);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         assertThat(exit).as("exit code; output:%n%s", output).isZero();

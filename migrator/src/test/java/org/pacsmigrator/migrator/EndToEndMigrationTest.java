@@ -92,7 +92,7 @@ class EndToEndMigrationTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int exit;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            exit = SingleMachine.run(config, out);
+            exit = SingleMachine.run(config, out, false);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         assertThat(exit).as("exit code; output:%n%s", output).isZero();

@@ -41,6 +41,7 @@ class KillAndResumeTest {
                 migrator: {aeTitle: %s, bindAddress: 127.0.0.1, port: %d}
                 index: {from: %s, to: %s}
                 storage: {dataDirectory: %s}
+                console: {port: 0}
                 """.formatted(services.oldPacs().aeTitle(), services.oldPacs().dicomPort(),
                 newPacs.aeTitle(), newPacs.dicomPort(), services.migrator().aeTitle(), services.migrator().port(),
                 MigrationFixture.FIRST_DAY, MigrationFixture.FIRST_DAY.plusDays(MigrationFixture.DAYS - 1),

@@ -71,6 +71,7 @@ final class MigrationFixture {
                 migrator: {aeTitle: %s, bindAddress: 127.0.0.1, port: %d}
                 index: {from: %s, to: %s}
                 storage: {dataDirectory: %s}
+                console: {port: 0}
                 services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s, partitions: 3}
                 """.formatted(id, s.oldPacs().aeTitle(), s.oldPacs().host(), s.oldPacs().dicomPort(), retrieveMethod,
                 s.newPacs().aeTitle(), s.newPacs().host(), s.newPacs().dicomPort(),

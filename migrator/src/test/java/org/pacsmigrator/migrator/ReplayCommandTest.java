@@ -54,6 +54,7 @@ class ReplayCommandTest {
                 destination: {aeTitle: NEWPACS, host: 127.0.0.1, port: 105}
                 index: {from: 2024-01-01, to: 2024-01-02}
                 storage: {dataDirectory: %s}
+                console: {port: 0}
                 services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s, partitions: 2}
                 """.formatted(id, dir.resolve("data"), s.kafka().bootstrapServers(), s.cassandra().contactPoint(),
                 s.cassandra().localDatacenter()));

@@ -25,6 +25,7 @@ class RunCommandValidationTest {
                 migrator: {aeTitle: MIGRATOR, port: %d}
                 index: {from: 2024-01-01, to: 2024-01-02}
                 storage: {dataDirectory: %s}
+                console: {port: 0}
                 %s""".formatted(sourcePort, destinationPort, Ports.freePort(), dir.resolve("data"), extra);
     }
 

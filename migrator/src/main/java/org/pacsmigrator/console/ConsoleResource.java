@@ -1,0 +1,128 @@
+package org.pacsmigrator.console;
+
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pacsmigrator.throttle.StagePauses;
+
+/** The console's REST API (README "Operations"): progress, studies, failures, replay, pause/resume, report. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ConsoleResource {
+    private final ConsoleBackend backend;
+    private final java.nio.file.Path reportDirectory;
+
+    public ConsoleResource(ConsoleBackend backend, java.nio.file.Path reportDirectory) {
+        this.backend = backend;
+        this.reportDirectory = reportDirectory;
+    }
+
+    @GET
+    @Path("/progress")
+    public ProgressSnapshot progress() {
+        return backend.progress();
+    }
+
+    @GET
+    @Path("/history")
+    public List<ProgressSnapshot.HistoryPoint> history(@QueryParam("points") @DefaultValue("720") int points) {
+        List<ProgressSnapshot.HistoryPoint> all = backend.history();
+        return all.subList(Math.max(0, all.size() - Math.max(1, points)), all.size());
+    }
+
+    @GET
+    @Path("/studies")
+    public List<StudyView> studies(@QueryParam("q") String q, @QueryParam("state") String state,
+                                   @QueryParam("limit") @DefaultValue("50") int limit) {
+        try {
+            return backend.search(q, state, Math.max(1, Math.min(limit, 1000)));
+        } catch (IllegalArgumentException e) {
+            throw new WebApplicationException("unknown state: " + state, 400);
+        }
+    }
+
+    @GET
+    @Path("/studies/{uid}")
+    public StudyDetail study(@PathParam("uid") String uid) {
+        return backend.study(uid).orElseThrow(() -> new NotFoundException("study " + uid + " is not indexed"));
+    }
+
+    @GET
+    @Path("/failures")
+    public List<FailureGroup> failures() {
+        return backend.failures();
+    }
+
+    /** Replays the pending dead letters of a stage (retrieve, forward, verify), optionally of one category or study. */
+    @POST
+    @Path("/replay")
+    public Map<String, Object> replay(@QueryParam("stage") String stage, @QueryParam("category") String category,
+                                      @QueryParam("study") String study) {
+        if (stage == null) {
+            throw new WebApplicationException("stage is required (retrieve, forward, verify)", 400);
+        }
+        Set<String> studies;
+        try {
+            studies = backend.replay(stage, category, study);
+        } catch (IllegalArgumentException e) {
+            throw new WebApplicationException(e.getMessage(), 400);
+        }
+        return Map.of("replayed", studies.size(), "studies", studies);
+    }
+
+    @GET
+    @Path("/stages")
+    public List<ProgressSnapshot.StageView> stages() {
+        return backend.stages();
+    }
+
+    @POST
+    @Path("/stages/{stage}/pause")
+    public ProgressSnapshot.StageView pause(@PathParam("stage") String stage) {
+        return setPaused(stage, true);
+    }
+
+    @POST
+    @Path("/stages/{stage}/resume")
+    public ProgressSnapshot.StageView resume(@PathParam("stage") String stage) {
+        return setPaused(stage, false);
+    }
+
+    private ProgressSnapshot.StageView setPaused(String stage, boolean paused) {
+        if (!StagePauses.STAGES.contains(stage)) {
+            throw new NotFoundException("unknown stage '" + stage + "' (" + String.join(", ", StagePauses.STAGES) + ")");
+        }
+        return backend.setPaused(stage, paused);
+    }
+
+    @GET
+    @Path("/report.csv")
+    @Produces("text/csv")
+    public Response reportCsv() throws Exception {
+        return download(backend.report(reportDirectory).csv(), "text/csv");
+    }
+
+    @GET
+    @Path("/report.html")
+    @Produces(MediaType.TEXT_HTML)
+    public Response reportHtml() throws Exception {
+        return download(backend.report(reportDirectory).html(), MediaType.TEXT_HTML);
+    }
+
+    private static Response download(java.nio.file.Path file, String type) throws java.io.IOException {
+        return Response.ok(Files.readAllBytes(file), type)
+                .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"").build();
+    }
+}

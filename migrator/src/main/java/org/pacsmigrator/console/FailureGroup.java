@@ -1,0 +1,8 @@
+package org.pacsmigrator.console;
+
+import java.util.List;
+
+/** Pending dead letters of one stage and category ({@code GET /api/failures}). */
+public record FailureGroup(String stage, String category, long count, List<String> studies, String lastMessage,
+                           String lastFailedAt) {
+}

@@ -1,0 +1,158 @@
+package org.pacsmigrator.migrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.topics.KafkaEventPublisher;
+import org.pacsmigrator.topics.StudyEvent;
+import org.pacsmigrator.topics.Topics;
+
+/**
+ * The web console in headless Chromium (Debian's chromium driven by playwright-core, see
+ * console-test/) against a real migration of the shared data set, with one real dead letter (a
+ * study event the state store does not know): the page shows the numbers the API reports, and a
+ * click on "Replay" moves the dead letter back to the retrieve stage's topic (paused, so it waits
+ * there as lag until the stage is resumed).
+ */
+class ConsoleWebTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String UNKNOWN_STUDY = "1.2.826.0.1.3680043.10.999.424242";
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void seed() throws Exception {
+        MigrationFixture.ensureOldPacsSeeded();
+        MigrationFixture.services().newPacs().deleteAll();
+    }
+
+    @Test
+    void pageShowsTheApiNumbersAndReplaysADeadLetter() throws Exception {
+        MigrationConfig config = MigrationFixture.config("C-MOVE", dir.resolve("data"));
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra,
+                RuleSet.EMPTY, meters);
+             EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(), meters)) {
+            runner.startWorkers();
+            runner.index();
+            try (KafkaEventPublisher publisher = new KafkaEventPublisher(runner.kafkaSettings())) {
+                publisher.publish(new Topics(config.migrationId).indexed(), StudyEvent.of(UNKNOWN_STUDY, "console-test"));
+            }
+            runner.awaitCompletion(Duration.ofSeconds(1));
+            String base = console.url();
+            await().atMost(90, TimeUnit.SECONDS).until(() -> {
+                JsonNode p = get(base + "api/progress");
+                return p.at("/deadLetters/total").asLong() == 1
+                        && p.at("/studies/byState/VERIFIED").asLong() == MigrationFixture.STUDIES;
+            });
+            assertThat(post(base + "api/stages/retrieve/pause").get("paused").asBoolean()).isTrue();
+            JsonNode progress = get(base + "api/progress");
+            JsonNode failures = get(base + "api/failures");
+            assertThat(failures).hasSize(1);
+            assertThat(failures.get(0).get("stage").asText()).isEqualTo("retrieve");
+            assertThat(failures.get(0).get("studies").get(0).asText()).isEqualTo(UNKNOWN_STUDY);
+
+            JsonNode page = browse(base, dir.resolve("console.png"));
+
+            JsonNode tiles = page.get("tiles");
+            assertThat(tiles.get("totalStudies").asLong()).isEqualTo(progress.at("/studies/total").asLong())
+                    .isEqualTo(MigrationFixture.STUDIES);
+            assertThat(tiles.get("verifiedStudies").asLong()).isEqualTo(progress.at("/studies/byState/VERIFIED").asLong());
+            assertThat(tiles.get("failedStudies").asLong()).isEqualTo(progress.at("/studies/byState/FAILED").asLong());
+            assertThat(tiles.get("deadLetterTotal").asLong()).isEqualTo(1);
+            assertThat(tiles.get("instancesExpected").asLong()).isEqualTo(progress.at("/instances/expected").asLong())
+                    .isEqualTo(MigrationFixture.TOTAL_INSTANCES);
+            assertThat(tiles.get("instancesSent").asLong()).isEqualTo(progress.at("/instances/sent").asLong());
+            assertThat(page.at("/calendar/studies").asLong()).isEqualTo(MigrationFixture.STUDIES);
+            assertThat(page.at("/calendar/cells").asLong()).isGreaterThanOrEqualTo(MigrationFixture.DAYS);
+            assertThat(page.get("failures")).hasSize(1);
+            assertThat(page.at("/failures/0/stage").asText()).isEqualTo("retrieve");
+            assertThat(page.at("/failures/0/count").asLong()).isEqualTo(1);
+            assertThat(page.get("stages").findValuesAsText("stage")).containsExactly("index", "retrieve", "forward", "verify");
+            assertThat(page.at("/stages/1/paused").asBoolean()).isTrue();
+
+            // The click replayed it: no pending dead letter, the event waits on the paused stage's topic.
+            assertThat(page.at("/replayed/stage").asText()).isEqualTo("retrieve");
+            assertThat(page.get("failuresAfter")).isEmpty();
+            await().atMost(30, TimeUnit.SECONDS).until(() -> {
+                JsonNode p = get(base + "api/progress");
+                return p.at("/deadLetters/total").asLong() == 0 && p.at("/stages/1/lag").asLong() == 1;
+            });
+
+            // Resumed, the retriever takes it again (still unknown: dead-lettered again, nothing lost).
+            assertThat(post(base + "api/stages/retrieve/resume").get("paused").asBoolean()).isFalse();
+            await().atMost(60, TimeUnit.SECONDS).until(() -> {
+                JsonNode p = get(base + "api/progress");
+                return p.at("/deadLetters/total").asLong() == 1 && p.at("/stages/1/lag").asLong() == 0;
+            });
+            JsonNode detail = get(base + "api/studies/" + progressStudy(base));
+            assertThat(detail.at("/study/state").asText()).isEqualTo("VERIFIED");
+            assertThat(detail.at("/complete").asBoolean()).isTrue();
+            HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(base + "api/report.csv")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(csv.statusCode()).isEqualTo(200);
+            assertThat(csv.body().lines().count()).isGreaterThan(MigrationFixture.STUDIES);
+        }
+    }
+
+    /** A study found through the search API (the first of the list). */
+    private static String progressStudy(String base) throws Exception {
+        JsonNode found = get(base + "api/studies?limit=5");
+        assertThat(found).hasSize(5);
+        return found.get(0).get("studyInstanceUid").asText();
+    }
+
+    /** Runs console-test/console-check.mjs against the page; returns what it read. */
+    private static JsonNode browse(String base, Path screenshot) throws Exception {
+        Path root = repoRoot();
+        Process node = new ProcessBuilder("node", root.resolve("console-test/console-check.mjs").toString(), base,
+                screenshot.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(node.waitFor(200, TimeUnit.SECONDS)).isTrue();
+        assertThat(node.exitValue()).as("console-check exit code; output: %s", out).isZero();
+        assertThat(Files.size(screenshot)).isPositive();
+        return JSON.readTree(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+    }
+
+    private static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("console-test"))) {
+            p = p.getParent();
+        }
+        assertThat(p).as("repository root with console-test/").isNotNull();
+        return p;
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode post(String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("POST %s: %s", url, r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+}
