@@ -130,6 +130,29 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
         return ConfigLoader.load(Path.of(configuration.migrationConfig));
     }
 
+    /**
+     * Runs the stage while the server runs: started with the server, closed (finishing the study
+     * in hand) when it stops; the pod is alive while the stage's consumer loops are.
+     */
+    protected void manageStage(Environment environment, org.pacsmigrator.worker.Stage.Starter starter) {
+        java.util.concurrent.atomic.AtomicReference<org.pacsmigrator.worker.Stage> stage =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+            @Override
+            public void start() throws Exception {
+                stage.set(starter.start());
+            }
+
+            @Override
+            public void stop() {
+                if (stage.get() != null) {
+                    stage.get().close();
+                }
+            }
+        });
+        livenessFrom(() -> stage.get() == null || stage.get().workers().alive());
+    }
+
     /** The worker's loops whose death makes the pod not alive (e.g. its stage consumers). */
     protected void livenessFrom(java.util.function.BooleanSupplier loopsAlive) {
         this.alive = loopsAlive;

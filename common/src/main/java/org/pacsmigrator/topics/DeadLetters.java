@@ -87,16 +87,7 @@ public final class DeadLetters {
             List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic).stream()
                     .map(p -> new TopicPartition(deadLetterTopic, p.partition())).toList();
             consumer.assign(partitions); // manual assignment: no group rebalance wait, offsets still committed
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata c = committed.get(tp);
-                if (c == null) {
-                    consumer.seekToBeginning(List.of(tp));
-                } else {
-                    consumer.seek(tp, c.offset());
-                }
-            }
+            Map<TopicPartition, Long> end = seekToPending(consumer, partitions);
             long deadline = System.nanoTime() + REPLAY_TIMEOUT.toNanos();
             int moved = 0;
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
@@ -147,16 +138,7 @@ public final class DeadLetters {
             List<TopicPartition> partitions = consumer.partitionsFor(deadLetterTopic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(deadLetterTopic, p.partition())).toList();
             consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata c = committed.get(tp);
-                if (c == null) {
-                    consumer.seekToBeginning(List.of(tp));
-                } else {
-                    consumer.seek(tp, c.offset());
-                }
-            }
+            Map<TopicPartition, Long> end = seekToPending(consumer, partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < max && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -170,6 +152,22 @@ public final class DeadLetters {
             }
         }
         return out;
+    }
+
+    /** Positions each partition at the first pending letter (after the replay group's offset); returns the end offsets. */
+    private static Map<TopicPartition, Long> seekToPending(KafkaConsumer<byte[], byte[]> consumer,
+                                                          List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata c = committed.get(tp);
+            if (c == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, c.offset());
+            }
+        }
+        return end;
     }
 
     private static Properties replayConsumer(KafkaSettings settings, String deadLetterTopic) {

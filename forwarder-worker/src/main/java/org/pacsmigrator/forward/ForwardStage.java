@@ -9,10 +9,11 @@ import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
 
 /** The forward stage of one process: the consumers of the retrieved topic, each C-STOREing a study at a time. */
-public final class ForwardStage implements AutoCloseable {
+public final class ForwardStage implements Stage {
     private final StageWorkers workers;
 
     private ForwardStage(StageWorkers workers) {
@@ -42,6 +43,7 @@ public final class ForwardStage implements AutoCloseable {
                 f.concurrency));
     }
 
+    @Override
     public StageWorkers workers() {
         return workers;
     }

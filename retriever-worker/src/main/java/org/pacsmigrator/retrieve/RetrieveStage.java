@@ -8,13 +8,14 @@ import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
 
 /**
  * The retrieve stage of one process: the storage SCP that receives C-MOVEd images into the cache
  * (any retriever's SCP may receive any study's images) and the consumers of the indexed topic.
  */
-public final class RetrieveStage implements AutoCloseable {
+public final class RetrieveStage implements Stage {
     private final StorageScp scp;
     private final StageWorkers workers;
 
@@ -41,6 +42,7 @@ public final class RetrieveStage implements AutoCloseable {
         return new RetrieveStage(scp, workers);
     }
 
+    @Override
     public StageWorkers workers() {
         return workers;
     }

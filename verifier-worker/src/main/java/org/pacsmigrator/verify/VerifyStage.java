@@ -9,6 +9,7 @@ import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.StorageCommitment;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * commitment SCU and its results consumer when committing, the completion topology (Kafka
  * Streams, its state under the scratch folder) and the consumers of the forwarded topic.
  */
-public final class VerifyStage implements AutoCloseable {
+public final class VerifyStage implements Stage {
     private static final Logger LOG = LoggerFactory.getLogger(VerifyStage.class);
 
     private final JsonPublisher jsonPublisher;
@@ -66,6 +67,7 @@ public final class VerifyStage implements AutoCloseable {
         return completion;
     }
 
+    @Override
     public StageWorkers workers() {
         return workers;
     }

@@ -1,7 +1,6 @@
 package org.pacsmigrator.forward.service;
 
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.ForwardStage;
@@ -18,8 +17,6 @@ import org.pacsmigrator.worker.MigrationContext;
  * {@code java -cp ... org.pacsmigrator.forward.service.ForwarderApplication server forwarder.yaml}
  */
 public final class ForwarderApplication extends WorkerApplication<WorkerConfiguration> {
-    private volatile ForwardStage stage;
-
     public static void main(String[] args) throws Exception {
         new ForwarderApplication().run(args);
     }
@@ -37,17 +34,6 @@ public final class ForwarderApplication extends WorkerApplication<WorkerConfigur
         environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destination()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
         monitorLag(context, "forwarder", context.topics().retrieved(), environment);
-        environment.lifecycle().manage(new Managed() {
-            @Override
-            public void start() throws Exception {
-                stage = ForwardStage.start(context, rules);
-            }
-
-            @Override
-            public void stop() {
-                stage.close(); // finishes the study in hand
-            }
-        });
-        livenessFrom(() -> stage == null || stage.workers().alive());
+        manageStage(environment, () -> ForwardStage.start(context, rules));
     }
 }

@@ -1,7 +1,6 @@
 package org.pacsmigrator.retrieve.service;
 
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.retrieve.RetrieveStage;
@@ -17,8 +16,6 @@ import org.pacsmigrator.worker.MigrationContext;
  * {@code java -cp ... org.pacsmigrator.retrieve.service.RetrieverApplication server retriever.yaml}
  */
 public final class RetrieverApplication extends WorkerApplication<WorkerConfiguration> {
-    private volatile RetrieveStage stage;
-
     public static void main(String[] args) throws Exception {
         new RetrieverApplication().run(args);
     }
@@ -35,17 +32,6 @@ public final class RetrieverApplication extends WorkerApplication<WorkerConfigur
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.source()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
         monitorLag(context, "retriever", context.topics().indexed(), environment);
-        environment.lifecycle().manage(new Managed() {
-            @Override
-            public void start() throws Exception {
-                stage = RetrieveStage.start(context);
-            }
-
-            @Override
-            public void stop() {
-                stage.close(); // finishes the study in hand, then stops the SCP
-            }
-        });
-        livenessFrom(() -> stage == null || stage.workers().alive());
+        manageStage(environment, () -> RetrieveStage.start(context));
     }
 }

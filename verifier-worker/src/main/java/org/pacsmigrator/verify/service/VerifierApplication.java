@@ -1,7 +1,6 @@
 package org.pacsmigrator.verify.service;
 
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.service.PacsHealthCheck;
@@ -16,8 +15,6 @@ import org.pacsmigrator.worker.MigrationContext;
  * runs the completion topology. {@code java -cp ... org.pacsmigrator.verify.service.VerifierApplication server verifier.yaml}
  */
 public final class VerifierApplication extends WorkerApplication<WorkerConfiguration> {
-    private volatile VerifyStage stage;
-
     public static void main(String[] args) throws Exception {
         new VerifierApplication().run(args);
     }
@@ -33,17 +30,6 @@ public final class VerifierApplication extends WorkerApplication<WorkerConfigura
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destination()));
         monitorLag(context, "verifier", context.topics().forwarded(), environment);
-        environment.lifecycle().manage(new Managed() {
-            @Override
-            public void start() throws Exception {
-                stage = VerifyStage.start(context);
-            }
-
-            @Override
-            public void stop() {
-                stage.close();
-            }
-        });
-        livenessFrom(() -> stage == null || stage.workers().alive());
+        manageStage(environment, () -> VerifyStage.start(context));
     }
 }
