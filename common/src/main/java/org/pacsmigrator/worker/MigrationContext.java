@@ -27,6 +27,7 @@ import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.MeteredStage;
 import org.pacsmigrator.topics.RetryingStage;
 import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StudyEventHandler;
@@ -171,8 +172,8 @@ public final class MigrationContext implements AutoCloseable {
      */
     public StageWorkers startStage(String stage, String groupRole, String topic, StudyEventHandler handler,
                                    int instances) {
-        StudyEventHandler retrying = new RetryingStage(groupRole, handler, state, 4, Duration.ofSeconds(1),
-                Duration.ofSeconds(30));
+        StudyEventHandler retrying = new RetryingStage(groupRole, new MeteredStage(stage, handler, meters), state, 4,
+                Duration.ofSeconds(1), Duration.ofSeconds(30));
         List<StageConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             StageConsumer consumer = new StageConsumer(kafka, topics.consumerGroup(groupRole), topic, retrying,

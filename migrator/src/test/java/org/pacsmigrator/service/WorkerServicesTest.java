@@ -119,6 +119,12 @@ class WorkerServicesTest {
             await().atMost(60, TimeUnit.SECONDS).until(() -> metric(admin, lagMetric) == 0.0);
             assertThat(metric(admin, "pacsmig_stage_dead_lettered_total{stage=\"" + id + "-retriever\",topic=\""
                     + topics.indexed() + "\"}")).isEqualTo(5.0);
+            assertThat(metric(admin, "pacsmig_stage_failures_total{category=\"unknown study\",stage=\"retrieve\"}"))
+                    .isEqualTo(5.0);
+            assertThat(body(admin + WorkerApplication.PROMETHEUS_PATH))
+                    .contains("pacsmig_stage_study_latency_seconds_count{outcome=\"failed\",stage=\"retrieve\"} 5")
+                    .contains("pacsmig_consumer_lag{group=\"" + id + "-retriever\",partition=\"0\"")
+                    .contains("pacsmig_retrieve_associations_limit{remote=\"PROBEPACS\"}");
         }
     }
 
