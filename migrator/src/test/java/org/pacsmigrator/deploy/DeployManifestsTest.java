@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dropwizard.configuration.ConfigurationFactory;
+import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
-import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
@@ -63,13 +64,18 @@ class DeployManifestsTest {
     /**
      * Prometheus names (Micrometer names after Prometheus naming) that the Grafana dashboard may
      * query: the one list to adjust when a meter is renamed. From the operations contract, plus the
-     * meters the README documents (index days, active associations) and what Prometheus itself adds.
+     * meters the README documents (index days, active associations, MeteredStage's time per study
+     * and failures by category) and what Prometheus itself adds ({@code up}).
      */
     static final Set<String> KNOWN_METRICS = Set.of(
             "pacsmig_stage_processed_total",
             "pacsmig_stage_dead_lettered_total",
             "pacsmig_stage_paused",
-            "kafka_consumer_fetch_manager_records_lag",
+            "pacsmig_stage_study_latency_seconds_sum",
+            "pacsmig_stage_study_latency_seconds_count",
+            "pacsmig_stage_failures_total",
+            "pacsmig_stage_lag",
+            "pacsmig_consumer_lag",
             "pacsmig_retrieve_instances_total",
             "pacsmig_retrieve_bytes_total",
             "pacsmig_retrieve_associations_limit",
@@ -151,46 +157,54 @@ class DeployManifestsTest {
 
     @Test
     void kustomizationListsOnlyExistingFilesAndEveryFileIsListedOrDocumentedAsOptional() throws IOException {
-        Set<Path> referenced = new TreeSet<>();
-        referenced.add(kubernetes.resolve("kustomization.yaml").normalize());
-        collectReferences(kubernetes, kustomization, referenced);
-        // components: the listed ones are part of the build; an unlisted one is optional (checked below)
-        try (Stream<Path> dirs = Files.list(kubernetes)) {
-            // nothing: components live under components/ and are handled with the optional files
+        // what the default build (kubectl apply -k deploy/kubernetes) reads
+        Set<Path> built = new TreeSet<>();
+        built.add(kubernetes.resolve("kustomization.yaml").normalize());
+        collectReferences(kubernetes, kustomization, built);
+        Set<Path> listedComponents = new TreeSet<>();
+        for (JsonNode c : kustomization.path("components")) {
+            Path dir = kubernetes.resolve(c.asText()).normalize();
+            listedComponents.add(dir);
+            collectReferences(dir, single(dir.resolve("kustomization.yaml")), built);
         }
-        for (Path component : componentDirs()) {
-            Path file = component.resolve("kustomization.yaml");
-            assertThat(file).exists();
-            JsonNode k = single(file);
-            assertThat(k.path("kind").asText()).isEqualTo("Component");
-            referenced.add(file.normalize());
-            collectReferences(component, k, referenced);
+        // components not listed: optional, but complete in themselves
+        Map<Path, Set<Path>> optionalComponents = new LinkedHashMap<>();
+        for (Path dir : componentDirs()) {
+            if (listedComponents.contains(dir.normalize())) {
+                continue;
+            }
+            JsonNode k = single(dir.resolve("kustomization.yaml"));
+            assertThat(k.path("kind").asText()).as(dir + ": a kustomize Component").isEqualTo("Component");
+            Set<Path> files = new TreeSet<>();
+            files.add(dir.resolve("kustomization.yaml").normalize());
+            collectReferences(dir, k, files);
+            optionalComponents.put(dir.normalize(), files);
         }
-        for (Path file : referenced) {
-            assertThat(file).as("named in a kustomization.yaml").exists();
-        }
+        Stream.concat(built.stream(), optionalComponents.values().stream().flatMap(Set::stream))
+                .forEach(f -> assertThat(f).as("named in a kustomization.yaml").exists());
 
         String kustomizationText = Files.readString(kubernetes.resolve("kustomization.yaml"));
         String readme = Files.readString(root.resolve("deploy/README.md"));
-        Set<String> listed = new LinkedHashSet<>();
-        kustomization.path("resources").forEach(r -> listed.add(r.asText()));
         for (Path file : yamlFiles(kubernetes)) {
-            String relative = kubernetes.relativize(file).toString().replace('\\', '/');
-            if (referenced.contains(file.normalize())) {
+            Path normal = file.normalize();
+            if (built.contains(normal)) {
                 continue;
             }
-            String optional = relative.startsWith("components/")
-                    ? relative.substring(0, relative.indexOf('/', "components/".length()))
-                    : relative;
-            if (relative.startsWith("components/") && kustomization.path("components").toString().contains(optional)) {
-                continue;
+            String optional = kubernetes.relativize(file).toString().replace('\\', '/');
+            for (Map.Entry<Path, Set<Path>> c : optionalComponents.entrySet()) {
+                if (normal.startsWith(c.getKey())) {
+                    assertThat(c.getValue()).as(optional + ": a file its component's kustomization.yaml does not name")
+                            .contains(normal);
+                    optional = kubernetes.relativize(c.getKey()).toString().replace('\\', '/');
+                }
             }
-            assertThat(kustomizationText).as(relative + ": neither a resource nor documented as optional in kustomization.yaml")
+            assertThat(kustomizationText).as(optional + ": neither a resource nor documented as optional in kustomization.yaml")
                     .contains(optional);
-            assertThat(readme).as(relative + ": optional file not described in deploy/README.md").contains(optional);
+            assertThat(readme).as(optional + ": optional, but not described in deploy/README.md").contains(optional);
         }
-        // the two deliberate alternatives stay out of the default build
-        assertThat(listed).doesNotContain("secret.example.yaml", "hpa-external.yaml");
+        // the two deliberate alternatives exist and stay out of the default build
+        List<String> resourcesListed = strings(kustomization.path("resources"));
+        assertThat(resourcesListed).doesNotContain("secret.example.yaml", "hpa-external.yaml");
         assertThat(kubernetes.resolve("secret.example.yaml")).exists();
         assertThat(kubernetes.resolve("hpa-external.yaml")).exists();
     }
@@ -387,8 +401,8 @@ class DeployManifestsTest {
             assertThat(hpa).as("HPA for " + role).isNotNull();
             JsonNode metric = hpa.path("spec").path("metrics").get(0);
             assertThat(metric.path("type").asText()).isEqualTo("External");
-            assertThat(metric.path("external").path("metric").path("selector").path("matchLabels").path("stage").asText())
-                    .as(role + " HPA stage label").isEqualTo(Topics.consumerGroup(migration.migrationId, role));
+            assertThat(metric.path("external").path("metric").path("selector").path("matchLabels").path("group").asText())
+                    .as(role + " HPA group label").isEqualTo(Topics.consumerGroup(migration.migrationId, role));
             assertThat(hpa.path("spec").path("maxReplicas").asInt()).as(role + " maxReplicas = KEDA's")
                     .isEqualTo(resource("ScaledObject", "pacsmig-" + role).path("spec").path("maxReplicaCount").asInt());
         }
@@ -616,8 +630,9 @@ class DeployManifestsTest {
 
     /** The role's Dropwizard YAML from the ConfigMap, read as the service reads it (unknown keys fail). */
     private static WorkerConfiguration dropwizard(String role) throws Exception {
-        YamlConfigurationFactory<WorkerConfiguration> factory = new YamlConfigurationFactory<>(
-                WorkerConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+        // the factory the services use (it fails on unknown properties, a plain YamlConfigurationFactory does not)
+        ConfigurationFactory<WorkerConfiguration> factory = new DefaultConfigurationFactoryFactory<WorkerConfiguration>()
+                .create(WorkerConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
         return factory.build(new FileConfigurationSourceProvider(), configFiles.get(role + ".yaml").toString());
     }
 
@@ -639,9 +654,9 @@ class DeployManifestsTest {
     /** Metric names in a PromQL expression: identifiers that are neither functions, keywords, labels nor durations. */
     static Set<String> metricNames(String expr) {
         String s = expr.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
-                .replaceAll("\\{[^}]*}", " ")
-                .replaceAll("\\[[^]]*]", " ")
-                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " $1 ")
+                .replaceAll("\\{[^}]*\\}", " ")
+                .replaceAll("\\[[^\\]]*\\]", " ")
+                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
                 .replaceAll("\\boffset\\s+-?[0-9a-z]+", " ");
         Set<String> names = new LinkedHashSet<>();
         Matcher m = Pattern.compile("(?<![A-Za-z0-9_:.$])[A-Za-z_:][A-Za-z0-9_:]*").matcher(s);
