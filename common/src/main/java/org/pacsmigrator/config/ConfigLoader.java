@@ -69,7 +69,16 @@ public final class ConfigLoader {
 
     private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
+    /** Replaces {@code ${NAME}} outside whole-line comments (a comment may mention the syntax). */
     static String substitute(String yaml, java.util.function.Function<String, String> environment) {
+        StringBuilder out = new StringBuilder();
+        for (String line : yaml.split("(?<=\n)")) {
+            out.append(line.stripLeading().startsWith("#") ? line : substituteLine(line, environment));
+        }
+        return out.toString();
+    }
+
+    private static String substituteLine(String yaml, java.util.function.Function<String, String> environment) {
         java.util.regex.Matcher m = VARIABLE.matcher(yaml);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -26,6 +26,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void environmentVariablesAreSubstitutedOutsideComments() {
+        String yaml = VALID + """
+                # secrets come as ${NAME}; this comment is left alone
+                storage: {cache: {type: s3, bucket: b, secretAccessKey: "${S3_SECRET}", accessKeyId: ${S3_KEY}}}
+                console: {port: 0, bindAddress: ${BIND}}
+                """;
+        java.util.Map<String, String> env = java.util.Map.of("S3_SECRET", "p$w:d #1", "S3_KEY", "AKIA1", "BIND", "0.0.0.0");
+        MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(yaml, env::get));
+        assertThat(c.storage.cache.secretAccessKey).isEqualTo("p$w:d #1");
+        assertThat(c.storage.cache.accessKeyId).isEqualTo("AKIA1");
+        assertThat(c.console.bindAddress).isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, java.util.Map.of("S3_SECRET", "x")::get))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("S3_KEY");
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID + "console: {port: 70000}\n")))
+                .isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).key()).isEqualTo("console.port");
+    }
+
+    @Test
     void indexScheduleKeysAreValidated() {
         MigrationConfig ok = ConfigLoader.validate(ConfigLoader.parse(VALID.replace("index: {", "index: {windows: [\"MON-FRI 19:00-07:00\", \"SAT-SUN 00:00-24:00\"], timeZone: Europe/Zurich, pauseMillis: 500, ")));
         assertThat(ok.index.windows).hasSize(2);
