@@ -189,6 +189,13 @@ public final class Retriever implements StudyEventHandler {
         boolean allRefused = !outcomes.isEmpty() && outcomes.stream().allMatch(Retriever::refused);
         if (allRefused && retrievedUids(uid).size() <= before) {
             RetrieveOutcome first = outcomes.get(0);
+            // A source that aborts because our SCP refused its C-STOREs (cache full, unwritable) is not refusing.
+            var cacheFailure = receiver instanceof CacheWritingReceiver c ? c.takeCacheFailure(uid) : java.util.Optional.<String>empty();
+            if (cacheFailure.isPresent()) {
+                throw new RetrieveException(RetrieveException.CACHE_WRITE_FAILED, String.format(
+                        "study %s: the cache refused instances (last: %s); source %s then ended the retrieve (status 0x%04X)",
+                        uid, cacheFailure.get(), source, first.finalStatus()), null);
+            }
             throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE, String.format(
                     "study %s: source %s refused the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
         }
