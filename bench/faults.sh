@@ -27,67 +27,24 @@ grep -o " $results/[^ ]*" /proc/mounts 2>/dev/null | xargs -r -n1 umount -l 2>/d
 rm -rf "$results"
 mkdir -p "$results"
 
-services_pid=""
-stop_services() {
-  local rc=$?
-  if [ -n "$services_pid" ]; then
-    kill -TERM "$services_pid" 2>/dev/null || true
-    for _ in $(seq 1 120); do
-      kill -0 "$services_pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -KILL -- "-$services_pid" 2>/dev/null || true
-  fi
-  if [ -f "$results/results.md" ]; then
-    echo
-    echo "Fault suite results ($results/results.md):"
-    echo
-    cat "$results/results.md"
-  else
-    echo "faults.sh: no results table was written" >&2
-  fi
-  exit "$rc"
-}
-trap stop_services EXIT
-trap 'exit 143' TERM
-trap 'exit 130' INT
-
+suite=(mvn -B -pl migrator -am test -Dsurefire.excludedGroups= -Dgroups=faults -Dsurefire.runOrder=alphabetical
+       -Dsurefire.failIfNoSpecifiedTests=false "$@")
+set +e
 if [ -z "${PACSMIG_KAFKA:-}" ]; then
-  out="$root/target/fault-services"
-  rm -rf "$out"
-  mkdir -p "$out"
-  cp services/harness/target/harness-*.jar "$out/harness.jar"
-  classpath="$out/harness.jar:$(cat target/runtime/harness.classpath)"
-  echo "faults.sh: starting services (log: $out/services-main.log)"
-  set -m
-  PACSMIG_HOME="$root" java -cp "$classpath" org.pacsmigrator.harness.ServicesMain start "$out" "$out/services.env" \
-    --exit-with-parent >"$out/services-main.log" 2>&1 &
-  services_pid=$!
-  set +m
-  for _ in $(seq 1 600); do
-    [ -f "$out/services.env" ] && break
-    if ! kill -0 "$services_pid" 2>/dev/null; then
-      echo "faults.sh: services failed to start:" >&2
-      tail -50 "$out/services-main.log" >&2
-      exit 1
-    fi
-    sleep 0.5
-  done
-  if [ ! -f "$out/services.env" ]; then
-    echo "faults.sh: services not ready after 300 s" >&2
-    exit 1
-  fi
-  # shellcheck disable=SC1091
-  . "$out/services.env"
+  "$root/scripts/with-services.sh" "$root/target/fault-services" "${suite[@]}"
 else
   echo "faults.sh: using the services at PACSMIG_KAFKA=$PACSMIG_KAFKA, PACSMIG_CASSANDRA=$PACSMIG_CASSANDRA"
+  PACSMIG_HOME="$root" TCP_NODELAY=1 "${suite[@]}"
 fi
-export PACSMIG_HOME="$root"
-export TCP_NODELAY=1
-
-set +e
-mvn -B -pl migrator -am test -Dsurefire.excludedGroups= -Dgroups=faults -Dsurefire.runOrder=alphabetical \
-  -Dsurefire.failIfNoSpecifiedTests=false "$@"
 rc=$?
 set -e
+
+echo
+if [ -f "$results/results.md" ]; then
+  echo "Fault suite results ($results/results.md):"
+  echo
+  cat "$results/results.md"
+else
+  echo "faults.sh: no results table was written" >&2
+fi
 exit "$rc"
