@@ -25,8 +25,11 @@ public final class PixelMedFiles {
     private PixelMedFiles() {
     }
 
+    /** Everything it returns lies before (0020,0010) Study ID: the rest of the header is not parsed. */
+    private static final com.pixelmed.dicom.AttributeTag AFTER_INFO = TagFromName.StudyID;
+
     public static DicomFileInfo readInfo(Path file) throws IOException {
-        AttributeList list = readWithoutPixelData(file);
+        AttributeList list = readUpTo(file, AFTER_INFO);
         return new DicomFileInfo(
                 Attributes.string(list, TagFromName.SOPClassUID).isEmpty()
                         ? Attributes.string(list, TagFromName.MediaStorageSOPClassUID) : Attributes.string(list, TagFromName.SOPClassUID),
@@ -78,7 +81,43 @@ public final class PixelMedFiles {
         }
     }
 
+    /**
+     * Applies {@code edit} to the data set of {@code in} and writes the result to {@code out} (only
+     * when something changed). When the pixel data is the file's last element with a defined length
+     * in a little endian transfer syntax (nearly every image), only the header is parsed and
+     * rewritten and the pixel data bytes are copied as they are: the costly part of an image is
+     * never decoded. Anything else (encapsulated or big endian pixel data, elements after it) is
+     * parsed and rewritten whole.
+     */
     public static java.util.List<org.pacsmigrator.dicom.EditableDataset.Change> edit(Path in, Path out,
+            org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
+        AttributeList header = new AttributeList();
+        long stop;
+        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
+            stop = header.read(din, TagFromName.PixelData);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
+        }
+        String transferSyntax = Attributes.string(header, TagFromName.TransferSyntaxUID);
+        long pixelDataStart = RawPixelData.startIfLast(in, stop, transferSyntax);
+        if (pixelDataStart < 0) {
+            return editWhole(in, out, edit);
+        }
+        PixelMedEditableDataset dataset = new PixelMedEditableDataset(header);
+        edit.apply(dataset);
+        if (!dataset.changes().isEmpty()) {
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+                writeWithNewMeta(header, transferSyntax, os);
+                try (InputStream raw = Files.newInputStream(in)) {
+                    raw.skipNBytes(pixelDataStart);
+                    raw.transferTo(os);
+                }
+            }
+        }
+        return dataset.changes();
+    }
+
+    private static java.util.List<org.pacsmigrator.dicom.EditableDataset.Change> editWhole(Path in, Path out,
             org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false); // keep compressed frames as they are
@@ -88,18 +127,35 @@ public final class PixelMedFiles {
             throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
         }
         String transferSyntax = Attributes.string(list, TagFromName.TransferSyntaxUID);
-        String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
         PixelMedEditableDataset dataset = new PixelMedEditableDataset(list);
         edit.apply(dataset);
         if (!dataset.changes().isEmpty()) {
-            list.removeMetaInformationHeaderAttributes();
-            com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax,
-                    sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
-            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out))) {
-                list.write(os, transferSyntax, true, true);
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+                writeWithNewMeta(list, transferSyntax, os);
             }
         }
         return dataset.changes();
+    }
+
+    /** Writes preamble, a fresh meta group and the data set; leaves {@code os} open. */
+    private static void writeWithNewMeta(AttributeList list, String transferSyntax, java.io.OutputStream os)
+            throws IOException, com.pixelmed.dicom.DicomException {
+        String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
+        list.removeMetaInformationHeaderAttributes();
+        com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax,
+                sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
+        java.io.OutputStream keepOpen = new java.io.FilterOutputStream(os) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush(); // PixelMed closes what it wrote to; the pixel data still has to follow
+            }
+        };
+        list.write(keepOpen, transferSyntax, true, false);
     }
 
     /** Uncompressed transfer syntaxes a file can be rewritten into without a codec. */
@@ -149,9 +205,13 @@ public final class PixelMedFiles {
     }
 
     private static AttributeList readWithoutPixelData(Path file) throws IOException {
+        return readUpTo(file, TagFromName.PixelData);
+    }
+
+    private static AttributeList readUpTo(Path file, com.pixelmed.dicom.AttributeTag stop) throws IOException {
         AttributeList list = new AttributeList();
         try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            list.read(in, TagFromName.PixelData);
+            list.read(in, stop);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
