@@ -1,20 +1,19 @@
 package org.pacsmigrator.service;
 
 import com.codahale.metrics.health.HealthCheck;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaSettings;
 
 /** Healthy when a Kafka broker of the cluster answers (describe cluster) within a few seconds. */
-public final class KafkaHealthCheck extends HealthCheck implements AutoCloseable {
+public final class KafkaHealthCheck extends HealthCheck {
     private final Admin admin;
     private final String bootstrapServers;
 
-    public KafkaHealthCheck(KafkaSettings kafka) {
+    /** @param admin the process's admin client (not closed by the check) */
+    public KafkaHealthCheck(KafkaSettings kafka, Admin admin) {
         this.bootstrapServers = kafka.bootstrapServers();
-        this.admin = ConsumerLag.admin(bootstrapServers);
+        this.admin = admin;
     }
 
     @Override
@@ -25,10 +24,5 @@ public final class KafkaHealthCheck extends HealthCheck implements AutoCloseable
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             return Result.unhealthy("Kafka at " + bootstrapServers + " does not answer: " + e);
         }
-    }
-
-    @Override
-    public void close() {
-        admin.close(Duration.ofSeconds(5));
     }
 }

@@ -96,13 +96,12 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
             throws java.io.IOException {
         org.pacsmigrator.worker.MigrationContext context =
                 org.pacsmigrator.worker.MigrationContext.openServices(migration, registry);
-        KafkaHealthCheck kafka = new KafkaHealthCheck(context.kafka());
+        KafkaHealthCheck kafka = new KafkaHealthCheck(context.kafka(), context.admin());
         environment.healthChecks().register("kafka", kafka);
         environment.healthChecks().register("cassandra", new StateStoreHealthCheck(context.state()));
         environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
             @Override
             public void stop() {
-                kafka.close();
                 context.close();
             }
         });
@@ -112,7 +111,7 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
     /** Publishes the consumer lag of the stage's group on its input topic ({@code pacsmig_consumer_lag}). */
     protected void monitorLag(org.pacsmigrator.worker.MigrationContext context, String groupRole, String topic,
                               Environment environment) {
-        org.pacsmigrator.topics.LagMonitor lag = new org.pacsmigrator.topics.LagMonitor(context.kafka(), registry,
+        org.pacsmigrator.topics.LagMonitor lag = new org.pacsmigrator.topics.LagMonitor(context.admin(), registry,
                 java.time.Duration.ofSeconds(5)).watch(context.topics().consumerGroup(groupRole), topic);
         environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
             @Override

@@ -25,10 +25,15 @@ public final class ConsumerLag {
     private ConsumerLag() {
     }
 
+    /** For a one-off call (a command line tool); a long-lived process reuses one {@link Admin}. */
     public static long total(String bootstrapServers, String groupId, String topic) {
         try (Admin admin = admin(bootstrapServers)) {
-            return byPartition(admin, groupId, topic).values().stream().mapToLong(Long::longValue).sum();
+            return total(admin, groupId, topic);
         }
+    }
+
+    public static long total(Admin admin, String groupId, String topic) {
+        return byPartition(admin, groupId, topic).values().stream().mapToLong(Long::longValue).sum();
     }
 
     public static Admin admin(String bootstrapServers) {

@@ -154,6 +154,11 @@ public final class DeadLetters {
         return out;
     }
 
+    /** The group whose committed offsets mark the letters already replayed: its lag is the pending count. */
+    public static String replayGroup(String deadLetterTopic) {
+        return deadLetterTopic + ".replay";
+    }
+
     /** Positions each partition at the first pending letter (after the replay group's offset); returns the end offsets. */
     private static Map<TopicPartition, Long> seekToPending(KafkaConsumer<byte[], byte[]> consumer,
                                                           List<TopicPartition> partitions) {
@@ -172,7 +177,7 @@ public final class DeadLetters {
 
     private static Properties replayConsumer(KafkaSettings settings, String deadLetterTopic) {
         Properties p = settings.clientProperties("replay-" + deadLetterTopic);
-        p.put("group.id", deadLetterTopic + ".replay");
+        p.put("group.id", replayGroup(deadLetterTopic));
         p.put("enable.auto.commit", "false");
         p.put("auto.offset.reset", "earliest");
         return settings.withOverrides(p);

@@ -35,8 +35,9 @@ public final class LagMonitor implements AutoCloseable {
         return t;
     });
 
-    public LagMonitor(KafkaSettings kafka, MeterRegistry registry, Duration refresh) {
-        this.admin = ConsumerLag.admin(kafka.bootstrapServers());
+    /** @param admin the process's admin client (not closed by the monitor) */
+    public LagMonitor(Admin admin, MeterRegistry registry, Duration refresh) {
+        this.admin = admin;
         this.registry = registry;
         refresher.scheduleWithFixedDelay(this::refresh, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -84,6 +85,5 @@ public final class LagMonitor implements AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
-        admin.close(Duration.ofSeconds(5));
     }
 }

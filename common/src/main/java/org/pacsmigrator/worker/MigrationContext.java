@@ -56,6 +56,7 @@ public final class MigrationContext implements AutoCloseable {
     private final StagePauses pauses;
     private InstanceCache cache;
     private AssociationLeases leases;
+    private org.apache.kafka.clients.admin.Admin admin;
 
     private MigrationContext(MigrationConfig config, KafkaSettings kafka, CassandraStateStore state,
                              MeterRegistry meters) throws IOException {
@@ -142,6 +143,17 @@ public final class MigrationContext implements AutoCloseable {
         return new DicomNode(pacs.aeTitle, pacs.host, pacs.port);
     }
 
+    /**
+     * The process's one Kafka admin client (lag, health, dead-letter counts), opened on first use:
+     * each client costs a thread, connections and metadata, so none is opened per call.
+     */
+    public synchronized org.apache.kafka.clients.admin.Admin admin() {
+        if (admin == null) {
+            admin = org.pacsmigrator.topics.ConsumerLag.admin(kafka.bootstrapServers());
+        }
+        return admin;
+    }
+
     /** The cache (filesystem or S3), opened on first use: the indexer and verifier never need it. */
     public synchronized InstanceCache cache() throws IOException {
         if (cache == null) {
@@ -187,6 +199,11 @@ public final class MigrationContext implements AutoCloseable {
     @Override
     public void close() {
         publisher.close();
+        synchronized (this) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
+        }
         if (leases != null) {
             leases.close();
         }

@@ -49,6 +49,7 @@ public final class ConsoleBackend implements AutoCloseable {
     private static final Map<String, String> GROUP_ROLES = Map.of(StagePauses.RETRIEVE, "retriever",
             StagePauses.FORWARD, "forwarder", StagePauses.VERIFY, "verifier");
     private static final int MAX_LETTERS_READ = 10_000;
+    private static final Duration LETTERS_MAX_AGE = Duration.ofMinutes(1);
     private static final Duration HISTORY_SPAN = Duration.ofHours(24);
 
     /** Writes the report (csv and html) into a directory and returns the two files. */
@@ -72,6 +73,11 @@ public final class ConsoleBackend implements AutoCloseable {
     private final ArrayDeque<ProgressSnapshot.HistoryPoint> history = new ArrayDeque<>();
     private final Map<StudyState, AtomicLong> studyGauges = new EnumMap<>(StudyState.class);
     private volatile Sample latest;
+    /** Pending dead letters per stage, read again only when the replay group's lag changes (or after a minute). */
+    private final Map<String, CachedLetters> letterCache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record CachedLetters(Map<Integer, Long> lag, Instant readAt, List<DeadLetters.DeadLetter> letters) {
+    }
 
     public ConsoleBackend(MigrationContext context, ReportWriter reports, Duration sampleInterval) {
         this.context = context;
@@ -148,6 +154,7 @@ public final class ConsoleBackend implements AutoCloseable {
         Set<String> replayed = StageReplay.replay(context.kafka(), context.state(), context.topics(), List.of(replayStage),
                 selection).getOrDefault(replayStage, Set.of());
         LOG.info("console: replayed {} studies of stage {} (category {}, study {})", replayed.size(), stage, category, study);
+        letterCache.clear();
         sampleQuietly();
         return replayed;
     }
@@ -259,9 +266,25 @@ public final class ConsoleBackend implements AutoCloseable {
         return new Sample(progress, failures);
     }
 
+    /**
+     * The stage's pending dead letters. Reading them takes a consumer; counting them (the replay
+     * group's lag) only the shared admin client, so they are read again only when the count moves.
+     */
     private List<DeadLetters.DeadLetter> pendingLetters(String stage) {
-        String input = StageReplay.Stage.parse(stage).inputTopic(context.topics());
-        return DeadLetters.pending(context.kafka(), Topics.deadLetterOf(input), MAX_LETTERS_READ);
+        String deadLetterTopic = Topics.deadLetterOf(StageReplay.Stage.parse(stage).inputTopic(context.topics()));
+        Map<Integer, Long> lag = ConsumerLag.byPartition(context.admin(), DeadLetters.replayGroup(deadLetterTopic),
+                deadLetterTopic);
+        if (lag.values().stream().allMatch(n -> n == 0)) {
+            letterCache.remove(stage);
+            return List.of();
+        }
+        CachedLetters cached = letterCache.get(stage);
+        if (cached != null && cached.lag().equals(lag) && cached.readAt().isAfter(Instant.now().minus(LETTERS_MAX_AGE))) {
+            return cached.letters();
+        }
+        List<DeadLetters.DeadLetter> letters = DeadLetters.pending(context.kafka(), deadLetterTopic, MAX_LETTERS_READ);
+        letterCache.put(stage, new CachedLetters(lag, Instant.now(), letters));
+        return letters;
     }
 
     private long lagOf(String stage) {
@@ -270,7 +293,7 @@ public final class ConsoleBackend implements AutoCloseable {
             return -1;
         }
         try {
-            return ConsumerLag.total(context.kafka().bootstrapServers(), context.topics().consumerGroup(role),
+            return ConsumerLag.total(context.admin(), context.topics().consumerGroup(role),
                     StageReplay.Stage.parse(stage).inputTopic(context.topics()));
         } catch (RuntimeException e) {
             return -1;

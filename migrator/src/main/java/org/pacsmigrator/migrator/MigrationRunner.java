@@ -87,7 +87,7 @@ public final class MigrationRunner implements AutoCloseable {
         while (true) {
             long lag = 0;
             for (Map.Entry<String, String> e : groupsByTopic.entrySet()) {
-                lag += ConsumerLag.total(context.kafka().bootstrapServers(), e.getValue(), e.getKey());
+                lag += ConsumerLag.total(context.admin(), e.getValue(), e.getKey());
             }
             if (lag == 0) {
                 return;

@@ -25,6 +25,7 @@ import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.retrieve.service.RetrieverApplication;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StudyEvent;
@@ -131,7 +132,8 @@ class WorkerServicesTest {
     @Test
     void kafkaHealthCheckFollowsTheBroker() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
-            try (KafkaHealthCheck check = new KafkaHealthCheck(KafkaSettings.of(broker.bootstrapServers(), "health"))) {
+            try (org.apache.kafka.clients.admin.Admin kafkaAdmin = ConsumerLag.admin(broker.bootstrapServers())) {
+                KafkaHealthCheck check = new KafkaHealthCheck(KafkaSettings.of(broker.bootstrapServers(), "health"), kafkaAdmin);
                 assertThat(check.execute().isHealthy()).isTrue();
                 broker.stop();
                 HealthCheck.Result down = check.execute();
