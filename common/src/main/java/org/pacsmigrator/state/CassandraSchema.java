@@ -11,6 +11,15 @@ final class CassandraSchema {
         return "CREATE KEYSPACE IF NOT EXISTS " + s.keyspace() + " WITH replication = " + s.replication().cql();
     }
 
+    /** A column added after its table was first released: added to keyspaces created before. */
+    record AddedColumn(String table, String column, String type) {
+        String cql(String ks) {
+            return "ALTER TABLE " + ks + "." + table + " ADD " + column + " " + type;
+        }
+    }
+
+    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("instances", "store_attempts", "list<timestamp>"));
+
     static List<String> tables(String ks) {
         return List.of(
                 // One row per study. Only written with lightweight transactions (insert-if-absent,
@@ -34,10 +43,10 @@ final class CassandraSchema {
                         + " series_uid text, sop_class_uid text, transfer_syntax_uid text,"
                         + " size_bytes bigint, sha256 text, cache_key text,"
                         + " retrieved_at timestamp, forwarded_at timestamp, forward_status int, verified_at timestamp,"
+                        // When each C-STORE of the instance was answered: an append per try, in the same
+                        // write as its status (a counter table would cost a second, read-before-write request).
+                        + " store_attempts list<timestamp>,"
                         + " PRIMARY KEY ((study_uid), sop_uid))",
-                // C-STORE attempts per instance (a counter: each try adds one).
-                "CREATE TABLE IF NOT EXISTS " + ks + ".forward_attempts ("
-                        + " study_uid text, sop_uid text, attempts counter, PRIMARY KEY ((study_uid), sop_uid))",
                 // Demographics first seen per PatientID (within its issuer), to detect conflicts.
                 "CREATE TABLE IF NOT EXISTS " + ks + ".patients ("
                         + " issuer text, patient_id text, patient_name text, birth_date text, sex text, first_study_uid text,"

@@ -5,8 +5,10 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
@@ -39,6 +41,12 @@ public final class CassandraStateStore implements StateStore {
     private static final Logger log = LoggerFactory.getLogger(CassandraStateStore.class);
     private static final int MAX_MESSAGE = 4000;
     private static final int WRITE_WINDOW = 64;
+    /**
+     * Rows of one study per unlogged batch: one partition, so the node applies each batch as a
+     * single mutation (one request instead of one per instance), and small enough to stay under
+     * Cassandra's default batch size warning (5 KiB).
+     */
+    private static final int ROWS_PER_BATCH = 16;
 
     private final CqlSession session;
     private final PreparedStatement upsertStageControl;
@@ -63,7 +71,6 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectIndexDay;
     private final PreparedStatement upsertModification;
     private final PreparedStatement insertPatient;
-    private final PreparedStatement countForwardAttempt;
     private final PreparedStatement selectForwardAttempts;
     private final PreparedStatement selectModifications;
 
@@ -106,10 +113,10 @@ public final class CassandraStateStore implements StateStore {
         upsertRetrieved = session.prepare("UPDATE " + ks + ".instances SET series_uid = ?, sop_class_uid = ?,"
                 + " transfer_syntax_uid = ?, size_bytes = ?, sha256 = ?, cache_key = ?, retrieved_at = ?"
                 + " WHERE study_uid = ? AND sop_uid = ?");
-        upsertForwarded = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?, forwarded_at = ?"
-                + " WHERE study_uid = ? AND sop_uid = ?");
-        upsertForwardFailed = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?"
-                + " WHERE study_uid = ? AND sop_uid = ?");
+        upsertForwarded = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?, forwarded_at = ?,"
+                + " store_attempts = store_attempts + ? WHERE study_uid = ? AND sop_uid = ?");
+        upsertForwardFailed = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?,"
+                + " store_attempts = store_attempts + ? WHERE study_uid = ? AND sop_uid = ?");
         upsertVerified = session.prepare("UPDATE " + ks + ".instances SET verified_at = ?"
                 + " WHERE study_uid = ? AND sop_uid = ?");
         selectInstances = session.prepare("SELECT * FROM " + ks + ".instances WHERE study_uid = ?");
@@ -117,9 +124,7 @@ public final class CassandraStateStore implements StateStore {
         upsertIndexDay = session.prepare("INSERT INTO " + ks + ".index_days (day, status, queried_at, study_count,"
                 + " uid_set_hash, split, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)");
         selectIndexDay = session.prepare("SELECT * FROM " + ks + ".index_days WHERE day = ?");
-        countForwardAttempt = session.prepare("UPDATE " + ks + ".forward_attempts SET attempts = attempts + 1"
-                + " WHERE study_uid = ? AND sop_uid = ?");
-        selectForwardAttempts = session.prepare("SELECT attempts FROM " + ks + ".forward_attempts"
+        selectForwardAttempts = session.prepare("SELECT store_attempts FROM " + ks + ".instances"
                 + " WHERE study_uid = ? AND sop_uid = ?");
         insertPatient = session.prepare("INSERT INTO " + ks + ".patients (issuer, patient_id, patient_name, birth_date,"
                 + " sex, first_study_uid) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS");
@@ -171,6 +176,14 @@ public final class CassandraStateStore implements StateStore {
             session.execute(ddl);
             for (String table : CassandraSchema.tables(settings.keyspace())) {
                 session.execute(SimpleStatement.newInstance(table).setTimeout(Duration.ofSeconds(60)));
+            }
+            for (CassandraSchema.AddedColumn c : CassandraSchema.ADDED_COLUMNS) {
+                boolean present = session.execute(SimpleStatement.newInstance("SELECT column_name FROM system_schema.columns"
+                        + " WHERE keyspace_name = ? AND table_name = ? AND column_name = ?",
+                        settings.keyspace(), c.table(), c.column())).one() != null;
+                if (!present) {
+                    session.execute(SimpleStatement.newInstance(c.cql(settings.keyspace())).setTimeout(Duration.ofSeconds(60)));
+                }
             }
             return new CassandraStateStore(session, settings.keyspace());
         } catch (RuntimeException e) {
@@ -308,12 +321,25 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored) {
+        recordForwarded(studyInstanceUid, sopInstanceUid, status, stored, null);
+    }
+
+    @Override
+    public void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored,
+                                InstanceModification modification) {
+        Instant now = Instant.now();
+        List<Instant> attempt = List.of(now);
+        // Not idempotent by nature (a list append): a retried write may log a try twice, which only overstates attempts.
         BoundStatement st = stored
-                ? upsertForwarded.bind(status, Instant.now(), studyInstanceUid, sopInstanceUid)
-                : upsertForwardFailed.bind(status, studyInstanceUid, sopInstanceUid);
-        call(() -> session.execute(st.setIdempotent(true)));
-        // Not idempotent by nature: a counter; a retried write may count twice, which only overstates attempts.
-        call(() -> session.execute(countForwardAttempt.bind(studyInstanceUid, sopInstanceUid)));
+                ? upsertForwarded.bind(status, now, attempt, studyInstanceUid, sopInstanceUid)
+                : upsertForwardFailed.bind(status, attempt, studyInstanceUid, sopInstanceUid);
+        if (modification == null) {
+            call(() -> session.execute(st));
+            return;
+        }
+        // Both rows live in the study's partition: one unlogged batch is one mutation, applied together.
+        BatchStatement both = BatchStatement.newInstance(DefaultBatchType.UNLOGGED, st, modificationRow(modification));
+        call(() -> session.execute(both));
     }
 
     @Override
@@ -323,10 +349,17 @@ public final class CassandraStateStore implements StateStore {
     }
 
     @Override
+    public void recordVerified(String studyInstanceUid, java.util.Collection<String> sopInstanceUids) {
+        Instant now = Instant.now();
+        executeAll(sopInstanceUids.stream().map(sop -> upsertVerified.bind(now, studyInstanceUid, sop).setIdempotent(true))
+                .toList());
+    }
+
+    @Override
     public int forwardAttempts(String studyInstanceUid, String sopInstanceUid) {
         return call(() -> {
             Row r = session.execute(selectForwardAttempts.bind(studyInstanceUid, sopInstanceUid)).one();
-            return r == null ? 0 : (int) r.getLong("attempts");
+            return r == null ? 0 : r.getList("store_attempts", Instant.class).size();
         });
     }
 
@@ -345,8 +378,12 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public void recordModification(InstanceModification m) {
-        call(() -> session.execute(upsertModification.bind(m.studyInstanceUid(), m.sopInstanceUid(), m.rulesApplied(),
-                m.changes(), m.problems(), m.originalSha256(), m.sentSha256(), m.at()).setIdempotent(true)));
+        call(() -> session.execute(modificationRow(m)));
+    }
+
+    private BoundStatement modificationRow(InstanceModification m) {
+        return upsertModification.bind(m.studyInstanceUid(), m.sopInstanceUid(), m.rulesApplied(),
+                m.changes(), m.problems(), m.originalSha256(), m.sentSha256(), m.at()).setIdempotent(true);
     }
 
     @Override
@@ -595,10 +632,17 @@ public final class CassandraStateStore implements StateStore {
         return keyspace;
     }
 
+    /** Idempotent writes to one study's partition: unlogged batches, a bounded window of them in flight. */
     private void executeAll(List<BoundStatement> statements) {
+        List<com.datastax.oss.driver.api.core.cql.Statement<?>> batches = new java.util.ArrayList<>();
+        for (int from = 0; from < statements.size(); from += ROWS_PER_BATCH) {
+            List<BoundStatement> rows = statements.subList(from, Math.min(statements.size(), from + ROWS_PER_BATCH));
+            batches.add(rows.size() == 1 ? rows.get(0) : BatchStatement.newInstance(DefaultBatchType.UNLOGGED)
+                    .addAll(rows).setIdempotent(true));
+        }
         // A bounded window of asynchronous writes: fast for large studies without flooding the node.
-        for (int from = 0; from < statements.size(); from += WRITE_WINDOW) {
-            CompletableFuture<?>[] window = statements.subList(from, Math.min(statements.size(), from + WRITE_WINDOW))
+        for (int from = 0; from < batches.size(); from += WRITE_WINDOW) {
+            CompletableFuture<?>[] window = batches.subList(from, Math.min(batches.size(), from + WRITE_WINDOW))
                     .stream().map(st -> session.executeAsync(st).toCompletableFuture()).toArray(CompletableFuture[]::new);
             call(() -> {
                 try {

@@ -34,11 +34,21 @@ public interface StateStore extends AutoCloseable {
     /** Records the destination's C-STORE status for an instance; success/warning set forwardedAt. */
     void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored);
 
+    /**
+     * {@link #recordForwarded(String, String, int, boolean)} together with what the rules changed
+     * in the instance sent (null: nothing recorded), in one write.
+     */
+    void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored,
+                         InstanceModification modification);
+
     /** How many C-STOREs of this instance were tried (each {@link #recordForwarded} counts one). */
     int forwardAttempts(String studyInstanceUid, String sopInstanceUid);
 
     /** Records that an instance was found in (or committed by) the new PACS. */
     void recordVerified(String studyInstanceUid, String sopInstanceUid);
+
+    /** {@link #recordVerified(String, String)} for many instances of a study at once. */
+    void recordVerified(String studyInstanceUid, java.util.Collection<String> sopInstanceUids);
 
     List<InstanceRecord> instancesOf(String studyInstanceUid);
 

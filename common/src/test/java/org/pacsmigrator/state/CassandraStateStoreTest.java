@@ -127,7 +127,50 @@ class CassandraStateStoreTest {
         assertThat(done.forwardStatus()).isZero();
         assertThat(done.forwarded()).isTrue();
         assertThat(done.verified()).isTrue();
+        assertThat(store.forwardAttempts(uid, "1.1")).as("one refused and one stored C-STORE").isEqualTo(2);
         assertThat(instance(uid, "1.2").retrieved()).isFalse();
+        assertThat(store.forwardAttempts(uid, "1.2")).isZero();
+    }
+
+    @Test
+    void theStoreStatusAndWhatTheRulesChangedAreWrittenTogetherAndVerificationInBulk() {
+        String uid = uid();
+        store.insertStudyIfAbsent(study(uid, "20240107"));
+        List<InstanceRecord> manifest = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            manifest.add(expected(uid, "3." + i, "s1")); // more rows than one unlogged batch takes
+        }
+        store.recordExpectedInstances(uid, manifest);
+        InstanceModification changed = new InstanceModification(uid, "3.0", List.of("institution"),
+                List.of("InstitutionName: 'A' -> 'B'"), List.of(), "aa".repeat(32), "bb".repeat(32),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+
+        store.recordForwarded(uid, "3.0", 0, true, changed);
+        store.recordVerified(uid, manifest.stream().map(InstanceRecord::sopInstanceUid).toList());
+
+        assertThat(instance(uid, "3.0").forwarded()).isTrue();
+        assertThat(store.modificationsOf(uid)).singleElement().satisfies(m -> {
+            assertThat(m.sopInstanceUid()).isEqualTo("3.0");
+            assertThat(m.changes()).containsExactly("InstitutionName: 'A' -> 'B'");
+            assertThat(m.sentSha256()).isEqualTo("bb".repeat(32));
+        });
+        assertThat(store.instancesOf(uid)).hasSize(40).allMatch(InstanceRecord::verified);
+    }
+
+    @Test
+    void aKeyspaceCreatedBeforeTheAttemptLogGetsItsColumnOnOpen() {
+        String keyspace = RealServices.unique("statetest_old_");
+        CassandraSettings settings = CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(), keyspace);
+        try (CassandraStateStore first = CassandraStateStore.open(settings)) {
+            first.session().execute("ALTER TABLE " + keyspace + ".instances DROP store_attempts");
+        }
+        try (CassandraStateStore reopened = CassandraStateStore.open(settings)) {
+            String uid = uid();
+            reopened.insertStudyIfAbsent(study(uid, "20240108"));
+            reopened.recordForwarded(uid, "4.1", 0, true);
+            assertThat(reopened.forwardAttempts(uid, "4.1")).isEqualTo(1);
+            reopened.session().execute("DROP KEYSPACE " + keyspace);
+        }
     }
 
     @Test

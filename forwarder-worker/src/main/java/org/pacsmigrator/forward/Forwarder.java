@@ -17,6 +17,7 @@ import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.state.StateStore;
@@ -189,6 +190,7 @@ public final class Forwarder implements StudyEventHandler {
     private void sendBatch(String studyUid, List<InstanceRecord> batch, RuleContext context, Map<String, String> failures)
             throws Exception {
         Map<Path, InstanceRecord> byFile = new HashMap<>();
+        Map<Path, InstanceModification> modifications = new HashMap<>();
         List<Path> files = new ArrayList<>();
         List<Path> scratchFiles = new ArrayList<>();
         try {
@@ -212,6 +214,9 @@ public final class Forwarder implements StudyEventHandler {
                     scratchFiles.add(prepared.file());
                 }
                 byFile.put(prepared.file(), i);
+                if (prepared.modification() != null) {
+                    modifications.put(prepared.file(), prepared.modification());
+                }
                 files.add(prepared.file());
             }
             if (files.isEmpty()) {
@@ -220,10 +225,10 @@ public final class Forwarder implements StudyEventHandler {
             // An association-level DicomException propagates: the stage retries the study, and
             // instances already recorded as stored are not sent again.
             Map<Path, InstanceRecord> notAccepted = new HashMap<>();
-            store(studyUid, files, byFile, failures, notAccepted);
+            store(studyUid, files, byFile, modifications, failures, notAccepted);
             Map<Path, InstanceRecord> converted = convert(studyUid, notAccepted, failures, scratchFiles);
             if (!converted.isEmpty()) {
-                store(studyUid, new ArrayList<>(converted.keySet()), converted, failures, new HashMap<>());
+                store(studyUid, new ArrayList<>(converted.keySet()), converted, Map.of(), failures, new HashMap<>());
             }
         } finally {
             for (Path f : scratchFiles) {
@@ -233,12 +238,13 @@ public final class Forwarder implements StudyEventHandler {
     }
 
     /** One association through the gate, timed. */
-    private void store(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile, Map<String, String> failures,
+    private void store(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
+                       Map<Path, InstanceModification> modifications, Map<String, String> failures,
                        Map<Path, InstanceRecord> notAccepted) throws Exception {
         gate.call(() -> {
             long start = System.nanoTime();
             try {
-                storeBatch(studyUid, files, byFile, failures, notAccepted);
+                storeBatch(studyUid, files, byFile, modifications, failures, notAccepted);
             } finally {
                 metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
@@ -278,13 +284,17 @@ public final class Forwarder implements StudyEventHandler {
         return converted;
     }
 
-    /** One association: sends the files and records each instance's status as it comes. */
-    private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile, Map<String, String> failures,
+    /**
+     * One association: sends the files and records each instance's status as it comes, with what
+     * the rules changed in it (one write per instance).
+     */
+    private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
+                            Map<Path, InstanceModification> modifications, Map<String, String> failures,
                             Map<Path, InstanceRecord> notAccepted) throws org.pacsmigrator.dicom.DicomException {
         dicom.store(destination, files, (file, sop, status, detail) -> {
             InstanceRecord instance = byFile.get(file);
             boolean ok = isStored(status);
-            state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok);
+            state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok, modifications.get(file));
             metrics.status(status);
             if (ok) {
                 metrics.stored(instance.sizeBytes());

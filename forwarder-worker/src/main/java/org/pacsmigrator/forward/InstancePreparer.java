@@ -18,14 +18,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a cached instance into the file to send: checks it against its recorded SHA-256 (a corrupt
- * or missing cache object is never sent), applies the rule set into a scratch copy and records
- * what changed. The cached original is never modified.
+ * or missing cache object is never sent), applies the rule set into a scratch copy and says what
+ * changed. The cached original is never modified. What changed in a rejected instance is recorded
+ * at once; for an instance to send it is recorded with its C-STORE status (one write).
  */
 final class InstancePreparer {
     private static final Logger LOG = LoggerFactory.getLogger(InstancePreparer.class);
 
-    /** The file to send, or why the instance must not be sent (category and detail). */
-    record Prepared(Path file, String failureCategory, String detail) {
+    /** The file to send and what the rules did to it, or why the instance must not be sent (category and detail). */
+    record Prepared(Path file, InstanceModification modification, String failureCategory, String detail) {
         boolean rejected() {
             return failureCategory != null;
         }
@@ -44,10 +45,10 @@ final class InstancePreparer {
     Prepared prepare(InstanceRecord instance, Path cached, RuleContext context) throws IOException {
         String sha = Sha256.of(cached);
         if (instance.sha256() != null && !instance.sha256().equals(sha)) {
-            return new Prepared(null, "cache object corrupt", "SHA-256 of the cached object differs from the one recorded at retrieval");
+            return new Prepared(null, null, "cache object corrupt", "SHA-256 of the cached object differs from the one recorded at retrieval");
         }
         if (rules.isEmpty()) {
-            return new Prepared(cached, null, null);
+            return new Prepared(cached, null, null, null);
         }
         Path edited = scratchDirectory.resolve("forward-" + instance.sopInstanceUid() + ".dcm");
         RuleResult[] result = new RuleResult[1];
@@ -55,19 +56,20 @@ final class InstancePreparer {
         try {
             changes = DicomFiles.edit(cached, edited, ds -> result[0] = rules.apply(ds, context));
         } catch (Exception e) {
-            return new Prepared(null, "validation failed", "cannot apply rules: " + e.getMessage());
+            return new Prepared(null, null, "validation failed", "cannot apply rules: " + e.getMessage());
         }
         Path toSend = changes.isEmpty() ? cached : edited;
         RuleResult r = result[0];
-        state.recordModification(new InstanceModification(instance.studyInstanceUid(), instance.sopInstanceUid(),
+        InstanceModification modification = new InstanceModification(instance.studyInstanceUid(), instance.sopInstanceUid(),
                 r.appliedRules(), changes.stream().map(EditableDataset.Change::toString).toList(), r.problems(),
-                sha, r.rejected() ? null : (changes.isEmpty() ? sha : Sha256.of(edited)), Instant.now()));
+                sha, r.rejected() ? null : (changes.isEmpty() ? sha : Sha256.of(edited)), Instant.now());
         if (!r.problems().isEmpty()) {
             LOG.warn("instance {} of study {}: {}", instance.sopInstanceUid(), instance.studyInstanceUid(), r.problems());
         }
         if (r.rejected()) {
-            return new Prepared(null, "validation failed", String.join("; ", r.problems()));
+            state.recordModification(modification);
+            return new Prepared(null, modification, "validation failed", String.join("; ", r.problems()));
         }
-        return new Prepared(toSend, null, null);
+        return new Prepared(toSend, modification, null, null);
     }
 }

@@ -112,8 +112,8 @@ public final class CommitmentResultConsumer implements AutoCloseable {
     static void apply(StateStore state, CommitmentResultEvent e) {
         for (String sop : e.committed()) {
             state.recordInstanceCommitment(e.studyInstanceUid(), sop, e.transactionUid(), null);
-            state.recordVerified(e.studyInstanceUid(), sop);
         }
+        state.recordVerified(e.studyInstanceUid(), e.committed());
         for (CommitmentResultEvent.Failed f : e.failed()) {
             state.recordInstanceCommitment(e.studyInstanceUid(), f.sopInstanceUid(), e.transactionUid(), f.failureReason());
         }

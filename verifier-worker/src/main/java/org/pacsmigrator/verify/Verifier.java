@@ -120,16 +120,18 @@ public final class Verifier implements StudyEventHandler {
             StudyManifest.query(dicom, destination, uid).forEach(e -> present.add(e.sopInstanceUid()));
             missing = new HashSet<>();
             confirmed = 0;
+            List<String> newlyVerified = new java.util.ArrayList<>();
             for (InstanceRecord i : sent) {
                 if (present.contains(i.sopInstanceUid())) {
                     confirmed++;
                     if (!i.verified()) {
-                        state.recordVerified(uid, i.sopInstanceUid());
+                        newlyVerified.add(i.sopInstanceUid());
                     }
                 } else {
                     missing.add(i.sopInstanceUid());
                 }
             }
+            state.recordVerified(uid, newlyVerified);
             if (missing.isEmpty() || attempt == maxAttempts) {
                 break;
             }
