@@ -42,6 +42,12 @@ public final class FileSystemCache implements InstanceCache {
 
     @Override
     public CachedObject put(String key, Path localFile) throws IOException {
+        return put(key, localFile, null);
+    }
+
+    /** With {@code knownSha256} the file is synced but not read again. */
+    @Override
+    public CachedObject put(String key, Path localFile, String knownSha256) throws IOException {
         Path target = pathOf(key);
         Path temp = incoming.resolve(UUID.randomUUID() + ".part");
         try {
@@ -52,7 +58,7 @@ public final class FileSystemCache implements InstanceCache {
                 Files.copy(localFile, temp);
                 Files.delete(localFile);
             }
-            CachedObject object = hashAndSync(key, temp);
+            CachedObject object = knownSha256 == null ? hashAndSync(key, temp) : sync(key, temp, knownSha256);
             Files.createDirectories(target.getParent());
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces atomically
             syncDirectory(target.getParent());
@@ -121,6 +127,13 @@ public final class FileSystemCache implements InstanceCache {
             ch.force(true); // the state store will claim the object exists: make it durable first
         }
         return new CachedObject(key, size, HexFormat.of().formatHex(sha.digest()));
+    }
+
+    private static CachedObject sync(String key, Path file, String sha256) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true); // the state store will claim the object exists: make it durable first
+            return new CachedObject(key, ch.size(), sha256);
+        }
     }
 
     private static void syncDirectory(Path dir) {

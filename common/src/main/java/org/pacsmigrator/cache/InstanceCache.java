@@ -22,6 +22,14 @@ public interface InstanceCache {
      */
     CachedObject put(String key, Path localFile) throws IOException;
 
+    /**
+     * {@link #put(String, Path)} of a file whose SHA-256 the caller computed while writing it: a
+     * cache that would otherwise read the file again only to hash it may take the caller's.
+     */
+    default CachedObject put(String key, Path localFile, String knownSha256) throws IOException {
+        return put(key, localFile);
+    }
+
     /** Opens the object for streaming; empty when absent. */
     Optional<InputStream> open(String key) throws IOException;
 

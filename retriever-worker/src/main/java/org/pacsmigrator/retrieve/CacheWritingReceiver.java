@@ -53,7 +53,7 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
         String key = InstanceCache.keyFor(in.studyInstanceUid(), in.seriesInstanceUid(), in.sopInstanceUid());
         CachedObject stored;
         try {
-            stored = cache.put(key, in.file());
+            stored = cache.put(key, in.file(), in.sha256());
         } catch (IOException | RuntimeException e) {
             metrics.cacheWriteFailed();
             cacheFailures.put(in.studyInstanceUid(), in.sopInstanceUid() + ": " + e.getMessage());

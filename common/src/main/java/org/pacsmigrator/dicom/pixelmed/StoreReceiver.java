@@ -28,6 +28,7 @@ final class StoreReceiver {
     private final ReceivedInstanceHandler handler;
     private Path file;
     private OutputStream out;
+    private java.security.MessageDigest sha;
     private String sopClassUid;
     private String sopInstanceUid;
     private String transferSyntaxUid;
@@ -46,7 +47,8 @@ final class StoreReceiver {
         this.sourceAeTitle = sourceAeTitle;
         Files.createDirectories(workDirectory);
         file = Files.createTempFile(workDirectory, "rcv-", ".dcm");
-        out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        sha = org.pacsmigrator.cache.Sha256.newDigest();
+        out = new BufferedOutputStream(new java.security.DigestOutputStream(Files.newOutputStream(file), sha), 1 << 16);
         try {
             FileMetaInformation meta = new FileMetaInformation(sopClassUid, sopInstanceUid, transferSyntaxUid, sourceAeTitle);
             DicomOutputStream dout = new DicomOutputStream(out, TransferSyntax.ExplicitVRLittleEndian, null);
@@ -75,7 +77,8 @@ final class StoreReceiver {
             file = null;
             DicomFileInfo info = PixelMedFiles.readInfo(done);
             handler.onReceived(new ReceivedInstance(done, sopClassUid, sopInstanceUid, info.studyInstanceUid(),
-                    info.seriesInstanceUid(), transferSyntaxUid, sourceAeTitle));
+                    info.seriesInstanceUid(), transferSyntaxUid, sourceAeTitle, Files.size(done),
+                    org.pacsmigrator.cache.Sha256.hex(sha)));
             return 0x0000;
         } catch (Exception e) {
             LOG.warn("received SOP instance {} (class {}) from {} could not be kept: {}", sopInstanceUid, sopClassUid,
