@@ -10,4 +10,5 @@ if [ ! -f "$cp_file" ] || [ ! -f "$jar" ]; then
 fi
 export PACSMIG_HOME="$root"
 export TCP_NODELAY=1
-exec java -Xmx1g -cp "$jar:$(cat "$cp_file")" org.pacsmigrator.migrator.MigratorCli "$@"
+# PACSMIG_JAVA_OPTS: extra JVM options (e.g. -XX:StartFlightRecording=... to profile a run).
+exec java -Xmx1g ${PACSMIG_JAVA_OPTS:-} -cp "$jar:$(cat "$cp_file")" org.pacsmigrator.migrator.MigratorCli "$@"
