@@ -178,6 +178,7 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
         CommitmentHandler handler = new CommitmentHandler(listener, false);
         try {
             Association association = AssociationFactory.createNewAssociation(socket, aeTitle, POLICY);
+            Associations.buffer(association);
             association.setReceivedDataHandler(handler);
             association.waitForPDataPDUs(-1, false, false, false); // returns by release or abort
         } catch (AReleaseException e) {

@@ -87,6 +87,7 @@ public final class PixelMedStorageScp implements StorageScp {
         DimseHandler dimse = new DimseHandler(null, new StoreReceiver(workDirectory, handler), true);
         try {
             Association association = AssociationFactory.createNewAssociation(socket, aeTitle, ACCEPT_ALL);
+            Associations.buffer(association);
             association.setReceivedDataHandler(dimse);
             association.waitForPDataPDUs(-1, false, false, false); // returns by release or abort
         } catch (AReleaseException e) {
