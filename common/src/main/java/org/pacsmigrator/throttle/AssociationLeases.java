@@ -7,8 +7,12 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * a slot's row, taken with a lightweight transaction ({@code INSERT ... IF NOT EXISTS USING TTL}).
  * The row is deleted on release (conditionally on the holder) and renewed while held; when a
  * worker dies, its row expires after the TTL, so a crash never leaks a slot for longer than that.
+ * With {@link #keepingIdle} a slot given back stays this worker's for a moment and serves its next
+ * association without a round of lightweight transactions.
  *
  * <p>A caller may ask with a lower limit than the configured maximum (adaptive throttling): it then
  * only competes for the lowest slots, so the number of associations never exceeds the largest
@@ -40,33 +46,25 @@ public final class AssociationLeases implements AutoCloseable {
     private final PreparedStatement release;
     private final PreparedStatement holders;
     private final ScheduledExecutorService renewer;
+    /** Slots given back but kept a moment for this worker's next association, per remote AE. */
+    private final Map<String, Deque<Slot>> idle = new ConcurrentHashMap<>();
+    private volatile Duration keepIdle = Duration.ZERO;
+    private volatile Duration maxReuse = Duration.ZERO;
 
-    /** One held slot. Closing releases it (idempotent). */
-    public final class Lease implements AutoCloseable {
+    /** A slot this worker holds (its row): renewed while held, in use or kept idle for reuse. */
+    private final class Slot {
         private final String remoteAe;
         private final int slot;
         private final String holder;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private final long takenAt = System.nanoTime();
         private volatile ScheduledFuture<?> renewal;
         private volatile boolean lost;
+        private volatile long idleSince;
 
-        private Lease(String remoteAe, int slot, String holder) {
+        private Slot(String remoteAe, int slot, String holder) {
             this.remoteAe = remoteAe;
             this.slot = slot;
             this.holder = holder;
-        }
-
-        public String remoteAe() {
-            return remoteAe;
-        }
-
-        public int slot() {
-            return slot;
-        }
-
-        /** True when a renewal found the slot taken by someone else (e.g. after a long pause). */
-        public boolean lost() {
-            return lost;
         }
 
         private void renew() {
@@ -83,14 +81,14 @@ public final class AssociationLeases implements AutoCloseable {
             }
         }
 
-        @Override
-        public void close() {
-            if (!released.compareAndSet(false, true)) {
-                return;
-            }
+        private void stopRenewing() {
             if (renewal != null) {
                 renewal.cancel(false);
             }
+        }
+
+        private void release() {
+            stopRenewing();
             try {
                 session.execute(release.bind(remoteAe, slot, holder).setTimeout(Duration.ofSeconds(10)));
             } catch (RuntimeException e) {
@@ -98,13 +96,41 @@ public final class AssociationLeases implements AutoCloseable {
                 LOG.warn("release of lease {}#{} failed, it expires within {}: {}", remoteAe, slot, ttl, e.toString());
             }
         }
+    }
+
+    /** One association's hold on a slot. Closing gives the slot back (idempotent). */
+    public final class Lease implements AutoCloseable {
+        private final Slot slot;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Lease(Slot slot) {
+            this.slot = slot;
+        }
+
+        public String remoteAe() {
+            return slot.remoteAe;
+        }
+
+        public int slot() {
+            return slot.slot;
+        }
+
+        /** True when a renewal found the slot taken by someone else (e.g. after a long pause). */
+        public boolean lost() {
+            return slot.lost;
+        }
+
+        @Override
+        public void close() {
+            if (released.compareAndSet(false, true)) {
+                giveBack(slot);
+            }
+        }
 
         /** Test hook: stops renewing and forgets the lease without releasing it, like a killed worker. */
         public void abandon() {
             released.set(true);
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
+            slot.stopRenewing();
         }
     }
 
@@ -138,6 +164,18 @@ public final class AssociationLeases implements AutoCloseable {
     }
 
     /**
+     * Keeps a slot given back for {@code keepIdle} and hands it to this worker's next association
+     * toward the same AE without a lightweight transaction (two fewer LWTs per association, the
+     * largest share of the state store's work per study). A slot is re-competed for (released and
+     * taken again) once it has been held for {@code maxReuse}, so that other workers get their turn.
+     */
+    public AssociationLeases keepingIdle(Duration keepIdle, Duration maxReuse) {
+        this.keepIdle = keepIdle;
+        this.maxReuse = maxReuse;
+        return this;
+    }
+
+    /**
      * Takes one of the first {@code limit} slots of {@code remoteAe}, waiting (with jittered polling)
      * up to {@code maxWait} until one is free. Returns null when none became free in time.
      */
@@ -162,8 +200,12 @@ public final class AssociationLeases implements AutoCloseable {
         }
     }
 
-    /** One pass over the slots; null when all of the first {@code limit} slots are held. */
+    /** One pass over the slots (an idle one of this worker's first); null when all of the first {@code limit} are held. */
     public Lease tryAcquire(String remoteAe, int limit) {
+        Slot reused = takeIdle(remoteAe, limit);
+        if (reused != null) {
+            return new Lease(reused);
+        }
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < limit; i++) {
             order.add(i);
@@ -175,13 +217,51 @@ public final class AssociationLeases implements AutoCloseable {
             ResultSet rs = session.execute(acquire.bind(remoteAe, slot, holder, Instant.now())
                     .setTimeout(Duration.ofSeconds(10)));
             if (rs.wasApplied()) {
-                Lease lease = new Lease(remoteAe, slot, holder);
+                Slot taken = new Slot(remoteAe, slot, holder);
                 long period = Math.max(200, ttl.toMillis() / 3);
-                lease.renewal = renewer.scheduleAtFixedRate(lease::renew, period, period, TimeUnit.MILLISECONDS);
-                return lease;
+                taken.renewal = renewer.scheduleAtFixedRate(taken::renew, period, period, TimeUnit.MILLISECONDS);
+                return new Lease(taken);
             }
         }
         return null;
+    }
+
+    /** An idle slot of this worker below {@code limit} (the adaptive limit may have dropped), removed from the pool. */
+    private Slot takeIdle(String remoteAe, int limit) {
+        Deque<Slot> slots = idle.get(remoteAe);
+        if (slots == null) {
+            return null;
+        }
+        for (Slot s : slots) {
+            if (s.slot < limit && !s.lost && slots.remove(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void giveBack(Slot s) {
+        Duration keep = keepIdle;
+        if (keep.isZero() || s.lost || System.nanoTime() - s.takenAt > maxReuse.toNanos() || renewer.isShutdown()) {
+            s.release();
+            return;
+        }
+        long stamp = System.nanoTime();
+        s.idleSince = stamp;
+        idle.computeIfAbsent(s.remoteAe, k -> new ConcurrentLinkedDeque<>()).push(s);
+        try {
+            renewer.schedule(() -> expireIdle(s, stamp), keep.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            expireIdle(s, stamp);
+        }
+    }
+
+    /** Releases the slot if it is still idle since {@code stamp} (not taken again meanwhile). */
+    private void expireIdle(Slot s, long stamp) {
+        Deque<Slot> slots = idle.get(s.remoteAe);
+        if (s.idleSince == stamp && slots != null && slots.remove(s)) {
+            s.release();
+        }
     }
 
     /** Slots currently held for {@code remoteAe} (slot → holder), for diagnostics and tests. */
@@ -198,5 +278,10 @@ public final class AssociationLeases implements AutoCloseable {
     @Override
     public void close() {
         renewer.shutdownNow();
+        for (Deque<Slot> slots : idle.values()) {
+            for (Slot s; (s = slots.poll()) != null; ) {
+                s.release();
+            }
+        }
     }
 }

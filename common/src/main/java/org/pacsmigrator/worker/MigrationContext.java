@@ -169,7 +169,8 @@ public final class MigrationContext implements AutoCloseable {
     public synchronized AssociationGate gate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
         if (leases == null) {
             leases = new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
-                    + ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(config.retrieve.leaseTtlSeconds));
+                    + ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(config.retrieve.leaseTtlSeconds))
+                    .keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10));
         }
         ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
         return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),

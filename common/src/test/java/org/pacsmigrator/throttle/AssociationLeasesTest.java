@@ -1,6 +1,7 @@
 package org.pacsmigrator.throttle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +59,40 @@ class AssociationLeasesTest {
         a1.close();
         a2.close();
         assertThat(workerA.holders("PACS1")).isEmpty();
+    }
+
+    @Test
+    void aSlotGivenBackIsReusedWithoutATransactionThenReleasedWhenIdleOrHeldTooLong() throws Exception {
+        try (AssociationLeases keeping = new AssociationLeases(store.session(), store.keyspace(), "K", Duration.ofSeconds(10))
+                .keepingIdle(Duration.ofMillis(700), Duration.ofSeconds(3))) {
+            AssociationLeases.Lease first = keeping.tryAcquire("PACS4", 2);
+            List<String> heldFirst = keeping.holders("PACS4");
+            first.close();
+            first.close(); // idempotent: the slot is given back once
+            assertThat(keeping.holders("PACS4")).as("kept, not released").isEqualTo(heldFirst);
+
+            AssociationLeases.Lease again = keeping.tryAcquire("PACS4", 2);
+            assertThat(again.slot()).isEqualTo(first.slot());
+            assertThat(keeping.holders("PACS4")).as("the same row: no new transaction").isEqualTo(heldFirst);
+            first.close(); // a stale handle does not give back the slot its successor holds
+            assertThat(keeping.holders("PACS4")).isEqualTo(heldFirst);
+            AssociationLeases.Lease otherWorker = workerB.tryAcquire("PACS4", 2);
+            assertThat(otherWorker.slot()).isNotEqualTo(again.slot());
+            otherWorker.close();
+            again.close();
+
+            // Not asked for again within keepIdle: released, another worker takes it.
+            await().atMost(5, TimeUnit.SECONDS).until(() -> keeping.holders("PACS4").isEmpty());
+
+            // Held longer than maxReuse in total: given back for real, to be competed for again.
+            AssociationLeases.Lease longHeld = keeping.tryAcquire("PACS5", 1);
+            Thread.sleep(3200);
+            longHeld.close();
+            assertThat(keeping.holders("PACS5")).isEmpty();
+            AssociationLeases.Lease other = workerB.tryAcquire("PACS5", 1);
+            assertThat(other).isNotNull();
+            other.close();
+        }
     }
 
     @Test
