@@ -21,6 +21,7 @@ import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StateStoreException;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.topics.EventPublisher;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Forwarder implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
+    /** How long C-STORE outcomes wait for an unreachable state store (a node restart takes ~30 s). */
+    private static final java.time.Duration RECORD_RETRY = java.time.Duration.ofMinutes(2);
 
     private final DicomClient dicom;
     private final DicomNode destination;
@@ -291,23 +294,78 @@ public final class Forwarder implements StudyEventHandler {
     private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
                             Map<Path, InstanceModification> modifications, Map<String, String> failures,
                             Map<Path, InstanceRecord> notAccepted) throws org.pacsmigrator.dicom.DicomException {
-        dicom.store(destination, files, (file, sop, status, detail) -> {
-            InstanceRecord instance = byFile.get(file);
-            boolean ok = isStored(status);
-            state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok, modifications.get(file));
-            metrics.status(status);
-            if (ok) {
-                metrics.stored(instance.sizeBytes());
-                return;
+        List<Runnable> unrecorded = new ArrayList<>();
+        org.pacsmigrator.dicom.DicomException storeFailure = null;
+        try {
+            dicom.store(destination, files, (file, sop, status, detail) -> {
+                InstanceRecord instance = byFile.get(file);
+                boolean ok = isStored(status);
+                Runnable record = () -> state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok,
+                        modifications.get(file));
+                try {
+                    record.run();
+                } catch (StateStoreException e) {
+                    // The image is in the new PACS: failing now would abort the association and send it
+                    // again on the retry. Keep sending; record it once the state store is back.
+                    unrecorded.add(record);
+                }
+                onStatus(studyUid, file, sop, status, detail, instance, ok, failures, notAccepted);
+            });
+        } catch (org.pacsmigrator.dicom.DicomException e) {
+            storeFailure = e;
+        }
+        recordWhenBack(studyUid, unrecorded);
+        if (storeFailure != null) {
+            throw storeFailure;
+        }
+    }
+
+    /**
+     * Records C-STORE outcomes the state store refused while it was unreachable (e.g. a Cassandra
+     * restart), retrying for up to {@link #RECORD_RETRY}; after that the study fails and is retried,
+     * which sends those images once more.
+     */
+    private static void recordWhenBack(String studyUid, List<Runnable> unrecorded) {
+        if (unrecorded.isEmpty()) {
+            return;
+        }
+        LOG.warn("study {}: {} stored images not recorded yet (state store unreachable), retrying", studyUid, unrecorded.size());
+        long deadline = System.nanoTime() + RECORD_RETRY.toNanos();
+        long pauseMillis = 500;
+        while (!unrecorded.isEmpty()) {
+            try {
+                unrecorded.get(0).run();
+                unrecorded.remove(0);
+            } catch (StateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pauseMillis = Math.min(pauseMillis * 2, 5_000);
             }
-            if (status < 0) {
-                notAccepted.put(file, instance);
-            }
-            String category = status < 0 ? "transfer syntax not accepted"
-                    : status == 0x0122 ? "SOP class not supported" : "rejected by destination";
-            failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
-            LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status), detail == null ? "" : detail);
-        });
+        }
+    }
+
+    /** Counts an outcome; a refused image is remembered with its category (and for conversion when not negotiated). */
+    private void onStatus(String studyUid, Path file, String sop, int status, String detail, InstanceRecord instance,
+                          boolean ok, Map<String, String> failures, Map<Path, InstanceRecord> notAccepted) {
+        metrics.status(status);
+        if (ok) {
+            metrics.stored(instance.sizeBytes());
+            return;
+        }
+        if (status < 0) {
+            notAccepted.put(file, instance);
+        }
+        String category = status < 0 ? "transfer syntax not accepted"
+                : status == 0x0122 ? "SOP class not supported" : "rejected by destination";
+        failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
+        LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status), detail == null ? "" : detail);
     }
 
     /** Success and warnings (coercion, elements discarded, data set mismatch) mean the PACS kept the instance. */
