@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -114,7 +112,7 @@ public final class FileSystemCache implements InstanceCache {
     }
 
     private static CachedObject hashAndSync(String key, Path file) throws IOException {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.newDigest();
         long size = 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.allocate(1 << 16);
@@ -126,7 +124,7 @@ public final class FileSystemCache implements InstanceCache {
             }
             ch.force(true); // the state store will claim the object exists: make it durable first
         }
-        return new CachedObject(key, size, HexFormat.of().formatHex(sha.digest()));
+        return new CachedObject(key, size, Sha256.hex(sha));
     }
 
     private static CachedObject sync(String key, Path file, String sha256) throws IOException {
@@ -141,14 +139,6 @@ public final class FileSystemCache implements InstanceCache {
             ch.force(true);
         } catch (IOException e) {
             // Not supported on every platform; the rename itself is already atomic.
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -15,8 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import org.pacsmigrator.cache.Sha256;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomFileInfo;
 
@@ -50,19 +49,13 @@ public final class PixelMedFiles {
      * concatenated compressed frames. Loads one instance's pixel data into memory.
      */
     public static String pixelDataSha256(Path file) throws IOException {
-        AttributeList list = new AttributeList();
-        list.setDecompressPixelData(false); // hash what is stored, not a decoded image
-        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            list.read(in);
-        } catch (com.pixelmed.dicom.DicomException e) {
-            throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
-        }
+        AttributeList list = readWhole(file);
         Attribute pixels = list.get(TagFromName.PixelData);
         if (pixels == null) {
             throw new IOException("no pixel data in " + file);
         }
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = Sha256.newDigest();
             if (pixels instanceof OtherByteAttributeMultipleCompressedFrames frames) {
                 for (byte[] frame : frames.getFrames()) {
                     sha.update(frame);
@@ -75,8 +68,8 @@ public final class PixelMedFiles {
             } else {
                 sha.update(pixels.getByteValues());
             }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException | com.pixelmed.dicom.DicomException e) {
+            return Sha256.hex(sha);
+        } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot hash pixel data of " + file + ": " + e.getMessage(), e);
         }
     }
@@ -100,38 +93,18 @@ public final class PixelMedFiles {
         }
         String transferSyntax = Attributes.string(header, TagFromName.TransferSyntaxUID);
         long pixelDataStart = RawPixelData.startIfLast(in, stop, transferSyntax);
-        if (pixelDataStart < 0) {
-            return editWhole(in, out, edit);
-        }
-        PixelMedEditableDataset dataset = new PixelMedEditableDataset(header);
-        edit.apply(dataset);
-        if (!dataset.changes().isEmpty()) {
-            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
-                writeWithNewMeta(header, transferSyntax, os);
-                try (InputStream raw = Files.newInputStream(in)) {
-                    raw.skipNBytes(pixelDataStart);
-                    raw.transferTo(os);
-                }
-            }
-        }
-        return dataset.changes();
-    }
-
-    private static java.util.List<org.pacsmigrator.dicom.EditableDataset.Change> editWhole(Path in, Path out,
-            org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
-        AttributeList list = new AttributeList();
-        list.setDecompressPixelData(false); // keep compressed frames as they are
-        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
-            list.read(din);
-        } catch (com.pixelmed.dicom.DicomException e) {
-            throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
-        }
-        String transferSyntax = Attributes.string(list, TagFromName.TransferSyntaxUID);
+        AttributeList list = pixelDataStart < 0 ? readWhole(in) : header;
         PixelMedEditableDataset dataset = new PixelMedEditableDataset(list);
         edit.apply(dataset);
         if (!dataset.changes().isEmpty()) {
             try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
                 writeWithNewMeta(list, transferSyntax, os);
+                if (pixelDataStart >= 0) {
+                    try (InputStream raw = Files.newInputStream(in)) {
+                        raw.skipNBytes(pixelDataStart);
+                        raw.transferTo(os);
+                    }
+                }
             }
         }
         return dataset.changes();
@@ -166,20 +139,14 @@ public final class PixelMedFiles {
         if (!UNCOMPRESSED.contains(target)) {
             throw new IOException("conversion only into uncompressed transfer syntaxes, not " + target);
         }
-        AttributeList list = new AttributeList();
-        list.setDecompressPixelData(false);
-        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
-            list.read(din);
+        AttributeList list = readWhole(in);
+        try {
             String source = Attributes.string(list, TagFromName.TransferSyntaxUID);
             if (!UNCOMPRESSED.contains(source)) {
                 throw new IOException("cannot convert from compressed transfer syntax " + source + " (no codec)");
             }
-            String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
-            list.removeMetaInformationHeaderAttributes();
-            com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, target,
-                    sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
-            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out))) {
-                list.write(os, target, true, true);
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+                writeWithNewMeta(list, target, os);
             }
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot convert " + in + ": " + e.getMessage(), e);
@@ -202,6 +169,18 @@ public final class PixelMedFiles {
             }
             return 144L + (b.getInt(140) & 0xffffffffL);
         }
+    }
+
+    /** The whole file, compressed frames kept as they are (never decoded). */
+    private static AttributeList readWhole(Path file) throws IOException {
+        AttributeList list = new AttributeList();
+        list.setDecompressPixelData(false);
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            list.read(in);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
+        }
+        return list;
     }
 
     private static AttributeList readWithoutPixelData(Path file) throws IOException {
