@@ -25,13 +25,7 @@ public final class ConsumerLag {
     private ConsumerLag() {
     }
 
-    /** For a one-off call (a command line tool); a long-lived process reuses one {@link Admin}. */
-    public static long total(String bootstrapServers, String groupId, String topic) {
-        try (Admin admin = admin(bootstrapServers)) {
-            return total(admin, groupId, topic);
-        }
-    }
-
+    /** Total lag over the topic's partitions; {@code admin} is the process's long-lived client. */
     public static long total(Admin admin, String groupId, String topic) {
         return byPartition(admin, groupId, topic).values().stream().mapToLong(Long::longValue).sum();
     }
