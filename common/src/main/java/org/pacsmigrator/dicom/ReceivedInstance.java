@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * One instance received by our storage SCP (C-MOVE destination) or over a C-GET association,
  * already written completely to a local temporary file in DICOM Part 10 format (with meta header).
- * The handler owns the file: it must move or delete it. {@code sha256} and {@code sizeBytes} are
- * those of the file, computed while it was written (so nobody has to read it again to hash it).
+ * The handler owns the file: it must move or delete it. {@code sha256} is that of the file,
+ * computed while it was written (so nobody has to read it again to hash it).
  */
 public record ReceivedInstance(
         Path file,
@@ -16,6 +16,5 @@ public record ReceivedInstance(
         String seriesInstanceUid,
         String transferSyntaxUid,
         String callingAeTitle,
-        long sizeBytes,
         String sha256) {
 }

@@ -77,7 +77,7 @@ final class StoreReceiver {
             file = null;
             DicomFileInfo info = PixelMedFiles.readInfo(done);
             handler.onReceived(new ReceivedInstance(done, sopClassUid, sopInstanceUid, info.studyInstanceUid(),
-                    info.seriesInstanceUid(), transferSyntaxUid, sourceAeTitle, Files.size(done),
+                    info.seriesInstanceUid(), transferSyntaxUid, sourceAeTitle,
                     org.pacsmigrator.cache.Sha256.hex(sha)));
             return 0x0000;
         } catch (Exception e) {
