@@ -23,6 +23,24 @@ public interface DicomClient {
             throws DicomException;
 
     /**
+     * A conversation of C-FINDs with one peer over one association (a study's manifest: its series,
+     * then their instances), instead of one association per query. This default opens one per query.
+     */
+    default FindSession findSession(DicomNode remote) throws DicomException {
+        return (level, keys, onMatch) -> find(remote, level, keys, onMatch);
+    }
+
+    /** C-FINDs with one peer; {@link #close} releases the association. */
+    interface FindSession extends AutoCloseable {
+        /** As {@link DicomClient#find}, on the session's association (re-opened if the peer ended it). */
+        FindOutcome find(QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch) throws DicomException;
+
+        @Override
+        default void close() {
+        }
+    }
+
+    /**
      * Study Root C-MOVE of the entity identified by {@code keys} (StudyInstanceUID, plus
      * SeriesInstanceUID / SOPInstanceUID at lower levels) to {@code destinationAeTitle}.
      * Instances arrive at whatever storage SCP the source maps that AE title to.

@@ -21,6 +21,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator.GeneratedStudy;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
+import org.pacsmigrator.testsupport.CountingProxy;
 
 /** The PixelMed DICOM layer against a real Orthanc. */
 class PixelMedOrthancTest {
@@ -130,6 +131,36 @@ class PixelMedOrthancTest {
                 images::add);
         assertThat(i.matches()).isEqualTo(study.instanceCount());
         assertThat(images).extracting(d -> d.get("SOPInstanceUID")).containsExactlyInAnyOrderElementsOf(study.sopInstanceUids());
+    }
+
+    @Test
+    void manifestQueriesOfAStudyShareOneAssociation() throws Exception {
+        GeneratedStudy study = plan.get(0); // a series query, then one image query per series
+        List<String> expected = new ArrayList<>();
+        client.find(pacs, QueryLevel.IMAGE, DicomDataset.of(Map.of("StudyInstanceUID", study.studyInstanceUid(),
+                "SeriesInstanceUID", "", "SOPInstanceUID", "")), m -> expected.add(m.get("SOPInstanceUID")));
+        try (CountingProxy proxy = new CountingProxy("127.0.0.1", orthanc.dicomPort())) {
+            DicomNode viaProxy = new DicomNode(pacs.aeTitle(), "127.0.0.1", proxy.port());
+            List<StudyManifest.Entry> manifest = StudyManifest.query(client, viaProxy, study.studyInstanceUid());
+            assertThat(manifest).extracting(StudyManifest.Entry::sopInstanceUid)
+                    .containsExactlyInAnyOrderElementsOf(study.sopInstanceUids())
+                    .containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(manifest).extracting(StudyManifest.Entry::sopClassUid).doesNotContainNull().doesNotContain("");
+            assertThat(study.series()).hasSizeGreaterThan(1);
+            assertThat(proxy.total()).as("associations opened for the manifest").isEqualTo(1);
+
+            // Any number of queries in one session: still one association.
+            try (DicomClient.FindSession session = client.findSession(viaProxy)) {
+                int[] seen = {0};
+                for (int i = 0; i < 3; i++) {
+                    FindOutcome o = session.find(QueryLevel.SERIES, DicomDataset.of(Map.of(
+                            "StudyInstanceUID", study.studyInstanceUid(), "SeriesInstanceUID", "")), m -> seen[0]++);
+                    assertThat(o.success()).isTrue();
+                }
+                assertThat(seen[0]).isEqualTo(3 * study.series().size());
+            }
+            assertThat(proxy.total()).as("one more association for three queries").isEqualTo(2);
+        }
     }
 
     @Test

@@ -40,6 +40,7 @@ import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.testsupport.CountingProxy;
 import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;

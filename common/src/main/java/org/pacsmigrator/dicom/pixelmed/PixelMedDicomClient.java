@@ -68,16 +68,85 @@ public final class PixelMedDicomClient implements DicomClient {
     public FindOutcome find(DicomNode remote, QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch)
             throws DicomException {
         String sop = SOPClass.StudyRootQueryRetrieveInformationModelFind;
-        int[] matches = {0};
-        DimseHandler handler = new DimseHandler((command, dataSet) -> {
-            if (dataSet != null && DimseHandler.isPending(Attributes.intValue(command, TagFromName.Status, 0xffff))) {
-                matches[0]++;
-                onMatch.accept(Attributes.toDataset(dataSet));
-            }
-        }, null, false);
+        MatchCounter matches = new MatchCounter(onMatch);
         AttributeList response = exchange("C-FIND", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
-                () -> new CFindRequestCommandMessage(sop).getBytes(), identifier(level, keys), handler);
-        return new FindOutcome(matches[0], Attributes.intValue(response, TagFromName.Status, 0xffff));
+                () -> new CFindRequestCommandMessage(sop).getBytes(), identifier(level, keys), matches.handler());
+        return matches.outcome(response);
+    }
+
+    @Override
+    public FindSession findSession(DicomNode remote) {
+        return new PixelMedFindSession(remote);
+    }
+
+    /** C-FINDs one after another on one association, opened at the first query and again after a failure. */
+    private final class PixelMedFindSession implements FindSession {
+        private static final String SOP = SOPClass.StudyRootQueryRetrieveInformationModelFind;
+        private final DicomNode remote;
+        private Association association;
+
+        PixelMedFindSession(DicomNode remote) {
+            this.remote = remote;
+        }
+
+        @Override
+        public FindOutcome find(QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch) throws DicomException {
+            AttributeList identifier = identifier(level, keys);
+            if (association == null) {
+                association = Associations.open("C-FIND", remote, callingAeTitle, PresentationContexts.forService(SOP),
+                        new LinkedList<>(), timeouts);
+            }
+            MatchCounter matches = new MatchCounter(onMatch);
+            DimseHandler handler = matches.handler();
+            try {
+                return matches.outcome(request(association, SOP, () -> new CFindRequestCommandMessage(SOP).getBytes(),
+                        identifier, handler));
+            } catch (AReleaseException e) {
+                association = null; // the peer ended the association after answering: the next query opens another
+                if (handler.finalResponse() == null) {
+                    throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe("C-FIND", remote, callingAeTitle)
+                            + ": peer released the association before the final response");
+                }
+                return matches.outcome(handler.finalResponse());
+            } catch (Exception e) {
+                Associations.abortQuietly(association);
+                association = null;
+                throw Associations.failure("C-FIND", remote, callingAeTitle, handler.failure() != null ? handler.failure() : e);
+            } finally {
+                handler.cleanup();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (association != null) {
+                Associations.release(association);
+                association = null;
+            }
+        }
+    }
+
+    /** Hands each pending C-FIND match to the consumer and counts them. */
+    private static final class MatchCounter {
+        private final Consumer<DicomDataset> onMatch;
+        private int matches;
+
+        MatchCounter(Consumer<DicomDataset> onMatch) {
+            this.onMatch = onMatch;
+        }
+
+        DimseHandler handler() {
+            return new DimseHandler((command, dataSet) -> {
+                if (dataSet != null && DimseHandler.isPending(Attributes.intValue(command, TagFromName.Status, 0xffff))) {
+                    matches++;
+                    onMatch.accept(Attributes.toDataset(dataSet));
+                }
+            }, null, false);
+        }
+
+        FindOutcome outcome(AttributeList finalResponse) {
+            return new FindOutcome(matches, Attributes.intValue(finalResponse, TagFromName.Status, 0xffff));
+        }
     }
 
     @Override
@@ -180,23 +249,14 @@ public final class PixelMedDicomClient implements DicomClient {
                                    AttributeList identifier, DimseHandler handler) throws DicomException {
         Association association = Associations.open(operation, remote, callingAeTitle, contexts, roles, timeouts);
         try {
-            byte contextId = association.getSuitablePresentationContextID(sopClass);
-            association.setReceivedDataHandler(handler);
-            association.send(contextId, command.get(), null);
-            if (identifier != null) {
-                association.send(contextId, null,
-                        Attributes.encode(identifier, association.getTransferSyntaxForPresentationContextID(contextId)));
-            }
-            try {
-                association.waitForPDataPDUsUntilHandlerReportsDone();
-            } catch (AReleaseException e) {
-                if (handler.finalResponse() == null) {
-                    throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe(operation, remote, callingAeTitle)
-                            + ": peer released the association before the final response");
-                }
-                return handler.finalResponse();
-            }
+            AttributeList response = request(association, sopClass, command, identifier, handler);
             Associations.release(association);
+            return response;
+        } catch (AReleaseException e) {
+            if (handler.finalResponse() == null) {
+                throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe(operation, remote, callingAeTitle)
+                        + ": peer released the association before the final response");
+            }
             return handler.finalResponse();
         } catch (Exception e) {
             Associations.abortQuietly(association);
@@ -204,6 +264,20 @@ public final class PixelMedDicomClient implements DicomClient {
         } finally {
             handler.cleanup();
         }
+    }
+
+    /** Sends one request (command, then the identifier if any) and waits for its final response. */
+    private static AttributeList request(Association association, String sopClass, Bytes command, AttributeList identifier,
+                                         DimseHandler handler) throws Exception {
+        byte contextId = association.getSuitablePresentationContextID(sopClass);
+        association.setReceivedDataHandler(handler);
+        association.send(contextId, command.get(), null);
+        if (identifier != null) {
+            association.send(contextId, null,
+                    Attributes.encode(identifier, association.getTransferSyntaxForPresentationContextID(contextId)));
+        }
+        association.waitForPDataPDUsUntilHandlerReportsDone();
+        return handler.finalResponse();
     }
 
     private AttributeList identifier(QueryLevel level, DicomDataset keys) throws DicomException {

@@ -1,4 +1,4 @@
-package org.pacsmigrator.retrieve;
+package org.pacsmigrator.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * association before the previous one is counted as ended. What the source experiences,
  * independent of what the workers believe they do.
  */
-final class CountingProxy implements AutoCloseable {
+public final class CountingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final String targetHost;
     private final int targetPort;
@@ -24,7 +24,7 @@ final class CountingProxy implements AutoCloseable {
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicInteger total = new AtomicInteger();
 
-    CountingProxy(String targetHost, int targetPort) throws IOException {
+    public CountingProxy(String targetHost, int targetPort) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -33,15 +33,15 @@ final class CountingProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    int peak() {
+    public int peak() {
         return peak.get();
     }
 
-    int total() {
+    public int total() {
         return total.get();
     }
 
