@@ -115,10 +115,13 @@ public final class MigrationRunner implements AutoCloseable {
         return verify == null ? null : verify.completion();
     }
 
-    /** Writes report.csv, report.html and reconciliation.csv (C-FIND of both PACS) into {@code directory}. */
+    /**
+     * Writes report.csv, report.html and reconciliation.csv (C-FIND of both PACS) into {@code directory},
+     * as many studies at once as the old PACS's association budget (retrieve.maxAssociations) allows.
+     */
     public MigrationReport.Result writeReport(Path directory) throws Exception {
-        return new MigrationReport(context.state(), context.dicom(), context.source(), context.destination(), criterion())
-                .write(directory, config.index.from, config.index.to);
+        return new MigrationReport(context.state(), context.dicom(), context.source(), context.destination(), criterion(),
+                config.retrieve.maxAssociations).write(directory, config.index.from, config.index.to);
     }
 
     /** The re-send action of the report: instances missing in the new PACS go back to the forwarder. */

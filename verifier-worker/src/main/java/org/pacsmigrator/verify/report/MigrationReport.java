@@ -18,6 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
@@ -63,14 +67,28 @@ public final class MigrationReport {
     private final DicomNode oldPacs;
     private final DicomNode newPacs;
     private final Completion criterion;
+    private final int parallelStudies;
 
     /** {@code dicom} null = no reconciliation (state store only). */
     public MigrationReport(StateStore state, DicomClient dicom, DicomNode oldPacs, DicomNode newPacs, Completion criterion) {
+        this(state, dicom, oldPacs, newPacs, criterion, 1);
+    }
+
+    /**
+     * {@code parallelStudies}: studies reconciled at the same time, each holding one association to each
+     * PACS while it is queried (the old PACS's association budget is the natural bound).
+     */
+    public MigrationReport(StateStore state, DicomClient dicom, DicomNode oldPacs, DicomNode newPacs, Completion criterion,
+                           int parallelStudies) {
+        if (parallelStudies < 1) {
+            throw new IllegalArgumentException("parallelStudies must be at least 1, not " + parallelStudies);
+        }
         this.state = state;
         this.dicom = dicom;
         this.oldPacs = oldPacs;
         this.newPacs = newPacs;
         this.criterion = criterion;
+        this.parallelStudies = parallelStudies;
     }
 
     /** Builds the report for every known study (and studies of the old PACS in {@code from..to} not indexed). */
@@ -80,11 +98,25 @@ public final class MigrationReport {
         List<Discrepancy> discrepancies = new ArrayList<>();
         Set<String> known = new HashSet<>();
         long complete = 0;
-        for (StudyRecord s : state.allStudies()) {
-            known.add(s.studyInstanceUid());
-            StudyReportRow row = row(s, discrepancies);
-            rows.add(row);
-            complete += row.complete() ? 1 : 0;
+        ExecutorService pool = Executors.newFixedThreadPool(parallelStudies, r -> {
+            Thread t = new Thread(r, "report-study");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            // In windows of studies, results taken in the order of the state store: the report is the
+            // same whatever the parallelism, and at most one window of rows is pending at a time.
+            List<Future<StudyRows>> window = new ArrayList<>();
+            for (StudyRecord s : state.allStudies()) {
+                known.add(s.studyInstanceUid());
+                window.add(pool.submit(() -> row(s)));
+                if (window.size() == 16 * parallelStudies) {
+                    complete += collect(window, rows, discrepancies);
+                }
+            }
+            complete += collect(window, rows, discrepancies);
+        } finally {
+            pool.shutdownNow();
         }
         rows.sort(java.util.Comparator.comparing((StudyReportRow r) -> Objects.toString(r.studyDate(), ""))
                 .thenComparing(StudyReportRow::studyInstanceUid));
@@ -116,7 +148,36 @@ public final class MigrationReport {
         return text.toString();
     }
 
-    private StudyReportRow row(StudyRecord s, List<Discrepancy> discrepancies) throws DicomException {
+    /** One study's report row and its reconciliation findings. */
+    private record StudyRows(StudyReportRow row, List<Discrepancy> discrepancies) {
+    }
+
+    /** Waits for the window's studies in order, adds their rows and findings; returns how many are complete. */
+    private static long collect(List<Future<StudyRows>> window, List<StudyReportRow> rows, List<Discrepancy> discrepancies)
+            throws DicomException {
+        long complete = 0;
+        try {
+            for (Future<StudyRows> f : window) {
+                StudyRows r = f.get();
+                rows.add(r.row());
+                discrepancies.addAll(r.discrepancies());
+                complete += r.row().complete() ? 1 : 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DicomException(DicomException.Category.OTHER, "report interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DicomException d) {
+                throw d;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        window.clear();
+        return complete;
+    }
+
+    private StudyRows row(StudyRecord s) throws DicomException {
+        List<Discrepancy> discrepancies = new ArrayList<>();
         String uid = s.studyInstanceUid();
         List<InstanceRecord> instances = state.instancesOf(uid);
         Map<String, InstanceCommitment> commitments = state.instanceCommitmentsOf(uid);
@@ -184,11 +245,11 @@ public final class MigrationReport {
                 }
             }
         }
-        return new StudyReportRow(s.patientId(), s.issuerOfPatientId(), s.accessionNumber(), s.studyDate(), uid,
+        return new StudyRows(new StudyReportRow(s.patientId(), s.issuerOfPatientId(), s.accessionNumber(), s.studyDate(), uid,
                 s.state() == null ? "" : s.state().name(), s.expectedSeries(), s.expectedInstances(), instances.size(),
                 retrieved, sent, verified, committed, commitFailed, rulesApplied(uid), s.failureCategory(), s.failureMessage(),
                 criterion.key(), criterion.method(), complete, when,
-                oldSeries, newSeries, oldCount, newCount, seriesMissing, missing, extra);
+                oldSeries, newSeries, oldCount, newCount, seriesMissing, missing, extra), discrepancies);
     }
 
     private static Map<String, Boolean> toMap(Set<String> set) {
