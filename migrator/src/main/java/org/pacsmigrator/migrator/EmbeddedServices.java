@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.harness.CassandraNode;
 import org.pacsmigrator.harness.KafkaBroker;
+import org.pacsmigrator.harness.StartTogether;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,22 +37,25 @@ final class EmbeddedServices implements AutoCloseable {
         Path data = Path.of(config.storage.dataDirectory).toAbsolutePath();
         Path pids = data.resolve("embedded-services.pids");
         awaitPreviousRunGone(pids);
-        KafkaBroker kafka = null;
-        CassandraNode cassandra = null;
-        String bootstrap = config.services.kafka;
-        String contactPoint = config.services.cassandra;
-        if ("embedded".equals(bootstrap)) {
+        // Both at once: each spends most of its start-up waiting on its own JVM's class loading and disk.
+        StartTogether starting = new StartTogether();
+        CompletableFuture<KafkaBroker> kafka = CompletableFuture.completedFuture(null);
+        CompletableFuture<CassandraNode> cassandra = CompletableFuture.completedFuture(null);
+        if ("embedded".equals(config.services.kafka)) {
             LOG.info("starting embedded Kafka in {}", data.resolve("kafka"));
-            kafka = KafkaBroker.start(data.resolve("kafka"));
-            bootstrap = kafka.bootstrapServers();
+            kafka = starting.start(() -> KafkaBroker.start(data.resolve("kafka")));
         }
-        if ("embedded".equals(contactPoint)) {
+        if ("embedded".equals(config.services.cassandra)) {
             LOG.info("starting embedded Cassandra in {}", data.resolve("cassandra"));
-            cassandra = CassandraNode.start(data.resolve("cassandra"), false);
-            contactPoint = cassandra.contactPoint();
+            cassandra = starting.start(() -> CassandraNode.start(data.resolve("cassandra"), false));
         }
-        recordPids(pids, kafka == null ? -1 : kafka.pid(), cassandra == null ? -1 : cassandra.pid());
-        return new EmbeddedServices(kafka, cassandra, bootstrap, contactPoint);
+        starting.await();
+        KafkaBroker broker = kafka.join();
+        CassandraNode node = cassandra.join();
+        String bootstrap = broker == null ? config.services.kafka : broker.bootstrapServers();
+        String contactPoint = node == null ? config.services.cassandra : node.contactPoint();
+        recordPids(pids, broker == null ? -1 : broker.pid(), node == null ? -1 : node.pid());
+        return new EmbeddedServices(broker, node, bootstrap, contactPoint);
     }
 
     /**

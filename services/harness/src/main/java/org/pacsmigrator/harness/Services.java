@@ -1,14 +1,10 @@
 package org.pacsmigrator.harness;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import org.pacsmigrator.harness.OrthancServer.Modality;
 
 /**
@@ -51,13 +47,6 @@ public final class Services implements AutoCloseable {
         }
     }
 
-    /** Own threads: the common pool has a single worker on 2 cores, which would serialize starts and stops. */
-    private static final Executor THREAD_PER_TASK = task -> {
-        Thread thread = new Thread(task, "services");
-        thread.setDaemon(true);
-        thread.start();
-    };
-
     private final KafkaBroker kafka;
     private final CassandraNode cassandra;
     private final OrthancServer oldPacs;
@@ -85,18 +74,13 @@ public final class Services implements AutoCloseable {
         Modality oldPacs = new Modality(OLD_PACS_AE, "127.0.0.1", Ports.freePort());
         Modality newPacs = new Modality(NEW_PACS_AE, "127.0.0.1", Ports.freePort());
 
-        List<CompletableFuture<? extends AutoCloseable>> starting = new ArrayList<>();
-        CompletableFuture<KafkaBroker> kafka = async(starting, () -> KafkaBroker.start(base.resolve("kafka")));
-        CompletableFuture<CassandraNode> cassandra = async(starting,
+        StartTogether starting = new StartTogether();
+        CompletableFuture<KafkaBroker> kafka = starting.start(() -> KafkaBroker.start(base.resolve("kafka")));
+        CompletableFuture<CassandraNode> cassandra = starting.start(
                 () -> CassandraNode.start(base.resolve("cassandra"), options.cassandraUnsafeSystem()));
-        CompletableFuture<OrthancServer> old = async(starting, () -> orthanc(base.resolve("old-pacs"), oldPacs, migrator, newPacs));
-        CompletableFuture<OrthancServer> fresh = async(starting, () -> orthanc(base.resolve("new-pacs"), newPacs, migrator, oldPacs));
-        try {
-            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            starting.forEach(f -> f.thenAccept(Services::closeQuietly));
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        CompletableFuture<OrthancServer> old = starting.start(() -> orthanc(base.resolve("old-pacs"), oldPacs, migrator, newPacs));
+        CompletableFuture<OrthancServer> fresh = starting.start(() -> orthanc(base.resolve("new-pacs"), newPacs, migrator, oldPacs));
+        starting.await();
         return new Services(kafka.join(), cassandra.join(), old.join(), fresh.join(), migrator);
     }
 
@@ -153,10 +137,10 @@ public final class Services implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture.allOf(
-                CompletableFuture.runAsync(() -> closeQuietly(kafka), THREAD_PER_TASK),
-                CompletableFuture.runAsync(() -> closeQuietly(cassandra), THREAD_PER_TASK),
-                CompletableFuture.runAsync(() -> closeQuietly(oldPacs), THREAD_PER_TASK),
-                CompletableFuture.runAsync(() -> closeQuietly(newPacs), THREAD_PER_TASK)).join();
+                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(kafka), StartTogether.THREAD_PER_TASK),
+                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(cassandra), StartTogether.THREAD_PER_TASK),
+                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(oldPacs), StartTogether.THREAD_PER_TASK),
+                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(newPacs), StartTogether.THREAD_PER_TASK)).join();
     }
 
     private static OrthancServer orthanc(Path dir, Modality self, Modality migrator, Modality otherPacs) {
@@ -164,20 +148,5 @@ public final class Services implements AutoCloseable {
         known.put(migrator.aeTitle(), migrator);
         known.put(otherPacs.aeTitle(), otherPacs);
         return OrthancServer.start(self.aeTitle(), dir, self.port(), Ports.freePort(), known, Map.of());
-    }
-
-    private static <T extends AutoCloseable> CompletableFuture<T> async(
-            List<CompletableFuture<? extends AutoCloseable>> all, Supplier<T> start) {
-        CompletableFuture<T> future = CompletableFuture.supplyAsync(start, THREAD_PER_TASK);
-        all.add(future);
-        return future;
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            System.err.println("stopping " + closeable + " failed: " + e);
-        }
     }
 }
