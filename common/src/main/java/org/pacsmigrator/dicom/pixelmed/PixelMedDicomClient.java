@@ -79,50 +79,26 @@ public final class PixelMedDicomClient implements DicomClient {
         return new PixelMedFindSession(remote);
     }
 
-    /** C-FINDs one after another on one association, opened at the first query and again after a failure. */
+    /** C-FINDs on one {@link Conversation}. */
     private final class PixelMedFindSession implements FindSession {
         private static final String SOP = SOPClass.StudyRootQueryRetrieveInformationModelFind;
-        private final DicomNode remote;
-        private Association association;
+        private final Conversation conversation;
 
         PixelMedFindSession(DicomNode remote) {
-            this.remote = remote;
+            this.conversation = new Conversation("C-FIND", remote, PresentationContexts.forService(SOP), new LinkedList<>());
         }
 
         @Override
         public FindOutcome find(QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch) throws DicomException {
             AttributeList identifier = identifier(level, keys);
-            if (association == null) {
-                association = Associations.open("C-FIND", remote, callingAeTitle, PresentationContexts.forService(SOP),
-                        new LinkedList<>(), timeouts);
-            }
             MatchCounter matches = new MatchCounter(onMatch);
-            DimseHandler handler = matches.handler();
-            try {
-                return matches.outcome(request(association, SOP, () -> new CFindRequestCommandMessage(SOP).getBytes(),
-                        identifier, handler));
-            } catch (AReleaseException e) {
-                association = null; // the peer ended the association after answering: the next query opens another
-                if (handler.finalResponse() == null) {
-                    throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe("C-FIND", remote, callingAeTitle)
-                            + ": peer released the association before the final response");
-                }
-                return matches.outcome(handler.finalResponse());
-            } catch (Exception e) {
-                Associations.abortQuietly(association);
-                association = null;
-                throw Associations.failure("C-FIND", remote, callingAeTitle, handler.failure() != null ? handler.failure() : e);
-            } finally {
-                handler.cleanup();
-            }
+            return matches.outcome(conversation.request(SOP, () -> new CFindRequestCommandMessage(SOP).getBytes(),
+                    identifier, matches.handler()));
         }
 
         @Override
         public void close() {
-            if (association != null) {
-                Associations.release(association);
-                association = null;
-            }
+            conversation.close();
         }
     }
 
@@ -247,37 +223,67 @@ public final class PixelMedDicomClient implements DicomClient {
     private AttributeList exchange(String operation, DicomNode remote, LinkedList<PresentationContext> contexts,
                                    LinkedList<SCUSCPRoleSelection> roles, String sopClass, Bytes command,
                                    AttributeList identifier, DimseHandler handler) throws DicomException {
-        Association association = Associations.open(operation, remote, callingAeTitle, contexts, roles, timeouts);
-        try {
-            AttributeList response = request(association, sopClass, command, identifier, handler);
-            Associations.release(association);
-            return response;
-        } catch (AReleaseException e) {
-            if (handler.finalResponse() == null) {
-                throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe(operation, remote, callingAeTitle)
-                        + ": peer released the association before the final response");
-            }
-            return handler.finalResponse();
-        } catch (Exception e) {
-            Associations.abortQuietly(association);
-            throw Associations.failure(operation, remote, callingAeTitle, handler.failure() != null ? handler.failure() : e);
-        } finally {
-            handler.cleanup();
+        try (Conversation conversation = new Conversation(operation, remote, contexts, roles)) {
+            return conversation.request(sopClass, command, identifier, handler);
         }
     }
 
-    /** Sends one request (command, then the identifier if any) and waits for its final response. */
-    private static AttributeList request(Association association, String sopClass, Bytes command, AttributeList identifier,
-                                         DimseHandler handler) throws Exception {
-        byte contextId = association.getSuitablePresentationContextID(sopClass);
-        association.setReceivedDataHandler(handler);
-        association.send(contextId, command.get(), null);
-        if (identifier != null) {
-            association.send(contextId, null,
-                    Attributes.encode(identifier, association.getTransferSyntaxForPresentationContextID(contextId)));
+    /**
+     * Requests one after another on one association: opened at the first, again after the peer ended
+     * it or a failure aborted it; {@link #close} releases it.
+     */
+    private final class Conversation implements AutoCloseable {
+        private final String operation;
+        private final DicomNode remote;
+        private final LinkedList<PresentationContext> contexts;
+        private final LinkedList<SCUSCPRoleSelection> roles;
+        private Association association;
+
+        Conversation(String operation, DicomNode remote, LinkedList<PresentationContext> contexts,
+                     LinkedList<SCUSCPRoleSelection> roles) {
+            this.operation = operation;
+            this.remote = remote;
+            this.contexts = contexts;
+            this.roles = roles;
         }
-        association.waitForPDataPDUsUntilHandlerReportsDone();
-        return handler.finalResponse();
+
+        /** Sends the command (and the identifier, if any) and waits for the final response. */
+        AttributeList request(String sopClass, Bytes command, AttributeList identifier, DimseHandler handler)
+                throws DicomException {
+            if (association == null) {
+                association = Associations.open(operation, remote, callingAeTitle, contexts, roles, timeouts);
+            }
+            try {
+                byte contextId = association.getSuitablePresentationContextID(sopClass);
+                association.setReceivedDataHandler(handler);
+                association.send(contextId, command.get(), null);
+                if (identifier != null) {
+                    association.send(contextId, null,
+                            Attributes.encode(identifier, association.getTransferSyntaxForPresentationContextID(contextId)));
+                }
+                association.waitForPDataPDUsUntilHandlerReportsDone();
+                return handler.finalResponse();
+            } catch (AReleaseException e) {
+                association = null; // the peer ended the association: an answer only if the final response came first
+                if (handler.finalResponse() == null) {
+                    throw new DicomException(Category.ASSOCIATION_REJECTED, Associations.describe(operation, remote, callingAeTitle)
+                            + ": peer released the association before the final response");
+                }
+                return handler.finalResponse();
+            } catch (Exception e) {
+                Associations.abortQuietly(association);
+                association = null;
+                throw Associations.failure(operation, remote, callingAeTitle, handler.failure() != null ? handler.failure() : e);
+            } finally {
+                handler.cleanup();
+            }
+        }
+
+        @Override
+        public void close() {
+            Associations.release(association);
+            association = null;
+        }
     }
 
     private AttributeList identifier(QueryLevel level, DicomDataset keys) throws DicomException {
