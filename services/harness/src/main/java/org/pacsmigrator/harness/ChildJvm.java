@@ -66,6 +66,22 @@ final class ChildJvm {
         return javaHome != null && !javaHome.isBlank() ? Path.of(javaHome, "bin", "java").toString() : "java";
     }
 
+    /** The JVM options of a child: ours, the caller's, then PACSMIG_CHILD_JAVA_OPTS (last, so they win). */
+    private static List<String> options(List<String> jvmArgs) {
+        List<String> options = new ArrayList<>();
+        // C1 only: the embedded broker and node serve a few requests per image, and C2 compiling their
+        // code paths cost more CPU than it saved (measured: -40 % CPU of Kafka and Cassandra over a
+        // 3,000-image migration) on the machine the PACS and the workers share.
+        options.add("-XX:TieredStopAtLevel=1");
+        options.addAll(jvmArgs);
+        // e.g. -XX:TieredStopAtLevel=4, or -XX:StartFlightRecording=... to profile a service
+        String extra = System.getenv("PACSMIG_CHILD_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return options;
+    }
+
     /**
      * Starts {@code mainClass} through {@link ChildMain}, which exits the child when this JVM is gone,
      * so a killed test JVM does not leave a 1 GB Cassandra behind. Output goes to {@code log}.
@@ -73,17 +89,7 @@ final class ChildJvm {
     static Process start(String classpath, List<String> jvmArgs, String mainClass, List<String> args, Path workDir, Path log) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
-        // C1 only: the embedded broker and node serve a few requests per image, and C2 compiling their
-        // code paths cost more CPU than it saved (measured: -40 % CPU of Kafka and Cassandra over a
-        // 3,000-image migration) on the machine the PACS and the workers share.
-        command.add("-XX:TieredStopAtLevel=1");
-        command.addAll(jvmArgs);
-        // Extra options for every child JVM, after ours so they win (e.g. -XX:TieredStopAtLevel=4,
-        // -XX:StartFlightRecording=... to profile a service).
-        String extra = System.getenv("PACSMIG_CHILD_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        command.addAll(options(jvmArgs));
         command.add("-cp");
         command.add(classpath + java.io.File.pathSeparator + ownLocation());
         command.add(ChildMain.class.getName());
@@ -98,17 +104,7 @@ final class ChildJvm {
                     Duration timeout) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
-        // C1 only: the embedded broker and node serve a few requests per image, and C2 compiling their
-        // code paths cost more CPU than it saved (measured: -40 % CPU of Kafka and Cassandra over a
-        // 3,000-image migration) on the machine the PACS and the workers share.
-        command.add("-XX:TieredStopAtLevel=1");
-        command.addAll(jvmArgs);
-        // Extra options for every child JVM, after ours so they win (e.g. -XX:TieredStopAtLevel=4,
-        // -XX:StartFlightRecording=... to profile a service).
-        String extra = System.getenv("PACSMIG_CHILD_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        command.addAll(options(jvmArgs));
         command.add("-cp");
         command.add(classpath);
         command.add(mainClass);
