@@ -97,7 +97,6 @@ public final class MigrationReport {
         List<StudyReportRow> rows = new ArrayList<>();
         List<Discrepancy> discrepancies = new ArrayList<>();
         Set<String> known = new HashSet<>();
-        long complete = 0;
         ExecutorService pool = Executors.newFixedThreadPool(parallelStudies, r -> {
             Thread t = new Thread(r, "report-study");
             t.setDaemon(true);
@@ -111,10 +110,10 @@ public final class MigrationReport {
                 known.add(s.studyInstanceUid());
                 window.add(pool.submit(() -> row(s)));
                 if (window.size() == 16 * parallelStudies) {
-                    complete += collect(window, rows, discrepancies);
+                    collect(window, rows, discrepancies);
                 }
             }
-            complete += collect(window, rows, discrepancies);
+            collect(window, rows, discrepancies);
         } finally {
             pool.shutdownNow();
         }
@@ -128,6 +127,7 @@ public final class MigrationReport {
         Path recon = directory.resolve("reconciliation.csv");
         writeCsv(csv, StudyReportRow.HEADER, rows.stream().map(StudyReportRow::values).toList());
         writeCsv(recon, Discrepancy.HEADER, discrepancies.stream().map(Discrepancy::values).toList());
+        long complete = rows.stream().filter(StudyReportRow::complete).count();
         writeHtml(html, rows, discrepancies, complete);
         return new Result(rows, discrepancies, complete, csv, html, recon);
     }
@@ -152,16 +152,14 @@ public final class MigrationReport {
     private record StudyRows(StudyReportRow row, List<Discrepancy> discrepancies) {
     }
 
-    /** Waits for the window's studies in order, adds their rows and findings; returns how many are complete. */
-    private static long collect(List<Future<StudyRows>> window, List<StudyReportRow> rows, List<Discrepancy> discrepancies)
+    /** Waits for the window's studies in order and adds their rows and findings. */
+    private static void collect(List<Future<StudyRows>> window, List<StudyReportRow> rows, List<Discrepancy> discrepancies)
             throws DicomException {
-        long complete = 0;
         try {
             for (Future<StudyRows> f : window) {
                 StudyRows r = f.get();
                 rows.add(r.row());
                 discrepancies.addAll(r.discrepancies());
-                complete += r.row().complete() ? 1 : 0;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -173,7 +171,6 @@ public final class MigrationReport {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         window.clear();
-        return complete;
     }
 
     private StudyRows row(StudyRecord s) throws DicomException {
