@@ -12,6 +12,7 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -306,6 +309,19 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public void recordRetrieved(InstanceRecord i) {
+        call(() -> session.execute(retrievedRow(i)));
+    }
+
+    @Override
+    public void recordRetrieved(Collection<InstanceRecord> instances) {
+        Map<String, List<BoundStatement>> byStudy = new LinkedHashMap<>();
+        for (InstanceRecord i : instances) {
+            byStudy.computeIfAbsent(i.studyInstanceUid(), k -> new ArrayList<>()).add(retrievedRow(i));
+        }
+        byStudy.values().forEach(this::executeAll);
+    }
+
+    private BoundStatement retrievedRow(InstanceRecord i) {
         BoundStatementBuilder b = upsertRetrieved.boundStatementBuilder();
         b = setIfPresent(b, 0, i.seriesInstanceUid());
         b = setIfPresent(b, 1, i.sopClassUid());
@@ -315,31 +331,27 @@ public final class CassandraStateStore implements StateStore {
         b = setIfPresent(b, 5, i.cacheKey());
         b = b.setInstant(6, i.retrievedAt() == null ? Instant.now() : i.retrievedAt())
                 .setString(7, i.studyInstanceUid()).setString(8, i.sopInstanceUid()).setIdempotence(true);
-        BoundStatement st = b.build();
-        call(() -> session.execute(st));
+        return b.build();
     }
 
     @Override
     public void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored) {
-        recordForwarded(studyInstanceUid, sopInstanceUid, status, stored, null);
+        recordForwarded(studyInstanceUid, List.of(new StoreOutcome(sopInstanceUid, status, stored, null)));
     }
 
     @Override
-    public void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored,
-                                InstanceModification modification) {
+    public void recordForwarded(String studyInstanceUid, List<StoreOutcome> outcomes) {
         Instant now = Instant.now();
         List<Instant> attempt = List.of(now);
-        // Not idempotent by nature (a list append): a retried write may log a try twice, which only overstates attempts.
-        BoundStatement st = stored
-                ? upsertForwarded.bind(status, now, attempt, studyInstanceUid, sopInstanceUid)
-                : upsertForwardFailed.bind(status, attempt, studyInstanceUid, sopInstanceUid);
-        if (modification == null) {
-            call(() -> session.execute(st));
-            return;
+        List<List<BoundStatement>> units = new ArrayList<>();
+        for (StoreOutcome o : outcomes) {
+            // Not idempotent by nature (a list append): a retried write may log a try twice, which only overstates attempts.
+            BoundStatement outcome = o.stored()
+                    ? upsertForwarded.bind(o.status(), now, attempt, studyInstanceUid, o.sopInstanceUid())
+                    : upsertForwardFailed.bind(o.status(), attempt, studyInstanceUid, o.sopInstanceUid());
+            units.add(o.modification() == null ? List.of(outcome) : List.of(outcome, modificationRow(o.modification())));
         }
-        // Both rows live in the study's partition: one unlogged batch is one mutation, applied together.
-        BatchStatement both = BatchStatement.newInstance(DefaultBatchType.UNLOGGED, st, modificationRow(modification));
-        call(() -> session.execute(both));
+        executeBatches(batchesOf(units));
     }
 
     @Override
@@ -349,7 +361,7 @@ public final class CassandraStateStore implements StateStore {
     }
 
     @Override
-    public void recordVerified(String studyInstanceUid, java.util.Collection<String> sopInstanceUids) {
+    public void recordVerified(String studyInstanceUid, Collection<String> sopInstanceUids) {
         Instant now = Instant.now();
         executeAll(sopInstanceUids.stream().map(sop -> upsertVerified.bind(now, studyInstanceUid, sop).setIdempotent(true))
                 .toList());
@@ -632,15 +644,42 @@ public final class CassandraStateStore implements StateStore {
         return keyspace;
     }
 
-    /** Idempotent writes to one study's partition: unlogged batches, a bounded window of them in flight. */
+    /** Writes to one study's partition: unlogged batches, a bounded window of them in flight. */
     private void executeAll(List<BoundStatement> statements) {
-        List<com.datastax.oss.driver.api.core.cql.Statement<?>> batches = new java.util.ArrayList<>();
-        for (int from = 0; from < statements.size(); from += ROWS_PER_BATCH) {
-            List<BoundStatement> rows = statements.subList(from, Math.min(statements.size(), from + ROWS_PER_BATCH));
-            batches.add(rows.size() == 1 ? rows.get(0) : BatchStatement.newInstance(DefaultBatchType.UNLOGGED)
-                    .addAll(rows).setIdempotent(true));
+        executeBatches(batchesOf(statements.stream().map(List::of).toList()));
+    }
+
+    /**
+     * Packs units of statements (a unit is written together, never split) into unlogged batches of
+     * at most {@link #ROWS_PER_BATCH} statements (a larger unit gets a batch of its own). A batch is
+     * idempotent, so retried by the driver, only when all its statements are.
+     */
+    private static List<Statement<?>> batchesOf(List<List<BoundStatement>> units) {
+        List<Statement<?>> batches = new ArrayList<>();
+        List<BoundStatement> rows = new ArrayList<>();
+        for (List<BoundStatement> unit : units) {
+            if (!rows.isEmpty() && rows.size() + unit.size() > ROWS_PER_BATCH) {
+                batches.add(batchOf(rows));
+                rows = new ArrayList<>();
+            }
+            rows.addAll(unit);
         }
-        // A bounded window of asynchronous writes: fast for large studies without flooding the node.
+        if (!rows.isEmpty()) {
+            batches.add(batchOf(rows));
+        }
+        return batches;
+    }
+
+    private static Statement<?> batchOf(List<BoundStatement> rows) {
+        if (rows.size() == 1) {
+            return rows.get(0);
+        }
+        boolean idempotent = rows.stream().allMatch(r -> Boolean.TRUE.equals(r.isIdempotent()));
+        return BatchStatement.newInstance(DefaultBatchType.UNLOGGED).addAll(rows).setIdempotent(idempotent);
+    }
+
+    /** A bounded window of asynchronous writes: fast for large studies without flooding the node. */
+    private void executeBatches(List<Statement<?>> batches) {
         for (int from = 0; from < batches.size(); from += WRITE_WINDOW) {
             CompletableFuture<?>[] window = batches.subList(from, Math.min(batches.size(), from + WRITE_WINDOW))
                     .stream().map(st -> session.executeAsync(st).toCompletableFuture()).toArray(CompletableFuture[]::new);

@@ -1,6 +1,7 @@
 package org.pacsmigrator.state;
 
 import java.time.LocalDate;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,15 +32,18 @@ public interface StateStore extends AutoCloseable {
     /** Records that an instance is in the cache (size, SHA-256, cache key, transfer syntax). */
     void recordRetrieved(InstanceRecord instance);
 
+    /** {@link #recordRetrieved(InstanceRecord)} for many instances (of one study or several) in few writes. */
+    void recordRetrieved(Collection<InstanceRecord> instances);
+
     /** Records the destination's C-STORE status for an instance; success/warning set forwardedAt. */
     void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored);
 
     /**
-     * {@link #recordForwarded(String, String, int, boolean)} together with what the rules changed
-     * in the instance sent (null: nothing recorded), in one write.
+     * {@link #recordForwarded(String, String, int, boolean)} for many instances of a study in few
+     * writes, each together with what the rules changed in it (an outcome and its modification are
+     * always written in the same write).
      */
-    void recordForwarded(String studyInstanceUid, String sopInstanceUid, int status, boolean stored,
-                         InstanceModification modification);
+    void recordForwarded(String studyInstanceUid, List<StoreOutcome> outcomes);
 
     /** How many C-STOREs of this instance were tried (each {@link #recordForwarded} counts one). */
     int forwardAttempts(String studyInstanceUid, String sopInstanceUid);
@@ -48,7 +52,7 @@ public interface StateStore extends AutoCloseable {
     void recordVerified(String studyInstanceUid, String sopInstanceUid);
 
     /** {@link #recordVerified(String, String)} for many instances of a study at once. */
-    void recordVerified(String studyInstanceUid, java.util.Collection<String> sopInstanceUids);
+    void recordVerified(String studyInstanceUid, Collection<String> sopInstanceUids);
 
     List<InstanceRecord> instancesOf(String studyInstanceUid);
 

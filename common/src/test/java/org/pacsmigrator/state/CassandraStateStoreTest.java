@@ -133,7 +133,7 @@ class CassandraStateStoreTest {
     }
 
     @Test
-    void theStoreStatusAndWhatTheRulesChangedAreWrittenTogetherAndVerificationInBulk() {
+    void theStoreStatusesAndWhatTheRulesChangedAreWrittenInBulkAndVerificationToo() {
         String uid = uid();
         store.insertStudyIfAbsent(study(uid, "20240107"));
         List<InstanceRecord> manifest = new ArrayList<>();
@@ -141,20 +141,48 @@ class CassandraStateStoreTest {
             manifest.add(expected(uid, "3." + i, "s1")); // more rows than one unlogged batch takes
         }
         store.recordExpectedInstances(uid, manifest);
-        InstanceModification changed = new InstanceModification(uid, "3.0", List.of("institution"),
-                List.of("InstitutionName: 'A' -> 'B'"), List.of(), "aa".repeat(32), "bb".repeat(32),
-                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        List<StoreOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            // Every other outcome with its modification: units of one and two rows across batch boundaries.
+            InstanceModification changed = i % 2 == 1 ? null : new InstanceModification(uid, "3." + i, List.of("institution"),
+                    List.of("InstitutionName: 'A' -> 'B" + i + "'"), List.of(), "aa".repeat(32), "%064d".formatted(i),
+                    Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            boolean refused = i == 7;
+            outcomes.add(new StoreOutcome("3." + i, refused ? 0xA700 : 0, !refused, changed));
+        }
 
-        store.recordForwarded(uid, "3.0", 0, true, changed);
+        store.recordForwarded(uid, outcomes);
         store.recordVerified(uid, manifest.stream().map(InstanceRecord::sopInstanceUid).toList());
 
-        assertThat(instance(uid, "3.0").forwarded()).isTrue();
-        assertThat(store.modificationsOf(uid)).singleElement().satisfies(m -> {
-            assertThat(m.sopInstanceUid()).isEqualTo("3.0");
-            assertThat(m.changes()).containsExactly("InstitutionName: 'A' -> 'B'");
-            assertThat(m.sentSha256()).isEqualTo("bb".repeat(32));
+        assertThat(store.instancesOf(uid)).hasSize(40).allMatch(InstanceRecord::verified)
+                .filteredOn(InstanceRecord::forwarded).extracting(InstanceRecord::sopInstanceUid)
+                .hasSize(39).doesNotContain("3.7");
+        assertThat(instance(uid, "3.7").forwardStatus()).isEqualTo(0xA700);
+        assertThat(store.forwardAttempts(uid, "3.39")).isEqualTo(1);
+        assertThat(store.modificationsOf(uid)).hasSize(20).allSatisfy(m -> {
+            int i = Integer.parseInt(m.sopInstanceUid().substring(2));
+            assertThat(m.changes()).containsExactly("InstitutionName: 'A' -> 'B" + i + "'");
+            assertThat(m.sentSha256()).isEqualTo("%064d".formatted(i));
         });
-        assertThat(store.instancesOf(uid)).hasSize(40).allMatch(InstanceRecord::verified);
+    }
+
+    @Test
+    void retrievedInstancesOfSeveralStudiesAreRecordedInBulk() {
+        String first = uid();
+        String second = uid();
+        List<InstanceRecord> received = new ArrayList<>();
+        for (int i = 0; i < 35; i++) {
+            String study = i % 3 == 0 ? second : first;
+            received.add(new InstanceRecord(study, "5." + i, "s1", "1.2.840.10008.5.1.4.1.1.7", "1.2.840.10008.1.2.1",
+                    100 + i, "%064d".formatted(i), study + "/s1/5." + i + ".dcm", null, null, null, null));
+        }
+
+        store.recordRetrieved(received);
+
+        assertThat(store.instancesOf(first)).hasSize(23).allMatch(InstanceRecord::retrieved);
+        assertThat(store.instancesOf(second)).hasSize(12).allMatch(InstanceRecord::retrieved);
+        assertThat(instance(second, "5.33").sizeBytes()).isEqualTo(133);
+        assertThat(instance(second, "5.33").cacheKey()).isEqualTo(second + "/s1/5.33.dcm");
     }
 
     @Test

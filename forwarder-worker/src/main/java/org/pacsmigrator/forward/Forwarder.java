@@ -1,27 +1,36 @@
 package org.pacsmigrator.forward;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.cache.InstanceCache;
+import org.pacsmigrator.cache.Sha256;
 import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.PendingRows;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StateStoreException;
+import org.pacsmigrator.state.StoreOutcome;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.topics.EventPublisher;
@@ -42,7 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class Forwarder implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     /** How long C-STORE outcomes wait for an unreachable state store (a node restart takes ~30 s). */
-    private static final java.time.Duration RECORD_RETRY = java.time.Duration.ofMinutes(2);
+    private static final Duration RECORD_RETRY = Duration.ofMinutes(2);
+    /** C-STORE outcomes of an association recorded together (one state store request). */
+    static final int OUTCOMES_PER_WRITE = 16;
 
     private final DicomClient dicom;
     private final DicomNode destination;
@@ -183,7 +194,7 @@ public final class Forwarder implements StudyEventHandler {
                 continue; // unreadable: reported as corrupt when sending
             } finally {
                 if (!cache.isOwnObject(cached)) {
-                    java.nio.file.Files.deleteIfExists(cached);
+                    Files.deleteIfExists(cached);
                 }
             }
         }
@@ -235,7 +246,7 @@ public final class Forwarder implements StudyEventHandler {
             }
         } finally {
             for (Path f : scratchFiles) {
-                java.nio.file.Files.deleteIfExists(f);
+                Files.deleteIfExists(f);
             }
         }
     }
@@ -249,7 +260,7 @@ public final class Forwarder implements StudyEventHandler {
             try {
                 storeBatch(studyUid, files, byFile, modifications, failures, notAccepted);
             } finally {
-                metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                metrics.associationLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
             return null;
         });
@@ -265,7 +276,7 @@ public final class Forwarder implements StudyEventHandler {
         Map<Path, InstanceRecord> converted = new HashMap<>();
         for (Map.Entry<Path, InstanceRecord> e : notAccepted.entrySet()) {
             String source = DicomFiles.readInfo(e.getKey()).transferSyntaxUid();
-            java.util.Optional<String> target = conversions.targetFor(source);
+            Optional<String> target = conversions.targetFor(source);
             if (target.isEmpty()) {
                 continue;
             }
@@ -279,67 +290,63 @@ public final class Forwarder implements StudyEventHandler {
             }
             scratchFiles.add(out);
             failures.remove(e.getValue().sopInstanceUid());
-            state.recordModification(new org.pacsmigrator.state.InstanceModification(studyUid, e.getValue().sopInstanceUid(),
+            state.recordModification(new InstanceModification(studyUid, e.getValue().sopInstanceUid(),
                     List.of("transferSyntaxConversions"), List.of("TransferSyntaxUID: '" + source + "' -> '" + target.get() + "'"),
-                    List.of(), e.getValue().sha256(), org.pacsmigrator.cache.Sha256.of(out), java.time.Instant.now()));
+                    List.of(), e.getValue().sha256(), Sha256.of(out), Instant.now()));
             converted.put(out, e.getValue());
         }
         return converted;
     }
 
     /**
-     * One association: sends the files and records each instance's status as it comes, with what
-     * the rules changed in it (one write per instance).
+     * One association: sends the files and records the instances' statuses as they come, with what
+     * the rules changed in them, {@value #OUTCOMES_PER_WRITE} per write (the rest when the association
+     * ends), so a crash resends at most that many stored images.
      */
     private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
                             Map<Path, InstanceModification> modifications, Map<String, String> failures,
-                            Map<Path, InstanceRecord> notAccepted) throws org.pacsmigrator.dicom.DicomException {
-        List<Runnable> unrecorded = new ArrayList<>();
-        org.pacsmigrator.dicom.DicomException storeFailure = null;
+                            Map<Path, InstanceRecord> notAccepted) throws DicomException {
+        PendingRows<StoreOutcome> outcomes = new PendingRows<>(OUTCOMES_PER_WRITE, state::recordForwarded);
+        DicomException storeFailure = null;
         try {
             dicom.store(destination, files, (file, sop, status, detail) -> {
                 InstanceRecord instance = byFile.get(file);
                 boolean ok = isStored(status);
-                Runnable record = () -> state.recordForwarded(studyUid, instance.sopInstanceUid(), status, ok,
-                        modifications.get(file));
                 try {
-                    record.run();
+                    outcomes.add(studyUid, new StoreOutcome(instance.sopInstanceUid(), status, ok, modifications.get(file)));
                 } catch (StateStoreException e) {
-                    // The image is in the new PACS: failing now would abort the association and send it
-                    // again on the retry. Keep sending; record it once the state store is back.
-                    unrecorded.add(record);
+                    // The images are in the new PACS: failing now would abort the association and send them
+                    // again on the retry. Keep sending; the outcomes are kept and recorded once the store is back.
                 }
                 onStatus(studyUid, file, sop, status, detail, instance, ok, failures, notAccepted);
             });
-        } catch (org.pacsmigrator.dicom.DicomException e) {
+        } catch (DicomException e) {
             storeFailure = e;
         }
-        recordWhenBack(studyUid, unrecorded);
+        recordWhenBack(studyUid, outcomes);
         if (storeFailure != null) {
             throw storeFailure;
         }
     }
 
     /**
-     * Records C-STORE outcomes the state store refused while it was unreachable (e.g. a Cassandra
-     * restart), retrying for up to {@link #RECORD_RETRY}; after that the study fails and is retried,
+     * Records the outcomes still waiting, retrying for up to {@link #RECORD_RETRY} while the state
+     * store is unreachable (e.g. a Cassandra restart); after that the study fails and is retried,
      * which sends those images once more.
      */
-    private static void recordWhenBack(String studyUid, List<Runnable> unrecorded) {
-        if (unrecorded.isEmpty()) {
-            return;
-        }
-        LOG.warn("study {}: {} stored images not recorded yet (state store unreachable), retrying", studyUid, unrecorded.size());
+    private static void recordWhenBack(String studyUid, PendingRows<StoreOutcome> outcomes) {
         long deadline = System.nanoTime() + RECORD_RETRY.toNanos();
         long pauseMillis = 500;
-        while (!unrecorded.isEmpty()) {
+        while (true) {
             try {
-                unrecorded.get(0).run();
-                unrecorded.remove(0);
+                outcomes.flush(studyUid);
+                return;
             } catch (StateStoreException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
+                LOG.warn("study {}: {} stored images not recorded yet (state store unreachable), retrying", studyUid,
+                        outcomes.size());
                 try {
                     Thread.sleep(pauseMillis);
                 } catch (InterruptedException stop) {

@@ -3,6 +3,7 @@ package org.pacsmigrator.retrieve;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.ReceivedInstance;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.PendingRows;
 import org.pacsmigrator.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,17 +24,31 @@ import org.slf4j.LoggerFactory;
  * requesting retriever sees it through the state store: completeness never depends on memory.
  *
  * <p>The cache write comes first and is atomic; the state row is written only after the object
- * is complete, so a row never points at a half-written object. A failed cache write is
+ * is complete, so a row never points at a half-written object. Rows are written in batches per
+ * study (see {@link PendingRows}): when {@value #ROWS_PER_WRITE} wait, at the latest
+ * {@link #MAX_ROW_WAIT} after the first of them came, when the association that delivered them
+ * ends, and when the requesting retriever in this process asks ({@link #flush(String)}) before it
+ * counts what arrived. A row lost with a crashed process only costs a retrieve of its instance
+ * again: completeness is proven by rows, never by C-STORE responses. A failed cache write is
  * reported to the sender (the C-STORE fails), counted, and remembered per study so that the
  * requesting retriever (if it is this process) can name "cache write failed" as the reason.
  */
 public final class CacheWritingReceiver implements ReceivedInstanceHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CacheWritingReceiver.class);
+    /** Rows of one study written together (one request; a Cassandra batch of one partition). */
+    static final int ROWS_PER_WRITE = 16;
+    /**
+     * Longest a row waits for its batch: a retriever in another process (C-MOVE behind a shared
+     * address) counts the arrivals by the rows, and a source may keep its association open for
+     * seconds after the last image (Orthanc does, for reuse).
+     */
+    static final Duration MAX_ROW_WAIT = Duration.ofMillis(300);
 
     private final InstanceCache cache;
     private final StateStore state;
     private final RetrieveMetrics metrics;
     private final Map<String, String> cacheFailures = new ConcurrentHashMap<>();
+    private final PendingRows<InstanceRecord> rows;
 
     public CacheWritingReceiver(InstanceCache cache, StateStore state) {
         this(cache, state, new RetrieveMetrics(new SimpleMeterRegistry()));
@@ -42,6 +58,7 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
         this.cache = cache;
         this.state = state;
         this.metrics = metrics;
+        this.rows = new PendingRows<>(ROWS_PER_WRITE, MAX_ROW_WAIT, (study, batch) -> state.recordRetrieved(batch));
     }
 
     public InstanceCache cache() {
@@ -61,11 +78,29 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
             Files.deleteIfExists(in.file());
             throw e;
         }
-        state.recordRetrieved(new InstanceRecord(in.studyInstanceUid(), in.sopInstanceUid(), in.seriesInstanceUid(),
-                in.sopClassUid(), in.transferSyntaxUid(), stored.sizeBytes(), stored.sha256(), stored.key(),
-                Instant.now(), null, null, null));
         metrics.instanceCached(stored.sizeBytes());
+        // A failed write keeps its rows for the next one and fails this C-STORE, as an unwritable row always did.
+        rows.add(in.studyInstanceUid(), new InstanceRecord(in.studyInstanceUid(), in.sopInstanceUid(),
+                in.seriesInstanceUid(), in.sopClassUid(), in.transferSyntaxUid(), stored.sizeBytes(), stored.sha256(),
+                stored.key(), Instant.now(), null, null, null));
         LOG.debug("cached {} of study {} ({} bytes)", in.sopInstanceUid(), in.studyInstanceUid(), stored.sizeBytes());
+    }
+
+    /** Writes the rows of the study's instances received so far (throws when the state store cannot take them). */
+    @Override
+    public void flush(String studyInstanceUid) {
+        rows.flush(studyInstanceUid);
+    }
+
+    /** The association ended: what it delivered is recorded now (or, if the state store refuses, at the next write). */
+    @Override
+    public void deliveryEnded() {
+        try {
+            rows.flushAll();
+        } catch (RuntimeException e) {
+            LOG.warn("{} received instances not recorded yet (state store: {}); kept for the next write", rows.size(),
+                    e.getMessage());
+        }
     }
 
     /** The last cache write failure this process saw for the study, if any (cleared by the call). */

@@ -262,12 +262,18 @@ public final class Retriever implements StudyEventHandler {
     /** Instances the state store records as retrieved (cheap: one partition read). */
     private Set<String> retrievedUids(String uid) {
         Set<String> have = new HashSet<>();
-        for (InstanceRecord i : state.instancesOf(uid)) {
+        for (InstanceRecord i : recordedInstances(uid)) {
             if (i.retrieved()) {
                 have.add(i.sopInstanceUid());
             }
         }
         return have;
+    }
+
+    /** The study's instance rows, after this process's receiver wrote what it holds of the study. */
+    private List<InstanceRecord> recordedInstances(String uid) {
+        receiver.flush(uid);
+        return state.instancesOf(uid);
     }
 
     /**
@@ -276,7 +282,7 @@ public final class Retriever implements StudyEventHandler {
      */
     private Set<String> verifiedUids(String uid) throws RetrieveException {
         Set<String> have = new HashSet<>();
-        for (InstanceRecord i : state.instancesOf(uid)) {
+        for (InstanceRecord i : recordedInstances(uid)) {
             if (!i.retrieved()) {
                 continue;
             }

@@ -37,11 +37,10 @@ public final class RetrieveWorkerMain {
         FileSystemCache cache = new FileSystemCache(Path.of(a[7]));
         RetrieveMetrics metrics = new RetrieveMetrics(new SimpleMeterRegistry());
         CacheWritingReceiver writer = new CacheWritingReceiver(cache, state, metrics);
-        ReceivedInstanceHandler slow = in -> {
-            writer.onReceived(in);
+        ReceivedInstanceHandler slow = writer.andThen(in -> {
             System.out.println("cached " + in.sopInstanceUid());
             Thread.sleep(delay);
-        };
+        });
         AssociationGate gate = new AssociationGate(source, leases, AdaptiveLimit.of(1, 1), TimeWindows.always(),
                 Duration.ZERO, Duration.ofMinutes(1));
         Retriever retriever = new Retriever(Dicom.client(a[6], DicomTimeouts.defaults()), source, state, slow,

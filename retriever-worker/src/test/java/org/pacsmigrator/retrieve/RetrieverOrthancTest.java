@@ -167,14 +167,13 @@ class RetrieverOrthancTest {
         Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
         AtomicBoolean deleted = new AtomicBoolean();
         CacheWritingReceiver writer = new CacheWritingReceiver(cache, state);
-        ReceivedInstanceHandler receiver = in -> {
-            writer.onReceived(in);
+        ReceivedInstanceHandler receiver = writer.andThen(in -> {
             arrivals.computeIfAbsent(in.sopInstanceUid(), k -> new AtomicInteger()).incrementAndGet();
             if (in.sopInstanceUid().equals(victim) && deleted.compareAndSet(false, true)) {
                 // The object vanishes after its state row was written (a purge, a lost disk, an operator).
                 cache.delete(InstanceCache.keyFor(in.studyInstanceUid(), in.seriesInstanceUid(), in.sopInstanceUid()));
             }
-        };
+        });
         Retriever r = retriever(WORKER1, true, cache, receiver, AssociationGate.unlimited(node(pacs), 4),
                 new RetrieveMetrics(new SimpleMeterRegistry()), node(pacs));
         r.handle(StudyEvent.of(s.studyInstanceUid(), "test"));

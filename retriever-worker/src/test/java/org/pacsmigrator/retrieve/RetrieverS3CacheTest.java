@@ -52,13 +52,12 @@ class RetrieverS3CacheTest {
             String lost = study.sopInstanceUids().get(0);
             AtomicBoolean deleted = new AtomicBoolean();
             AtomicInteger arrivals = new AtomicInteger();
-            ReceivedInstanceHandler receiver = in -> {
-                writer.onReceived(in);
+            ReceivedInstanceHandler receiver = writer.andThen(in -> {
                 arrivals.incrementAndGet();
                 if (in.sopInstanceUid().equals(lost) && deleted.compareAndSet(false, true)) {
                     cache.delete(InstanceCache.keyFor(in.studyInstanceUid(), in.seriesInstanceUid(), in.sopInstanceUid()));
                 }
-            };
+            });
             Retriever r = new Retriever(Dicom.client("RTS3WORKER", DicomTimeouts.defaults()), node(pacs), state, receiver,
                     new RetrieverFixture.RecordingPublisher(), new Topics("s3"),
                     RetrieverFixture.settings(true, "RTS3WORKER", dir.resolve("scratch")), cache,

@@ -57,9 +57,11 @@ final class DimseHandler extends CompositeResponseHandler {
         return failure;
     }
 
+    /** The exchange ended: drops a half-received instance and tells the handler (batched records are written). */
     void cleanup() {
         if (storeReceiver != null) {
             storeReceiver.discard();
+            storeReceiver.deliveryEnded();
         }
     }
 

@@ -88,6 +88,14 @@ final class StoreReceiver {
         }
     }
 
+    void deliveryEnded() {
+        try {
+            handler.deliveryEnded();
+        } catch (RuntimeException e) {
+            LOG.warn("end of delivery not handled: {}", e.toString());
+        }
+    }
+
     /** Drops a partially received file (association aborted mid-instance). */
     void discard() {
         if (out != null) {
