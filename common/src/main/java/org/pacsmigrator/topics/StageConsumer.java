@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -106,6 +108,8 @@ public final class StageConsumer implements AutoCloseable {
     private ExecutorService worker;
     private Thread loop;
     private InFlight inFlight; // touched only by the loop thread (rebalance callbacks run there too)
+    /** Offsets whose commit a rebalance interrupted, committed after it if the partition stayed ours (loop thread). */
+    private final Map<TopicPartition, OffsetAndMetadata> commitAfterRebalance = new HashMap<>();
     private volatile java.util.function.BooleanSupplier paused = () -> false;
 
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
@@ -286,11 +290,41 @@ public final class StageConsumer implements AutoCloseable {
                 return;
             } catch (WakeupException e) {
                 markClosing(); // close() woke us up: commit anyway, the second try is not woken again
+            } catch (RebalanceInProgressException e) {
+                // A cooperative rebalance usually leaves the partition with us, and then this record is
+                // not delivered again: its commit would be lost until the partition's next record.
+                commitAfterRebalance.merge(tp, offsets.get(tp), (a, b) -> a.offset() >= b.offset() ? a : b);
+                log.info("stage {}: commit of {} at {} waits for the group's rebalance", groupId, tp, next);
+                return;
             } catch (KafkaException e) {
                 // The partition moved to another member: it will see this record again (at least once).
                 log.warn("stage {}: commit of {} at {} failed: {}", groupId, tp, next, e.toString());
                 return;
             }
+        }
+    }
+
+    /** Commits what a rebalance interrupted, for the partitions still ours (the others' owners read them again). */
+    private void commitInterrupted(Collection<TopicPartition> stillOurs) {
+        if (commitAfterRebalance.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(commitAfterRebalance);
+        offsets.keySet().retainAll(stillOurs);
+        commitAfterRebalance.keySet().removeAll(offsets.keySet());
+        commitAfterRebalance.keySet().retainAll(consumer.assignment());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+        } catch (RebalanceInProgressException e) {
+            offsets.forEach((tp, o) -> commitAfterRebalance.merge(tp, o, (a, b) -> a.offset() >= b.offset() ? a : b));
+        } catch (WakeupException e) {
+            markClosing();
+            offsets.forEach(commitAfterRebalance::putIfAbsent);
+        } catch (KafkaException e) {
+            log.warn("stage {}: commit of {} failed: {}", groupId, offsets, e.toString());
         }
     }
 
@@ -368,7 +402,9 @@ public final class StageConsumer implements AutoCloseable {
 
     private ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
         try {
-            return consumer.poll(timeout);
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+            commitInterrupted(consumer.assignment());
+            return records;
         } catch (WakeupException e) {
             markClosing();
             return ConsumerRecords.empty();
@@ -428,6 +464,7 @@ public final class StageConsumer implements AutoCloseable {
                 awaitInFlight();
                 finishInFlight(true);
             }
+            commitInterrupted(partitions);
         }
 
         @Override
@@ -436,6 +473,7 @@ public final class StageConsumer implements AutoCloseable {
                 awaitInFlight();
                 finishInFlight(false); // no longer ours: the new owner processes it again
             }
+            commitAfterRebalance.keySet().removeAll(partitions);
         }
 
         @Override

@@ -241,4 +241,33 @@ class StageConsumerTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
     }
+
+    /**
+     * Members joining while records are handled: commits in the middle of the (cooperative)
+     * rebalance fail, and the partitions usually stay where they were, so nothing delivers those
+     * records again. Every committed offset must still reach the end once the work is done.
+     */
+    @Test
+    void commitsInterruptedByRebalancesAreMadeAfterThem() throws Exception {
+        KafkaEventPublisher publisher = publisher();
+        for (int i = 0; i < 30; i++) {
+            publisher.publish(topics.indexed(), StudyEvent.of("5." + i, "r"));
+        }
+        AtomicInteger handled = new AtomicInteger();
+        StudyEventHandler slow = e -> {
+            Thread.sleep(150);
+            handled.incrementAndGet();
+        };
+        consumer("joiners", slow, FAST);
+        await().atMost(WAIT).until(() -> handled.get() >= 3);
+        consumer("joiners", slow, FAST);
+        await().atMost(WAIT).until(() -> handled.get() >= 10);
+        consumer("joiners", slow, FAST);
+        await().atMost(WAIT).until(() -> handled.get() >= 30);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", settings.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> ConsumerLag.total(admin, "joiners", topics.indexed()) == 0);
+        }
+    }
 }
