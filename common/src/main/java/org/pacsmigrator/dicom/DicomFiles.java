@@ -21,6 +21,11 @@ public final class DicomFiles {
         return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.readAttributes(file);
     }
 
+    /** Reads groups 0008 and 0010 (SOP common, study identification, patient) only: cheap next to {@link #readAttributes}. */
+    public static DicomDataset readPatientAttributes(Path file) throws IOException {
+        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.readPatientAttributes(file);
+    }
+
     /**
      * Applies {@code edit} to the data set of {@code in} and writes the result to {@code out} in
      * the same transfer syntax (compressed pixel data is carried over without decoding). Returns the

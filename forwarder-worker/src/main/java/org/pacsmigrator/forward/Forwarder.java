@@ -189,7 +189,7 @@ public final class Forwarder implements StudyEventHandler {
                 continue; // reported as "cache object missing" when sending
             }
             try {
-                problems.addAll(patientConflicts.withinStudy(study, i.sopInstanceUid(), DicomFiles.readAttributes(cached)));
+                problems.addAll(patientConflicts.withinStudy(study, i.sopInstanceUid(), DicomFiles.readPatientAttributes(cached)));
             } catch (IOException e) {
                 continue; // unreadable: reported as corrupt when sending
             } finally {

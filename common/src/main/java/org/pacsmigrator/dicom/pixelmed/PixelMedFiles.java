@@ -2,6 +2,7 @@ package org.pacsmigrator.dicom.pixelmed;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.TagFromName;
@@ -24,11 +25,15 @@ public final class PixelMedFiles {
     private PixelMedFiles() {
     }
 
-    /** Everything it returns lies before (0020,0010) Study ID: the rest of the header is not parsed. */
-    private static final com.pixelmed.dicom.AttributeTag AFTER_INFO = TagFromName.StudyID;
+    /** Everything {@link #readInfo} returns lies at or before (0020,000E) Series Instance UID. */
+    private static final AttributeTag LAST_OF_INFO = TagFromName.SeriesInstanceUID;
+    /** The last tag of the Patient module's group. */
+    private static final AttributeTag LAST_OF_PATIENT = new AttributeTag(0x0010, 0xFFFF);
+    /** The last tag before (7FE0,xxxx): pixel data, float and double float pixel data. */
+    private static final AttributeTag LAST_BEFORE_PIXELS = new AttributeTag(0x7FDF, 0xFFFF);
 
     public static DicomFileInfo readInfo(Path file) throws IOException {
-        AttributeList list = readUpTo(file, AFTER_INFO);
+        AttributeList list = readThrough(file, LAST_OF_INFO);
         return new DicomFileInfo(
                 Attributes.string(list, TagFromName.SOPClassUID).isEmpty()
                         ? Attributes.string(list, TagFromName.MediaStorageSOPClassUID) : Attributes.string(list, TagFromName.SOPClassUID),
@@ -41,7 +46,12 @@ public final class PixelMedFiles {
     }
 
     public static DicomDataset readAttributes(Path file) throws IOException {
-        return Attributes.toDataset(readWithoutPixelData(file));
+        return Attributes.toDataset(readThrough(file, LAST_BEFORE_PIXELS));
+    }
+
+    /** Groups 0008 and 0010 (SOP common, study identification, patient): the rest is not parsed. */
+    public static DicomDataset readPatientAttributes(Path file) throws IOException {
+        return Attributes.toDataset(readThrough(file, LAST_OF_PATIENT));
     }
 
     /**
@@ -183,14 +193,15 @@ public final class PixelMedFiles {
         return list;
     }
 
-    private static AttributeList readWithoutPixelData(Path file) throws IOException {
-        return readUpTo(file, TagFromName.PixelData);
-    }
-
-    private static AttributeList readUpTo(Path file, com.pixelmed.dicom.AttributeTag stop) throws IOException {
+    /**
+     * Reads the data set's top-level attributes up to and including {@code last}, and no further:
+     * whatever follows (however large) is neither parsed nor read, whichever attributes the file has.
+     */
+    private static AttributeList readThrough(Path file, AttributeTag last) throws IOException {
         AttributeList list = new AttributeList();
         try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            list.read(in, stop);
+            // Only the top level decides: tags inside a sequence item come from another group's order.
+            list.read(in, (readSoFar, next, bytesRead) -> readSoFar == list && next.compareTo(last) > 0);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
