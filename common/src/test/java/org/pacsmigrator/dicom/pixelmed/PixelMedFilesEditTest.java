@@ -7,8 +7,6 @@ import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
-import java.io.BufferedOutputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -118,20 +116,8 @@ class PixelMedFilesEditTest {
         assertThat(DicomFiles.pixelDataSha256(out)).isEqualTo(DicomFiles.pixelDataSha256(original));
     }
 
-    private interface ListChange {
-        void apply(AttributeList list) throws Exception;
-    }
-
-    private Path rewrite(Path in, String transferSyntax, ListChange change) throws Exception {
-        AttributeList list = readAll(in);
-        change.apply(list);
-        list.removeMetaInformationHeaderAttributes();
-        com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax, "TEST");
-        Path out = dir.resolve("variant-" + System.nanoTime() + ".dcm");
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
-            list.write(os, transferSyntax, true, true);
-        }
-        return out;
+    private Path rewrite(Path in, String transferSyntax, Part10Variants.ListChange change) throws Exception {
+        return Part10Variants.rewrite(in, transferSyntax, change, dir);
     }
 
     private static AttributeList readAll(Path file) throws Exception {

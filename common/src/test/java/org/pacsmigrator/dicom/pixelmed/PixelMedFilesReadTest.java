@@ -6,9 +6,6 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
-import java.io.BufferedOutputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,21 +87,8 @@ class PixelMedFilesReadTest {
         return originalList.get(tag).getSingleStringValueOrEmptyString();
     }
 
-    private interface ListChange {
-        void apply(AttributeList list) throws Exception;
-    }
-
-    private Path rewrite(ListChange change) throws Exception {
-        AttributeList list = new AttributeList();
-        list.read(original.toString());
-        change.apply(list);
-        String transferSyntax = list.get(TagFromName.TransferSyntaxUID).getSingleStringValueOrEmptyString();
-        list.removeMetaInformationHeaderAttributes();
-        com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax, "TEST");
-        Path out = dir.resolve("variant-" + System.nanoTime() + ".dcm");
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out))) {
-            list.write(os, transferSyntax, true, true);
-        }
-        return out;
+    private Path rewrite(Part10Variants.ListChange change) throws Exception {
+        String transferSyntax = originalList.get(TagFromName.TransferSyntaxUID).getSingleStringValueOrEmptyString();
+        return Part10Variants.rewrite(original, transferSyntax, change, dir);
     }
 }
