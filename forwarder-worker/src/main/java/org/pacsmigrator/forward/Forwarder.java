@@ -52,8 +52,11 @@ public final class Forwarder implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     /** How long C-STORE outcomes wait for an unreachable state store (a node restart takes ~30 s). */
     private static final Duration RECORD_RETRY = Duration.ofMinutes(2);
-    /** C-STORE outcomes of an association recorded together (one state store request). */
-    static final int OUTCOMES_PER_WRITE = 16;
+    /**
+     * C-STORE outcomes of an association recorded together (one state store request): also the
+     * most images of an association a crash can make it send again.
+     */
+    public static final int OUTCOMES_PER_WRITE = 16;
 
     private final DicomClient dicom;
     private final DicomNode destination;

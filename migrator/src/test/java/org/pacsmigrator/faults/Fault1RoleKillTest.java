@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.faults.RoleProcess.Role;
+import org.pacsmigrator.forward.Forwarder;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StudyState;
 
@@ -21,8 +22,10 @@ import org.pacsmigrator.state.StudyState;
  * at a random moment, restarts it at once, and repeats (6 kills by default, the indexer while it
  * indexes, then each other role at least once). Then every study must become VERIFIED and the
  * reconciliation must hold. A forwarder killed mid-association may have had instances stored
- * whose success it could not record yet: those (at most one per open association, i.e.
- * forward.concurrency × forward.associations per forwarder kill) are the only duplicates allowed.
+ * whose success it had not recorded yet (outcomes are recorded {@link Forwarder#OUTCOMES_PER_WRITE}
+ * at a time): those are sent again, and they are the only duplicate C-STOREs allowed, at most
+ * that many per open association (forward.concurrency × forward.associations) per forwarder kill.
+ * The new PACS keeps one copy of each SOP Instance either way.
  *
  * <p>{@code -Dfaults.seed=} replays a schedule, {@code -Dfaults.kills=} changes the number of kills.
  */
@@ -114,7 +117,8 @@ class Fault1RoleKillTest {
                 String faults = killed + "× SIGKILL + restart (seed " + seed + "): " + String.join("; ", injected);
                 FaultResults.Row row = Reconciliation.check(scenario, faults, env,
                         Reconciliation.NewPacs.of(env.newPacs()), state, Reconciliation.Expectation.allVerified()
-                                .allowDuplicates(forwarderKills * FORWARD_CONCURRENCY * FORWARD_ASSOCIATIONS));
+                                .allowDuplicates(forwarderKills * FORWARD_CONCURRENCY * FORWARD_ASSOCIATIONS
+                                        * Forwarder.OUTCOMES_PER_WRITE));
                 boolean enoughFaults = killed >= Math.min(kills, 4);
                 if (!enoughFaults) {
                     row = new FaultResults.Row(row.scenario(), row.faults(), row.expected(), row.found(), row.duplicates(),
