@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * Cassandra node, and the client, far more CPU than the rows in it). A study's rows are written as
  * soon as {@code batchSize} of them wait, when flushed, and (if a maximum wait is given) at the
  * latest that long after the first of them came, so another process waiting for them sees them
- * soon. A failed write keeps its rows for the next try and rethrows, so a row is never dropped
- * while this object lives; the write must be idempotent.
+ * soon. A failed write keeps its rows for the next write or flush and rethrows, so a row is never
+ * dropped while this object lives; the write must be idempotent.
  *
  * <p>Thread-safe. Writes run outside the lock, so threads adding rows of other studies never wait
  * for another study's write.
@@ -128,7 +128,8 @@ public final class PendingRows<T> {
                 }
                 pending.put(studyInstanceUid, kept);
             }
-            writeLater(studyInstanceUid, kept);
+            // No new timer: kept rows go with the next write of the study or the next flush, so a store
+            // that stays away (or was closed) is not retried forever in the background.
             throw e;
         }
     }
@@ -148,7 +149,8 @@ public final class PendingRows<T> {
             try {
                 write(studyInstanceUid, rows);
             } catch (RuntimeException e) {
-                LOG.debug("{} rows of study {} not written yet: {}", rows.size(), studyInstanceUid, e.toString());
+                LOG.warn("{} rows of study {} not written yet (kept for the next write): {}", rows.size(),
+                        studyInstanceUid, e.toString());
             }
         }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class PendingRowsTest {
@@ -95,6 +96,19 @@ class PendingRowsTest {
         assertThat(bounded.size()).isZero();
         Thread.sleep(400);
         assertThat(timed).as("no row written twice").hasSize(3);
+    }
+
+    @Test
+    void aTimedWriteThatFailsIsNotRetriedInTheBackground() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        PendingRows<Integer> closedStore = new PendingRows<>(10, Duration.ofMillis(50), (study, batch) -> {
+            attempts.incrementAndGet();
+            throw new StateStoreException("session closed", null);
+        });
+        closedStore.add("a", 1);
+        Thread.sleep(600);
+        assertThat(attempts.get()).as("one timed attempt, no retry loop").isEqualTo(1);
+        assertThat(closedStore.size()).as("the row is kept").isEqualTo(1);
     }
 
     @Test
