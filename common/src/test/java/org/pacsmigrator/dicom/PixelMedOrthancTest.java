@@ -134,6 +134,36 @@ class PixelMedOrthancTest {
     }
 
     @Test
+    void withTheCountKnownTheManifestIsOneRelationalQueryAndAnyOtherAnswerFallsBackToTheHierarchy() throws Exception {
+        GeneratedStudy study = plan.get(0);
+        Map<String, String> seriesBySop = new java.util.HashMap<>();
+        study.series().forEach(s -> s.sopInstanceUids().forEach(sop -> seriesBySop.put(sop, s.seriesInstanceUid())));
+        java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
+        DicomClient counting = new org.pacsmigrator.testsupport.DelegatingDicomClient(client) {
+            @Override
+            public FindOutcome find(DicomNode remote, QueryLevel level, DicomDataset keys,
+                                    java.util.function.Consumer<DicomDataset> onMatch) throws DicomException {
+                queries.incrementAndGet();
+                return super.find(remote, level, keys, onMatch);
+            }
+        };
+
+        List<StudyManifest.Entry> relational = StudyManifest.query(counting, pacs, study.studyInstanceUid(),
+                study.instanceCount());
+        assertThat(queries.get()).as("Orthanc answers the study-keyed IMAGE query").isEqualTo(1);
+        assertThat(relational).hasSize(study.instanceCount()).allSatisfy(e -> {
+            assertThat(e.seriesInstanceUid()).isEqualTo(seriesBySop.get(e.sopInstanceUid()));
+            assertThat(e.sopClassUid()).isNotEmpty();
+        });
+
+        queries.set(0);
+        List<StudyManifest.Entry> hierarchical = StudyManifest.query(counting, pacs, study.studyInstanceUid(),
+                study.instanceCount() + 1); // one more expected than the PACS holds: not trusted
+        assertThat(queries.get()).as("relational, then series, then each series").isEqualTo(2 + study.series().size());
+        assertThat(hierarchical).containsExactlyInAnyOrderElementsOf(relational);
+    }
+
+    @Test
     void manifestQueriesOfAStudyShareOneAssociation() throws Exception {
         GeneratedStudy study = plan.get(0); // a series query, then one image query per series
         List<String> expected = new ArrayList<>();

@@ -309,7 +309,7 @@ public final class Retriever implements StudyEventHandler {
         }
         List<StudyManifest.Entry> manifest;
         try {
-            manifest = gate.call(() -> StudyManifest.query(dicom, source, study.studyInstanceUid()));
+            manifest = gate.call(() -> StudyManifest.query(dicom, source, study.studyInstanceUid(), study.expectedInstances()));
         } catch (DicomException e) {
             throw RetrieveException.of(e, "manifest C-FIND of " + study.studyInstanceUid());
         }

@@ -117,7 +117,7 @@ public final class Verifier implements StudyEventHandler {
         int confirmed = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             Set<String> present = new HashSet<>();
-            StudyManifest.query(dicom, destination, uid).forEach(e -> present.add(e.sopInstanceUid()));
+            StudyManifest.query(dicom, destination, uid, sent.size()).forEach(e -> present.add(e.sopInstanceUid()));
             missing = new HashSet<>();
             confirmed = 0;
             List<String> newlyVerified = new java.util.ArrayList<>();

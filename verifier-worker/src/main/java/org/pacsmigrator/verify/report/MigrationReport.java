@@ -205,8 +205,9 @@ public final class MigrationReport {
         int missing = 0;
         int extra = 0;
         if (dicom != null) {
-            Map<String, String> oldSops = sops(oldPacs, uid);   // SOP Instance UID -> series
-            Map<String, String> newSops = sops(newPacs, uid);
+            // SOP Instance UID -> series; as many as the state store knows is what a complete answer lists.
+            Map<String, String> oldSops = sops(oldPacs, uid, instances.size());
+            Map<String, String> newSops = sops(newPacs, uid, instances.size());
             Set<String> oldSer = new HashSet<>(oldSops.values());
             Set<String> newSer = new HashSet<>(newSops.values());
             oldSeries = oldSer.size();
@@ -255,9 +256,9 @@ public final class MigrationReport {
         return m;
     }
 
-    private Map<String, String> sops(DicomNode pacs, String studyUid) throws DicomException {
+    private Map<String, String> sops(DicomNode pacs, String studyUid, int expected) throws DicomException {
         Map<String, String> result = new LinkedHashMap<>();
-        for (StudyManifest.Entry e : StudyManifest.query(dicom, pacs, studyUid)) {
+        for (StudyManifest.Entry e : StudyManifest.query(dicom, pacs, studyUid, expected)) {
             result.put(e.sopInstanceUid(), e.seriesInstanceUid());
         }
         return result;
