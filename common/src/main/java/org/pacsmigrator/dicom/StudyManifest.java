@@ -50,12 +50,7 @@ public final class StudyManifest {
             requireComplete(series, pacs, "series of study " + studyInstanceUid);
             List<Entry> entries = new ArrayList<>();
             for (String seriesUid : seriesUids) {
-                Map<String, String> keys = new LinkedHashMap<>();
-                keys.put("StudyInstanceUID", studyInstanceUid);
-                keys.put("SeriesInstanceUID", seriesUid);
-                keys.put("SOPInstanceUID", "");
-                keys.put("SOPClassUID", "");
-                FindOutcome images = session.find(QueryLevel.IMAGE, DicomDataset.of(keys),
+                FindOutcome images = session.find(QueryLevel.IMAGE, imageKeys(studyInstanceUid, seriesUid),
                         match -> entries.add(new Entry(seriesUid, match.get("SOPInstanceUID"), match.get("SOPClassUID"))));
                 requireComplete(images, pacs, "instances of series " + seriesUid);
             }
@@ -65,16 +60,11 @@ public final class StudyManifest {
 
     /** The study's instances from one IMAGE-level query keyed by the study, or null when not exactly as expected. */
     private static List<Entry> relational(DicomClient.FindSession session, String studyInstanceUid, int expectedInstances) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("StudyInstanceUID", studyInstanceUid);
-        keys.put("SeriesInstanceUID", "");
-        keys.put("SOPInstanceUID", "");
-        keys.put("SOPClassUID", "");
         Map<String, Entry> bySop = new LinkedHashMap<>();
         boolean[] incomplete = {false};
         FindOutcome outcome;
         try {
-            outcome = session.find(QueryLevel.IMAGE, DicomDataset.of(keys), match -> {
+            outcome = session.find(QueryLevel.IMAGE, imageKeys(studyInstanceUid, ""), match -> {
                 String series = match.get("SeriesInstanceUID");
                 String sop = match.get("SOPInstanceUID");
                 incomplete[0] |= series.isEmpty() || sop.isEmpty() || !studyInstanceUid.equals(match.get("StudyInstanceUID"));
@@ -86,6 +76,16 @@ public final class StudyManifest {
         boolean asExpected = outcome.success() && !incomplete[0] && bySop.size() == expectedInstances
                 && outcome.matches() == expectedInstances;
         return asExpected ? new ArrayList<>(bySop.values()) : null;
+    }
+
+    /** IMAGE-level keys of a study's instances: of one series, or of all ({@code seriesUid} empty, returned). */
+    private static DicomDataset imageKeys(String studyInstanceUid, String seriesUid) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("StudyInstanceUID", studyInstanceUid);
+        keys.put("SeriesInstanceUID", seriesUid);
+        keys.put("SOPInstanceUID", "");
+        keys.put("SOPClassUID", "");
+        return DicomDataset.of(keys);
     }
 
     private static void requireComplete(FindOutcome outcome, DicomNode pacs, String what) throws DicomException {

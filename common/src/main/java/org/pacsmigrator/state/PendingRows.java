@@ -35,25 +35,25 @@ public final class PendingRows<T> {
 
     private final int batchSize;
     private final Duration maxWait;
-    private final BiConsumer<String, List<T>> write;
+    private final BiConsumer<String, List<T>> writer;
     private final Map<String, List<T>> pending = new HashMap<>();
 
     /** Without a time bound: rows wait for a full batch or a flush. */
-    public PendingRows(int batchSize, BiConsumer<String, List<T>> write) {
-        this(batchSize, null, write);
+    public PendingRows(int batchSize, BiConsumer<String, List<T>> writer) {
+        this(batchSize, null, writer);
     }
 
     /**
      * @param maxWait longest a row waits for its batch to fill (null: no bound)
-     * @param write   writes rows of one study (given its Study Instance UID); throws when it cannot
+     * @param writer  writes rows of one study (given its Study Instance UID); throws when it cannot
      */
-    public PendingRows(int batchSize, Duration maxWait, BiConsumer<String, List<T>> write) {
+    public PendingRows(int batchSize, Duration maxWait, BiConsumer<String, List<T>> writer) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1: " + batchSize);
         }
         this.batchSize = batchSize;
         this.maxWait = maxWait;
-        this.write = write;
+        this.writer = writer;
     }
 
     /** Adds a row; writes the study's waiting rows if there are {@code batchSize} of them now. */
@@ -117,7 +117,7 @@ public final class PendingRows<T> {
 
     private void write(String studyInstanceUid, List<T> rows) {
         try {
-            write.accept(studyInstanceUid, rows);
+            writer.accept(studyInstanceUid, rows);
         } catch (RuntimeException e) {
             List<T> kept = new ArrayList<>(rows);
             synchronized (pending) {

@@ -293,7 +293,7 @@ public final class StageConsumer implements AutoCloseable {
             } catch (RebalanceInProgressException e) {
                 // A cooperative rebalance usually leaves the partition with us, and then this record is
                 // not delivered again: its commit would be lost until the partition's next record.
-                commitAfterRebalance.merge(tp, offsets.get(tp), (a, b) -> a.offset() >= b.offset() ? a : b);
+                commitAfterRebalance(offsets);
                 log.info("stage {}: commit of {} at {} waits for the group's rebalance", groupId, tp, next);
                 return;
             } catch (KafkaException e) {
@@ -319,13 +319,18 @@ public final class StageConsumer implements AutoCloseable {
         try {
             consumer.commitSync(offsets);
         } catch (RebalanceInProgressException e) {
-            offsets.forEach((tp, o) -> commitAfterRebalance.merge(tp, o, (a, b) -> a.offset() >= b.offset() ? a : b));
+            commitAfterRebalance(offsets);
         } catch (WakeupException e) {
             markClosing();
-            offsets.forEach(commitAfterRebalance::putIfAbsent);
+            commitAfterRebalance(offsets);
         } catch (KafkaException e) {
             log.warn("stage {}: commit of {} failed: {}", groupId, offsets, e.toString());
         }
+    }
+
+    /** Keeps offsets for {@link #commitInterrupted}; of two for one partition, the later one. */
+    private void commitAfterRebalance(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, o) -> commitAfterRebalance.merge(tp, o, (a, b) -> a.offset() >= b.offset() ? a : b));
     }
 
     /** Runs on the worker thread: decode, handle with retries, dead-letter if need be. */
