@@ -51,8 +51,11 @@ class StorageCommitmentOrthancTest {
     }
 
     private static List<SopReference> referencesOf(String studyUid) throws DicomException {
-        return StudyManifest.query(CLIENT, pacs, studyUid).stream()
-                .map(e -> new SopReference(e.sopClassUid(), e.sopInstanceUid())).toList();
+        List<SopReference> references = new java.util.ArrayList<>(); // the manifest lists UIDs only
+        CLIENT.find(pacs, QueryLevel.IMAGE, DicomDataset.of(Map.of("StudyInstanceUID", studyUid,
+                        "SOPInstanceUID", "", "SOPClassUID", "")),
+                m -> references.add(new SopReference(m.get("SOPClassUID"), m.get("SOPInstanceUID"))));
+        return references;
     }
 
     private static CommitmentResult awaitReport(String transactionUid, CommitmentResult onSameAssociation) {

@@ -129,8 +129,9 @@ public final class Retriever implements StudyEventHandler {
     private void retrieveStudy(StudyRecord study) throws Exception {
         String uid = study.studyInstanceUid();
         Expected expected = expectedInstances(study);
+        List<InstanceRecord> rows = recordedInstances(uid);
         for (int attempt = 1; ; attempt++) {
-            Set<String> have = verifiedUids(uid);
+            Set<String> have = verifiedUids(uid, rows);
             Set<String> missing = expected.missing(have);
             if (expected.complete(have, attempt > 1)) {
                 return;
@@ -147,16 +148,16 @@ public final class Retriever implements StudyEventHandler {
                 }
                 throw new StageFailure(RetrieveException.MISSING_INSTANCES, detail);
             }
-            retrieve(study, expected, have, missing, attempt);
+            rows = retrieve(study, expected, have, missing, attempt);
         }
     }
 
     /**
      * Nothing yet (or no manifest): the whole study; otherwise whole series that are entirely
-     * missing, and single images of the others.
+     * missing, and single images of the others. Returns the study's instance rows as they are afterwards.
      */
-    private void retrieve(StudyRecord study, Expected expected, Set<String> have, Set<String> missing, int attempt)
-            throws Exception {
+    private List<InstanceRecord> retrieve(StudyRecord study, Expected expected, Set<String> have, Set<String> missing,
+                                          int attempt) throws Exception {
         String uid = study.studyInstanceUid();
         int before = have.size();
         List<RetrieveOutcome> outcomes = new ArrayList<>();
@@ -181,13 +182,11 @@ public final class Retriever implements StudyEventHandler {
                 }
             }
         }
-        if (!settings.useCGet()) {
-            awaitArrivals(uid, expected);
-        }
+        List<InstanceRecord> rows = settings.useCGet() ? recordedInstances(uid) : awaitArrivals(uid, expected);
         // Every operation refused and nothing new arrived: the source refuses this study (for now).
         // (Failed sub-operations mean the source did try: then it is about what arrived, not a refusal.)
         boolean allRefused = !outcomes.isEmpty() && outcomes.stream().allMatch(Retriever::refused);
-        if (allRefused && retrievedUids(uid).size() <= before) {
+        if (allRefused && retrievedUids(rows).size() <= before) {
             RetrieveOutcome first = outcomes.get(0);
             // A source that aborts because our SCP refused its C-STOREs (cache full, unwritable) is not refusing.
             var cacheFailure = receiver instanceof CacheWritingReceiver c ? c.takeCacheFailure(uid) : java.util.Optional.<String>empty();
@@ -199,6 +198,7 @@ public final class Retriever implements StudyEventHandler {
             throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE, String.format(
                     "study %s: source %s refused the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
         }
+        return rows;
     }
 
     /** A failure status with no sub-operation completed or even attempted. */
@@ -238,31 +238,33 @@ public final class Retriever implements StudyEventHandler {
 
     /**
      * C-STOREs of a C-MOVE go to the SCP (possibly another retriever's); the final C-MOVE response
-     * can overtake their recording. Wait until the expected set is complete or stops growing.
+     * can overtake their recording. Wait until the expected set is complete or stops growing; returns
+     * the rows last read.
      */
-    private void awaitArrivals(String uid, Expected expected) throws InterruptedException {
+    private List<InstanceRecord> awaitArrivals(String uid, Expected expected) throws InterruptedException {
         long deadline = System.nanoTime() + settings.arrivalGrace().toNanos();
         int last = -1;
         long lastChange = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            Set<String> have = retrievedUids(uid);
-            if (expected.complete(have, false)) {
-                return;
+        while (true) {
+            List<InstanceRecord> rows = recordedInstances(uid);
+            Set<String> have = retrievedUids(rows);
+            if (expected.complete(have, false) || System.nanoTime() >= deadline) {
+                return rows;
             }
             if (have.size() != last) {
                 last = have.size();
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > settings.arrivalGrace().toNanos() / 2) {
-                return;
+                return rows;
             }
             Thread.sleep(100);
         }
     }
 
-    /** Instances the state store records as retrieved (cheap: one partition read). */
-    private Set<String> retrievedUids(String uid) {
+    /** Instances the rows record as retrieved. */
+    private static Set<String> retrievedUids(List<InstanceRecord> rows) {
         Set<String> have = new HashSet<>();
-        for (InstanceRecord i : recordedInstances(uid)) {
+        for (InstanceRecord i : rows) {
             if (i.retrieved()) {
                 have.add(i.sopInstanceUid());
             }
@@ -280,9 +282,9 @@ public final class Retriever implements StudyEventHandler {
      * Instances recorded as retrieved AND whose object is in the cache: a row alone is not proof
      * (the object may have been deleted or lost since). Missing objects are retrieved again.
      */
-    private Set<String> verifiedUids(String uid) throws RetrieveException {
+    private Set<String> verifiedUids(String uid, List<InstanceRecord> rows) throws RetrieveException {
         Set<String> have = new HashSet<>();
-        for (InstanceRecord i : recordedInstances(uid)) {
+        for (InstanceRecord i : rows) {
             if (!i.retrieved()) {
                 continue;
             }
@@ -322,7 +324,7 @@ public final class Retriever implements StudyEventHandler {
         for (StudyManifest.Entry e : manifest) {
             seriesBySop.put(e.sopInstanceUid(), e.seriesInstanceUid());
             rows.add(new InstanceRecord(study.studyInstanceUid(), e.sopInstanceUid(), e.seriesInstanceUid(),
-                    e.sopClassUid(), null, 0, null, null, null, null, null, null));
+                    null, null, 0, null, null, null, null, null, null)); // SOP class: recorded on arrival
         }
         state.recordExpectedInstances(study.studyInstanceUid(), rows);
         return new Expected(seriesBySop, seriesBySop.size());

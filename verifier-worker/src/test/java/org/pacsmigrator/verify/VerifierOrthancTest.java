@@ -116,9 +116,11 @@ class VerifierOrthancTest {
     private static void recordAsForwarded(GeneratedStudy s) throws Exception {
         state.insertStudyIfAbsent(StudyRecord.indexed(s.studyInstanceUid(), s.patient().patientId(), null, "TEST^PATIENT",
                 null, null, s.accessionNumber(), "20240603", null, null, s.modality(), s.series().size(), s.instanceCount()));
+        Map<String, String> sopClassOfSeries = new java.util.HashMap<>();
+        s.series().forEach(series -> sopClassOfSeries.put(series.seriesInstanceUid(), series.sopClassUid()));
         for (StudyManifest.Entry e : StudyManifest.query(CLIENT, pacs, s.studyInstanceUid())) {
             state.recordRetrieved(new InstanceRecord(s.studyInstanceUid(), e.sopInstanceUid(), e.seriesInstanceUid(),
-                    e.sopClassUid(), "1.2.840.10008.1.2.1", 1000, "0".repeat(64), "cache/" + e.sopInstanceUid(), Instant.now(),
+                    sopClassOfSeries.get(e.seriesInstanceUid()), "1.2.840.10008.1.2.1", 1000, "0".repeat(64), "cache/" + e.sopInstanceUid(), Instant.now(),
                     null, null, null));
             state.recordForwarded(s.studyInstanceUid(), e.sopInstanceUid(), 0, true);
         }
