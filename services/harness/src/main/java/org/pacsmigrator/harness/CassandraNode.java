@@ -155,6 +155,9 @@ public final class CassandraNode extends ChildJvmService {
                 authenticator: AllowAllAuthenticator
                 authorizer: AllowAllAuthorizer
                 storage_compatibility_mode: NONE
+                # Paxos v2 (Cassandra 4.1+): a lightweight transaction (study transitions, leases,
+                # patients) costs the node ~40 %% less CPU than with v1, the default
+                paxos_variant: v2
                 hinted_handoff_enabled: false
                 auto_snapshot: false
                 concurrent_compactors: 1
