@@ -597,8 +597,10 @@ def report(args):
             rows = sorted([r for r in levels if r["kind"] == kind], key=lambda r: r["level"])
             if rows and kind in base and base[kind].get("inst_s"):
                 key = "inst_s_transfer" if kind == "migrator" else "inst_s"
-                b = base[kind].get(key) or base[kind]["inst_s"]
-                lines.append(f"{kind}: " + ", ".join(f"N={r['level']} ×{(r.get(key) or r['inst_s']) / b:.2f}" for r in rows))
+                b = base[kind].get(key)
+                # a run whose window was not seen (a short run between two samples) has no figure to compare
+                lines.append(f"{kind}: " + ", ".join(f"N={r['level']} " + (f"×{r[key] / b:.2f}" if b and r.get(key) else "n/a")
+                                                     for r in rows))
         if lines:
             md.append("Scaling relative to the smallest N (migrator on its transfer window): " + "; ".join(lines) + ".\n")
 
