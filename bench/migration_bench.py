@@ -330,12 +330,9 @@ def summarise(samples, procs, jvm, studies, orthancs, last_orth, orth0):
     # shutdown excluded): what a migration costs per instance once it runs
     a, b = res.get("t_first_retrieve_s"), res.get("t_all_verified_s")
     if a is not None and b is not None:
-        sa = next(s for s in samples if s["t"] >= a)
-        sb = next(s for s in samples if s["t"] >= b)
+        sa, sb = sample_at(samples, a), sample_at(samples, b)
         res["transfer_s"] = round(b - a, 2)
-        res["window_cpu_tool_s"] = round(sb.get("jvm_cpu", 0) + sb.get("children_cpu", 0)
-                                         - sa.get("jvm_cpu", 0) - sa.get("children_cpu", 0), 2)
-        res["window_cpu_jvm_s"] = round(sb.get("jvm_cpu", 0) - sa.get("jvm_cpu", 0), 2)
+        res["window_cpu_tool_s"], res["window_cpu_jvm_s"] = cpu_between(sa, sb)
         for k in orthancs:
             res[f"window_cpu_{k}_pacs_s"] = round(sb.get("cpu_" + k, 0) - sa.get("cpu_" + k, 0), 2)
         (ba, ta), (bb, tb) = sa["busy"], sb["busy"]
@@ -347,14 +344,22 @@ def summarise(samples, procs, jvm, studies, orthancs, last_orth, orth0):
         h0 = next((s for s in scraped if s["forward_instances"] >= fwd["instances"] / 2), None)
         h1 = next((s for s in scraped if s["t"] >= fwd["end_s"]), None)
         if h0 is not None and h1 is not None and h1["t"] > h0["t"]:
-            c0 = next(s for s in samples if s["t"] >= h0["t"])
-            c1 = next(s for s in samples if s["t"] >= h1["t"])
             res["half_s"] = round(h1["t"] - h0["t"], 2)
             res["half_instances"] = h1["forward_instances"] - h0["forward_instances"]
-            res["half_cpu_tool_s"] = round(c1.get("jvm_cpu", 0) + c1.get("children_cpu", 0)
-                                           - c0.get("jvm_cpu", 0) - c0.get("children_cpu", 0), 2)
-            res["half_cpu_jvm_s"] = round(c1.get("jvm_cpu", 0) - c0.get("jvm_cpu", 0), 2)
+            res["half_cpu_tool_s"], res["half_cpu_jvm_s"] = cpu_between(sample_at(samples, h0["t"]),
+                                                                        sample_at(samples, h1["t"]))
     return res
+
+
+def sample_at(samples, t):
+    """The first sample at or after t."""
+    return next(s for s in samples if s["t"] >= t)
+
+
+def cpu_between(sa, sb):
+    """CPU seconds between two samples: the tool (migrator JVM with its Kafka and Cassandra children), the JVM alone."""
+    tool = sb.get("jvm_cpu", 0) + sb.get("children_cpu", 0) - sa.get("jvm_cpu", 0) - sa.get("children_cpu", 0)
+    return round(tool, 2), round(sb.get("jvm_cpu", 0) - sa.get("jvm_cpu", 0), 2)
 
 
 def prev_time(samples, pred):
