@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,7 +52,7 @@ class StorageCommitmentOrthancTest {
     }
 
     private static List<SopReference> referencesOf(String studyUid) throws DicomException {
-        List<SopReference> references = new java.util.ArrayList<>(); // the manifest lists UIDs only
+        List<SopReference> references = new ArrayList<>(); // the manifest lists UIDs only
         CLIENT.find(pacs, QueryLevel.IMAGE, DicomDataset.of(Map.of("StudyInstanceUID", studyUid,
                         "SOPInstanceUID", "", "SOPClassUID", "")),
                 m -> references.add(new SopReference(m.get("SOPClassUID"), m.get("SOPInstanceUID"))));

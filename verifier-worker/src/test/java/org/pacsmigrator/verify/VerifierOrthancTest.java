@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -116,7 +117,7 @@ class VerifierOrthancTest {
     private static void recordAsForwarded(GeneratedStudy s) throws Exception {
         state.insertStudyIfAbsent(StudyRecord.indexed(s.studyInstanceUid(), s.patient().patientId(), null, "TEST^PATIENT",
                 null, null, s.accessionNumber(), "20240603", null, null, s.modality(), s.series().size(), s.instanceCount()));
-        Map<String, String> sopClassOfSeries = new java.util.HashMap<>();
+        Map<String, String> sopClassOfSeries = new HashMap<>();
         s.series().forEach(series -> sopClassOfSeries.put(series.seriesInstanceUid(), series.sopClassUid()));
         for (StudyManifest.Entry e : StudyManifest.query(CLIENT, pacs, s.studyInstanceUid())) {
             state.recordRetrieved(new InstanceRecord(s.studyInstanceUid(), e.sopInstanceUid(), e.seriesInstanceUid(),
