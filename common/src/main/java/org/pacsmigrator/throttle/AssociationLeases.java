@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.pacsmigrator.schedule.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AssociationLeases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AssociationLeases.class);
+    private static final Backoff POLL_BACKOFF = Backoff.ofMillis(50, 1_000);
 
     private final CqlSession session;
     private final String holderPrefix;
@@ -184,8 +186,7 @@ public final class AssociationLeases implements AutoCloseable {
             throw new IllegalArgumentException("limit must be at least 1: " + limit);
         }
         long deadline = System.nanoTime() + maxWait.toNanos();
-        long pollMillis = 50;
-        while (true) {
+        for (int misses = 1; ; misses++) {
             Lease lease = tryAcquire(remoteAe, limit);
             if (lease != null) {
                 return lease;
@@ -193,10 +194,10 @@ public final class AssociationLeases implements AutoCloseable {
             if (System.nanoTime() >= deadline) {
                 return null;
             }
+            long pollMillis = POLL_BACKOFF.after(misses).toMillis();
             long sleep = Math.min(pollMillis + ThreadLocalRandom.current().nextLong(pollMillis),
                     Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             Thread.sleep(sleep);
-            pollMillis = Math.min(pollMillis * 2, 1000);
         }
     }
 

@@ -2,6 +2,7 @@ package org.pacsmigrator.topics;
 
 import java.time.Duration;
 import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,22 +20,19 @@ public final class RetryingStage implements StudyEventHandler {
     private final StudyEventHandler inner;
     private final StateStore state;
     private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    private final Backoff backoff;
 
     public RetryingStage(String stage, StudyEventHandler inner, StateStore state, int maxAttempts,
-                         Duration initialBackoff, Duration maxBackoff) {
+                         Backoff backoff) {
         this.stage = stage;
         this.inner = inner;
         this.state = state;
         this.maxAttempts = maxAttempts;
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
+        this.backoff = backoff;
     }
 
     @Override
     public void handle(StudyEvent event) throws Exception {
-        Duration backoff = initialBackoff;
         for (int attempt = 1; ; attempt++) {
             try {
                 inner.handle(event);
@@ -53,10 +51,10 @@ public final class RetryingStage implements StudyEventHandler {
                     state.markFailed(event.studyInstanceUid(), category, message);
                     throw new StageFailure(category, message, e);
                 }
+                Duration wait = backoff.after(attempt);
                 LOG.warn("{} of study {} failed (attempt {}/{}), retrying in {} ms: {}", stage, event.studyInstanceUid(),
-                        attempt, maxAttempts, backoff.toMillis(), e.toString());
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                        attempt, maxAttempts, wait.toMillis(), e.toString());
+                Thread.sleep(wait.toMillis());
             }
         }
     }

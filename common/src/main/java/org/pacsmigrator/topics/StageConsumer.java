@@ -35,6 +35,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.pacsmigrator.schedule.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class StageConsumer implements AutoCloseable {
     private static final int MAX_HEADER_MESSAGE = 2000;
 
     /** Retries of unexpected exceptions: attempts in total, exponential back-off between them. */
-    public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+    public record RetryPolicy(int maxAttempts, Backoff backoff) {
         public RetryPolicy {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
@@ -70,13 +71,7 @@ public final class StageConsumer implements AutoCloseable {
         }
 
         public static RetryPolicy defaults() {
-            return new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
-        }
-
-        /** Back-off after the {@code failedAttempt}-th failure (1-based). */
-        public Duration backoff(int failedAttempt) {
-            long millis = initialBackoff.toMillis() << Math.min(failedAttempt - 1, 30);
-            return millis <= 0 || millis > maxBackoff.toMillis() ? maxBackoff : Duration.ofMillis(millis);
+            return new RetryPolicy(5, Backoff.ofMillis(1_000, 30_000));
         }
     }
 
@@ -274,7 +269,7 @@ public final class StageConsumer implements AutoCloseable {
             if (mayCommit && consumer.assignment().contains(tp)) {
                 consumer.seek(tp, done.record().offset());
             }
-            sleepUnlessClosing(retry.initialBackoff());
+            sleepUnlessClosing(retry.backoff().initial());
             return;
         }
         if (outcome == Outcome.COMMIT && mayCommit) {
@@ -364,7 +359,7 @@ public final class StageConsumer implements AutoCloseable {
                     return Outcome.COMMIT;
                 }
                 retried.incrementAndGet();
-                Duration backoff = retry.backoff(attempt);
+                Duration backoff = retry.backoff().after(attempt);
                 log.warn("stage {}: study {} failed (attempt {}/{}), retrying in {} ms: {}", groupId,
                         event.studyInstanceUid(), attempt, retry.maxAttempts(), backoff.toMillis(), e.toString());
                 if (!sleepUnlessClosing(backoff)) {

@@ -17,6 +17,7 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
@@ -186,7 +187,7 @@ public final class MigrationContext implements AutoCloseable {
     public StageWorkers startStage(String stage, String groupRole, String topic, StudyEventHandler handler,
                                    int instances) {
         StudyEventHandler retrying = new RetryingStage(groupRole, new MeteredStage(stage, handler, meters), state, 4,
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
+                Backoff.ofMillis(1_000, 30_000));
         List<StageConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             StageConsumer consumer = new StageConsumer(kafka, topics.consumerGroup(groupRole), topic, retrying,

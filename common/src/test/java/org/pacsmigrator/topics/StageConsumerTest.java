@@ -24,12 +24,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.testsupport.RealServices;
 
 class StageConsumerTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final StageConsumer.RetryPolicy FAST = new StageConsumer.RetryPolicy(3, Duration.ofMillis(50),
-            Duration.ofMillis(200));
+    private static final StageConsumer.RetryPolicy FAST = new StageConsumer.RetryPolicy(3,
+            Backoff.ofMillis(50, 200));
 
     private final KafkaSettings settings = KafkaSettings.of(RealServices.kafka(), "test", 3);
     private final Topics topics = new Topics(RealServices.unique("m"));

@@ -24,6 +24,7 @@ import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.PendingRows;
@@ -52,6 +53,7 @@ public final class Forwarder implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     /** How long C-STORE outcomes wait for an unreachable state store (a node restart takes ~30 s). */
     private static final Duration RECORD_RETRY = Duration.ofMinutes(2);
+    private static final Backoff RECORD_BACKOFF = Backoff.ofMillis(500, 5_000);
     /**
      * C-STORE outcomes of an association recorded together (one state store request): also the
      * most images of an association a crash can make it send again.
@@ -339,8 +341,7 @@ public final class Forwarder implements StudyEventHandler {
      */
     private static void recordWhenBack(String studyUid, PendingRows<StoreOutcome> outcomes) {
         long deadline = System.nanoTime() + RECORD_RETRY.toNanos();
-        long pauseMillis = 500;
-        while (true) {
+        for (int failures = 1; ; failures++) {
             try {
                 outcomes.flush(studyUid);
                 return;
@@ -351,12 +352,11 @@ public final class Forwarder implements StudyEventHandler {
                 LOG.warn("study {}: {} stored images not recorded yet (state store unreachable), retrying", studyUid,
                         outcomes.size());
                 try {
-                    Thread.sleep(pauseMillis);
+                    Thread.sleep(RECORD_BACKOFF.after(failures).toMillis());
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                pauseMillis = Math.min(pauseMillis * 2, 5_000);
             }
         }
     }

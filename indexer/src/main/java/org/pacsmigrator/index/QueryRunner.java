@@ -9,6 +9,7 @@ import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.FindOutcome;
 import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.Pacing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ public final class QueryRunner {
     private final IndexProgress progress;
     private final int findResultCap;
     private final int maxAttempts;
-    private final Duration backoff;
+    private final Backoff backoff;
 
     public QueryRunner(DicomClient dicom, DicomNode source, Pacing pacing, IndexProgress progress, int findResultCap,
                        int maxAttempts, Duration backoff) {
@@ -43,7 +44,7 @@ public final class QueryRunner {
         this.progress = progress;
         this.findResultCap = findResultCap;
         this.maxAttempts = maxAttempts;
-        this.backoff = backoff;
+        this.backoff = new Backoff(backoff, MAX_BACKOFF.compareTo(backoff) < 0 ? backoff : MAX_BACKOFF);
     }
 
     public Pacing pacing() {
@@ -53,13 +54,12 @@ public final class QueryRunner {
     /** Runs the query; throws the last failure once every attempt failed. */
     public Result find(DicomDataset keys) throws DicomException, InterruptedException {
         DicomException last = null;
-        Duration wait = backoff;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
+                Duration wait = backoff.after(attempt - 1);
                 LOG.info("C-FIND attempt {} of {} on {} in {} after: {}", attempt, maxAttempts, source, wait,
                         last.getMessage());
                 pacing.sleeper().sleep(wait);
-                wait = wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
             }
             progress.waitingForWindow(!pacing.openNow());
             pacing.awaitTurn();

@@ -19,6 +19,7 @@ import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StudyRecord;
@@ -74,10 +75,10 @@ class RetrieverFailureReplayTest {
 
             // The old PACS goes down.
             pacs.stop();
-            RetryingStage retrying = new RetryingStage("retriever", retriever, state, 3, Duration.ofMillis(100),
-                    Duration.ofMillis(400));
+            RetryingStage retrying = new RetryingStage("retriever", retriever, state, 3,
+                    Backoff.ofMillis(100, 400));
             try (StageConsumer consumer = new StageConsumer(kafka, id + "-retriever", topics.indexed(), retrying,
-                    new StageConsumer.RetryPolicy(1, Duration.ofMillis(100), Duration.ofMillis(100)))) {
+                    new StageConsumer.RetryPolicy(1, Backoff.ofMillis(100, 100)))) {
                 consumer.start();
                 for (SyntheticPacsGenerator.GeneratedStudy s : studies) {
                     publisher.publish(topics.indexed(), StudyEvent.of(s.studyInstanceUid(), "indexed"));
@@ -119,8 +120,8 @@ class RetrieverFailureReplayTest {
             String uid = "1.2.826.0.1.3680043.10.998." + System.nanoTime();
             state.insertStudyIfAbsent(StudyRecord.indexed(uid, "P", null, "X^Y", null, null, null, "20250506", null, null,
                     "CT", 1, 1));
-            RetryingStage strangerStage = new RetryingStage("retriever", stranger, state, 2, Duration.ofMillis(50),
-                    Duration.ofMillis(50));
+            RetryingStage strangerStage = new RetryingStage("retriever", stranger, state, 2,
+                    Backoff.ofMillis(50, 50));
             assertThatThrownBy(() -> strangerStage.handle(StudyEvent.of(uid, "test")))
                     .isInstanceOfSatisfying(StageFailure.class,
                             e -> assertThat(e.category()).isEqualTo(RetrieveException.ASSOCIATION_REJECTED));
