@@ -8,11 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -293,21 +290,7 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
     }
 
     private static CachedObject hash(String key, Path file) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long size = 0;
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                sha.update(buf, 0, n);
-                size += n;
-            }
-        }
-        return new CachedObject(key, size, HexFormat.of().formatHex(sha.digest()));
+        return new CachedObject(key, Files.size(file), Sha256.of(file));
     }
 
     /** Reads at most {@code remaining} bytes of the underlying stream. */
