@@ -136,11 +136,7 @@ public final class Services implements AutoCloseable {
     /** Stops what this object started (nothing when attached), concurrently. */
     @Override
     public void close() {
-        CompletableFuture.allOf(
-                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(kafka), StartTogether.THREAD_PER_TASK),
-                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(cassandra), StartTogether.THREAD_PER_TASK),
-                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(oldPacs), StartTogether.THREAD_PER_TASK),
-                CompletableFuture.runAsync(() -> StartTogether.closeQuietly(newPacs), StartTogether.THREAD_PER_TASK)).join();
+        StartTogether.closeAll(kafka, cassandra, oldPacs, newPacs);
     }
 
     private static OrthancServer orthanc(Path dir, Modality self, Modality migrator, Modality otherPacs) {

@@ -1,6 +1,7 @@
 package org.pacsmigrator.harness;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -13,7 +14,7 @@ import java.util.function.Supplier;
  * did start are closed and the first failure is thrown.
  */
 public final class StartTogether {
-    static final Executor THREAD_PER_TASK = task -> {
+    private static final Executor THREAD_PER_TASK = task -> {
         Thread thread = new Thread(task, "services");
         thread.setDaemon(true);
         thread.start();
@@ -36,7 +37,14 @@ public final class StartTogether {
         }
     }
 
-    static void closeQuietly(AutoCloseable closeable) {
+    /** Closes them all at the same time and waits; a failure to close one is printed, not thrown. */
+    static void closeAll(AutoCloseable... closeables) {
+        CompletableFuture.allOf(Arrays.stream(closeables)
+                .map(c -> CompletableFuture.runAsync(() -> closeQuietly(c), THREAD_PER_TASK))
+                .toArray(CompletableFuture[]::new)).join();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
         try {
             closeable.close();
         } catch (Exception e) {
