@@ -11,6 +11,7 @@ import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.migrator.MigrationRunner;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.testsupport.TcpRelay;
 
 /**
  * Scenario 4: the old PACS misbehaves while the all-in-one runner (MigrationRunner, every role in
@@ -83,7 +84,7 @@ class Fault4OldPacsTest {
         String scenario = "4b old PACS answering slowly (TCP proxy: +50 ms per chunk, both directions)";
         String faults = "not injected yet";
         boolean rowWritten = false;
-        try (DelayProxy proxy = new DelayProxy("127.0.0.1", env.oldPacs().dicomPort(), 50)) {
+        try (TcpRelay proxy = TcpRelay.delaying("127.0.0.1", env.oldPacs().dicomPort(), 50)) {
             env.newPacs().deleteAll();
             Path dir = env.scenarioDirectory("4b-old-pacs-slow");
             String id = FaultEnvironment.migrationId("fs");

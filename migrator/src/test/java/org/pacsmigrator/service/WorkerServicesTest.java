@@ -24,6 +24,7 @@ import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.retrieve.service.RetrieverApplication;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.testsupport.TcpRelay;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaEventPublisher;
@@ -49,7 +50,7 @@ class WorkerServicesTest {
         String cassandraHost = services.cassandra().contactPoint().split(":")[0];
         int cassandraPort = Integer.parseInt(services.cassandra().contactPoint().split(":")[1]);
         try (OrthancServer oldPacs = OrthancServer.start("PROBEPACS", dir.resolve("orthanc"), Map.of());
-             TcpProxy cassandra = new TcpProxy(cassandraHost, cassandraPort)) {
+             TcpRelay cassandra = TcpRelay.plain(cassandraHost, cassandraPort)) {
             Path migration = Files.writeString(dir.resolve("migration.yaml"), """
                     migrationId: %s
                     source: {aeTitle: PROBEPACS, host: 127.0.0.1, port: %d}
