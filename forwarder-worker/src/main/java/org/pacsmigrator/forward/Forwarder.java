@@ -22,6 +22,7 @@ import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.schedule.Backoff;
@@ -369,11 +370,16 @@ public final class Forwarder implements StudyEventHandler {
             metrics.stored(instance.sizeBytes());
             return;
         }
-        if (status < 0) {
+        if (status == StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED) {
             notAccepted.put(file, instance);
         }
-        String category = status < 0 ? "transfer syntax not accepted"
-                : status == 0x0122 ? "SOP class not supported" : "rejected by destination";
+        String category = switch (status) {
+            case StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED -> "transfer syntax not accepted";
+            case StoreListener.SOP_CLASS_NOT_NEGOTIATED, 0x0122 -> "SOP class not supported";
+            case StoreListener.UNREADABLE -> "unreadable image";
+            case StoreListener.NOT_SENT -> "not sent";
+            default -> "rejected by destination";
+        };
         failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
         LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status), detail == null ? "" : detail);
     }

@@ -36,8 +36,8 @@ import org.pacsmigrator.topics.Topics;
  */
 @Tag("faults")
 class Fault5NewPacsTest {
-    private static final Set<String> FORWARD_REFUSALS = Set.of("SOP class not supported", "transfer syntax not accepted",
-            "rejected by destination");
+    /** A SOP class refused in negotiation, not its transfer syntax (the probe context tells them apart). */
+    private static final Set<String> FORWARD_REFUSALS = Set.of("SOP class not supported");
     /** Connection refused is "association refused" in the forward and verify stages (the retriever says "association rejected"). */
     private static final Set<String> TRANSIENT = Set.of("association refused", "association rejected", "timeout");
 

@@ -159,7 +159,7 @@ public final class PixelMedDicomClient implements DicomClient {
                 outgoing.add(new Outgoing(file, info, PixelMedFiles.dataSetOffset(file)));
                 pairs.add(List.of(info.sopClassUid(), info.transferSyntaxUid()));
             } catch (java.io.IOException e) {
-                listener.onStored(file, "", -1, "unreadable DICOM file: " + e.getMessage());
+                listener.onStored(file, "", StoreListener.UNREADABLE, "unreadable DICOM file: " + e.getMessage());
             }
         }
         if (outgoing.isEmpty()) {
@@ -175,8 +175,12 @@ public final class PixelMedDicomClient implements DicomClient {
                 try {
                     contextId = association.getSuitablePresentationContextID(o.info.sopClassUid(), o.info.transferSyntaxUid());
                 } catch (DicomNetworkException e) {
-                    listener.onStored(o.file, o.info.sopInstanceUid(), -1, "not negotiated: SOP class " + o.info.sopClassUid()
-                            + " with transfer syntax " + o.info.transferSyntaxUid() + " not accepted by " + remote);
+                    boolean classAccepted = accepts(association, o.info.sopClassUid());
+                    listener.onStored(o.file, o.info.sopInstanceUid(),
+                            classAccepted ? StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED : StoreListener.SOP_CLASS_NOT_NEGOTIATED,
+                            "not negotiated: " + (classAccepted
+                                    ? "transfer syntax " + o.info.transferSyntaxUid() + " of SOP class " + o.info.sopClassUid()
+                                    : "SOP class " + o.info.sopClassUid()) + " not accepted by " + remote);
                     continue;
                 }
                 AttributeList response = storeOne(association, contextId, o);
@@ -189,11 +193,21 @@ public final class PixelMedDicomClient implements DicomClient {
             DicomException failure = Associations.failure("C-STORE", remote, callingAeTitle, e);
             for (int i = next; i < outgoing.size(); i++) {
                 Outgoing o = outgoing.get(i);
-                listener.onStored(o.file, o.info.sopInstanceUid(), -1, failure.getMessage());
+                listener.onStored(o.file, o.info.sopInstanceUid(), StoreListener.NOT_SENT, failure.getMessage());
             }
             throw failure;
         }
         Associations.release(association);
+    }
+
+    /** Whether the peer accepted the SOP class in any transfer syntax (see {@link PresentationContexts#forStore}). */
+    private static boolean accepts(Association association, String sopClassUid) {
+        try {
+            association.getSuitablePresentationContextID(sopClassUid);
+            return true;
+        } catch (DicomNetworkException e) {
+            return false;
+        }
     }
 
     /** Sends the data set bytes exactly as they are in the file (same transfer syntax, no re-encoding). */

@@ -94,15 +94,36 @@ final class PresentationContexts {
         return roles;
     }
 
-    /** One context per distinct (SOP class, transfer syntax) of the files to send: no transcoding. */
+    /**
+     * One context per distinct (SOP class, transfer syntax) of the files to send: no transcoding. Then,
+     * as far as the limit allows, an implicit VR little endian context for each SOP class not already
+     * offered in it: every SCP of a SOP class must accept that default syntax, so when an image's own
+     * context is refused, the probe tells a refused transfer syntax from a refused SOP class.
+     */
     static LinkedList<PresentationContext> forStore(Set<List<String>> sopClassAndTransferSyntax) {
         LinkedList<PresentationContext> list = new LinkedList<>();
+        Set<String> implicitOffered = new LinkedHashSet<>();
+        Set<String> classes = new LinkedHashSet<>();
+        for (List<String> pair : sopClassAndTransferSyntax) {
+            classes.add(pair.get(0));
+            if (pair.get(1).equals(IMPLICIT_LE)) {
+                implicitOffered.add(pair.get(0));
+            }
+        }
         int id = 1;
         for (List<String> pair : sopClassAndTransferSyntax) {
             if (list.size() >= MAX_CONTEXTS) {
-                break;
+                return list;
             }
             list.add(context(id, pair.get(0), pair.get(1)));
+            id += 2;
+        }
+        classes.removeAll(implicitOffered);
+        for (String sop : classes) {
+            if (list.size() >= MAX_CONTEXTS) {
+                break;
+            }
+            list.add(context(id, sop, IMPLICIT_LE));
             id += 2;
         }
         return list;
