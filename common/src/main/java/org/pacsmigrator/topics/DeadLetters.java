@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,10 +75,17 @@ public final class DeadLetters {
      * can duplicate but never lose a letter. Do not run two replays of one topic at the same time.
      */
     public static int replay(KafkaSettings settings, String deadLetterTopic, Predicate<DeadLetter> filter) {
-        if (!deadLetterTopic.endsWith(".dlq")) {
-            throw new IllegalArgumentException("not a dead-letter topic: " + deadLetterTopic);
-        }
-        String source = deadLetterTopic.substring(0, deadLetterTopic.length() - ".dlq".length());
+        String source = sourceOf(deadLetterTopic);
+        return reroute(settings, deadLetterTopic, letter -> filter.test(letter) ? source : null);
+    }
+
+    /**
+     * {@link #replay} with a destination per letter: each pending letter goes to the topic {@code
+     * destination} names for it (null: it stays pending), e.g. to an earlier stage whose work must
+     * be done again.
+     */
+    public static int reroute(KafkaSettings settings, String deadLetterTopic, Function<DeadLetter, String> destination) {
+        sourceOf(deadLetterTopic);
         JsonSerde<StudyEvent> serde = JsonSerde.studyEvents();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(replayConsumer(settings, deadLetterTopic),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -102,8 +110,9 @@ public final class DeadLetters {
                         continue; // appended after the start (possibly by this replay)
                     }
                     DeadLetter letter = letter(r, serde);
-                    if (filter.test(letter)) {
-                        sent.add(producer.send(backToSource(source, r, letter, serde)));
+                    String target = destination.apply(letter);
+                    if (target != null) {
+                        sent.add(producer.send(replayed(target, r, letter, serde)));
                         moved++;
                     } else {
                         sent.add(producer.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), r.headers())));
@@ -200,12 +209,20 @@ public final class DeadLetters {
         return new DeadLetter(key, event, Collections.unmodifiableMap(headers));
     }
 
-    private static ProducerRecord<byte[], byte[]> backToSource(String source, ConsumerRecord<byte[], byte[]> r,
-                                                             DeadLetter letter, JsonSerde<StudyEvent> serde) {
+    /** The topic whose dead letters {@code deadLetterTopic} holds. */
+    public static String sourceOf(String deadLetterTopic) {
+        if (!deadLetterTopic.endsWith(".dlq")) {
+            throw new IllegalArgumentException("not a dead-letter topic: " + deadLetterTopic);
+        }
+        return deadLetterTopic.substring(0, deadLetterTopic.length() - ".dlq".length());
+    }
+
+    private static ProducerRecord<byte[], byte[]> replayed(String target, ConsumerRecord<byte[], byte[]> r,
+                                                         DeadLetter letter, JsonSerde<StudyEvent> serde) {
         // Decodable events say why they come again; undecodable ones go back unchanged.
         byte[] value = letter.event() == null ? r.value()
                 : serde.toBytes(new StudyEvent(letter.event().studyInstanceUid(), "replay", Instant.now()));
-        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(source, null, r.key(), value);
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(target, null, r.key(), value);
         for (Header h : r.headers()) {
             if (!h.key().startsWith(HEADER_PREFIX)) {
                 out.headers().add(h);

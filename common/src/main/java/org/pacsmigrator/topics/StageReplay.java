@@ -11,13 +11,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends chosen dead letters of a stage back to the stage's input topic ({@link DeadLetters#replay})
+ * Sends chosen dead letters of a stage back to the stage's input topic ({@link DeadLetters#reroute})
  * and resets each replayed study from FAILED to the state that stage starts from, so that the
  * stage (and the completion check) treat it as pending again. The reset happens before the
  * letter is republished; a study that is not FAILED any more is left as it is.
+ *
+ * <p>A forward failure whose cure is a new retrieval ({@link #RETRIEVE_AGAIN}: the forwarder
+ * removed a corrupt cache object, or it was missing) goes to the retrieve stage instead, which
+ * fetches what is not in the cache from the old PACS again.
  */
 public final class StageReplay {
     private static final Logger LOG = LoggerFactory.getLogger(StageReplay.class);
+    /** Forward-stage categories replayed into the retrieve stage. */
+    public static final Set<String> RETRIEVE_AGAIN = Set.of("cache object corrupt", "cache object missing");
 
     /** A stage whose dead letters can be replayed: its name, input topic and the state it starts from. */
     public enum Stage {
@@ -74,17 +80,19 @@ public final class StageReplay {
         for (Stage stage : stages) {
             Set<String> replayed = new LinkedHashSet<>();
             String dlq = Topics.deadLetterOf(stage.inputTopic(topics));
-            int moved = DeadLetters.replay(kafka, dlq, letter -> {
+            int moved = DeadLetters.reroute(kafka, dlq, letter -> {
                 if (!selection.accepts(letter)) {
-                    return false;
+                    return null;
                 }
+                Stage into = stage == Stage.FORWARD && RETRIEVE_AGAIN.contains(letter.category()) ? Stage.RETRIEVE : stage;
                 String study = letter.event() != null ? letter.event().studyInstanceUid() : letter.key();
                 if (study != null && replayed.add(study)) {
-                    if (state.transition(study, stage.inputState(), StudyState.FAILED)) {
-                        LOG.info("study {} reset from FAILED to {} for replay", study, stage.inputState());
+                    if (state.transition(study, into.inputState(), StudyState.FAILED)) {
+                        LOG.info("study {} reset from FAILED to {} for replay ({} stage)", study, into.inputState(),
+                                into.name().toLowerCase(java.util.Locale.ROOT));
                     }
                 }
-                return true;
+                return into.inputTopic(topics);
             });
             LOG.info("replayed {} dead letters of {} ({} studies)", moved, dlq, replayed.size());
             out.put(stage, replayed);

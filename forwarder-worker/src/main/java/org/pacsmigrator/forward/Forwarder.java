@@ -228,6 +228,9 @@ public final class Forwarder implements StudyEventHandler {
                 InstancePreparer.Prepared prepared = preparer.prepare(i, cached, context);
                 if (prepared.rejected()) {
                     failures.put(i.sopInstanceUid(), prepared.failureCategory() + ": " + prepared.detail());
+                    if (prepared.corruptCacheObject()) {
+                        discard(i);
+                    }
                     continue;
                 }
                 if (!prepared.file().equals(cached)) {
@@ -254,6 +257,21 @@ public final class Forwarder implements StudyEventHandler {
             for (Path f : scratchFiles) {
                 Files.deleteIfExists(f);
             }
+        }
+    }
+
+    /**
+     * Removes a corrupt cache object: it can never be sent, and without it the retriever fetches the
+     * image again when the study is replayed (into the retrieve stage, see StageReplay).
+     */
+    private void discard(InstanceRecord corrupt) {
+        try {
+            cache.delete(corrupt.cacheKey());
+            LOG.warn("instance {} of study {}: corrupt cache object {} removed; replaying the study retrieves it again",
+                    corrupt.sopInstanceUid(), corrupt.studyInstanceUid(), corrupt.cacheKey());
+        } catch (IOException e) {
+            LOG.warn("instance {} of study {}: corrupt cache object {} could not be removed: {}", corrupt.sopInstanceUid(),
+                    corrupt.studyInstanceUid(), corrupt.cacheKey(), e.toString());
         }
     }
 

@@ -30,7 +30,13 @@ final class InstancePreparer {
         boolean rejected() {
             return failureCategory != null;
         }
+
+        boolean corruptCacheObject() {
+            return CORRUPT.equals(failureCategory);
+        }
     }
+
+    static final String CORRUPT = "cache object corrupt";
 
     private final RuleSet rules;
     private final StateStore state;
@@ -45,7 +51,7 @@ final class InstancePreparer {
     Prepared prepare(InstanceRecord instance, Path cached, RuleContext context) throws IOException {
         String sha = Sha256.of(cached);
         if (instance.sha256() != null && !instance.sha256().equals(sha)) {
-            return new Prepared(null, null, "cache object corrupt", "SHA-256 of the cached object differs from the one recorded at retrieval");
+            return new Prepared(null, null, CORRUPT, "SHA-256 of the cached object differs from the one recorded at retrieval");
         }
         if (rules.isEmpty()) {
             return new Prepared(cached, null, null, null);

@@ -199,6 +199,8 @@ class ForwarderTest {
         assertThat(newPacs.sopInstanceUids()).doesNotContain(victim.sopInstanceUid()).hasSize(imageUids().size() - 1);
         assertThat(newPacs.receivedStores()).doesNotContain(victim.sopInstanceUid());
         assertThat(state.findStudy(study.studyInstanceUid()).orElseThrow().failureMessage()).contains("cache object corrupt");
+        assertThat(cache.exists(victim.cacheKey())).as("the corrupt object is removed, so a replay retrieves it again")
+                .isFalse();
     }
 
     @Test

@@ -28,8 +28,9 @@ import org.pacsmigrator.topics.Topics;
  *   <li>7a a corrupted object: the forward stage is paused (StagePauses, as the console does) until every
  *       study is retrieved; then 32 bytes in the middle of one cached image are overwritten; the stage is
  *       resumed. The forwarder must detect it by the SHA-256 recorded at retrieval and never send it: its
- *       study ends FAILED "cache object corrupt" (dead-lettered), the study's other images and every other
- *       study arrive;</li>
+ *       study ends FAILED "cache object corrupt" (dead-lettered), the corrupt object is removed, the study's
+ *       other images and every other study arrive; then the failure is replayed (`replay`), which sends the
+ *       study to the retrieve stage: the image is fetched again and arrives, once;</li>
  *   <li>7b disk full: the cache directory is a 48 MiB tmpfs (about a third of the data set). Studies that do
  *       not fit must fail with "cache write failed" (nothing half-written is forwarded); then the tmpfs is
  *       grown (remount, as an operator frees space) and the failed studies are replayed: all complete.
@@ -89,14 +90,23 @@ class Fault7CacheTest {
                 List<DeadLetters.DeadLetter> letters = DeadLetters.pending(runner.kafkaSettings(),
                         Topics.deadLetterOf(new Topics(id).retrieved()), 100);
                 boolean lettered = letters.size() == 1 && "cache object corrupt".equals(letters.get(0).category());
-                if (!lettered) {
-                    result = Scenarios.failed(result, "forward dead letters: " + letters.stream().map(DeadLetters.DeadLetter::category)
-                            .toList());
+                boolean removed = !Files.exists(object);
+                if (!lettered || !removed || !result.passed()) {
+                    result = Scenarios.failed(result, "forward dead letters: " + letters.stream()
+                            .map(DeadLetters.DeadLetter::category).toList() + ", corrupt object removed: " + removed);
                 } else {
-                    result = new FaultResults.Row(result.scenario(), result.faults(), result.expected(), result.found(),
-                            result.duplicates(), result.passed(), "detected, never sent: its study FAILED 'cache object corrupt'"
-                            + " and dead-lettered, its " + (victim.instanceCount() - 1) + " other images sent; not re-retrieved"
-                            + " automatically (" + result.detail() + ")");
+                    // The operator's remedy: replay. The forward letter goes to the retrieve stage, which
+                    // fetches the removed image from the old PACS again; then it is sent, once.
+                    Scenarios.replayFailures(runner.state(), file, Set.of("cache object corrupt"));
+                    assertThat(Scenarios.awaitFinished(runner.state(), 15)).as("finished after the replay: %s",
+                            Scenarios.safeCounts(runner.state())).isTrue();
+                    FaultResults.Row after = Reconciliation.check(scenario, faults, env,
+                            Reconciliation.NewPacs.of(env.newPacs()), runner.state(), Reconciliation.Expectation.allVerified());
+                    result = new FaultResults.Row(after.scenario(), after.faults(), after.expected(), after.found(),
+                            after.duplicates(), after.passed(), "detected, never sent: its study FAILED 'cache object corrupt'"
+                            + " and dead-lettered, the corrupt object removed, its " + (victim.instanceCount() - 1)
+                            + " other images sent; after `replay` the image was retrieved again and sent"
+                            + (after.detail() == null || after.detail().isBlank() ? "" : " (" + after.detail() + ")"));
                 }
                 FaultResults.append(result);
                 rowWritten = true;
