@@ -36,7 +36,7 @@ final class ReplayCommand implements Callable<Integer> {
             description = "stage(s) whose dead letters to replay: retrieve, forward, verify (default: ${DEFAULT-VALUE})")
     List<String> stages;
 
-    @Option(names = "--category", description = "only letters of this category (repeatable), e.g. 'association rejected'")
+    @Option(names = "--category", description = "only letters of this category (repeatable), e.g. 'association refused'")
     List<String> categories = new ArrayList<>();
 
     @Option(names = "--study", description = "only letters of this StudyInstanceUID (repeatable)")

@@ -38,7 +38,7 @@ import org.pacsmigrator.topics.Topics;
 class Fault5NewPacsTest {
     /** A SOP class refused in negotiation, not its transfer syntax (the probe context tells them apart). */
     private static final Set<String> FORWARD_REFUSALS = Set.of("SOP class not supported");
-    /** Connection refused is "association refused" in the forward and verify stages (the retriever says "association rejected"). */
+    /** A stopped PACS is "association refused" (connection refused) in every stage. */
     private static final Set<String> TRANSIENT = Set.of("association refused", "association rejected", "timeout");
 
     @Test

@@ -8,7 +8,12 @@ import org.pacsmigrator.topics.CategorizedFailure;
  * association): retried with back-off by the stage, then dead-lettered under {@link #category()}.
  */
 public final class RetrieveException extends Exception implements CategorizedFailure {
-    /** The dead-letter categories of the retrieve stage. */
+    /**
+     * The dead-letter categories of the retrieve stage; the association ones are those of every
+     * stage ({@link DicomException#deadLetterCategory}): refused = nothing listens (PACS down),
+     * rejected = the PACS turned our association down (AE title, load).
+     */
+    public static final String ASSOCIATION_REFUSED = "association refused";
     public static final String ASSOCIATION_REJECTED = "association rejected";
     public static final String TIMEOUT = "timeout";
     public static final String MISSING_INSTANCES = "missing instances";
@@ -29,7 +34,8 @@ public final class RetrieveException extends Exception implements CategorizedFai
 
     public static String categoryOf(DicomException e) {
         return switch (e.category()) {
-            case CONNECTION_REFUSED, ASSOCIATION_REJECTED -> ASSOCIATION_REJECTED;
+            case CONNECTION_REFUSED -> ASSOCIATION_REFUSED;
+            case ASSOCIATION_REJECTED -> ASSOCIATION_REJECTED;
             case TIMEOUT -> TIMEOUT;
             case FAILURE_STATUS, NOT_NEGOTIATED, OTHER -> REFUSED_BY_SOURCE;
         };

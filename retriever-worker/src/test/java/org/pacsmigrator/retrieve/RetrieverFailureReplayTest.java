@@ -40,7 +40,7 @@ import org.pacsmigrator.topics.Topics;
 /**
  * A source that refuses associations: a stopped Orthanc (connection refused) and a caller it does
  * not know (association aborted). The retriever backs off (stage retries, adaptive limit halves),
- * the studies end FAILED with "association rejected" and in the dead-letter topic; a replay
+ * the studies end FAILED with "association refused" and in the dead-letter topic; a replay
  * after the source is back retrieves them.
  */
 class RetrieverFailureReplayTest {
@@ -87,18 +87,18 @@ class RetrieverFailureReplayTest {
                 for (SyntheticPacsGenerator.GeneratedStudy s : studies) {
                     StudyRecord r = state.findStudy(s.studyInstanceUid()).orElseThrow();
                     assertThat(r.state()).isEqualTo(StudyState.FAILED);
-                    assertThat(r.failureCategory()).isEqualTo(RetrieveException.ASSOCIATION_REJECTED);
+                    assertThat(r.failureCategory()).isEqualTo(RetrieveException.ASSOCIATION_REFUSED);
                     assertThat(r.failureMessage()).contains("failed after 3 attempts");
                 }
                 // Backed off: the adaptive limit (a gauge) went down; failures were counted by category.
                 assertThat(registry.get(RetrieveMetrics.PREFIX + ".associations.limit").gauge().value()).isLessThan(4.0);
-                assertThat(metrics.failures(RetrieveException.ASSOCIATION_REJECTED)).isGreaterThanOrEqualTo(2 * 3);
+                assertThat(metrics.failures(RetrieveException.ASSOCIATION_REFUSED)).isGreaterThanOrEqualTo(2 * 3);
 
                 // Back up; replay only that category.
                 pacs.start();
                 Map<StageReplay.Stage, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
                         List.of(StageReplay.Stage.RETRIEVE),
-                        new StageReplay.Selection(Set.of(RetrieveException.ASSOCIATION_REJECTED), Set.of()));
+                        new StageReplay.Selection(Set.of(RetrieveException.ASSOCIATION_REFUSED), Set.of()));
                 assertThat(replayed.get(StageReplay.Stage.RETRIEVE))
                         .containsExactlyInAnyOrderElementsOf(studies.stream().map(s -> s.studyInstanceUid()).toList());
                 await().atMost(Duration.ofSeconds(60)).until(() -> studies.stream().allMatch(s ->
@@ -112,7 +112,7 @@ class RetrieverFailureReplayTest {
                         StageReplay.Selection.all()).get(StageReplay.Stage.RETRIEVE)).isEmpty();
             }
 
-            // A caller the source does not know: its association is aborted, also "association rejected".
+            // A caller the source does not know: its association is aborted, "association rejected".
             Retriever stranger = new Retriever(Dicom.client("RTSTRANGER", DicomTimeouts.defaults()), node(pacs), state,
                     new CacheWritingReceiver(cache, state, metrics), publisher, topics,
                     RetrieverFixture.settings(true, WORKER, dir.resolve("scratch2")), cache,
