@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,7 @@ public final class ConsoleBackend implements AutoCloseable {
     private static final int MAX_LETTERS_READ = 10_000;
     private static final Duration LETTERS_MAX_AGE = Duration.ofMinutes(1);
     private static final Duration HISTORY_SPAN = Duration.ofHours(24);
+    private static final int SAMPLE_DUTY_DIVISOR = 10;
 
     /** Writes the report (csv and html) into a directory and returns the two files. */
     public interface ReportWriter {
@@ -72,6 +74,7 @@ public final class ConsoleBackend implements AutoCloseable {
     });
     private final ArrayDeque<ProgressSnapshot.HistoryPoint> history = new ArrayDeque<>();
     private final Map<StudyState, AtomicLong> studyGauges = new EnumMap<>(StudyState.class);
+    private final Duration sampleInterval;
     private volatile Sample latest;
     /** Pending dead letters per stage, read again only when the replay group's lag changes (or after a minute). */
     private final Map<String, CachedLetters> letterCache = new java.util.concurrent.ConcurrentHashMap<>();
@@ -89,7 +92,26 @@ public final class ConsoleBackend implements AutoCloseable {
                     .description("studies of the migration in this state").register(meters);
             studyGauges.put(s, value);
         }
-        sampler.scheduleWithFixedDelay(this::sampleQuietly, 0, sampleInterval.toMillis(), TimeUnit.MILLISECONDS);
+        this.sampleInterval = sampleInterval;
+        scheduleSample(0);
+    }
+
+    /**
+     * A sample scans the study and status tables; with millions of studies that takes a while, so the
+     * next one waits at least {@value #SAMPLE_DUTY_DIVISOR} times as long as the last took: the
+     * console never keeps the state store scanning more than a tenth of the time.
+     */
+    private void scheduleSample(long delayMillis) {
+        try {
+            sampler.schedule(() -> {
+                long start = System.nanoTime();
+                sampleQuietly();
+                long tookMillis = (System.nanoTime() - start) / 1_000_000;
+                scheduleSample(Math.max(sampleInterval.toMillis(), tookMillis * SAMPLE_DUTY_DIVISOR));
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // the console is shutting down
+        }
     }
 
     public ProgressSnapshot progress() {
