@@ -142,8 +142,7 @@ public final class Forwarder implements StudyEventHandler {
         RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle,
                 !conflicts.isEmpty() && patientConflictPolicy == PatientConflictPolicy.RULE);
         List<Future<?>> batches = new ArrayList<>();
-        for (int from = 0; from < pending.size(); from += batchSize) {
-            List<InstanceRecord> batch = pending.subList(from, Math.min(pending.size(), from + batchSize));
+        for (List<InstanceRecord> batch : evenBatches(pending, batchSize)) {
             batches.add(associations.submit(() -> {
                 sendBatch(uid, batch, context, failures);
                 return null;
@@ -165,6 +164,21 @@ public final class Forwarder implements StudyEventHandler {
         state.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
         publisher.publish(topics.forwarded(), StudyEvent.of(uid, event.reason()));
         LOG.info("forwarded study {} ({} instances sent now)", uid, pending.size());
+    }
+
+    /**
+     * As few batches of at most {@code max} as possible, of equal size (±1): 51 images with a batch
+     * size of 50 go as 26 + 25, not 50 + 1, so parallel associations share the work.
+     */
+    static <T> List<List<T>> evenBatches(List<T> items, int max) {
+        int count = (items.size() + max - 1) / max;
+        List<List<T>> out = new ArrayList<>(count);
+        for (int i = 0, from = 0; i < count; i++) {
+            int size = (items.size() - from + (count - i) - 1) / (count - i);
+            out.add(items.subList(from, from + size));
+            from += size;
+        }
+        return out;
     }
 
     /** Waits for every batch; the first failure is rethrown once all have ended (none is left running). */
