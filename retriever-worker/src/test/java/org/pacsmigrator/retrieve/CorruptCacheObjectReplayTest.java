@@ -17,7 +17,6 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
-import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceRecord;
@@ -29,7 +28,6 @@ import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.StudyEvent;
-import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
 
 /**
@@ -52,10 +50,8 @@ class CorruptCacheObjectReplayTest {
         SyntheticPacsGenerator.GeneratedStudy study = generator.plan().findFirst().orElseThrow();
         String uid = study.studyInstanceUid();
         Topics topics = new Topics(id);
-        KafkaSettings kafka = KafkaSettings.of(RetrieverFixture.services().kafka().bootstrapServers(), "pacsmig-" + id, 2);
-        TopicAdmin.ensureTopics(kafka, topics.all());
-        try (OrthancServer pacs = RetrieverFixture.startOrthanc("RTCPACS", dir.resolve("orthanc"),
-                Map.of("w", new OrthancServer.Modality(WORKER, "127.0.0.1", Ports.freePort())), generator);
+        KafkaSettings kafka = RetrieverFixture.kafkaWithTopics(id, topics);
+        try (OrthancServer pacs = RetrieverFixture.startOldPacs("RTCPACS", dir.resolve("orthanc"), WORKER, generator);
              CassandraStateStore state = RetrieverFixture.openState("pacsmig_" + id);
              AutoCloseable dropKeyspace = () -> RetrieverFixture.drop(state);
              KafkaEventPublisher publisher = new KafkaEventPublisher(kafka)) {

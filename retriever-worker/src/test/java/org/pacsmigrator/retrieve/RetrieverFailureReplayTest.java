@@ -18,7 +18,6 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
-import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
@@ -34,7 +33,6 @@ import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.StudyEvent;
-import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
 
 /**
@@ -55,10 +53,8 @@ class RetrieverFailureReplayTest {
         SyntheticPacsGenerator generator = RetrieverFixture.generator(77L, 2);
         List<SyntheticPacsGenerator.GeneratedStudy> studies = generator.plan().toList();
         Topics topics = new Topics(id);
-        KafkaSettings kafka = KafkaSettings.of(RetrieverFixture.services().kafka().bootstrapServers(), "pacsmig-" + id, 2);
-        TopicAdmin.ensureTopics(kafka, topics.all());
-        try (OrthancServer pacs = RetrieverFixture.startOrthanc("RTFAIL", dir.resolve("orthanc"),
-                Map.of("w", new OrthancServer.Modality(WORKER, "127.0.0.1", Ports.freePort())), generator);
+        KafkaSettings kafka = RetrieverFixture.kafkaWithTopics(id, topics);
+        try (OrthancServer pacs = RetrieverFixture.startOldPacs("RTFAIL", dir.resolve("orthanc"), WORKER, generator);
              CassandraStateStore state = RetrieverFixture.openState("pacsmig_" + id);
              AutoCloseable dropKeyspace = () -> RetrieverFixture.drop(state);
              AssociationLeases leases = new AssociationLeases(state.session(), state.keyspace(), "w", Duration.ofSeconds(10));

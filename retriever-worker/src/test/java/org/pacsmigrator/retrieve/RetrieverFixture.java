@@ -14,6 +14,7 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.state.CassandraSettings;
@@ -21,7 +22,10 @@ import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StudyEvent;
+import org.pacsmigrator.topics.TopicAdmin;
+import org.pacsmigrator.topics.Topics;
 
 /** Helpers of the retriever tests: own Orthanc, seeded studies, own keyspace, no-op publisher. */
 final class RetrieverFixture {
@@ -36,6 +40,20 @@ final class RetrieverFixture {
 
     static String uniqueId(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    }
+
+    /** Kafka settings of migration {@code id} on the shared broker, its topics created. */
+    static KafkaSettings kafkaWithTopics(String id, Topics topics) {
+        KafkaSettings kafka = KafkaSettings.of(services().kafka().bootstrapServers(), "pacsmig-" + id, 2);
+        TopicAdmin.ensureTopics(kafka, topics.all());
+        return kafka;
+    }
+
+    /** An Orthanc old PACS seeded by {@code generator} that knows the worker's AE title. */
+    static OrthancServer startOldPacs(String aeTitle, Path dir, String workerAeTitle, SyntheticPacsGenerator generator)
+            throws Exception {
+        return startOrthanc(aeTitle, dir, Map.of("w", new OrthancServer.Modality(workerAeTitle, "127.0.0.1",
+                Ports.freePort())), generator);
     }
 
     static CassandraStateStore openState(String keyspace) {
