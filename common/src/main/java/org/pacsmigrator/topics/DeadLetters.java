@@ -85,7 +85,7 @@ public final class DeadLetters {
      * be done again.
      */
     public static int reroute(KafkaSettings settings, String deadLetterTopic, Function<DeadLetter, String> destination) {
-        sourceOf(deadLetterTopic);
+        sourceOf(deadLetterTopic); // only a dead-letter topic is read as letters
         JsonSerde<StudyEvent> serde = JsonSerde.studyEvents();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(replayConsumer(settings, deadLetterTopic),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -210,7 +210,7 @@ public final class DeadLetters {
     }
 
     /** The topic whose dead letters {@code deadLetterTopic} holds. */
-    public static String sourceOf(String deadLetterTopic) {
+    private static String sourceOf(String deadLetterTopic) {
         if (!deadLetterTopic.endsWith(".dlq")) {
             throw new IllegalArgumentException("not a dead-letter topic: " + deadLetterTopic);
         }

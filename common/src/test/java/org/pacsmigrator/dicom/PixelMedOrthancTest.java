@@ -20,6 +20,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator.GeneratedStudy;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
+import org.pacsmigrator.testsupport.Commands;
 import org.pacsmigrator.testsupport.CountingProxy;
 
 /** The PixelMed DICOM layer against a real Orthanc. */
@@ -272,16 +273,10 @@ class PixelMedOrthancTest {
      */
     private static Path jpegLsStudy(Path target) throws Exception {
         Path source = GENERATOR.writeStudy(plan.get(1), dir.resolve("jpegls-source")).get(0);
-        dcmtk("dcmcjpls", source.toString(), target.toString());
-        dcmtk("dcmodify", "-nb", "-gst", "-gse", "-gin", "-m", "StudyDate=19990101", target.toString());
+        Commands.run("dcmcjpls", source.toString(), target.toString());
+        Commands.run("dcmodify", "-nb", "-gst", "-gse", "-gin", "-m", "StudyDate=19990101", target.toString());
         assertThat(DicomFiles.readInfo(target).transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.4.80");
         return target;
-    }
-
-    private static void dcmtk(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
     }
 
     @Test

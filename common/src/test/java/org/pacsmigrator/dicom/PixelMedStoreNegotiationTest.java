@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator.GeneratedStudy;
 import org.pacsmigrator.harness.Ports;
+import org.pacsmigrator.testsupport.Commands;
 
 /**
  * C-STORE to a PACS that negotiates only some of what it is offered (DCMTK's storescp with an
@@ -36,8 +37,8 @@ class PixelMedStoreNegotiationTest {
         Path secondaryCapture = files.stream().filter(f -> sopClass(f).equals(SOPClass.SecondaryCaptureImageStorage))
                 .findFirst().orElseThrow();
         Path jpegLs = dir.resolve("jpegls.dcm");
-        run("dcmcjpls", image.toString(), jpegLs.toString());
-        run("dcmodify", "-nb", "-gin", jpegLs.toString());
+        Commands.run("dcmcjpls", image.toString(), jpegLs.toString());
+        Commands.run("dcmodify", "-nb", "-gin", jpegLs.toString());
         Path unreadable = Files.writeString(dir.resolve("unreadable.dcm"), "not DICOM");
         String imageClass = sopClass(image).equals(SOPClass.CTImageStorage) ? "CTImageStorage" : "MRImageStorage";
 
@@ -101,11 +102,5 @@ class PixelMedStoreNegotiationTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
     }
 }

@@ -40,7 +40,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     /** Chunk by chunk as they arrive, flushed at once. */
-    public static final Link PLAIN = (in, out, fromTarget, passed) -> copyChunks(in, out, passed, 0);
+    private static final Link PLAIN = (in, out, fromTarget, passed) -> copyChunks(in, out, passed, 0);
 
     private final String targetHost;
     private final int targetPort;
@@ -71,7 +71,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     /** Copies chunk by chunk, each held {@code delayMillis} first. */
-    public static void copyChunks(InputStream in, OutputStream out, Passed passed, long delayMillis)
+    private static void copyChunks(InputStream in, OutputStream out, Passed passed, long delayMillis)
             throws IOException, InterruptedException {
         byte[] buffer = new byte[64 * 1024];
         for (int n; (n = in.read(buffer)) >= 0; ) {

@@ -55,6 +55,7 @@ import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.testsupport.Commands;
 import org.pacsmigrator.testsupport.DelegatingDicomClient;
 
 /**
@@ -331,8 +332,7 @@ class ForwarderTest {
                     .filter(i -> !i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
             Path object = cache.localCopy(victim.cacheKey(), scratch);
             Path jpeg = dir.resolve("jpeg.dcm");
-            Process compress = new ProcessBuilder("dcmcjpeg", object.toString(), jpeg.toString()).inheritIO().start();
-            assertThat(compress.waitFor()).isZero();
+            Commands.run("dcmcjpeg", object.toString(), jpeg.toString());
             CachedObject replaced = cache.put(victim.cacheKey(), jpeg);
             state.recordRetrieved(new InstanceRecord(victim.studyInstanceUid(), victim.sopInstanceUid(), victim.seriesInstanceUid(),
                     victim.sopClassUid(), "1.2.840.10008.1.2.4.70", replaced.sizeBytes(), replaced.sha256(), replaced.key(),

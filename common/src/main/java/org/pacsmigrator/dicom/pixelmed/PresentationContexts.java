@@ -102,14 +102,6 @@ final class PresentationContexts {
      */
     static LinkedList<PresentationContext> forStore(Set<List<String>> sopClassAndTransferSyntax) {
         LinkedList<PresentationContext> list = new LinkedList<>();
-        Set<String> implicitOffered = new LinkedHashSet<>();
-        Set<String> classes = new LinkedHashSet<>();
-        for (List<String> pair : sopClassAndTransferSyntax) {
-            classes.add(pair.get(0));
-            if (pair.get(1).equals(IMPLICIT_LE)) {
-                implicitOffered.add(pair.get(0));
-            }
-        }
         int id = 1;
         for (List<String> pair : sopClassAndTransferSyntax) {
             if (list.size() >= MAX_CONTEXTS) {
@@ -118,13 +110,14 @@ final class PresentationContexts {
             list.add(context(id, pair.get(0), pair.get(1)));
             id += 2;
         }
-        classes.removeAll(implicitOffered);
-        for (String sop : classes) {
-            if (list.size() >= MAX_CONTEXTS) {
-                break;
+        Set<String> probed = new LinkedHashSet<>();
+        for (List<String> pair : sopClassAndTransferSyntax) {
+            String sop = pair.get(0);
+            if (list.size() < MAX_CONTEXTS && !sopClassAndTransferSyntax.contains(List.of(sop, IMPLICIT_LE))
+                    && probed.add(sop)) {
+                list.add(context(id, sop, IMPLICIT_LE));
+                id += 2;
             }
-            list.add(context(id, sop, IMPLICIT_LE));
-            id += 2;
         }
         return list;
     }
