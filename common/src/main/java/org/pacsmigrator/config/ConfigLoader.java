@@ -108,6 +108,10 @@ public final class ConfigLoader {
         v.aeTitle("migrator.aeTitle", c.migrator.aeTitle);
         v.port("migrator.port", c.migrator.port);
         v.require("migrator.bindAddress", c.migrator.bindAddress);
+        v.senders("migrator.allowedSenders", c.migrator.allowedSenders);
+        v.atLeast("migrator.maxAssociations", c.migrator.maxAssociations, 1);
+        v.atLeast("migrator.artimSeconds", c.migrator.artimSeconds, 1);
+        v.atLeast("migrator.idleTimeoutSeconds", c.migrator.idleTimeoutSeconds, 1);
         v.require("index.from", c.index.from);
         v.require("index.to", c.index.to);
         if (c.index.from != null && c.index.to != null && c.index.from.isAfter(c.index.to)) {
@@ -166,6 +170,7 @@ public final class ConfigLoader {
             v.atLeast("verify.commitment.timeoutSeconds", c.verify.commitment.timeoutSeconds, 1);
             v.atLeast("verify.commitment.maxRequests", c.verify.commitment.maxRequests, 1);
             v.atLeast("verify.commitment.sameAssociationWaitMillis", c.verify.commitment.sameAssociationWaitMillis, 0);
+            v.senders("verify.commitment.allowedSenders", c.verify.commitment.allowedSenders);
             if (c.verify.commitment.aeTitle != null && c.verify.commitment.aeTitle.equals(c.migrator.aeTitle)
                     && "sent-and-committed".equals(c.verify.completion)) {
                 v.fail("verify.commitment.aeTitle", "must differ from migrator.aeTitle (the new PACS reports to it on its own port)");
@@ -200,6 +205,20 @@ public final class ConfigLoader {
         void fail(String key, String reason) {
             if (first == null) {
                 first = new ConfigException(key, reason);
+            }
+        }
+
+        void senders(String key, java.util.List<String> entries) {
+            if (entries == null) {
+                fail(key, "must be a list (may be empty)");
+                return;
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                try {
+                    org.pacsmigrator.dicom.net.AllowedSender.parse(entries.get(i));
+                } catch (IllegalArgumentException e) {
+                    fail(key + "[" + i + "]", e.getMessage());
+                }
             }
         }
 

@@ -42,6 +42,22 @@ public final class MigrationConfig {
         /** Address the storage SCP binds to; loopback unless configured. */
         public String bindAddress = "127.0.0.1";
         public Integer port = 11112;
+        /**
+         * Who may send to the storage SCP: "AE", "AE@host" or "AE@network/prefix" ("*" for any AE title).
+         * Empty (the default): the source PACS's AE title, from any address.
+         */
+        public java.util.List<String> allowedSenders = new java.util.ArrayList<>();
+        /** Simultaneous associations the storage SCP serves; above it, transient rejection at once. */
+        public int maxAssociations = 16;
+        /** Seconds a connection may take to complete its association request (the ARTIM timer). */
+        public int artimSeconds = 10;
+        /** Seconds an association may stay idle before it is aborted. */
+        public int idleTimeoutSeconds = 120;
+
+        /** The senders allowed, the source's AE title when none are configured. */
+        public java.util.List<String> allowedSendersOr(String sourceAeTitle) {
+            return allowedSenders.isEmpty() ? java.util.List.of(sourceAeTitle) : allowedSenders;
+        }
     }
 
     public static final class Index {
@@ -176,6 +192,8 @@ public final class MigrationConfig {
         public int maxRequests = 3;
         /** How long to keep the request's association open for a report on it. */
         public int sameAssociationWaitMillis = 500;
+        /** Who may report (entries as migrator.allowedSenders); empty: the new PACS's AE title. */
+        public java.util.List<String> allowedSenders = new java.util.ArrayList<>();
     }
 
     public static final class Storage {

@@ -10,6 +10,18 @@ public interface ReceivedInstanceHandler {
     void onReceived(ReceivedInstance instance) throws Exception;
 
     /**
+     * Asked as soon as an arriving instance's study is known (from the first bytes of its data set), before
+     * its bytes are kept: anything but {@link Admission#ACCEPTED} refuses it. Called for every instance.
+     */
+    default Admission admit(String studyInstanceUid, String sopInstanceUid) {
+        return Admission.ACCEPTED;
+    }
+
+    /** An instance was refused (not admitted, incomplete, inconsistent); a handler records what matters. */
+    default void refused(InstanceRefusal refusal) {
+    }
+
+    /**
      * Called when an exchange that may have delivered instances ends (an association to the
      * storage SCP, a C-GET): a handler that records instances in batches records what it holds.
      */
@@ -28,6 +40,18 @@ public interface ReceivedInstanceHandler {
             public void onReceived(ReceivedInstance instance) throws Exception {
                 first.onReceived(instance);
                 after.onReceived(instance);
+            }
+
+            @Override
+            public Admission admit(String studyInstanceUid, String sopInstanceUid) {
+                Admission a = first.admit(studyInstanceUid, sopInstanceUid);
+                return a == Admission.ACCEPTED ? after.admit(studyInstanceUid, sopInstanceUid) : a;
+            }
+
+            @Override
+            public void refused(InstanceRefusal refusal) {
+                first.refused(refusal);
+                after.refused(refusal);
             }
 
             @Override

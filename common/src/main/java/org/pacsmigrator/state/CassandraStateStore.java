@@ -93,6 +93,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectStudyStatus;
     private final PreparedStatement selectAllStudyStatuses;
     private final PreparedStatement clearForwarded;
+    private final CassandraRefusals refusals;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -164,6 +165,20 @@ public final class CassandraStateStore implements StateStore {
         selectAllIndexDays = session.prepare("SELECT * FROM " + ks + ".index_days");
         clearForwarded = session.prepare("UPDATE " + ks + ".instances SET forwarded_at = null, forward_status = null,"
                 + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
+        refusals = new CassandraRefusals(session, ks);
+    }
+
+    @Override
+    public void recordRefusal(RefusedInstance refusal) {
+        call(() -> {
+            refusals.record(refusal);
+            return null;
+        });
+    }
+
+    @Override
+    public List<RefusedInstance> refusalsOf(String studyInstanceUid) {
+        return call(() -> refusals.of(studyInstanceUid));
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */

@@ -56,6 +56,16 @@ public interface StateStore extends AutoCloseable {
 
     List<InstanceRecord> instancesOf(String studyInstanceUid);
 
+    /** Records an instance the storage SCP refused for a study being retrieved (idempotent per instance and category). */
+    default void recordRefusal(RefusedInstance refusal) {
+        throw new UnsupportedOperationException("refusals not supported by " + getClass().getSimpleName());
+    }
+
+    /** The refused instances of a study. */
+    default List<RefusedInstance> refusalsOf(String studyInstanceUid) {
+        return List.of();
+    }
+
     /**
      * Registers the patient if its PatientID (within the issuer) is not known yet and returns the
      * registered demographics: the given ones, or those first seen (a lightweight transaction).

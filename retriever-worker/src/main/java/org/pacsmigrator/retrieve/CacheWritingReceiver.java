@@ -10,10 +10,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pacsmigrator.cache.CachedObject;
 import org.pacsmigrator.cache.InstanceCache;
+import org.pacsmigrator.dicom.Admission;
+import org.pacsmigrator.dicom.InstanceRefusal;
 import org.pacsmigrator.dicom.ReceivedInstance;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.PendingRows;
+import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,16 +52,50 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
     private final RetrieveMetrics metrics;
     private final Map<String, String> cacheFailures = new ConcurrentHashMap<>();
     private final PendingRows<InstanceRecord> rows;
+    private final InFlightStudies inFlight;
 
+    /** Admits instances of studies being retrieved, without checking manifests (tests, tools). */
     public CacheWritingReceiver(InstanceCache cache, StateStore state) {
         this(cache, state, new RetrieveMetrics(new SimpleMeterRegistry()));
     }
 
+    /** Admits instances of studies being retrieved, without checking manifests (tests, tools). */
     public CacheWritingReceiver(InstanceCache cache, StateStore state, RetrieveMetrics metrics) {
+        this(cache, state, metrics, Duration.ofSeconds(10), false);
+    }
+
+    /**
+     * @param arrivalGrace how long after a study counts as retrieved its late C-STOREs are still taken
+     * @param manifests    whether retrievers query instance manifests: then only listed instances are taken
+     */
+    public CacheWritingReceiver(InstanceCache cache, StateStore state, RetrieveMetrics metrics, Duration arrivalGrace,
+                                boolean manifests) {
         this.cache = cache;
         this.state = state;
         this.metrics = metrics;
+        this.inFlight = new InFlightStudies(state, arrivalGrace, manifests);
         this.rows = new PendingRows<>(ROWS_PER_WRITE, MAX_ROW_WAIT, (study, batch) -> state.recordRetrieved(batch));
+    }
+
+    /** Only instances of studies being retrieved (by any retriever), and in their manifest. */
+    @Override
+    public Admission admit(String studyInstanceUid, String sopInstanceUid) {
+        return inFlight.admit(studyInstanceUid, sopInstanceUid);
+    }
+
+    /**
+     * A refusal is counted; on a study being retrieved it is also recorded (the report and the console show it,
+     * the retriever names it when the study fails). For other studies nothing is written: a stranger cannot
+     * fill the state store.
+     */
+    @Override
+    public void refused(InstanceRefusal r) {
+        metrics.instanceRefused(r.category());
+        if (r.category().equals(Admission.STUDY_NOT_RETRIEVING.reason()) || !inFlight.inFlight(r.studyInstanceUid())) {
+            return;
+        }
+        state.recordRefusal(new RefusedInstance(r.studyInstanceUid(), r.sopInstanceUid(), r.category(), r.detail(),
+                r.callingAeTitle(), r.status(), Instant.now()));
     }
 
     public InstanceCache cache() {

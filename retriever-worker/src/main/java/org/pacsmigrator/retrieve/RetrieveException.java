@@ -19,6 +19,12 @@ public final class RetrieveException extends Exception implements CategorizedFai
     public static final String MISSING_INSTANCES = "missing instances";
     public static final String REFUSED_BY_SOURCE = "refused by source";
     public static final String CACHE_WRITE_FAILED = "cache write failed";
+    /** Our own storage SCP turned the source's associations away (at its limit): not the source's fault. */
+    public static final String LISTENER_SATURATED = "storage SCP saturated";
+    /** The source sent an instance whose data set was cut short or malformed, on every attempt. */
+    public static final String INCOMPLETE_DATASET = "incomplete dataset from source";
+    /** The source sent data sets whose SOP Class/Instance UID differ from their C-STORE command. */
+    public static final String INCONSISTENT_DATASET = "dataset does not match its command";
 
     private final String category;
 

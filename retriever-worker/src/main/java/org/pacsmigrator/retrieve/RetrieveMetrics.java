@@ -52,6 +52,16 @@ public final class RetrieveMetrics {
         cacheWriteFailures.increment();
     }
 
+    void instanceRefused(String category) {
+        Counter.builder(PREFIX + ".instances.refused").description("instances the storage SCP refused, by reason")
+                .tag("category", category).register(registry).increment();
+    }
+
+    public double instancesRefused(String category) {
+        Counter c = registry.find(PREFIX + ".instances.refused").tag("category", category).counter();
+        return c == null ? 0 : c.count();
+    }
+
     void study(String outcome) {
         registry.counter(PREFIX + ".studies", "outcome", outcome).increment();
     }

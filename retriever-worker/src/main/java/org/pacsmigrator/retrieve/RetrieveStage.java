@@ -5,6 +5,8 @@ import java.time.Duration;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.StorageScp;
+import org.pacsmigrator.dicom.net.AllowedSender;
+import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
@@ -28,18 +30,28 @@ public final class RetrieveStage implements Stage {
         MigrationConfig config = ctx.config();
         MigrationConfig.Retrieve r = config.retrieve;
         RetrieveMetrics metrics = new RetrieveMetrics(ctx.meters());
-        CacheWritingReceiver receiver = new CacheWritingReceiver(ctx.cache(), ctx.state(), metrics);
+        CacheWritingReceiver receiver = new CacheWritingReceiver(ctx.cache(), ctx.state(), metrics,
+                Duration.ofSeconds(r.arrivalGraceSeconds), r.instanceManifest);
         boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
-        StorageScp scp = cGet ? null : Dicom.startStorageScp(config.migrator.aeTitle, config.migrator.bindAddress,
-                config.migrator.port, ctx.scratch(), receiver);
+        StorageScp scp = cGet ? null : Dicom.startStorageScp(storageScpSettings(config), ctx.scratch(), receiver,
+                ctx.meters());
         AssociationGate gate = ctx.gate(ctx.source(), r, RetrieveMetrics.PREFIX);
         Retriever retriever = new Retriever(ctx.dicom(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
                         Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch()),
-                ctx.cache(), gate, metrics);
+                ctx.cache(), gate, metrics, scp == null ? () -> 0 : scp::rejectedForLimit);
         StageWorkers workers = ctx.startStage(StagePauses.RETRIEVE, "retriever", ctx.topics().indexed(), retriever,
                 r.concurrency);
         return new RetrieveStage(scp, workers);
+    }
+
+    /** The C-MOVE destination's listener: our AE, address and port, who may send, its limits. */
+    static ListenerSettings storageScpSettings(MigrationConfig config) {
+        MigrationConfig.Migrator m = config.migrator;
+        return ListenerSettings.of("storage-scp", m.aeTitle, m.bindAddress, m.port,
+                        AllowedSender.parseAll(m.allowedSendersOr(config.source.aeTitle)))
+                .withLimits(m.maxAssociations, ListenerSettings.DEFAULT_MAX_PENDING, Duration.ofSeconds(m.artimSeconds),
+                        Duration.ofSeconds(m.idleTimeoutSeconds));
     }
 
     @Override

@@ -11,16 +11,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.InstanceRefusal;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.RetrieveOutcome;
 import org.pacsmigrator.dicom.StudyManifest;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
@@ -60,6 +64,9 @@ public final class Retriever implements StudyEventHandler {
     private final InstanceCache cache;
     private final AssociationGate gate;
     private final RetrieveMetrics metrics;
+    private final IntSupplier listenerRejections;
+    /** Studies during whose retrieve our storage SCP turned associations away (it was at its limit). */
+    private final Set<String> saturatedDuring = ConcurrentHashMap.newKeySet();
 
     /** Without a global limit or windows, with private metrics (single worker, tests). */
     public Retriever(DicomClient dicom, DicomNode source, StateStore state, ReceivedInstanceHandler receiver,
@@ -69,13 +76,21 @@ public final class Retriever implements StudyEventHandler {
                 AssociationGate.unlimited(source, 64), new RetrieveMetrics(new SimpleMeterRegistry()));
     }
 
-    /**
-     * @param cache the shared cache, checked for every instance before a study counts as retrieved
-     *              (null: trust the state rows)
-     */
+    /** With a storage SCP that never reaches its limit (C-GET, tests). */
     public Retriever(DicomClient dicom, DicomNode source, StateStore state, ReceivedInstanceHandler receiver,
                      EventPublisher publisher, Topics topics, RetrieveSettings settings, InstanceCache cache,
                      AssociationGate gate, RetrieveMetrics metrics) {
+        this(dicom, source, state, receiver, publisher, topics, settings, cache, gate, metrics, () -> 0);
+    }
+
+    /**
+     * @param cache              the shared cache, checked for every instance before a study counts as retrieved
+     *                           (null: trust the state rows)
+     * @param listenerRejections associations our storage SCP rejected at its limit so far (C-GET: always 0)
+     */
+    public Retriever(DicomClient dicom, DicomNode source, StateStore state, ReceivedInstanceHandler receiver,
+                     EventPublisher publisher, Topics topics, RetrieveSettings settings, InstanceCache cache,
+                     AssociationGate gate, RetrieveMetrics metrics, IntSupplier listenerRejections) {
         this.dicom = dicom;
         this.source = source;
         this.state = state;
@@ -86,6 +101,7 @@ public final class Retriever implements StudyEventHandler {
         this.cache = cache;
         this.gate = gate;
         this.metrics = metrics;
+        this.listenerRejections = listenerRejections;
     }
 
     public RetrieveMetrics metrics() {
@@ -118,6 +134,7 @@ public final class Retriever implements StudyEventHandler {
             throw e;
         } finally {
             metrics.inProgress().decrementAndGet();
+            saturatedDuring.remove(uid);
         }
         sample.stop(metrics.studyLatency());
         state.transition(uid, StudyState.RETRIEVED, StudyState.RETRIEVING);
@@ -139,6 +156,11 @@ public final class Retriever implements StudyEventHandler {
             if (attempt > settings.maxAttempts()) {
                 String detail = String.format("study %s: %d of %d instances still missing after %d attempts",
                         uid, missing.size(), expected.size(), settings.maxAttempts());
+                failOnRefusals(uid, missing, detail);
+                if (saturatedDuring.contains(uid)) {
+                    throw new RetrieveException(RetrieveException.LISTENER_SATURATED, detail
+                            + "; our storage SCP turned associations away at its limit (migrator.maxAssociations)", null);
+                }
                 if (receiver instanceof CacheWritingReceiver c) {
                     var cacheFailure = c.takeCacheFailure(uid);
                     if (cacheFailure.isPresent()) {
@@ -188,6 +210,11 @@ public final class Retriever implements StudyEventHandler {
         boolean allRefused = !outcomes.isEmpty() && outcomes.stream().allMatch(Retriever::refused);
         if (allRefused && retrievedUids(rows).size() <= before) {
             RetrieveOutcome first = outcomes.get(0);
+            if (saturatedDuring.contains(uid)) {
+                throw new RetrieveException(RetrieveException.LISTENER_SATURATED, String.format(
+                        "study %s: our storage SCP was at its limit and turned the source's associations away; source %s"
+                                + " then ended the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
+            }
             // A source that aborts because our SCP refused its C-STOREs (cache full, unwritable) is not refusing.
             var cacheFailure = receiver instanceof CacheWritingReceiver c ? c.takeCacheFailure(uid) : java.util.Optional.<String>empty();
             if (cacheFailure.isPresent()) {
@@ -208,9 +235,30 @@ public final class Retriever implements StudyEventHandler {
                 && o.completed() == 0 && o.failed() == 0 && o.warning() == 0;
     }
 
+    /**
+     * The source kept sending some of the missing instances incomplete, or not matching their command (the
+     * storage SCP refused and recorded them): the study fails under that category, not as plainly missing.
+     */
+    private void failOnRefusals(String uid, Set<String> missing, String detail) throws StageFailure {
+        for (RefusedInstance r : state.refusalsOf(uid)) {
+            if (!missing.contains(r.sopInstanceUid())) {
+                continue;
+            }
+            if (r.category().equals(InstanceRefusal.INCOMPLETE)) {
+                throw new StageFailure(RetrieveException.INCOMPLETE_DATASET, detail + "; instance " + r.sopInstanceUid()
+                        + " arrived incomplete (" + r.detail() + ")");
+            }
+            if (r.category().equals(InstanceRefusal.MISMATCH)) {
+                throw new StageFailure(RetrieveException.INCONSISTENT_DATASET, detail + "; instance " + r.sopInstanceUid()
+                        + ": " + r.detail());
+            }
+        }
+    }
+
     private RetrieveOutcome retrieveOne(QueryLevel level, Map<String, String> keys) throws RetrieveException,
             InterruptedException {
         String what = (settings.useCGet() ? "C-GET " : "C-MOVE ") + level + " " + keys.get("StudyInstanceUID");
+        int rejectedBefore = listenerRejections.getAsInt();
         RetrieveOutcome outcome;
         try {
             outcome = gate.call(() -> {
@@ -225,6 +273,9 @@ public final class Retriever implements StudyEventHandler {
             });
         } catch (DicomException e) {
             throw RetrieveException.of(e, what);
+        }
+        if (listenerRejections.getAsInt() > rejectedBefore && !outcome.success()) {
+            saturatedDuring.add(keys.get("StudyInstanceUID"));
         }
         if ((outcome.finalStatus() & 0xFF00) == 0xA700 && refused(outcome)) {
             gate.limit().onOverload(); // refused as "out of resources": the source is busy, back off

@@ -3,9 +3,12 @@ package org.pacsmigrator.verify;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.net.AllowedSender;
+import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.dicom.StorageCommitment;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
@@ -46,9 +49,12 @@ public final class VerifyStage implements Stage {
         if (criterion == Completion.SENT_AND_COMMITTED) {
             MigrationConfig.Commitment c = config.verify.commitment;
             results = new CommitmentResultConsumer(ctx.kafka(), ctx.topics(), ctx.state()).start();
-            scu = Dicom.startStorageCommitment(c.aeTitle, config.migrator.bindAddress, c.port, DicomTimeouts.defaults(),
+            List<String> senders = c.allowedSenders.isEmpty() ? List.of(config.destination.aeTitle) : c.allowedSenders;
+            ListenerSettings listener = ListenerSettings.of("commitment-listener", c.aeTitle, config.migrator.bindAddress,
+                    c.port, AllowedSender.parseAll(senders));
+            scu = Dicom.startStorageCommitment(listener, DicomTimeouts.defaults(),
                     Duration.ofMillis(c.sameAssociationWaitMillis), new CommitmentReports(ctx.state(), jsonPublisher,
-                            ctx.topics()));
+                            ctx.topics()), ctx.meters());
             requester = new CommitmentRequester(scu, ctx.destination(), ctx.state(), Duration.ofSeconds(c.timeoutSeconds),
                     c.maxRequests);
         }

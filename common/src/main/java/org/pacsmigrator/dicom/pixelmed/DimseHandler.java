@@ -13,12 +13,13 @@ import com.pixelmed.network.PDataPDU;
 import com.pixelmed.network.PresentationDataValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import org.pacsmigrator.dicom.net.StoreService;
 
 /**
- * One receiver for everything that arrives on our associations: DIMSE responses (C-ECHO/FIND/MOVE/GET-RSP,
- * pending ones included, with their data sets) and incoming C-STORE-RQ (C-GET sub-operations, or our storage
- * SCP) plus C-ECHO-RQ. PixelMed's own SCU classes hide the final status and sub-operation counts and answer
- * C-STOREs with success before the instance is handled; this class exposes all of it.
+ * The receiver of our SCU associations: DIMSE responses (C-ECHO/FIND/MOVE/GET-RSP, pending ones included, with
+ * their data sets) and the C-STORE-RQs of a C-GET, which go to the same {@link StoreService} as our listener's.
+ * PixelMed's own SCU classes hide the final status and sub-operation counts and answer C-STOREs with success
+ * before the instance is handled; this class exposes all of it.
  * It extends CompositeResponseHandler only because ReceivedDataHandler's constructor is not public.
  */
 final class DimseHandler extends CompositeResponseHandler {
@@ -28,8 +29,8 @@ final class DimseHandler extends CompositeResponseHandler {
     }
 
     private final ResponseListener listener;
-    private final StoreReceiver storeReceiver;
-    private final boolean peerIsCaller;
+    private final StoreService store;
+    private StoreService.Reception reception;
     private final ByteArrayOutputStream command = new ByteArrayOutputStream();
     private final ByteArrayOutputStream data = new ByteArrayOutputStream();
     private AttributeList responseAwaitingData;
@@ -39,13 +40,11 @@ final class DimseHandler extends CompositeResponseHandler {
 
     /**
      * @param listener      responses, or null on an SCP association
-     * @param storeReceiver where incoming C-STOREs go, or null to refuse them
-     * @param peerIsCaller  true on an SCP association (the sender is the calling AE), false for C-GET
+     * @param store        where incoming C-STOREs (of a C-GET) go, or null to refuse them
      */
-    DimseHandler(ResponseListener listener, StoreReceiver storeReceiver, boolean peerIsCaller) {
+    DimseHandler(ResponseListener listener, StoreService store) {
         this.listener = listener;
-        this.storeReceiver = storeReceiver;
-        this.peerIsCaller = peerIsCaller;
+        this.store = store;
     }
 
     AttributeList finalResponse() {
@@ -59,9 +58,12 @@ final class DimseHandler extends CompositeResponseHandler {
 
     /** The exchange ended: drops a half-received instance and tells the handler (batched records are written). */
     void cleanup() {
-        if (storeReceiver != null) {
-            storeReceiver.discard();
-            storeReceiver.deliveryEnded();
+        if (reception != null) {
+            reception.abandon();
+            reception = null;
+        }
+        if (store != null) {
+            store.deliveryEnded();
         }
     }
 
@@ -79,9 +81,11 @@ final class DimseHandler extends CompositeResponseHandler {
                     onCommand(list, contextId, association);
                 }
             } else if (storeRequest != null) {
-                storeReceiver.write(pdv.getValue());
+                byte[] fragment = pdv.getValue();
+                reception.data(fragment, 0, fragment.length);
                 if (pdv.isLastFragment()) {
-                    int status = storeReceiver.finish();
+                    int status = reception.complete();
+                    reception = null;
                     byte[] rsp = new CStoreResponseCommandMessage(storeRequest.getAffectedSOPClassUID(),
                             storeRequest.getAffectedSOPInstanceUID(), storeRequest.getMessageID(), status).getBytes();
                     storeRequest = null;
@@ -105,13 +109,11 @@ final class DimseHandler extends CompositeResponseHandler {
     private void onCommand(AttributeList list, byte contextId, Association association)
             throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
         int field = Attributes.intValue(list, TagFromName.CommandField, 0xffff);
-        if (field == MessageServiceElementCommand.C_STORE_RQ && storeReceiver != null) {
+        if (field == MessageServiceElementCommand.C_STORE_RQ && store != null) {
             storeRequest = new CStoreRequestCommandMessage(list);
-            String sourceAe = peerIsCaller ? association.getCallingAETitle() : association.getCalledAETitle();
-            storeReceiver.begin(storeRequest.getAffectedSOPClassUID(), storeRequest.getAffectedSOPInstanceUID(),
-                    association.getTransferSyntaxForPresentationContextID(contextId), sourceAe);
-        } else if (field == MessageServiceElementCommand.C_ECHO_RQ && peerIsCaller) {
-            association.send(contextId, Attributes.echoResponse(list), null);
+            // a C-GET's C-STOREs come from the PACS we called
+            reception = store.receive(storeRequest.getAffectedSOPClassUID(), storeRequest.getAffectedSOPInstanceUID(),
+                    association.getTransferSyntaxForPresentationContextID(contextId), association.getCalledAETitle().trim());
         } else if ((field & 0x8000) != 0 && listener != null) {
             if (Attributes.intValue(list, TagFromName.CommandDataSetType, 0x0101) != 0x0101) {
                 responseAwaitingData = list;

@@ -35,6 +35,7 @@ import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.RetrieveOutcome;
 import org.pacsmigrator.dicom.StoreListener;
+import org.pacsmigrator.dicom.net.StoreService;
 
 /**
  * {@link DicomClient} on PixelMed's association layer. PixelMed's SCU classes are not used for
@@ -56,7 +57,7 @@ public final class PixelMedDicomClient implements DicomClient {
     public void echo(DicomNode remote) throws DicomException {
         String sop = SOPClass.Verification;
         AttributeList response = exchange("C-ECHO", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
-                () -> new CEchoRequestCommandMessage().getBytes(), null, new DimseHandler((c, d) -> { }, null, false));
+                () -> new CEchoRequestCommandMessage().getBytes(), null, new DimseHandler((c, d) -> { }, null));
         int status = Attributes.intValue(response, TagFromName.Status, 0xffff);
         if (status != 0x0000) {
             throw new DicomException(Category.FAILURE_STATUS, Associations.describe("C-ECHO", remote, callingAeTitle)
@@ -117,7 +118,7 @@ public final class PixelMedDicomClient implements DicomClient {
                     matches++;
                     onMatch.accept(Attributes.toDataset(dataSet));
                 }
-            }, null, false);
+            }, null);
         }
 
         FindOutcome outcome(AttributeList finalResponse) {
@@ -132,7 +133,7 @@ public final class PixelMedDicomClient implements DicomClient {
         SubOperations counts = new SubOperations();
         AttributeList response = exchange("C-MOVE", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
                 () -> new CMoveRequestCommandMessage(sop, destinationAeTitle).getBytes(), identifier(level, keys),
-                new DimseHandler((command, dataSet) -> counts.update(command), null, false));
+                new DimseHandler((command, dataSet) -> counts.update(command), null));
         return counts.outcome(response);
     }
 
@@ -143,7 +144,7 @@ public final class PixelMedDicomClient implements DicomClient {
         LinkedList<PresentationContext> contexts = PresentationContexts.forGet(sop);
         SubOperations counts = new SubOperations();
         DimseHandler dimse = new DimseHandler((command, dataSet) -> counts.update(command),
-                new StoreReceiver(workDirectory, handler), false);
+                new StoreService(workDirectory, handler));
         AttributeList response = exchange("C-GET", remote, contexts, PresentationContexts.scpRoles(contexts), sop,
                 () -> new CGetRequestCommandMessage(sop).getBytes(), identifier(level, keys), dimse);
         return counts.outcome(response);
@@ -212,7 +213,7 @@ public final class PixelMedDicomClient implements DicomClient {
 
     /** Sends the data set bytes exactly as they are in the file (same transfer syntax, no re-encoding). */
     private AttributeList storeOne(Association association, byte contextId, Outgoing o) throws Exception {
-        DimseHandler handler = new DimseHandler((c, d) -> { }, null, false);
+        DimseHandler handler = new DimseHandler((c, d) -> { }, null);
         association.setReceivedDataHandler(handler);
         association.send(contextId, new CStoreRequestCommandMessage(o.info.sopClassUid(), o.info.sopInstanceUid()).getBytes(), null);
         try (InputStream in = Files.newInputStream(o.file); AssociationOutputStream out = association.getAssociationOutputStream(contextId)) {

@@ -4,14 +4,14 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.network.AReleaseException;
 import com.pixelmed.network.Association;
-import com.pixelmed.network.AssociationFactory;
+import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.network.PresentationContext;
-import com.pixelmed.network.PresentationContextSelectionPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.DicomException;
@@ -20,58 +20,27 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.SopReference;
 import org.pacsmigrator.dicom.StorageCommitment;
+import org.pacsmigrator.dicom.net.ContextPolicy;
+import org.pacsmigrator.dicom.net.DicomListener;
+import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Storage Commitment Push Model SCU on PixelMed's association layer (PixelMed has no commitment classes).
  * Requests go out on a fresh association per transaction; reports are accepted on the same association
- * (for {@code sameAssociationWait} after the N-ACTION-RSP) and on our own listener socket, where the PACS
+ * (for {@code sameAssociationWait} after the N-ACTION-RSP) and on our {@link DicomListener}, where the PACS
  * connects as association requester in the SCP role (Orthanc does this). Sockets set TCP_NODELAY.
  */
 public final class PixelMedStorageCommitment implements StorageCommitment {
     private static final Logger LOG = LoggerFactory.getLogger(PixelMedStorageCommitment.class);
-    private static final int IDLE_TIMEOUT_MILLIS = 60_000;
     private static final AtomicInteger MESSAGE_ID = new AtomicInteger();
-
-    /**
-     * Accepts the Push Model and Verification contexts (explicit VR little endian preferred), rejects others.
-     * PixelMed's acceptor ignores the returned list, so the offered contexts are changed in place.
-     */
-    private static final PresentationContextSelectionPolicy POLICY = new PresentationContextSelectionPolicy() {
-        @Override
-        public LinkedList applyPresentationContextSelectionPolicy(LinkedList contexts, int associationNumber) {
-            for (Object o : contexts) {
-                PresentationContext pc = (PresentationContext) o;
-                String sop = pc.getAbstractSyntaxUID();
-                List<?> offered = List.copyOf(pc.getTransferSyntaxUIDs());
-                pc.newTransferSyntaxUIDs();
-                if (!CommitmentMessages.PUSH_MODEL_SOP_CLASS.equals(sop) && !com.pixelmed.dicom.SOPClass.Verification.equals(sop)) {
-                    pc.setResultReason((byte) 3); // abstract syntax not supported
-                } else if (offered.contains(PresentationContexts.EXPLICIT_LE)) {
-                    pc.addTransferSyntaxUID(PresentationContexts.EXPLICIT_LE);
-                    pc.setResultReason((byte) 0);
-                } else if (offered.contains(PresentationContexts.IMPLICIT_LE)) {
-                    pc.addTransferSyntaxUID(PresentationContexts.IMPLICIT_LE);
-                    pc.setResultReason((byte) 0);
-                } else {
-                    pc.setResultReason((byte) 4); // transfer syntaxes not supported
-                }
-            }
-            return contexts;
-        }
-
-        @Override
-        public LinkedList applyPresentationContextSelectionPolicy(LinkedList contexts, int associationNumber, int debugLevel) {
-            return applyPresentationContextSelectionPolicy(contexts, associationNumber);
-        }
-    };
 
     private final String aeTitle;
     private final DicomTimeouts timeouts;
     private final Duration sameAssociationWait;
     private final Listener listener;
-    private SocketAcceptor acceptor;
+    private DicomListener reports;
 
     private PixelMedStorageCommitment(String aeTitle, DicomTimeouts timeouts, Duration sameAssociationWait, Listener listener) {
         CommitmentMessages.ensureDictionary();
@@ -81,10 +50,19 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
         this.listener = listener;
     }
 
-    public static PixelMedStorageCommitment start(String aeTitle, String bindAddress, int port, DicomTimeouts timeouts,
-                                                  Duration sameAssociationWait, Listener listener) throws IOException {
-        PixelMedStorageCommitment c = new PixelMedStorageCommitment(aeTitle, timeouts, sameAssociationWait, listener);
-        c.acceptor = SocketAcceptor.start("commitment-scp-" + aeTitle, bindAddress, port, 8, IDLE_TIMEOUT_MILLIS, c::serve);
+    /**
+     * Starts the report listener with {@code settings} (who may report: the new PACS) and returns the SCU. The
+     * listener accepts the Push Model and Verification, explicit VR little endian preferred.
+     */
+    public static PixelMedStorageCommitment start(ListenerSettings settings, DicomTimeouts timeouts,
+                                                  Duration sameAssociationWait, Listener listener, MeterRegistry meters)
+            throws IOException {
+        CommitmentMessages.ensureDictionary();
+        PixelMedStorageCommitment c = new PixelMedStorageCommitment(settings.aeTitle(), timeouts, sameAssociationWait,
+                listener);
+        ContextPolicy policy = ContextPolicy.only(Set.of(CommitmentMessages.PUSH_MODEL_SOP_CLASS, SOPClass.Verification),
+                List.of(PresentationContexts.EXPLICIT_LE, PresentationContexts.IMPLICIT_LE));
+        c.reports = DicomListener.start(settings, policy, List.of(new CommitmentReportService(listener)), meters);
         return c;
     }
 
@@ -95,7 +73,7 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
 
     @Override
     public int port() {
-        return acceptor.port();
+        return reports.port();
     }
 
     @Override
@@ -171,23 +149,6 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
 
     @Override
     public void close() {
-        acceptor.close();
-    }
-
-    private void serve(Socket socket) {
-        CommitmentHandler handler = new CommitmentHandler(listener, false);
-        try {
-            Association association = AssociationFactory.createNewAssociation(socket, aeTitle, POLICY);
-            Associations.buffer(association);
-            association.setReceivedDataHandler(handler);
-            association.waitForPDataPDUs(-1, false, false, false); // returns by release or abort
-        } catch (AReleaseException e) {
-            // normal end
-        } catch (Exception e) {
-            LOG.warn("commitment SCP {}: association from {} ended abnormally: {}", aeTitle, socket.getRemoteSocketAddress(),
-                    e.getMessage());
-        } finally {
-            SocketAcceptor.closeQuietly(socket);
-        }
+        reports.close();
     }
 }
