@@ -76,7 +76,7 @@ final class AcceptedAssociation {
         } catch (ProtocolException e) {
             listener.count("protocol error");
             String ae = peer == null ? "?" : peer.callingAeTitle();
-            listener.logRefusedOnce("association aborted for a protocol error (" + LogSafe.text(e.getMessage()) + ")", ae, from);
+            listener.logRefusedOnce("association aborted for a protocol error", LogSafe.text(e.getMessage()), ae, from);
             abortQuietly(Pdus.ABORT_SERVICE_PROVIDER, Pdus.ABORT_INVALID_PARAMETER);
         } catch (IOException e) {
             listener.count(holdsSlot ? "aborted" : "closed while negotiating");
@@ -165,7 +165,7 @@ final class AcceptedAssociation {
     private boolean reject(int result, int source, int reason, String why, InetAddress from) throws IOException {
         listener.count(why.startsWith("rejected: called") ? "rejected: called AE" : why.startsWith("rejected: calling")
                 ? "rejected: calling AE" : "rejected: protocol");
-        listener.logRefusedOnce(why, peer.callingAeTitle(), from);
+        listener.logRefusedOnce(why, "", peer.callingAeTitle(), from);
         send(Pdus.associateReject(result, source, reason));
         return false;
     }

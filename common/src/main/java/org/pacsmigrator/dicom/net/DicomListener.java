@@ -224,12 +224,12 @@ public final class DicomListener implements AutoCloseable {
                 .tags("listener", settings.name(), "outcome", outcome).register(meters).increment();
     }
 
-    /** Logs a refused peer once (per AE title, address and reason), names escaped. */
-    void logRefusedOnce(String reason, String callingAeTitle, InetAddress from) {
-        String key = reason + "|" + callingAeTitle + "|" + from.getHostAddress();
+    /** Logs a refused peer once per kind of refusal (per AE title and address); names escaped. */
+    void logRefusedOnce(String kind, String detail, String callingAeTitle, InetAddress from) {
+        String key = kind + "|" + callingAeTitle + "|" + from.getHostAddress();
         if (loggedPeers.size() < MAX_LOGGED_PEERS && loggedPeers.add(key)) {
-            LOG.warn("{}: {} from calling AE '{}' at {} (logged once per peer)", settings.name(), reason,
-                    LogSafe.text(callingAeTitle), from.getHostAddress());
+            LOG.warn("{}: {}{} from calling AE '{}' at {} (logged once per peer)", settings.name(), kind,
+                    detail.isEmpty() ? "" : " (" + detail + ")", LogSafe.text(callingAeTitle), from.getHostAddress());
         }
     }
 

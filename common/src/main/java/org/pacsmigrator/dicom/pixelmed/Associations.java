@@ -115,6 +115,28 @@ final class Associations {
         }
     }
 
+    /**
+     * Waits up to {@code wait} for the peer to send something on the association, without reading it. PixelMed
+     * logs an ERROR with a stack trace for every read that times out, so "nothing came" is found out here.
+     */
+    static boolean awaitData(Association association, java.time.Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            java.io.InputStream in = (java.io.InputStream) IN_FIELD.get(association);
+            while (true) {
+                if (in.available() > 0) {
+                    return true;
+                }
+                if (System.nanoTime() >= deadline) {
+                    return false;
+                }
+                Thread.sleep(10);
+            }
+        } catch (IllegalAccessException | java.io.IOException e) {
+            return true; // let the read find out what is wrong
+        }
+    }
+
     /** Releases normally; falls back to abort when the release handshake fails. */
     static void release(Association association) {
         if (association == null) {

@@ -124,24 +124,20 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
     }
 
     /**
-     * Some PACS report right away on the request's association: listen for a short while, then release.
-     * PixelMed closes the socket when a read times out, so "nothing came" ends the association by abort
-     * (harmless: the N-ACTION was answered, the report then comes on a new association).
+     * Some PACS report right away on the request's association: wait a short while for anything to arrive,
+     * then release (most PACS, Orthanc among them, report on a new association instead).
      */
     private CommitmentResult awaitReportOnSameAssociation(Association association) throws Exception {
+        if (!Associations.awaitData(association, sameAssociationWait)) {
+            Associations.release(association);
+            return null;
+        }
         CommitmentHandler second = new CommitmentHandler(listener, true);
         association.setReceivedDataHandler(second);
-        Associations.tune(association, (int) Math.max(1, sameAssociationWait.toMillis()));
         try {
             association.waitForPDataPDUsUntilHandlerReportsDone();
         } catch (AReleaseException e) {
             return second.result();
-        } catch (Exception e) {
-            if (Associations.categorize(e) != Category.TIMEOUT) {
-                throw e;
-            }
-            Associations.abortQuietly(association);
-            return null;
         }
         Associations.release(association);
         return second.result();
