@@ -4,7 +4,8 @@ package org.pacsmigrator.verify.report;
  * One line of the reconciliation: an entity (study, series or instance) present on one side only.
  *
  * @param side   "missing in new" (in the old PACS, not in the new) or "extra in new" (in the new PACS only),
- *               or "not indexed" (a study of the old PACS in the date range that the state store does not know)
+ *               or "not indexed" (a study of the old PACS in the date range that the state store does not know),
+ *               or "refused: <reason>" (an instance our storage SCP refused while retrieving the study)
  * @param action what to do about it
  */
 public record Discrepancy(String level, String side, String studyInstanceUid, String seriesInstanceUid,

@@ -132,6 +132,36 @@ public final class MigrationReport {
         return new Result(rows, discrepancies, complete, csv, html, recon);
     }
 
+    /**
+     * What the storage SCP refused for the study, counted by reason ("none" when nothing); each refused instance is
+     * also a reconciliation line with the action for its reason.
+     */
+    private String refused(String studyUid, List<Discrepancy> discrepancies) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (org.pacsmigrator.state.RefusedInstance r : state.refusalsOf(studyUid)) {
+            counts.merge(r.category(), 1, Integer::sum);
+            discrepancies.add(new Discrepancy("instance", "refused: " + r.category(), studyUid, "", r.sopInstanceUid(),
+                    refusalAction(r.category())));
+        }
+        if (counts.isEmpty()) {
+            return "none";
+        }
+        StringBuilder text = new StringBuilder();
+        counts.forEach((reason, n) -> text.append(text.length() == 0 ? "" : "; ").append(reason).append(" (").append(n).append(")"));
+        return text.toString();
+    }
+
+    private static String refusalAction(String category) {
+        return switch (category) {
+            case org.pacsmigrator.dicom.InstanceRefusal.INCOMPLETE ->
+                    "check the instance in the old PACS: it was sent cut short or malformed";
+            case org.pacsmigrator.dicom.InstanceRefusal.MISMATCH ->
+                    "check the instance in the old PACS: the data set it sent is not the instance its command named";
+            default -> "investigate: an instance the old PACS does not list for the study came in (a stranger's, or "
+                    + "stored after indexing: re-index the study's day)";
+        };
+    }
+
     /** The forwarder's rules that changed this study's images, with how many images each changed. */
     private String rulesApplied(String studyUid) {
         Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -245,7 +275,8 @@ public final class MigrationReport {
         }
         return new StudyRows(new StudyReportRow(s.patientId(), s.issuerOfPatientId(), s.accessionNumber(), s.studyDate(), uid,
                 s.state() == null ? "" : s.state().name(), s.expectedSeries(), s.expectedInstances(), instances.size(),
-                retrieved, sent, verified, committed, commitFailed, rulesApplied(uid), s.failureCategory(), s.failureMessage(),
+                retrieved, sent, verified, committed, commitFailed, rulesApplied(uid), refused(uid, discrepancies),
+                s.failureCategory(), s.failureMessage(),
                 criterion.key(), criterion.method(), complete, when,
                 oldSeries, newSeries, oldCount, newCount, seriesMissing, missing, extra), discrepancies);
     }
