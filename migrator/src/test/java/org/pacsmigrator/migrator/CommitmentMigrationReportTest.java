@@ -75,13 +75,7 @@ class CommitmentMigrationReportTest {
     @Test
     void committedMigrationReportsEveryStudyWithCorrectCountsAndResendsWhatIsMissing() throws Exception {
         MigrationConfig config = config();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            exit = SingleMachine.run(config, out, false);
-        }
-        String output = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as("exit code; output:%n%s", output).isZero();
+        String output = EndToEndMigrationTest.runExpectingSuccess(config); // also: no ERROR, no stack trace
         assertThat(output).contains("RESULT: COMPLETE")
                 .contains("completion (sent-and-committed): " + MigrationFixture.STUDIES + " of " + MigrationFixture.STUDIES);
 

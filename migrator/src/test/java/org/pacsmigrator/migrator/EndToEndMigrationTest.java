@@ -21,6 +21,7 @@ import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.testsupport.LogWatch;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -88,11 +89,13 @@ class EndToEndMigrationTest {
         assertThat(newPacs.receivedStores()).hasSize(MigrationFixture.TOTAL_INSTANCES).doesNotHaveDuplicates();
     }
 
-    private static String runExpectingSuccess(MigrationConfig config) throws Exception {
+    /** Runs the migration; it must succeed, and a healthy run logs no ERROR and no stack trace. */
+    static String runExpectingSuccess(MigrationConfig config) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int exit;
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+        try (LogWatch log = LogWatch.watch(); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             exit = SingleMachine.run(config, out, false);
+            assertThat(log.errorsAndStackTraces()).as("ERROR lines and stack traces of a healthy run").isEmpty();
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         assertThat(exit).as("exit code; output:%n%s", output).isZero();

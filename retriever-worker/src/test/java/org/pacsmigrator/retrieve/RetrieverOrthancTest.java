@@ -1,6 +1,7 @@
 package org.pacsmigrator.retrieve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.pacsmigrator.retrieve.RetrieverFixture.node;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,7 +41,10 @@ import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.dicom.net.AllowedSender;
+import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.testsupport.CountingProxy;
+import org.pacsmigrator.testsupport.RawDicomPeer;
 import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;
@@ -66,7 +70,7 @@ class RetrieverOrthancTest {
     @BeforeAll
     static void start() throws Exception {
         scp2Port = Ports.freePort();
-        generator = RetrieverFixture.generator(41L, 10);
+        generator = RetrieverFixture.generator(41L, 11);
         pacs = RetrieverFixture.startOrthanc("RTOLD", dir.resolve("orthanc"), Map.of(
                 "w1", new OrthancServer.Modality(WORKER1, "127.0.0.1", Ports.freePort()),
                 "w2", new OrthancServer.Modality(WORKER2, "127.0.0.1", Ports.freePort()),
@@ -141,6 +145,31 @@ class RetrieverOrthancTest {
             // Delivered again: skipped, nothing retrieved twice.
             worker1.handle(StudyEvent.of(s.studyInstanceUid(), "again"));
             assertThat(metrics2.instancesCached()).isEqualTo(s.instanceCount());
+        }
+    }
+
+    @Test
+    void aSaturatedStorageScpIsNotBlamedOnTheSource() throws Exception {
+        FileSystemCache cache = new FileSystemCache(dir.resolve("cache-saturated"));
+        RetrieveMetrics metrics = new RetrieveMetrics(new SimpleMeterRegistry());
+        ListenerSettings one = ListenerSettings.of("saturated-scp", MOVE_AE, "127.0.0.1", scp2Port,
+                List.of(AllowedSender.parse("*"))).withLimits(1, 4, Duration.ofSeconds(10), Duration.ofSeconds(60));
+        try (StorageScp scp = Dicom.startStorageScp(one, dir.resolve("scp-saturated"),
+                new CacheWritingReceiver(cache, state, metrics), null);
+             RawDicomPeer holder = RawDicomPeer.connect("127.0.0.1", scp2Port, 10_000)) {
+            // the listener's only association is taken: the source's C-STOREs are turned away
+            assertThat(holder.associate(pacs.aeTitle(), MOVE_AE, RawDicomPeer.VERIFICATION, RawDicomPeer.IMPLICIT_LE)
+                    .accepted()).isTrue();
+            Retriever r = new Retriever(Dicom.client(WORKER1, DicomTimeouts.defaults()), node(pacs), state,
+                    new CacheWritingReceiver(cache, state, metrics), new RetrieverFixture.RecordingPublisher(),
+                    new Topics("retrtest"), RetrieverFixture.settings(false, MOVE_AE, dir.resolve("scratch-saturated")),
+                    cache, AssociationGate.unlimited(node(pacs), 4), metrics, scp::rejectedForLimit);
+            SyntheticPacsGenerator.GeneratedStudy s = study(10); // a study no other test retrieves
+            assertThatThrownBy(() -> r.handle(StudyEvent.of(s.studyInstanceUid(), "test")))
+                    .isInstanceOfSatisfying(RetrieveException.class,
+                            e -> assertThat(e.category()).isEqualTo(RetrieveException.LISTENER_SATURATED));
+            assertThat(scp.rejectedForLimit()).isPositive();
+            holder.release();
         }
     }
 

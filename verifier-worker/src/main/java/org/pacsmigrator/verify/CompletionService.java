@@ -105,8 +105,14 @@ public final class CompletionService implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the stream thread has really stopped: a close that gave up after a few seconds (a busy machine)
+     * left the thread running on, past the state directory's removal and the broker's shutdown.
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(10));
+        if (!streams.close(Duration.ofSeconds(60))) {
+            LOG.warn("completion topology did not stop within 60 s");
+        }
     }
 }

@@ -25,7 +25,6 @@ final class Pdus {
     static final int SOURCE_SERVICE_USER = 1;
     static final int SOURCE_ACSE = 2;
     static final int SOURCE_PRESENTATION = 3;
-    static final int USER_NO_REASON = 1;
     static final int USER_APPLICATION_CONTEXT_NOT_SUPPORTED = 2;
     static final int USER_CALLING_AE_NOT_RECOGNIZED = 3;
     static final int USER_CALLED_AE_NOT_RECOGNIZED = 7;
@@ -33,11 +32,8 @@ final class Pdus {
     static final int PRESENTATION_LOCAL_LIMIT_EXCEEDED = 2;
 
     /** A-ABORT sources and reasons (PS3.8 table 9-26). */
-    static final int ABORT_SERVICE_USER = 0;
     static final int ABORT_SERVICE_PROVIDER = 2;
     static final int ABORT_REASON_NOT_SPECIFIED = 0;
-    static final int ABORT_UNRECOGNIZED_PDU = 1;
-    static final int ABORT_UNEXPECTED_PDU = 2;
     static final int ABORT_INVALID_PARAMETER = 6;
 
     /** The acceptor's answer for one proposed context: result 0 with a transfer syntax, or a refusal reason. */
