@@ -5,6 +5,8 @@ import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
@@ -21,16 +23,22 @@ import org.pacsmigrator.worker.MigrationContext;
  */
 public final class ConsoleApplication extends WorkerApplication<WorkerConfiguration> {
     private final MigrationContext embeddedContext;
+    private final ConsoleToken embeddedToken;
     private volatile ConsoleBackend backend;
 
     public ConsoleApplication() {
         this.embeddedContext = null;
+        this.embeddedToken = null;
     }
 
-    /** Embedded in a process that already has the migration open, scraping its registry (its logging is left alone). */
-    public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry) {
+    /**
+     * Embedded in a process that already has the migration open, scraping its registry (its logging is
+     * left alone), with the token the process configured or generated.
+     */
+    public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry, ConsoleToken token) {
         super(registry);
         this.embeddedContext = embeddedContext;
+        this.embeddedToken = token;
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,6 +66,7 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
     @Override
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
+        ConsoleToken token = embeddedToken != null ? embeddedToken : configuredToken(m);
         MigrationContext context = embeddedContext != null ? embeddedContext : openContext(m, environment);
         ConsoleBackend.ReportWriter reports = directory -> {
             MigrationReport.Result r = new MigrationReport(context.state(), context.dicom(), context.source(),
@@ -66,6 +75,10 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
         };
         backend = new ConsoleBackend(context, reports, Duration.ofSeconds(5));
         Path reportDirectory = Path.of(m.storage.dataDirectory).resolve("console-report");
+        environment.jersey().register(new HostFilter(HostFilter.allowedHosts(m.console)));
+        environment.jersey().register(new OriginFilter(OriginFilter.proxiedHosts(m.console)));
+        environment.jersey().register(new TokenFilter(token));
+        environment.jersey().register(new JsonPostFilter());
         environment.jersey().register(new ConsoleResource(backend, reportDirectory));
         environment.jersey().register(new ConsolePage());
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.source()));
@@ -76,6 +89,16 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
                 backend.close();
             }
         });
+    }
+
+    /** The console service's token: {@code console.token}, required (it guards replay, pause and the report). */
+    private static ConsoleToken configuredToken(MigrationConfig m) {
+        if (m.console.token == null) {
+            throw new ConfigException("console.token", "is required for the console service: a secret of at least "
+                    + ConfigLoader.MIN_TOKEN_LENGTH + " characters, e.g. token: ${PACSMIG_CONSOLE_TOKEN} with the variable "
+                    + "set from a Secret; clients send it as 'Authorization: Bearer <token>'");
+        }
+        return ConsoleToken.of(m.console.token);
     }
 
     public ConsoleBackend backend() {
