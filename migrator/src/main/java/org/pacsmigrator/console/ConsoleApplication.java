@@ -11,7 +11,6 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
-import org.pacsmigrator.verify.Completion;
 import org.pacsmigrator.verify.report.MigrationReport;
 import org.pacsmigrator.worker.MigrationContext;
 
@@ -68,9 +67,14 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
                          PrometheusMeterRegistry registry) throws Exception {
         ConsoleToken token = embeddedToken != null ? embeddedToken : configuredToken(m);
         MigrationContext context = embeddedContext != null ? embeddedContext : openContext(m, environment);
+        // Reconciles as many studies at once as the old PACS's budget, each association under its global lease.
+        MigrationReport report = MigrationReport.of(context, m.retrieve.maxAssociations);
         ConsoleBackend.ReportWriter reports = directory -> {
-            MigrationReport.Result r = new MigrationReport(context.state(), context.dicom(), context.source(),
-                    context.destination(), Completion.of(m.verify.completion)).write(directory, m.index.from, m.index.to);
+            java.util.Optional<String> closed = report.closedWindow();
+            if (closed.isPresent()) {
+                throw new ConsoleBackend.ReportUnavailable("the report's reconciliation waits for a time window: " + closed.get());
+            }
+            MigrationReport.Result r = report.write(directory, m.index.from, m.index.to);
             return new ConsoleBackend.Report(r.csv(), r.html());
         };
         backend = new ConsoleBackend(context, reports, Duration.ofSeconds(5));

@@ -17,6 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.testsupport.CountingProxy;
+import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.throttle.StagePauses;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * The console's API against a real migration (Kafka, Cassandra, the old PACS behind a
  * {@link CountingProxy}): requests without the token, from a foreign origin or host, or posted as a
  * cross-site form would be, are refused without changing anything and without a stack trace in the
- * log; with the token they work.
+ * log; with the token they work. The report's reconciliation takes its associations to the old PACS
+ * from the budget the workers share: parallel downloads wait while other workers hold every slot and
+ * never open more associations than the slots left.
  */
 class ConsoleSecurityTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -133,6 +141,52 @@ class ConsoleSecurityTest {
         assertThat(resumed.body()).contains("\"paused\":false");
         assertThat(rawStatus("GET", "/api/progress", "localhost:" + URI.create(base).getPort(), "Authorization: Bearer " + token))
                 .as("loopback name").isEqualTo(200);
+    }
+
+    @Test
+    void parallelReportDownloadsStayWithinTheOldPacsAssociationBudget() throws Exception {
+        String oldAe = config.source.aeTitle;
+        CassandraStateStore state = (CassandraStateStore) runner.context().state();
+        try (AssociationLeases otherWorker = new AssociationLeases(state.session(), state.keyspace(), "other-worker",
+                Duration.ofSeconds(30))) {
+            // Another worker holds both slots of the old PACS's budget (retrieve.maxAssociations 2).
+            AssociationLeases.Lease first = otherWorker.acquire(oldAe, 2, Duration.ofSeconds(30));
+            AssociationLeases.Lease second = otherWorker.acquire(oldAe, 2, Duration.ofSeconds(30));
+            assertThat(first).isNotNull();
+            assertThat(second).isNotNull();
+            int associationsBefore = oldPacsProxy.total();
+            List<CompletableFuture<HttpResponse<String>>> downloads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                downloads.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + (i % 2 == 0 ? "api/report.csv" : "api/report.html")))
+                        .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(3)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            Thread.sleep(3_000);
+            assertThat(oldPacsProxy.total()).as("no association to the old PACS while the budget is used up")
+                    .isEqualTo(associationsBefore);
+            assertThat(downloads).noneMatch(CompletableFuture::isDone);
+
+            // One slot comes free (slot 0, which the report may take even if its adaptive limit drops to 1).
+            (first.slot() == 0 ? first : second).close();
+            AssociationLeases.Lease kept = first.slot() == 0 ? second : first;
+            for (int i = 0; i < downloads.size(); i++) {
+                HttpResponse<String> r = downloads.get(i).get(3, TimeUnit.MINUTES);
+                assertThat(r.statusCode()).as("download %d: %s", i, r.body()).isEqualTo(200);
+                assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+                if (i % 2 == 0) {
+                    assertThat(r.body().lines().count()).isEqualTo(MigrationFixture.STUDIES + 1);
+                } else {
+                    assertThat(r.body()).contains(MigrationFixture.STUDIES + " studies");
+                }
+            }
+            kept.close();
+            // Each study's instances were asked for over one association; never two at once (one slot was free).
+            assertThat(oldPacsProxy.total() - associationsBefore).isGreaterThanOrEqualTo(MigrationFixture.STUDIES);
+            assertThat(oldPacsProxy.peak()).as("associations the old PACS had open at once").isEqualTo(1);
+        }
+        assertThat(runner.context().meters().find("pacsmig.report.associations.active").tag("remote", oldAe).gauge())
+                .as("the report's gate toward the old PACS").isNotNull()
+                .satisfies(g -> assertThat(g.value()).isZero());
     }
 
     private static HttpRequest.Builder post(String url) {
