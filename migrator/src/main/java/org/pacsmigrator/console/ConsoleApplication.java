@@ -21,6 +21,12 @@ import org.pacsmigrator.worker.MigrationContext;
  * all-in-one {@code run} embeds it on an already open {@link MigrationContext}.
  */
 public final class ConsoleApplication extends WorkerApplication<WorkerConfiguration> {
+    /**
+     * Dropwizard's Application constructor calls {@link #bootstrapLogging()} before this class's fields
+     * are set; this flag, set while the embedded constructor runs, is how it knows.
+     */
+    private static final ThreadLocal<Boolean> EMBEDDING = new ThreadLocal<>();
+
     private final MigrationContext embeddedContext;
     private final ConsoleToken embeddedToken;
     private volatile ConsoleBackend backend;
@@ -35,9 +41,15 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
      * left alone), with the token the process configured or generated.
      */
     public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry, ConsoleToken token) {
-        super(registry);
+        super(embedding(registry));
+        EMBEDDING.remove();
         this.embeddedContext = embeddedContext;
         this.embeddedToken = token;
+    }
+
+    private static PrometheusMeterRegistry embedding(PrometheusMeterRegistry registry) {
+        EMBEDDING.set(Boolean.TRUE);
+        return registry;
     }
 
     public static void main(String[] args) throws Exception {
@@ -56,8 +68,9 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
 
     @Override
     protected void bootstrapLogging() {
-        // Embedded, the host process's logging stays as it is; standalone, Dropwizard's bootstrap applies.
-        if (embeddedContext == null) {
+        // Embedded, the host process's logging stays as it is (Dropwizard's bootstrap would replace its
+        // appenders by one that drops everything below WARN); standalone, Dropwizard's bootstrap applies.
+        if (!Boolean.TRUE.equals(EMBEDDING.get())) {
             super.bootstrapLogging();
         }
     }
