@@ -67,6 +67,16 @@ final class EmbeddedConsole implements AutoCloseable {
         return app.adminPort();
     }
 
+    /** The address the admin connector (/prometheus, /healthcheck, /tasks) listens on: loopback. */
+    String adminHost() throws Exception {
+        for (org.eclipse.jetty.server.Connector c : app.server().get().getConnectors()) {
+            if ("admin".equals(c.getName()) && c instanceof org.eclipse.jetty.server.NetworkConnector n) {
+                return n.getHost();
+            }
+        }
+        return null;
+    }
+
     /** The token every API request needs (configured, or generated for this run). */
     ConsoleToken token() {
         return token;

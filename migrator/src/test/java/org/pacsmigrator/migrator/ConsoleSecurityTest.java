@@ -89,6 +89,7 @@ class ConsoleSecurityTest {
     @Test
     void apiNeedsTheTokenAndRefusesForeignOriginsHostsAndFormPosts() throws Exception {
         assertThat(console.tokenGenerated()).as("the fixture's config names no console.token").isTrue();
+        assertThat(console.adminHost()).as("the embedded console's admin connector").isEqualTo("127.0.0.1");
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
