@@ -133,6 +133,7 @@
     sessionStorage.removeItem(TOKEN_KEY);
     $('sign-in').hidden = false;
     $('sign-out').hidden = true;
+    $('refresh-status').textContent = 'Waiting for the console token';
     const note = $('token-message');
     note.textContent = message || '';
     note.hidden = !message;
