@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Headless-Chromium check of the migration web console.
 //
-//   node console-check.mjs <baseUrl> <screenshotPath>
+//   CONSOLE_TOKEN=<token> node console-check.mjs <baseUrl> <screenshotPath>
 //
-// Opens the console, waits until it has rendered the summary tiles, the failures table, the coverage calendar
-// and the stage table, reads them, takes a (full page) screenshot, then replays the first failure row (if any)
-// and waits until its count drops or the row disappears. Prints ONE JSON line on stdout:
+// Opens the console, which asks for its token first (the token comes from the environment, not the command
+// line, so that it does not show in a process list), enters it, waits until the page has rendered the summary
+// tiles, the failures table, the coverage calendar and the stage table, reads them, takes a (full page)
+// screenshot, then replays the first failure row (if any) and waits until its count drops or the row
+// disappears, and finally downloads the CSV report through its button. Prints ONE JSON line on stdout:
 //   {"tiles":{...},"failures":[{stage,category,count}],"calendar":{"cells":n,"studies":n},
-//    "stages":[{stage,paused,lag}],"replayed":{stage,category,countBefore}|null,"failuresAfter":[...]}
+//    "stages":[{stage,paused,lag}],"replayed":{stage,category,countBefore}|null,"failuresAfter":[...],
+//    "signInShown":true,"report":{"name":"report.csv","lines":n}}
 // Exits 1 with a message on stderr on any failure: a timeout, a tile that is not a plain integer, a console error
 // or uncaught exception logged by the page, or the page's #error banner becoming visible (the screenshot is then
 // taken of the failing page, best effort). Exit 2: bad usage.
@@ -16,7 +19,8 @@ import { chromium } from 'playwright-core';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LOAD_TIMEOUT_MS = 30_000;
 const REPLAY_TIMEOUT_MS = 60_000;
-const HARD_TIMEOUT_MS = 180_000;
+const REPORT_TIMEOUT_MS = 90_000;
+const HARD_TIMEOUT_MS = 240_000;
 
 // tile JSON key -> element id
 const TILES = {
@@ -120,7 +124,7 @@ function normalise(raw) {
   return { tiles, failures, calendar: { cells: raw.calendar.cells, studies }, stages };
 }
 
-async function run(baseUrl, screenshotPath) {
+async function run(baseUrl, screenshotPath, token) {
   const problems = [];
   let closing = false;
   let problemSeen;
@@ -140,7 +144,7 @@ async function run(baseUrl, screenshotPath) {
     timeout: LOAD_TIMEOUT_MS,
   });
   try {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: false });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('console', (msg) => {
       if (!closing && msg.type() === 'error') {
@@ -165,6 +169,17 @@ async function run(baseUrl, screenshotPath) {
 
     const response = await page.goto(baseUrl, { waitUntil: 'domcontentloaded', timeout: LOAD_TIMEOUT_MS });
     if (!response || !response.ok()) fail(`GET ${baseUrl}: HTTP ${response ? response.status() : 'no response'}`);
+
+    // Without a token the page shows only the sign-in card and asks the API nothing.
+    try {
+      await page.locator('#sign-in').waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+    } catch (e) {
+      await checkProblems();
+      fail(`the console did not ask for its token within ${LOAD_TIMEOUT_MS / 1000} s`);
+    }
+    const signInShown = true;
+    await page.locator('#token-input').fill(token);
+    await page.locator('#token-submit').click({ timeout: LOAD_TIMEOUT_MS });
 
     try {
       await waitFor(pageReady, null, LOAD_TIMEOUT_MS);
@@ -200,8 +215,25 @@ async function run(baseUrl, screenshotPath) {
 
     const after = normalise(await page.evaluate(readPage, TILES));
     await checkProblems();
+
+    // The report: the button fetches it with the token and hands it to the browser as a download.
+    let report;
+    try {
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: REPORT_TIMEOUT_MS }),
+        page.locator('#report-csv').click({ timeout: LOAD_TIMEOUT_MS }),
+      ]);
+      const file = await download.path();
+      const text = await (await import('node:fs/promises')).readFile(file, 'utf8');
+      report = { name: download.suggestedFilename(), lines: text.split(/\r?\n/).filter((l) => l.length > 0).length };
+    } catch (e) {
+      await checkProblems();
+      const notice = await page.locator('#report-result').textContent().catch(() => null);
+      fail(`the CSV report was not downloaded within ${REPORT_TIMEOUT_MS / 1000} s (${notice || e.message})`);
+    }
+    await checkProblems();
     closing = true;
-    return { ...before, replayed, failuresAfter: after.failures };
+    return { ...before, replayed, failuresAfter: after.failures, signInShown, report };
   } catch (e) {
     // best effort: a screenshot of the failing page helps to see why
     if (page) await page.screenshot({ path: screenshotPath, fullPage: true, timeout: 10_000 }).catch(() => {});
@@ -214,8 +246,9 @@ async function run(baseUrl, screenshotPath) {
 
 async function main() {
   const [baseUrl, screenshotPath] = process.argv.slice(2);
-  if (!baseUrl || !screenshotPath) {
-    process.stderr.write('usage: node console-check.mjs <baseUrl> <screenshotPath>\n');
+  const token = process.env.CONSOLE_TOKEN;
+  if (!baseUrl || !screenshotPath || !token) {
+    process.stderr.write('usage: CONSOLE_TOKEN=<token> node console-check.mjs <baseUrl> <screenshotPath>\n');
     process.exit(2);
   }
   const hardTimeout = setTimeout(() => {
@@ -224,7 +257,7 @@ async function main() {
   }, HARD_TIMEOUT_MS);
   hardTimeout.unref();
   try {
-    const result = await run(baseUrl, screenshotPath);
+    const result = await run(baseUrl, screenshotPath, token);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = 0;
   } catch (e) {

@@ -119,14 +119,52 @@
 
   // ---------------------------------------------------------------- API and errors
 
-  async function api(path, options = {}) {
-    const method = options.method || 'GET';
+  // The console token: asked for once per tab, kept in sessionStorage (gone when the tab closes), sent as a
+  // header with every API request. Never put into a URL (URLs end up in logs and the browser's history).
+  const TOKEN_KEY = 'pacsmig.console.token';
+
+  function token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
+
+  class SignInNeeded extends Error {}
+
+  function askForToken(message) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    $('sign-in').hidden = false;
+    $('sign-out').hidden = true;
+    $('refresh-status').textContent = 'Waiting for the console token';
+    const note = $('token-message');
+    note.textContent = message || '';
+    note.hidden = !message;
+    $('token-input').focus();
+  }
+
+  // fetch with the token; a 401 forgets it and asks again
+  async function authorizedFetch(path, method, accept) {
+    const t = token();
+    if (!t) {
+      askForToken();
+      throw new SignInNeeded('no console token');
+    }
+    const headers = { Accept: accept, Authorization: `Bearer ${t}` };
+    if (method !== 'GET') headers['Content-Type'] = 'application/json';
     let response;
     try {
-      response = await fetch(path, { method, headers: { Accept: 'application/json' }, cache: 'no-store' });
+      response = await fetch(path, { method, headers, cache: 'no-store' });
     } catch (e) {
       throw new Error(`${method} ${path}: ${e.message || e}`);
     }
+    if (response.status === 401) {
+      askForToken('The console did not accept this token. Enter the current one.');
+      throw new SignInNeeded('token not accepted');
+    }
+    return response;
+  }
+
+  async function api(path, options = {}) {
+    const method = options.method || 'GET';
+    const response = await authorizedFetch(path, method, 'application/json');
     const body = await response.text();
     if (!response.ok) {
       const err = new Error(`${method} ${path}: HTTP ${response.status}${body ? ' – ' + body.slice(0, 300) : ''}`);
@@ -140,9 +178,43 @@
     }
   }
 
+  // The report is fetched with the token and handed to the browser as a file (a plain link could not send it).
+  async function downloadReport(event) {
+    const button = event.currentTarget;
+    const name = button.dataset.report;
+    const notice = $('report-result');
+    const buttons = document.querySelectorAll('button[data-report]');
+    buttons.forEach((b) => { b.disabled = true; });
+    showNotice(notice, `Writing the report (${name})…`, '');
+    try {
+      const response = await authorizedFetch(`api/${name}`, 'GET', '*/*');
+      if (!response.ok) {
+        const text = (await response.text()).trim();
+        throw new Error(`HTTP ${response.status}${text ? ' – ' + text.slice(0, 300) : ''}`);
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const link = el('a', { href: url, download: name, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      showNotice(notice, `Report ${name} downloaded.`, 'ok');
+      clearError('report');
+    } catch (e) {
+      if (e instanceof SignInNeeded) {
+        notice.hidden = true;
+        return;
+      }
+      showNotice(notice, `The report could not be written: ${e.message || e}`, 'bad');
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  }
+
   const errors = new Map(); // source -> message
 
   function reportError(source, err) {
+    if (err instanceof SignInNeeded) return; // the sign-in card says it
     const message = err && err.message ? err.message : String(err);
     console.error(`[console] ${source}: ${message}`);
     errors.set(source, message);
@@ -670,6 +742,7 @@
   let again = false;
 
   function refresh() {
+    if (!token()) return Promise.resolve(); // nothing to show before the token is entered
     if (running) {
       again = true;
       return running;
@@ -689,7 +762,24 @@
     setTimeout(loop, REFRESH_MS);
   }
 
+  function signIn(event) {
+    event.preventDefault();
+    const value = $('token-input').value.trim();
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    $('token-input').value = '';
+    $('token-message').hidden = true;
+    $('sign-in').hidden = true;
+    $('sign-out').hidden = false;
+    refresh();
+  }
+
   function start() {
+    $('token-form').addEventListener('submit', signIn);
+    $('sign-out').addEventListener('click', () => askForToken());
+    document.querySelectorAll('button[data-report]').forEach((b) => b.addEventListener('click', downloadReport));
+    if (token()) $('sign-out').hidden = false;
+    else askForToken();
     $('study-search-form').addEventListener('submit', searchStudies);
     $('error-dismiss').addEventListener('click', () => {
       errors.clear(); // errors that persist come back with the next refresh

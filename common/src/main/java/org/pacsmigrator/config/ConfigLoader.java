@@ -20,6 +20,9 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
+    /** The shortest console.token accepted. */
+    public static final int MIN_TOKEN_LENGTH = 16;
+
     /** Values of verify.completion. */
     public static final java.util.List<String> VERIFY_COMPLETION = java.util.List.of("sent", "sent-and-cfind", "sent-and-committed");
 
@@ -188,6 +191,18 @@ public final class ConfigLoader {
             v.fail("console.port", "must be -1 (off), 0 (any free port) or 1..65535, got " + c.console.port);
         }
         v.require("console.bindAddress", c.console.bindAddress);
+        v.consoleToken("console.token", c.console.token);
+        if (c.console.allowedHosts == null) {
+            v.fail("console.allowedHosts", "must be a list (may be empty)");
+        } else {
+            for (int i = 0; i < c.console.allowedHosts.size(); i++) {
+                String host = c.console.allowedHosts.get(i);
+                if (host == null || !(host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?") || host.matches("\\[[0-9A-Fa-f:.]+]"))) {
+                    v.fail("console.allowedHosts[" + i + "]", "must be a host name or IP address without scheme, port or "
+                            + "wildcard (an IPv6 address in brackets), got '" + host + "'");
+                }
+            }
+        }
         v.throwIfAny();
         return c;
     }
@@ -239,6 +254,19 @@ public final class ConfigLoader {
             require(key, port);
             if (port != null && (port < 1 || port > 65535)) {
                 fail(key, "port out of range 1-65535: " + port);
+            }
+        }
+
+        /** A secret sent in an HTTP header: printable ASCII without spaces, long enough not to be guessed. */
+        void consoleToken(String key, String token) {
+            if (token == null) {
+                return; // the console service requires it; the all-in-one run generates one
+            }
+            if (!token.matches("[\\x21-\\x7E]*")) {
+                fail(key, "must be printable ASCII without spaces (it is sent in an HTTP header)");
+            } else if (token.length() < MIN_TOKEN_LENGTH) {
+                fail(key, "must be at least " + MIN_TOKEN_LENGTH + " characters (e.g. the output of `openssl rand -hex 32`), got "
+                        + token.length());
             }
         }
 

@@ -244,5 +244,16 @@ public final class MigrationConfig {
         public int port = 8090;
         /** Loopback by default: the console can replay and pause, so expose it deliberately. */
         public String bindAddress = "127.0.0.1";
+        /**
+         * The secret every request to {@code /api} must carry ({@code Authorization: Bearer <token>}),
+         * e.g. {@code ${PACSMIG_CONSOLE_TOKEN}} from the environment. Required by the console service;
+         * the all-in-one run generates one when it is absent.
+         */
+        public String token;
+        /**
+         * Host names (besides localhost, 127.0.0.1, [::1] and bindAddress) under which browsers reach the
+         * console, e.g. the name of a reverse proxy in front of it; any other Host header is refused.
+         */
+        public java.util.List<String> allowedHosts = new java.util.ArrayList<>();
     }
 }

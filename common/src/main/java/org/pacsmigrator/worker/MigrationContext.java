@@ -57,6 +57,7 @@ public final class MigrationContext implements AutoCloseable {
     private final StagePauses pauses;
     private InstanceCache cache;
     private AssociationLeases leases;
+    private final java.util.Map<String, AssociationGate> gates = new java.util.HashMap<>();
     private org.apache.kafka.clients.admin.Admin admin;
 
     private MigrationContext(MigrationConfig config, KafkaSettings kafka, CassandraStateStore state,
@@ -165,9 +166,15 @@ public final class MigrationContext implements AutoCloseable {
 
     /**
      * The association policy toward one PACS: global leases (shared by every worker of the
-     * migration), adaptive limit, time windows, pause between associations.
+     * migration), adaptive limit, time windows, pause between associations. One gate per PACS and
+     * metrics prefix in a process: asked again (the console's and the run's report share one
+     * process), the same gate is returned, so its meters stay bound to the gate in use.
      */
     public synchronized AssociationGate gate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
+        return gates.computeIfAbsent(metricsPrefix + " " + node, k -> newGate(node, p, metricsPrefix));
+    }
+
+    private AssociationGate newGate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
         if (leases == null) {
             leases = new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
                     + ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(config.retrieve.leaseTtlSeconds))

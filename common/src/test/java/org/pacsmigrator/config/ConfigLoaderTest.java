@@ -45,6 +45,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void consoleTokenAndAllowedHostsAreValidated() {
+        MigrationConfig none = ConfigLoader.validate(ConfigLoader.parse(VALID));
+        assertThat(none.console.token).isNull();
+        assertThat(none.console.allowedHosts).isEmpty();
+        String yaml = VALID + "console: {token: '${TOKEN}', allowedHosts: [console.example.org, 10.1.2.3, '[fd00::1]']}\n";
+        MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(yaml, java.util.Map.of("TOKEN", "0123456789abcdef")::get));
+        assertThat(c.console.token).isEqualTo("0123456789abcdef");
+        assertThat(c.console.allowedHosts).containsExactly("console.example.org", "10.1.2.3", "[fd00::1]");
+        for (String bad : new String[] {"short", "", "with space in the token", "tökenWithUmlaut12345"}) {
+            assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(yaml, java.util.Map.of("TOKEN", bad)::get)))
+                    .as(bad).isInstanceOf(ConfigException.class)
+                    .extracting(e -> ((ConfigException) e).key()).isEqualTo("console.token");
+        }
+        for (String bad : new String[] {"'*'", "'http://console.example.org'", "'console.example.org:8443'", "'*.example.org'"}) {
+            assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID + "console: {allowedHosts: [ok.example.org, "
+                    + bad + "]}\n"))).as(bad).isInstanceOf(ConfigException.class)
+                    .extracting(e -> ((ConfigException) e).key()).isEqualTo("console.allowedHosts[1]");
+        }
+    }
+
+    @Test
     void indexScheduleKeysAreValidated() {
         MigrationConfig ok = ConfigLoader.validate(ConfigLoader.parse(VALID.replace("index: {", "index: {windows: [\"MON-FRI 19:00-07:00\", \"SAT-SUN 00:00-24:00\"], timeZone: Europe/Zurich, pauseMillis: 500, ")));
         assertThat(ok.index.windows).hasSize(2);

@@ -5,11 +5,12 @@ import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
-import org.pacsmigrator.verify.Completion;
 import org.pacsmigrator.verify.report.MigrationReport;
 import org.pacsmigrator.worker.MigrationContext;
 
@@ -20,17 +21,35 @@ import org.pacsmigrator.worker.MigrationContext;
  * all-in-one {@code run} embeds it on an already open {@link MigrationContext}.
  */
 public final class ConsoleApplication extends WorkerApplication<WorkerConfiguration> {
+    /**
+     * Dropwizard's Application constructor calls {@link #bootstrapLogging()} before this class's fields
+     * are set; this flag, set while the embedded constructor runs, is how it knows.
+     */
+    private static final ThreadLocal<Boolean> EMBEDDING = new ThreadLocal<>();
+
     private final MigrationContext embeddedContext;
+    private final ConsoleToken embeddedToken;
     private volatile ConsoleBackend backend;
 
     public ConsoleApplication() {
         this.embeddedContext = null;
+        this.embeddedToken = null;
     }
 
-    /** Embedded in a process that already has the migration open, scraping its registry (its logging is left alone). */
-    public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry) {
-        super(registry);
+    /**
+     * Embedded in a process that already has the migration open, scraping its registry (its logging is
+     * left alone), with the token the process configured or generated.
+     */
+    public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry, ConsoleToken token) {
+        super(embedding(registry));
+        EMBEDDING.remove();
         this.embeddedContext = embeddedContext;
+        this.embeddedToken = token;
+    }
+
+    private static PrometheusMeterRegistry embedding(PrometheusMeterRegistry registry) {
+        EMBEDDING.set(Boolean.TRUE);
+        return registry;
     }
 
     public static void main(String[] args) throws Exception {
@@ -49,8 +68,9 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
 
     @Override
     protected void bootstrapLogging() {
-        // Embedded, the host process's logging stays as it is; standalone, Dropwizard's bootstrap applies.
-        if (embeddedContext == null) {
+        // Embedded, the host process's logging stays as it is (Dropwizard's bootstrap would replace its
+        // appenders by one that drops everything below WARN); standalone, Dropwizard's bootstrap applies.
+        if (!Boolean.TRUE.equals(EMBEDDING.get())) {
             super.bootstrapLogging();
         }
     }
@@ -58,14 +78,24 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
     @Override
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
+        ConsoleToken token = embeddedToken != null ? embeddedToken : configuredToken(m);
         MigrationContext context = embeddedContext != null ? embeddedContext : openContext(m, environment);
+        // Reconciles as many studies at once as the old PACS's budget, each association under its global lease.
+        MigrationReport report = MigrationReport.of(context, m.retrieve.maxAssociations);
         ConsoleBackend.ReportWriter reports = directory -> {
-            MigrationReport.Result r = new MigrationReport(context.state(), context.dicom(), context.source(),
-                    context.destination(), Completion.of(m.verify.completion)).write(directory, m.index.from, m.index.to);
+            java.util.Optional<String> closed = report.closedWindow();
+            if (closed.isPresent()) {
+                throw new ConsoleBackend.ReportUnavailable("the report's reconciliation waits for a time window: " + closed.get());
+            }
+            MigrationReport.Result r = report.write(directory, m.index.from, m.index.to);
             return new ConsoleBackend.Report(r.csv(), r.html());
         };
         backend = new ConsoleBackend(context, reports, Duration.ofSeconds(5));
         Path reportDirectory = Path.of(m.storage.dataDirectory).resolve("console-report");
+        environment.jersey().register(new HostFilter(HostFilter.allowedHosts(m.console)));
+        environment.jersey().register(new OriginFilter(OriginFilter.proxiedHosts(m.console)));
+        environment.jersey().register(new TokenFilter(token));
+        environment.jersey().register(new JsonPostFilter());
         environment.jersey().register(new ConsoleResource(backend, reportDirectory));
         environment.jersey().register(new ConsolePage());
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.source()));
@@ -76,6 +106,16 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
                 backend.close();
             }
         });
+    }
+
+    /** The console service's token: {@code console.token}, required (it guards replay, pause and the report). */
+    private static ConsoleToken configuredToken(MigrationConfig m) {
+        if (m.console.token == null) {
+            throw new ConfigException("console.token", "is required for the console service: a secret of at least "
+                    + ConfigLoader.MIN_TOKEN_LENGTH + " characters, e.g. token: ${PACSMIG_CONSOLE_TOKEN} with the variable "
+                    + "set from a Secret; clients send it as 'Authorization: Bearer <token>'");
+        }
+        return ConsoleToken.of(m.console.token);
     }
 
     public ConsoleBackend backend() {

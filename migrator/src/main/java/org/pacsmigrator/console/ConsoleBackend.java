@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +64,13 @@ public final class ConsoleBackend implements AutoCloseable {
     public record Report(Path csv, Path html) {
     }
 
+    /** The report cannot be written now (e.g. outside the PACS's time windows); the message says why. */
+    public static final class ReportUnavailable extends Exception {
+        public ReportUnavailable(String message) {
+            super(message);
+        }
+    }
+
     private record Sample(ProgressSnapshot progress, List<FailureGroup> failures) {
     }
 
@@ -76,6 +85,8 @@ public final class ConsoleBackend implements AutoCloseable {
     private final Map<StudyState, AtomicLong> studyGauges = new EnumMap<>(StudyState.class);
     private final Duration sampleInterval;
     private volatile Sample latest;
+    private final Object reportLock = new Object();
+    private CompletableFuture<Report> reportRun; // the report being written, guarded by reportLock
     /** Pending dead letters per stage, read again only when the replay group's lag changes (or after a minute). */
     private final Map<String, CachedLetters> letterCache = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -187,8 +198,40 @@ public final class ConsoleBackend implements AutoCloseable {
         return stages().stream().filter(s -> s.stage().equals(stage)).findFirst().orElseThrow();
     }
 
+    /**
+     * Writes the report. One at a time: a request that comes while a report is being written waits
+     * for that one and gets its files (the report's C-FINDs are not repeated for every click, and two
+     * writers never race on the same files).
+     */
     public Report report(Path directory) throws Exception {
-        return reports.write(directory);
+        CompletableFuture<Report> run;
+        boolean mine = false;
+        synchronized (reportLock) {
+            if (reportRun == null) {
+                reportRun = new CompletableFuture<>();
+                mine = true;
+            }
+            run = reportRun;
+        }
+        if (mine) {
+            try {
+                run.complete(reports.write(directory));
+            } catch (Exception | Error e) {
+                run.completeExceptionally(e);
+            } finally {
+                synchronized (reportLock) {
+                    reportRun = null;
+                }
+            }
+        }
+        try {
+            return run.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        }
     }
 
     private Sample sample() {

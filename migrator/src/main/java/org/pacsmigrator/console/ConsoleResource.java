@@ -111,18 +111,29 @@ public final class ConsoleResource {
     @Path("/report.csv")
     @Produces("text/csv")
     public Response reportCsv() throws Exception {
-        return download(backend.report(reportDirectory).csv(), "text/csv");
+        return download(true);
     }
 
     @GET
     @Path("/report.html")
     @Produces(MediaType.TEXT_HTML)
     public Response reportHtml() throws Exception {
-        return download(backend.report(reportDirectory).html(), MediaType.TEXT_HTML);
+        return download(false);
     }
 
-    private static Response download(java.nio.file.Path file, String type) throws java.io.IOException {
-        return Response.ok(Files.readAllBytes(file), type)
+    /** The report's CSV or HTML; 503 with the reason when it cannot be written now (outside a PACS's window). */
+    private Response download(boolean csv) throws Exception {
+        ConsoleBackend.Report report;
+        try {
+            report = backend.report(reportDirectory);
+        } catch (ConsoleBackend.ReportUnavailable e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8"))
+                    .entity(e.getMessage() + "\n").build();
+        }
+        java.nio.file.Path file = csv ? report.csv() : report.html();
+        // Patient IDs: not to be kept by a shared cache or the browser's cache.
+        return Response.ok(Files.readAllBytes(file), csv ? "text/csv" : MediaType.TEXT_HTML)
+                .header("Cache-Control", "no-store")
                 .header("Content-Disposition", "attachment; filename=\"" + file.getFileName() + "\"").build();
     }
 }

@@ -6,20 +6,26 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.console.ConsoleApplication;
+import org.pacsmigrator.console.ConsoleToken;
 import org.pacsmigrator.worker.MigrationContext;
 
 /**
  * The console of the all-in-one run: the same Dropwizard application as the console service,
  * on the runner's open migration, at {@code console.bindAddress:console.port} (admin endpoints
- * on a free port). Its Dropwizard YAML is written under the data directory.
+ * on a free port of 127.0.0.1, whatever the console's address). Its Dropwizard YAML is written
+ * under the data directory. Its token is {@code console.token}, or a fresh random one per run.
  */
 final class EmbeddedConsole implements AutoCloseable {
     private final ConsoleApplication app;
     private final String host;
+    private final ConsoleToken token;
+    private final boolean tokenGenerated;
 
-    private EmbeddedConsole(ConsoleApplication app, String host) {
+    private EmbeddedConsole(ConsoleApplication app, String host, ConsoleToken token, boolean tokenGenerated) {
         this.app = app;
         this.host = host;
+        this.token = token;
+        this.tokenGenerated = tokenGenerated;
     }
 
     /** Starts the console, or returns null when {@code console.port} is -1. */
@@ -30,10 +36,13 @@ final class EmbeddedConsole implements AutoCloseable {
         }
         Path yaml = Files.createDirectories(Path.of(config.storage.dataDirectory)).resolve("console.yaml");
         Files.writeString(yaml, dropwizardYaml(config));
-        ConsoleApplication app = new ConsoleApplication(context, registry);
+        boolean generated = config.console.token == null;
+        ConsoleToken token = generated ? ConsoleToken.generate() : ConsoleToken.of(config.console.token);
+        ConsoleApplication app = new ConsoleApplication(context, registry, token);
         app.run("server", yaml.toString());
         app.server().get(60, TimeUnit.SECONDS);
-        return new EmbeddedConsole(app, "0.0.0.0".equals(config.console.bindAddress) ? "127.0.0.1" : config.console.bindAddress);
+        return new EmbeddedConsole(app, "0.0.0.0".equals(config.console.bindAddress) ? "127.0.0.1" : config.console.bindAddress,
+                token, generated);
     }
 
     private static String dropwizardYaml(MigrationConfig config) {
@@ -42,7 +51,7 @@ final class EmbeddedConsole implements AutoCloseable {
                 + "server:\n"
                 + "  requestLog:\n    appenders: []\n"
                 + "  applicationConnectors:\n    - type: http\n      port: " + config.console.port + "\n"
-                + "  adminConnectors:\n    - type: http\n      port: 0\n";
+                + "  adminConnectors:\n    - type: http\n      port: 0\n      bindHost: 127.0.0.1\n";
     }
 
     private static String quote(String s) {
@@ -56,6 +65,60 @@ final class EmbeddedConsole implements AutoCloseable {
 
     int adminPort() {
         return app.adminPort();
+    }
+
+    /** The address the admin connector (/prometheus, /healthcheck, /tasks) listens on: loopback. */
+    String adminHost() throws Exception {
+        for (org.eclipse.jetty.server.Connector c : app.server().get().getConnectors()) {
+            if ("admin".equals(c.getName()) && c instanceof org.eclipse.jetty.server.NetworkConnector n) {
+                return n.getHost();
+            }
+        }
+        return null;
+    }
+
+    /** The token every API request needs (configured, or generated for this run). */
+    ConsoleToken token() {
+        return token;
+    }
+
+    /** True when no console.token was configured and this run made one up. */
+    boolean tokenGenerated() {
+        return tokenGenerated;
+    }
+
+    /**
+     * The lines that tell the user where the console is and how to get in. A generated token is
+     * written to {@code <dataDirectory>/console-token} (readable by the owner only, replaced every run)
+     * and shown itself only when {@code terminal} (the output is an interactive terminal, not a file
+     * or pipe that logs land in too); a configured one is never shown.
+     */
+    String announce(MigrationConfig config, boolean terminal) throws java.io.IOException {
+        String metrics = "Prometheus metrics: http://127.0.0.1:" + adminPort() + "/prometheus";
+        if (!tokenGenerated) {
+            return "Console: " + url() + " (token: console.token; " + metrics + ")";
+        }
+        Path file = writeOwnerOnly(Path.of(config.storage.dataDirectory).resolve(TOKEN_FILE), token.reveal());
+        return "Console: " + url() + " (" + metrics + ")\n"
+                + (terminal ? "Console token for this run: " + token.reveal() + " (also in " + file + ")"
+                        : "Console token for this run: in " + file + " (readable only by this user)")
+                + "; the page asks for it, API clients send 'Authorization: Bearer <token>'";
+    }
+
+    static final String TOKEN_FILE = "console-token";
+
+    private static Path writeOwnerOnly(Path file, String secret) throws java.io.IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(tmp);
+        }
+        Files.writeString(tmp, secret + "\n");
+        return Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     @Override

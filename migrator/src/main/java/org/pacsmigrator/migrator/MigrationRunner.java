@@ -117,11 +117,12 @@ public final class MigrationRunner implements AutoCloseable {
 
     /**
      * Writes report.csv, report.html and reconciliation.csv (C-FIND of both PACS) into {@code directory},
-     * as many studies at once as the old PACS's association budget (retrieve.maxAssociations) allows.
+     * as many studies at once as the old PACS's association budget (retrieve.maxAssociations) allows; every
+     * association takes a slot of that budget (and of forward.maxAssociations toward the new PACS), shared
+     * with the workers, and waits for the PACS's time windows.
      */
     public MigrationReport.Result writeReport(Path directory) throws Exception {
-        return new MigrationReport(context.state(), context.dicom(), context.source(), context.destination(), criterion(),
-                config.retrieve.maxAssociations).write(directory, config.index.from, config.index.to);
+        return MigrationReport.of(context, config.retrieve.maxAssociations).write(directory, config.index.from, config.index.to);
     }
 
     /** The re-send action of the report: instances missing in the new PACS go back to the forwarder. */

@@ -55,8 +55,8 @@ final class SingleMachine {
                      ForwardStage.loadRules(config), meters);
              EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(), meters)) {
             if (console != null) {
-                out.printf("Console: %s (Prometheus metrics: http://%s:%d/prometheus)%n", console.url(),
-                        config.console.bindAddress, console.adminPort());
+                // The token itself only on an interactive terminal: not into a file or pipe that the logs share.
+                out.println(console.announce(config, out == System.out && System.console() != null));
             }
             runner.startWorkers();
             Indexer.Summary indexed = runner.index();

@@ -305,20 +305,27 @@ class DeployManifestsTest {
         while (m.find()) {
             placeholders.add(m.group(1));
         }
-        assertThat(placeholders).contains("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY");
-        JsonNode secret = single(kubernetes.resolve("secret.example.yaml"));
+        assertThat(placeholders).contains("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "PACSMIG_CONSOLE_TOKEN");
+        Map<String, JsonNode> secrets = new LinkedHashMap<>();
+        for (JsonNode secret : documents(kubernetes.resolve("secret.example.yaml"))) {
+            assertThat(secret.path("kind").asText()).isEqualTo("Secret");
+            secrets.put(secret.path("metadata").path("name").asText(), secret);
+        }
         for (Map.Entry<String, JsonNode> e : deployments().entrySet()) {
             Map<String, JsonNode> env = envNodes(container(e.getValue()));
             for (String name : placeholders) {
                 assertThat(env).as(e.getKey() + " sets " + name).containsKey(name);
                 JsonNode ref = env.get(name).path("valueFrom").path("secretKeyRef");
                 if (!ref.isMissingNode()) {
-                    assertThat(ref.path("name").asText()).as(name + " Secret").isEqualTo(secret.path("metadata").path("name").asText());
+                    JsonNode secret = secrets.get(ref.path("name").asText());
+                    assertThat(secret).as(name + ": Secret " + ref.path("name").asText() + " in secret.example.yaml").isNotNull();
                     assertThat(secret.path("stringData").has(ref.path("key").asText()))
                             .as(name + ": key " + ref.path("key").asText() + " in secret.example.yaml").isTrue();
                 }
             }
         }
+        // the console service does not start without a token
+        assertThat(migration.console.token).as("console.token").isNotNull();
     }
 
     @Test

@@ -76,6 +76,14 @@ class CommitmentMigrationReportTest {
     void committedMigrationReportsEveryStudyWithCorrectCountsAndResendsWhatIsMissing() throws Exception {
         MigrationConfig config = config();
         String output = EndToEndMigrationTest.runExpectingSuccess(config); // also: no ERROR, no stack trace
+        // No console.token configured: the run made one up; its output (not a terminal) names the file, not the token.
+        Path tokenFile = Path.of(config.storage.dataDirectory).resolve(EmbeddedConsole.TOKEN_FILE);
+        String token = Files.readString(tokenFile).strip();
+        assertThat(token).matches("[A-Za-z0-9_-]{43}");
+        assertThat(Files.getPosixFilePermissions(tokenFile)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(output).contains("Console: http://127.0.0.1:").contains("Console token for this run: in " + tokenFile)
+                .doesNotContain(token);
         assertThat(output).contains("RESULT: COMPLETE")
                 .contains("completion (sent-and-committed): " + MigrationFixture.STUDIES + " of " + MigrationFixture.STUDIES);
 

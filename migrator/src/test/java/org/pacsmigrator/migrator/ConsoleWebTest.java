@@ -28,14 +28,17 @@ import org.pacsmigrator.topics.Topics;
 /**
  * The web console in headless Chromium (Debian's chromium driven by playwright-core, see
  * console-test/) against a real migration of the shared data set, with one real dead letter (a
- * study event the state store does not know): the page shows the numbers the API reports, and a
- * click on "Replay" moves the dead letter back to the retrieve stage's topic (paused, so it waits
- * there as lag until the stage is resumed).
+ * study event the state store does not know): the page asks for the console's token, then shows
+ * the numbers the API reports, a click on "Replay" moves the dead letter back to the retrieve
+ * stage's topic (paused, so it waits there as lag until the stage is resumed), and the report
+ * button downloads the CSV report with the token.
  */
 class ConsoleWebTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String UNKNOWN_STUDY = "1.2.826.0.1.3680043.10.999.424242";
+    /** The console's token (generated for the run: the fixture's config names none). */
+    private static String token;
 
     @TempDir
     Path dir;
@@ -60,6 +63,7 @@ class ConsoleWebTest {
             }
             runner.awaitCompletion(Duration.ofSeconds(1));
             String base = console.url();
+            token = console.token().reveal();
             await().atMost(90, TimeUnit.SECONDS).until(() -> {
                 JsonNode p = get(base + "api/progress");
                 return p.at("/deadLetters/total").asLong() == 1
@@ -72,7 +76,10 @@ class ConsoleWebTest {
             assertThat(failures.get(0).get("stage").asText()).isEqualTo("retrieve");
             assertThat(failures.get(0).get("studies").get(0).asText()).isEqualTo(UNKNOWN_STUDY);
 
-            JsonNode page = browse(base, dir.resolve("console.png"));
+            JsonNode page = browse(base, dir.resolve("console.png"), token);
+            assertThat(page.get("signInShown").asBoolean()).isTrue();
+            assertThat(page.at("/report/name").asText()).isEqualTo("report.csv");
+            assertThat(page.at("/report/lines").asLong()).isEqualTo(MigrationFixture.STUDIES + 1); // header + one row per study
 
             JsonNode tiles = page.get("tiles");
             assertThat(tiles.get("totalStudies").asLong()).isEqualTo(progress.at("/studies/total").asLong())
@@ -108,8 +115,8 @@ class ConsoleWebTest {
             JsonNode detail = get(base + "api/studies/" + progressStudy(base));
             assertThat(detail.at("/study/state").asText()).isEqualTo("VERIFIED");
             assertThat(detail.at("/complete").asBoolean()).isTrue();
-            HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(base + "api/report.csv")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(base + "api/report.csv"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(csv.statusCode()).isEqualTo(200);
             assertThat(csv.body().lines().count()).isGreaterThan(MigrationFixture.STUDIES);
         }
@@ -123,12 +130,14 @@ class ConsoleWebTest {
     }
 
     /** Runs console-test/console-check.mjs against the page; returns what it read. */
-    private static JsonNode browse(String base, Path screenshot) throws Exception {
+    private static JsonNode browse(String base, Path screenshot, String token) throws Exception {
         Path root = repoRoot();
-        Process node = new ProcessBuilder("node", root.resolve("console-test/console-check.mjs").toString(), base,
-                screenshot.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder check = new ProcessBuilder("node", root.resolve("console-test/console-check.mjs").toString(), base,
+                screenshot.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        check.environment().put("CONSOLE_TOKEN", token);
+        Process node = check.start();
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(node.waitFor(200, TimeUnit.SECONDS)).isTrue();
+        assertThat(node.waitFor(260, TimeUnit.SECONDS)).isTrue();
         assertThat(node.exitValue()).as("console-check exit code; output: %s", out).isZero();
         assertThat(Files.size(screenshot)).isPositive();
         return JSON.readTree(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
@@ -144,14 +153,16 @@ class ConsoleWebTest {
     }
 
     private static JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", url, r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
 
     private static JsonNode post(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("POST %s: %s", url, r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -25,20 +26,22 @@ import java.util.concurrent.Future;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
-import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.FindOutcome;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.StudyManifest;
+import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.state.InstanceCommitment;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.verify.Completion;
+import org.pacsmigrator.worker.MigrationContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,24 +65,25 @@ public final class MigrationReport {
         }
     }
 
+    /** Prefix of the report's association meters ({@code pacsmig.report.associations.active{remote}}, ...). */
+    public static final String METRICS_PREFIX = "pacsmig.report";
+
     private final StateStore state;
     private final DicomClient dicom;
-    private final DicomNode oldPacs;
-    private final DicomNode newPacs;
+    private final AssociationGate oldPacs;
+    private final AssociationGate newPacs;
     private final Completion criterion;
     private final int parallelStudies;
 
-    /** {@code dicom} null = no reconciliation (state store only). */
-    public MigrationReport(StateStore state, DicomClient dicom, DicomNode oldPacs, DicomNode newPacs, Completion criterion) {
-        this(state, dicom, oldPacs, newPacs, criterion, 1);
-    }
-
     /**
+     * {@code dicom} null = no reconciliation (state store only). Every association to a PACS passes its
+     * gate ({@code oldPacs}, {@code newPacs}): the time windows, the pause and the global association
+     * limit that the retrievers and forwarders respect apply to the report as well.
      * {@code parallelStudies}: studies reconciled at the same time, each holding one association to each
-     * PACS while it is queried (the old PACS's association budget is the natural bound).
+     * PACS while it is queried (and each waiting for a slot of the PACS's global budget).
      */
-    public MigrationReport(StateStore state, DicomClient dicom, DicomNode oldPacs, DicomNode newPacs, Completion criterion,
-                           int parallelStudies) {
+    public MigrationReport(StateStore state, DicomClient dicom, AssociationGate oldPacs, AssociationGate newPacs,
+                           Completion criterion, int parallelStudies) {
         if (parallelStudies < 1) {
             throw new IllegalArgumentException("parallelStudies must be at least 1, not " + parallelStudies);
         }
@@ -89,6 +93,37 @@ public final class MigrationReport {
         this.newPacs = newPacs;
         this.criterion = criterion;
         this.parallelStudies = parallelStudies;
+    }
+
+    /**
+     * The report of a migration's process: reconciling with {@code parallelStudies} studies at once,
+     * toward the old PACS under the retrieve association policy and toward the new one under the
+     * forward policy (the leases of both are shared with every worker of the migration).
+     */
+    public static MigrationReport of(MigrationContext context, int parallelStudies) {
+        MigrationConfig c = context.config();
+        return new MigrationReport(context.state(), context.dicom(),
+                context.gate(context.source(), c.retrieve, METRICS_PREFIX),
+                context.gate(context.destination(), c.forward, METRICS_PREFIX),
+                Completion.of(c.verify.completion), parallelStudies);
+    }
+
+    /**
+     * Why the reconciliation would have to wait for a time window now (the old or new PACS may not be
+     * queried at this time), or empty. {@link #write} waits for the windows; a caller that must answer
+     * quickly (the console) asks first.
+     */
+    public Optional<String> closedWindow() {
+        if (dicom == null) {
+            return Optional.empty();
+        }
+        for (AssociationGate gate : List.of(oldPacs, newPacs)) {
+            if (!gate.windows().isOpen()) {
+                return Optional.of(gate.remote().aeTitle() + " may be queried only in its windows (" + gate.windows()
+                        + "); the next opens in " + gate.windows().untilOpen().withNanos(0));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Builds the report for every known study (and studies of the old PACS in {@code from..to} not indexed). */
@@ -287,12 +322,23 @@ public final class MigrationReport {
         return m;
     }
 
-    private Map<String, String> sops(DicomNode pacs, String studyUid, int expected) throws DicomException {
+    /** The study's instances in one PACS (SOP Instance UID -> series), over one association through its gate. */
+    private Map<String, String> sops(AssociationGate pacs, String studyUid, int expected) throws DicomException {
         Map<String, String> result = new LinkedHashMap<>();
-        for (StudyManifest.Entry e : StudyManifest.query(dicom, pacs, studyUid, expected)) {
+        for (StudyManifest.Entry e : gated(pacs, () -> StudyManifest.query(dicom, pacs.remote(), studyUid, expected))) {
             result.put(e.sopInstanceUid(), e.seriesInstanceUid());
         }
         return result;
+    }
+
+    private static <T> T gated(AssociationGate gate, AssociationGate.Association<T> association) throws DicomException {
+        try {
+            return gate.call(association);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DicomException(DicomException.Category.OTHER, "report interrupted while waiting for "
+                    + gate.remote().aeTitle(), e);
+        }
     }
 
     /** Studies of the date range on either PACS that the state store does not know. */
@@ -314,13 +360,13 @@ public final class MigrationReport {
         }
     }
 
-    private Set<String> studies(DicomNode pacs, String range) throws DicomException {
+    private Set<String> studies(AssociationGate pacs, String range) throws DicomException {
         Set<String> uids = new HashSet<>();
-        FindOutcome outcome = dicom.find(pacs, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyDate", range,
-                "StudyInstanceUID", "")), m -> uids.add(m.get("StudyInstanceUID")));
+        FindOutcome outcome = gated(pacs, () -> dicom.find(pacs.remote(), QueryLevel.STUDY, DicomDataset.of(Map.of(
+                "StudyDate", range, "StudyInstanceUID", "")), m -> uids.add(m.get("StudyInstanceUID"))));
         if (!outcome.success()) {
             LOG.warn("report: study-level C-FIND on {} for {} ended with status 0x{}: study-level reconciliation incomplete",
-                    pacs, range, Integer.toHexString(outcome.finalStatus()));
+                    pacs.remote(), range, Integer.toHexString(outcome.finalStatus()));
         }
         return uids;
     }
@@ -406,7 +452,7 @@ public final class MigrationReport {
                 .append("td,th{border:1px solid #ccc;padding:2px 6px}tr.incomplete{background:#fdd}th{background:#eee}")
                 .append("</style></head><body>\n");
         b.append("<h1>PACS migration report</h1>\n<p>Generated ").append(html(Instant.now()))
-                .append(". Old PACS ").append(html(oldPacs)).append(", new PACS ").append(html(newPacs))
+                .append(". Old PACS ").append(html(oldPacs.remote())).append(", new PACS ").append(html(newPacs.remote()))
                 .append(". Completion criterion: <b>").append(html(criterion.key())).append("</b>.</p>\n");
         b.append("<p><b>").append(complete).append(" of ").append(rows.size()).append(" studies complete</b>; ")
                 .append(discrepancies.size()).append(" reconciliation findings.</p>\n");
