@@ -646,6 +646,21 @@
     return [el('dt', {}, label), el('dd', {}, value === null || value === undefined || value === '' ? '–' : value)];
   }
 
+  /** Instances our storage SCP refused while retrieving the study (a stranger's, incomplete, inconsistent). */
+  function refusedTable(refused) {
+    if (refused.length === 0) return [];
+    return [
+      el('h4', {}, 'Refused instances'),
+      el('table', { class: 'data' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'SOP Instance UID'), el('th', {}, 'Reason'), el('th', {}, 'Detail'),
+          el('th', {}, 'From'), el('th', {}, 'At'))),
+        el('tbody', {}, refused.map((r) => el('tr', { class: 'refused-row' },
+          el('td', { class: 'uid' }, r.sopInstanceUid), el('td', {}, el('code', {}, r.category)),
+          el('td', { class: 'message' }, r.detail || '–'), el('td', {}, r.callingAeTitle || '–'),
+          el('td', { class: 'nowrap' }, formatTime(r.refusedAt)))))),
+    ];
+  }
+
   function renderStudyDetail(d) {
     const s = d.study || {};
     const inst = d.instances || {};
@@ -679,6 +694,7 @@
           onclick: (ev) => { ev.currentTarget.disabled = true; replayStudy(stage, s.studyInstanceUid); },
         }, `Replay from ${stage}`))),
       ],
+      refusedTable(d.refusedInstances || []),
       el('div', { id: 'study-replay-result', class: 'notice', hidden: true }));
     detail.dataset.uid = s.studyInstanceUid || '';
     detail.hidden = false;

@@ -174,7 +174,11 @@ public final class ConsoleBackend implements AutoCloseable {
                     }
                 }
             }
-            return new StudyDetail(StudyView.of(s), instances, status.map(StudyStatus::complete).orElse(false), letters);
+            List<StudyDetail.RefusedView> refused = context.state().refusalsOf(uid).stream()
+                    .map(r -> new StudyDetail.RefusedView(r.sopInstanceUid(), r.category(), r.detail(), r.callingAeTitle(),
+                            r.refusedAt() == null ? null : r.refusedAt().toString())).toList();
+            return new StudyDetail(StudyView.of(s), instances, status.map(StudyStatus::complete).orElse(false), letters,
+                    refused);
         });
     }
 

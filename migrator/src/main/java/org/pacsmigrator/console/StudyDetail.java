@@ -2,10 +2,17 @@ package org.pacsmigrator.console;
 
 import java.util.List;
 
-/** {@code GET /api/studies/{uid}}: the study, its instance counts, completion and pending dead letters. */
+/**
+ * {@code GET /api/studies/{uid}}: the study, its instance counts, completion, pending dead letters and the instances
+ * our storage SCP refused while retrieving it (not in the manifest, incomplete, inconsistent).
+ */
 public record StudyDetail(StudyView study, ProgressSnapshot.Instances instances, boolean complete,
-                          List<DeadLetterView> deadLetters) {
+                          List<DeadLetterView> deadLetters, List<RefusedView> refusedInstances) {
 
     public record DeadLetterView(String stage, String category, String message, String failedAt) {
+    }
+
+    public record RefusedView(String sopInstanceUid, String category, String detail, String callingAeTitle,
+                              String refusedAt) {
     }
 }

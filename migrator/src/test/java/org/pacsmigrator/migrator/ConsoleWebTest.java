@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -112,9 +113,14 @@ class ConsoleWebTest {
                 JsonNode p = get(base + "api/progress");
                 return p.at("/deadLetters/total").asLong() == 1 && p.at("/stages/1/lag").asLong() == 0;
             });
-            JsonNode detail = get(base + "api/studies/" + progressStudy(base));
+            String shown = progressStudy(base);
+            runner.state().recordRefusal(new RefusedInstance(shown, "1.2.3.4.5.6", "instance not in manifest",
+                    "refused before its data set was kept", "OLDPACS", 0x0124, java.time.Instant.now()));
+            JsonNode detail = get(base + "api/studies/" + shown);
             assertThat(detail.at("/study/state").asText()).isEqualTo("VERIFIED");
             assertThat(detail.at("/complete").asBoolean()).isTrue();
+            assertThat(detail.at("/refusedInstances/0/sopInstanceUid").asText()).isEqualTo("1.2.3.4.5.6");
+            assertThat(detail.at("/refusedInstances/0/category").asText()).isEqualTo("instance not in manifest");
             HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create(base + "api/report.csv"))
                     .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(csv.statusCode()).isEqualTo(200);
