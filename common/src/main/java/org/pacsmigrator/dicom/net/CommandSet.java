@@ -88,9 +88,11 @@ public final class CommandSet {
     /** A UI or AE value without padding (NUL or space), "" when absent. */
     public String string(int tag) {
         byte[] v = elements.get(tag & 0xffff);
-        if (v == null) {
-            return "";
-        }
+        return v == null ? "" : unpadded(v);
+    }
+
+    /** A text value as ASCII/Latin-1, without its NUL or space padding and leading spaces. */
+    static String unpadded(byte[] v) {
         int end = v.length;
         while (end > 0 && (v[end - 1] == 0 || v[end - 1] == ' ')) {
             end--;

@@ -283,15 +283,7 @@ public final class DatasetScanner {
     }
 
     private static String text(byte[] v) {
-        int end = v.length;
-        while (end > 0 && (v[end - 1] == 0 || v[end - 1] == ' ')) {
-            end--;
-        }
-        int start = 0;
-        while (start < end && v[start] == ' ') {
-            start++;
-        }
-        return new String(v, start, end - start, StandardCharsets.ISO_8859_1);
+        return CommandSet.unpadded(v);
     }
 
     private static boolean longLengthVr(String vr) {
