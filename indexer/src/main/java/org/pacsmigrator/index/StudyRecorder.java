@@ -10,12 +10,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.net.LogSafe;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores found studies and tells the retriever about them: a study seen for the first time is
@@ -25,6 +28,7 @@ import org.pacsmigrator.topics.Topics;
  * Everything else is left alone, so re-querying a day is idempotent.
  */
 public final class StudyRecorder {
+    private static final Logger LOG = LoggerFactory.getLogger(StudyRecorder.class);
     /** What recording a set of matches did. */
     public record Recorded(int studies, List<String> fresh, List<String> changed, List<String> resumed) {
     }
@@ -109,6 +113,11 @@ public final class StudyRecorder {
     private Outcome recordOne(LocalDate bucket, DicomDataset match) {
         StudyRecord found = toRecord(match);
         String uid = found.studyInstanceUid();
+        if (!usableUid(uid)) {
+            // from the network: it would reach every log line and query of the study; shown escaped, not indexed
+            LOG.warn("{}: a C-FIND match with an unusable StudyInstanceUID '{}' is not indexed", bucket, LogSafe.text(uid));
+            return new Outcome(uid, Kind.UNCHANGED);
+        }
         Kind kind;
         if (state.insertStudyIfAbsent(found)) {
             kind = Kind.NEW;
@@ -128,6 +137,20 @@ public final class StudyRecorder {
             state.recordStudyOfDay(bucket, uid);
         }
         return new Outcome(uid, kind);
+    }
+
+    /** 1 to 64 printable ASCII characters without backslash (PS3.5 allows digits and dots; old archives hold worse). */
+    static boolean usableUid(String uid) {
+        if (uid == null || uid.isEmpty() || uid.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < uid.length(); i++) {
+            char c = uid.charAt(i);
+            if (c < 0x21 || c > 0x7e || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The old PACS reports more than was indexed (counts the PACS does not fill, -1, never count). */

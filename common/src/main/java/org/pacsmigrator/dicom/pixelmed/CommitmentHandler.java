@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.StorageCommitment;
+import org.pacsmigrator.dicom.net.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +110,8 @@ final class CommitmentHandler extends CompositeResponseHandler {
         try {
             listener.onResult(r);
         } catch (Exception e) {
-            LOG.warn("storage commitment report {} from {} not taken: {}", r.transactionUid(), reporter, e.toString());
+            LOG.warn("storage commitment report {} from {} not taken: {}", LogSafe.text(r.transactionUid()),
+                    LogSafe.text(reporter), e.toString());
             status = 0x0110;
         }
         association.send(contextId, CommitmentMessages.eventReportResponse(cmd, status), null);
