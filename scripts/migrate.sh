@@ -17,4 +17,6 @@ export TCP_NODELAY=1
 # PACSMIG_JIT_OPTS="" restores the JVM's defaults.
 jit_opts="${PACSMIG_JIT_OPTS--XX:MaxInlineLevel=4 -XX:InlineSmallCode=500 -XX:MaxInlineSize=20}"
 # PACSMIG_JAVA_OPTS: extra JVM options (e.g. -XX:StartFlightRecording=... to profile a run).
-exec java -Xmx1g $jit_opts ${PACSMIG_JAVA_OPTS:-} -cp "$jar:$(cat "$cp_file")" org.pacsmigrator.migrator.MigratorCli "$@"
+# Out of memory, exit at once (a thread dead of an OutOfMemoryError would leave a stage silently stuck);
+# the next run resumes from the state store.
+exec java -Xmx1g -XX:+ExitOnOutOfMemoryError $jit_opts ${PACSMIG_JAVA_OPTS:-} -cp "$jar:$(cat "$cp_file")" org.pacsmigrator.migrator.MigratorCli "$@"

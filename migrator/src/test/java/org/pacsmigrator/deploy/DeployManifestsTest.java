@@ -274,7 +274,8 @@ class DeployManifestsTest {
             assertThat(port(container, JSON.getNodeFactory().textNode("http"))).as(role + " containerPort http")
                     .isEqualTo(applicationPort(role));
             assertThat(container.path("resources").path("limits").path("memory").isMissingNode()).as(role + " memory limit").isFalse();
-            assertThat(env(container).get("JAVA_TOOL_OPTIONS")).as(role + " JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=");
+            assertThat(env(container).get("JAVA_TOOL_OPTIONS")).as(role + " JAVA_TOOL_OPTIONS")
+                    .contains("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError");
             if (STAGE_WORKERS.contains(role)) {
                 // the stage consumer finishes the study in hand for up to 5 minutes after SIGTERM
                 assertThat(podSpec(e.getValue()).path("terminationGracePeriodSeconds").asInt())
@@ -474,6 +475,10 @@ class DeployManifestsTest {
             assertThat(image.replaceAll(":.*$", "")).as(role + " image").isEqualTo("pacsmig/" + role);
         }
         assertThat(Files.readString(root.resolve("deploy/docker/build-images.sh"))).contains("--target");
+        // out of memory, every JVM exits at once (the image's default; the Deployments set it again above)
+        assertThat(Files.readAllLines(root.resolve("deploy/docker/Dockerfile")))
+                .anyMatch(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=") && l.contains("-XX:+ExitOnOutOfMemoryError"));
+        assertThat(Files.readString(root.resolve("scripts/migrate.sh"))).containsPattern("exec java [^\\n]*-XX:\\+ExitOnOutOfMemoryError");
     }
 
     // ------------------------------------------------------------------------------------------
