@@ -1,11 +1,11 @@
 package org.pacsmigrator.migrator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.console.ConsoleApplication;
+import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.worker.MigrationContext;
 
 /**
@@ -28,8 +28,8 @@ final class EmbeddedConsole implements AutoCloseable {
         if (config.console.port < 0) {
             return null;
         }
-        Path yaml = Files.createDirectories(Path.of(config.storage.dataDirectory)).resolve("console.yaml");
-        Files.writeString(yaml, dropwizardYaml(config));
+        Path yaml = OwnerOnly.writeString(OwnerOnly.directory(Path.of(config.storage.dataDirectory)).resolve("console.yaml"),
+                dropwizardYaml(config));
         ConsoleApplication app = new ConsoleApplication(context, registry);
         app.run("server", yaml.toString());
         app.server().get(60, TimeUnit.SECONDS);

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.NetworkConnector;
@@ -22,6 +23,7 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
+import org.pacsmigrator.harness.FileModes;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
@@ -90,6 +92,16 @@ class IndexerServiceTest {
                 JsonNode report = JSON.readTree(control.body());
                 assertThat(report.path("days")).hasSize(5);
                 assertThat(report.path("discrepancies")).isEmpty();
+                // the control report (studies, patients) and the data directory are for this user only
+                List<Path> written;
+                try (var files = Files.list(dir.resolve("reports"))) {
+                    written = files.toList();
+                }
+                assertThat(written).singleElement().satisfies(f -> assertThat(f.getFileName().toString()).startsWith("control-"));
+                assertThat(FileModes.of(dir.resolve("reports"))).isEqualTo("rwx------");
+                assertThat(FileModes.notOwnerOnly(dir.resolve("reports"))).isEmpty();
+                assertThat(FileModes.of(dir.resolve("data"))).isEqualTo("rwx------");
+                assertThat(FileModes.notOwnerOnly(dir.resolve("data"))).isEmpty();
             } finally {
                 app.stop();
             }
