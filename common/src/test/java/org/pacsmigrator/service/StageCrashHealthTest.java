@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.testsupport.RealServices;
+import org.pacsmigrator.testsupport.WorkerServices;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.worker.MigrationContext;
@@ -42,22 +43,18 @@ class StageCrashHealthTest {
                              PrometheusMeterRegistry registry) throws Exception {
             MigrationContext ctx = openContext(migration, environment);
             context.set(ctx);
-            manageStage(environment, () -> {
-                StageWorkers workers = ctx.startStage("retrieve", "crasher", ctx.topics().indexed(), event -> {
-                    throw new AssertionError("deliberate: study " + event.studyInstanceUid());
-                }, 1);
-                return new Stage() {
-                    @Override
-                    public StageWorkers workers() {
-                        return workers;
-                    }
+            manageStage(environment, () -> new ConsumersOnly(ctx.startStage("retrieve", "crasher", ctx.topics().indexed(),
+                    event -> {
+                        throw new AssertionError("deliberate: study " + event.studyInstanceUid());
+                    }, 1)));
+        }
+    }
 
-                    @Override
-                    public void close() {
-                        workers.close();
-                    }
-                };
-            });
+    /** A stage that is its consumers and nothing else. */
+    record ConsumersOnly(StageWorkers workers) implements Stage {
+        @Override
+        public void close() {
+            workers.close();
         }
     }
 
@@ -73,17 +70,8 @@ class StageCrashHealthTest {
                 services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s, partitions: 1}
                 """.formatted(id, dir.resolve("data"), RealServices.kafka(), RealServices.cassandra(),
                 RealServices.cassandraDatacenter()));
-        Path yaml = Files.writeString(dir.resolve("worker.yaml"), """
-                migrationConfig: %s
-                server:
-                  applicationConnectors: [{type: http, port: 0}]
-                  adminConnectors: [{type: http, port: 0}]
-                  requestLog: {appenders: []}
-                logging: {level: INFO}
-                """.formatted(migration));
         CrashingWorker app = new CrashingWorker();
-        app.run("server", yaml.toString());
-        app.server().get(60, TimeUnit.SECONDS);
+        WorkerServices.start(app, migration);
         String admin = "http://127.0.0.1:" + app.adminPort();
         try {
             await().atMost(30, TimeUnit.SECONDS).until(() -> status(admin + "/ready") == 200);

@@ -27,6 +27,7 @@ import org.pacsmigrator.harness.FileModes;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.testsupport.WorkerServices;
 
 /** The indexer as a Dropwizard service: indexes on start, progress over REST, Prometheus metrics, health check. */
 class IndexerServiceTest {
@@ -53,18 +54,9 @@ class IndexerServiceTest {
                     """.formatted(id, orthanc.dicomPort(), dir.resolve("reports"), dir.resolve("data"),
                     services.kafka().bootstrapServers(), services.cassandra().contactPoint(),
                     services.cassandra().localDatacenter()));
-            Path yaml = Files.writeString(dir.resolve("indexer.yaml"), """
-                    migrationConfig: %s
-                    server:
-                      applicationConnectors: [{type: http, port: 0}]
-                      adminConnectors: [{type: http, port: 0}]
-                      requestLog: {appenders: []}
-                    logging: {level: INFO}
-                    """.formatted(migration));
-
             IndexerApplication app = new IndexerApplication();
-            app.run("server", yaml.toString());
-            Server server = app.server().get(60, TimeUnit.SECONDS);
+            WorkerServices.start(app, migration);
+            Server server = app.server().get();
             try {
                 for (var c : server.getConnectors()) {
                     assertThat(((NetworkConnector) c).getHost()).isEqualTo("127.0.0.1");
