@@ -2,6 +2,7 @@ package org.pacsmigrator.cache;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.UUID;
+import org.pacsmigrator.files.OwnerOnly;
 
 /**
  * {@link InstanceCache} in a directory. Objects arrive in {@code <root>/.incoming} (same file
@@ -25,8 +27,8 @@ public final class FileSystemCache implements InstanceCache {
     private final Path incoming;
 
     public FileSystemCache(Path root) throws IOException {
-        this.root = Files.createDirectories(root).toRealPath();
-        this.incoming = Files.createDirectories(this.root.resolve(".incoming"));
+        this.root = OwnerOnly.createDirectories(root).toRealPath();
+        this.incoming = OwnerOnly.createDirectories(this.root.resolve(".incoming"));
     }
 
     @Override
@@ -51,13 +53,16 @@ public final class FileSystemCache implements InstanceCache {
         try {
             try {
                 Files.move(localFile, temp, StandardCopyOption.ATOMIC_MOVE);
+                OwnerOnly.restrict(temp); // whoever wrote it, the object is readable by this user only
             } catch (AtomicMoveNotSupportedException e) {
                 // Another file system: copy into the cache's own, then drop the source.
-                Files.copy(localFile, temp);
+                try (OutputStream out = Files.newOutputStream(OwnerOnly.newFile(temp))) {
+                    Files.copy(localFile, out);
+                }
                 Files.delete(localFile);
             }
             CachedObject object = knownSha256 == null ? hashAndSync(key, temp) : sync(key, temp, knownSha256);
-            Files.createDirectories(target.getParent());
+            OwnerOnly.createDirectories(target.getParent());
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces atomically
             syncDirectory(target.getParent());
             return object;

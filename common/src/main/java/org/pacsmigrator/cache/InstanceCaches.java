@@ -1,7 +1,6 @@
 package org.pacsmigrator.cache;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.pacsmigrator.config.MigrationConfig;
 
@@ -28,6 +27,6 @@ public final class InstanceCaches {
         String dir = c.directory != null ? c.directory
                 : storage.cacheDirectory != null ? storage.cacheDirectory
                 : Path.of(storage.dataDirectory).resolve("cache").toString();
-        return new FileSystemCache(Files.createDirectories(Path.of(dir)));
+        return new FileSystemCache(Path.of(dir)); // creates it for its user only
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.pacsmigrator.files.OwnerOnly;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -212,8 +213,8 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
     /** Downloads the object to a new file in {@code scratchDirectory}; the caller deletes it when done. */
     @Override
     public Path localCopy(String key, Path scratchDirectory) throws IOException {
-        Files.createDirectories(scratchDirectory);
-        Path target = Files.createTempFile(scratchDirectory, "s3-", ".dcm");
+        OwnerOnly.createDirectories(scratchDirectory);
+        Path target = Files.createTempFile(scratchDirectory, "s3-", ".dcm"); // 0600
         Optional<InputStream> in = open(key);
         if (in.isEmpty()) {
             Files.deleteIfExists(target);

@@ -28,13 +28,15 @@ import org.pacsmigrator.config.MigrationConfig;
  * managed objects and health checks in {@link #start}.
  *
  * <p>Kubernetes probes on the admin port: {@code /live} answers 503 when the worker's own loops
- * died (restart the pod); {@code /ready} answers 503 while a dependency health check fails or the
+ * died (restart the pod; the health check {@code stage} says why); {@code /ready} answers 503 while a dependency health check fails or the
  * service is shutting down (take no new work, no traffic such as C-STOREs of a C-MOVE).
  */
 public abstract class WorkerApplication<C extends WorkerConfiguration> extends Application<C> {
     public static final String LIVE_PATH = "/live";
     public static final String READY_PATH = "/ready";
     public static final String PROMETHEUS_PATH = "/prometheus";
+    /** The health check that turns red when a consumer loop of the service's stage died. */
+    public static final String STAGE_CHECK = "stage";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final PrometheusMeterRegistry registry;
@@ -131,7 +133,8 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
 
     /**
      * Runs the stage while the server runs: started with the server, closed (finishing the study
-     * in hand) when it stops; the pod is alive while the stage's consumer loops are.
+     * in hand) when it stops; the pod is alive while the stage's consumer loops are, and the health check
+     * {@value #STAGE_CHECK} turns red with the cause when one of them died.
      */
     protected void manageStage(Environment environment, org.pacsmigrator.worker.Stage.Starter starter) {
         java.util.concurrent.atomic.AtomicReference<org.pacsmigrator.worker.Stage> stage =
@@ -150,6 +153,7 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
             }
         });
         livenessFrom(() -> stage.get() == null || stage.get().workers().alive());
+        environment.healthChecks().register(STAGE_CHECK, new StageHealthCheck(stage::get));
     }
 
     /** The worker's loops whose death makes the pod not alive (e.g. its stage consumers). */

@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>Outcomes: handler returns → commit. {@link StageFailure} → dead-letter with its category,
  * commit. Other exceptions → retried per {@link RetryPolicy}, then dead-lettered as "unexpected".
  * Undecodable values are dead-lettered as "undecodable". Closing during a back-off leaves the
- * record uncommitted (it is delivered again), never skipped.
+ * record uncommitted (it is delivered again), never skipped. An {@link Error} of the handler (a
+ * stack overflow, an assertion) is not retried: the loop dies, the record stays uncommitted, and
+ * {@link #failure()} says why, so the process can turn its health red or stop with a crash code.
+ * Anything else that breaks the loop itself ends it the same way.
  */
 public final class StageConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StageConsumer.class);
@@ -106,6 +109,8 @@ public final class StageConsumer implements AutoCloseable {
     /** Offsets whose commit a rebalance interrupted, committed after it if the partition stayed ours (loop thread). */
     private final Map<TopicPartition, OffsetAndMetadata> commitAfterRebalance = new HashMap<>();
     private volatile java.util.function.BooleanSupplier paused = () -> false;
+    /** Why the loop died; null while it runs and after an orderly close. */
+    private volatile Throwable failure;
 
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry) {
@@ -196,6 +201,11 @@ public final class StageConsumer implements AutoCloseable {
         return loop != null && loop.isAlive();
     }
 
+    /** What killed the loop (an {@link Error} of the handler, or a failure of the loop itself), or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
     private void run() {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
@@ -208,12 +218,16 @@ public final class StageConsumer implements AutoCloseable {
                     handleInFlight(record);
                 }
             }
-        } catch (RuntimeException e) {
-            log.error("stage {} on {} stopped: {}", groupId, topic, e.toString(), e);
+        } catch (Throwable e) {
+            failure = e;
+            log.error("stage {} on {} died, the record in hand stays uncommitted: {}", groupId, topic, e.toString(), e);
         } finally {
             worker.shutdown();
-            consumer.close();
-            producer.close();
+            try {
+                consumer.close();
+            } finally {
+                producer.close();
+            }
         }
     }
 
@@ -263,6 +277,9 @@ public final class StageConsumer implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error; // not retried: the loop dies with it and the record is delivered again after a restart
+            }
             // E.g. the dead-letter topic was unreachable: process the record again, after a pause.
             log.warn("stage {}: record {}@{} not finished ({}), will retry", groupId, tp, done.record().offset(),
                     e.getCause().toString());

@@ -17,6 +17,7 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
@@ -67,7 +68,9 @@ public final class MigrationContext implements AutoCloseable {
         this.kafka = kafka;
         this.state = state;
         this.meters = meters;
-        this.scratch = Files.createDirectories(Path.of(config.storage.dataDirectory).resolve("scratch"));
+        // the data directory holds patient data (cache, reports, embedded services): its user's only
+        Path data = OwnerOnly.directory(Path.of(config.storage.dataDirectory));
+        this.scratch = OwnerOnly.directory(data.resolve("scratch"));
         this.dicom = Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults());
         TopicAdmin.ensureTopics(kafka, topics.all());
         this.publisher = new KafkaEventPublisher(kafka);

@@ -1,9 +1,15 @@
 package org.pacsmigrator.worker;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import org.pacsmigrator.topics.StageConsumer;
 
-/** The consumers of one stage in this process: alive while all loops run; closing finishes the studies in hand. */
+/**
+ * The consumers of one stage in this process: alive while all loops run; closing finishes the studies in hand.
+ * A loop that died (of any {@link Throwable}) is reported by {@link #failure()}: the process's health check
+ * turns red and the all-in-one run stops with its crash code.
+ */
 public final class StageWorkers implements AutoCloseable {
     private final List<StageConsumer> consumers;
 
@@ -13,6 +19,11 @@ public final class StageWorkers implements AutoCloseable {
 
     public boolean alive() {
         return consumers.stream().allMatch(StageConsumer::isRunning);
+    }
+
+    /** What killed the first of the loops that died, if one did. */
+    public Optional<Throwable> failure() {
+        return consumers.stream().map(StageConsumer::failure).filter(Objects::nonNull).findFirst();
     }
 
     public long processed() {

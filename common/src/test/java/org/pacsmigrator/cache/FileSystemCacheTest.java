@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pacsmigrator.harness.FileModes;
 
 class FileSystemCacheTest {
     @TempDir
@@ -28,6 +30,16 @@ class FileSystemCacheTest {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    @Test
+    void objectsAndDirectoriesAreForTheOwnerOnlyWhoeverWroteTheSource() throws Exception {
+        FileSystemCache cache = new FileSystemCache(dir.resolve("cache"));
+        Path source = file("b.dcm", random(1000, 2));
+        Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-r--r--"));
+        cache.put(InstanceCache.keyFor("1.2.3", "1.2.3.4", "1.2.3.4.6"), source);
+        assertThat(FileModes.of(dir.resolve("cache"))).isEqualTo("rwx------");
+        assertThat(FileModes.notOwnerOnly(dir.resolve("cache"))).isEmpty();
     }
 
     @Test

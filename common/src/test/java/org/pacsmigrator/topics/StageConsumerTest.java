@@ -134,6 +134,36 @@ class StageConsumerTest {
     }
 
     @Test
+    void anErrorOfTheHandlerEndsTheLoopReportsItAndLeavesTheRecordForTheNextConsumer() {
+        KafkaEventPublisher publisher = publisher();
+        publisher.publish(topics.indexed(), StudyEvent.of("3.deep", "new"));
+        AtomicInteger calls = new AtomicInteger();
+        StageConsumer dying = consumer("error", e -> {
+            calls.incrementAndGet();
+            recurseForever(0); // a real StackOverflowError, not one thrown by hand
+        }, FAST);
+
+        await().atMost(WAIT).until(() -> !dying.isRunning());
+        assertThat(dying.failure()).isInstanceOf(StackOverflowError.class);
+        assertThat(calls).as("an Error is not retried").hasValue(1);
+        assertThat(dying.processed()).isZero();
+        assertThat(dying.deadLettered()).isZero();
+
+        // not committed: the next consumer of the group takes the same record
+        List<String> seen = new CopyOnWriteArrayList<>();
+        StageConsumer next = consumer("error", e -> seen.add(e.studyInstanceUid()), FAST);
+        await().atMost(WAIT).until(() -> next.processed() == 1);
+        assertThat(seen).containsExactly("3.deep");
+        assertThat(next.failure()).isNull();
+        next.close();
+        assertThat(next.failure()).as("an orderly close is no failure").isNull();
+    }
+
+    private static int recurseForever(int depth) {
+        return recurseForever(depth + 1) + 1;
+    }
+
+    @Test
     void closingMidwayAndRestartingLosesNothing() {
         KafkaEventPublisher publisher = publisher();
         List<StudyEvent> events = new ArrayList<>();

@@ -181,20 +181,26 @@ public final class Forwarder implements StudyEventHandler {
         return out;
     }
 
-    /** Waits for every batch; the first failure is rethrown once all have ended (none is left running). */
+    /**
+     * Waits for every batch; the first failure is rethrown once all have ended (none is left running).
+     * An {@link Error} is rethrown as it is, not as an exception the consumer loop would retry.
+     */
     private static void awaitAll(List<Future<?>> batches) throws Exception {
-        Exception first = null;
+        Throwable first = null;
         for (Future<?> f : batches) {
             try {
                 f.get();
             } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
+                if (first == null || (e.getCause() instanceof Error && !(first instanceof Error))) {
+                    first = e.getCause();
                 }
             }
         }
+        if (first instanceof Error error) {
+            throw error;
+        }
         if (first != null) {
-            throw first;
+            throw first instanceof Exception cause ? cause : new IllegalStateException(first);
         }
     }
 

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import org.pacsmigrator.files.OwnerOnly;
 
 /**
  * The result of a control query: per re-queried day the counts before and now and whether the
@@ -48,10 +50,13 @@ public record ControlReport(Instant startedAt, Instant finishedAt, List<DayCheck
     /** Writes the report as {@code control-<timestamp>.json} into {@code directory} (atomically); returns the file. */
     public Path writeTo(Path directory) {
         try {
-            Files.createDirectories(directory);
+            // the report names studies and patients: for the process's user only
+            OwnerOnly.createDirectories(directory);
             String name = "control-" + startedAt.toString().replace(":", "").replace(".", "-") + ".json";
-            Path tmp = directory.resolve(name + ".tmp");
-            JSON.writeValue(tmp.toFile(), this);
+            Path tmp = OwnerOnly.newFile(directory.resolve(name + ".tmp"));
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                JSON.writeValue(out, this);
+            }
             Path file = directory.resolve(name);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return file;

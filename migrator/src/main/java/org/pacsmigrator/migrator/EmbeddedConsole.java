@@ -1,12 +1,12 @@
 package org.pacsmigrator.migrator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.console.ConsoleApplication;
 import org.pacsmigrator.console.ConsoleToken;
+import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.worker.MigrationContext;
 
 /**
@@ -34,8 +34,8 @@ final class EmbeddedConsole implements AutoCloseable {
         if (config.console.port < 0) {
             return null;
         }
-        Path yaml = Files.createDirectories(Path.of(config.storage.dataDirectory)).resolve("console.yaml");
-        Files.writeString(yaml, dropwizardYaml(config));
+        Path yaml = OwnerOnly.writeString(OwnerOnly.directory(Path.of(config.storage.dataDirectory)).resolve("console.yaml"),
+                dropwizardYaml(config));
         boolean generated = config.console.token == null;
         ConsoleToken token = generated ? ConsoleToken.generate() : ConsoleToken.of(config.console.token);
         ConsoleApplication app = new ConsoleApplication(context, registry, token);
@@ -98,7 +98,7 @@ final class EmbeddedConsole implements AutoCloseable {
         if (!tokenGenerated) {
             return "Console: " + url() + " (token: console.token; " + metrics + ")";
         }
-        Path file = writeOwnerOnly(Path.of(config.storage.dataDirectory).resolve(TOKEN_FILE), token.reveal());
+        Path file = OwnerOnly.writeString(Path.of(config.storage.dataDirectory).resolve(TOKEN_FILE), token.reveal() + "\n");
         return "Console: " + url() + " (" + metrics + ")\n"
                 + (terminal ? "Console token for this run: " + token.reveal() + " (also in " + file + ")"
                         : "Console token for this run: in " + file + " (readable only by this user)")
@@ -106,20 +106,6 @@ final class EmbeddedConsole implements AutoCloseable {
     }
 
     static final String TOKEN_FILE = "console-token";
-
-    private static Path writeOwnerOnly(Path file, String secret) throws java.io.IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(tmp);
-        }
-        Files.writeString(tmp, secret + "\n");
-        return Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
 
     @Override
     public void close() throws Exception {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.harness.CassandraNode;
 import org.pacsmigrator.harness.KafkaBroker;
 import org.pacsmigrator.harness.StartTogether;
@@ -33,8 +34,9 @@ final class EmbeddedServices implements AutoCloseable {
         this.cassandraContactPoint = cassandraContactPoint;
     }
 
-    static EmbeddedServices start(MigrationConfig config) {
-        Path data = Path.of(config.storage.dataDirectory).toAbsolutePath();
+    static EmbeddedServices start(MigrationConfig config) throws IOException {
+        // patient data from here on (Kafka's topics, Cassandra's tables, the cache, the reports): its user's only
+        Path data = OwnerOnly.directory(Path.of(config.storage.dataDirectory).toAbsolutePath());
         Path pids = data.resolve("embedded-services.pids");
         awaitPreviousRunGone(pids);
         // Both at once: each spends most of its start-up waiting on its own JVM's class loading and disk.
@@ -93,8 +95,7 @@ final class EmbeddedServices implements AutoCloseable {
                     text.append(pid).append('\n');
                 }
             }
-            Files.createDirectories(pids.getParent());
-            Files.writeString(pids, text.toString());
+            OwnerOnly.writeString(pids, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -27,6 +27,7 @@ import org.pacsmigrator.verify.CompletionService;
 import org.pacsmigrator.verify.VerifyStage;
 import org.pacsmigrator.verify.report.MigrationReport;
 import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,9 +139,21 @@ public final class MigrationRunner implements AutoCloseable {
         return indexer.indexRange(config.index.from, config.index.to, "newest-first".equals(config.index.order));
     }
 
-    /** Waits until no study is in progress (every study VERIFIED or FAILED). */
+    /** A consumer loop of a stage died: the studies it would take are never finished by this process. */
+    public static final class StageDied extends RuntimeException {
+        StageDied(String stage, Throwable cause) {
+            super("the " + stage + " stage's consumer loop died: " + cause, cause);
+        }
+    }
+
+    /**
+     * Waits until no study is in progress (every study VERIFIED or FAILED).
+     *
+     * @throws StageDied when a stage's consumer loop died meanwhile (of any {@code Throwable})
+     */
     public MigrationSummary awaitCompletion(Duration pollInterval) throws InterruptedException {
         while (true) {
+            requireStagesRunning();
             Map<StudyState, Long> counts = context.state().countStudiesByState();
             long inProgress = counts.entrySet().stream()
                     .filter(e -> e.getKey() != StudyState.VERIFIED && e.getKey() != StudyState.FAILED)
@@ -152,6 +165,20 @@ public final class MigrationRunner implements AutoCloseable {
             LOG.info("progress: {}", counts);
             Thread.sleep(pollInterval.toMillis());
         }
+    }
+
+    private void requireStagesRunning() {
+        Map<String, Stage> stages = new java.util.LinkedHashMap<>();
+        stages.put("retrieve", retrieve);
+        stages.put("forward", forward);
+        stages.put("verify", verify);
+        stages.forEach((name, stage) -> {
+            if (stage != null) {
+                stage.workers().failure().ifPresent(cause -> {
+                    throw new StageDied(name, cause);
+                });
+            }
+        });
     }
 
     /** Studies the report's re-send action handed back to the forwarder (FAILED with its category): still in progress. */

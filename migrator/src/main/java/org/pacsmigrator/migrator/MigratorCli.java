@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 /** The product's command line: {@code run}, {@code demo}, {@code generate}, {@code replay}, {@code report}. */
 @Command(name = "pacs-migrator", mixinStandardHelpOptions = true, version = "pacs-migrator 0.1.0",
         description = "Migrates every study from an old PACS to a new one over DICOM, resumably, with proof.",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {MigratorCli.EXIT_COMPLETE, MigratorCli.EXIT_INCOMPLETE,
+                MigratorCli.EXIT_CONFIG_ERROR, MigratorCli.EXIT_INTERNAL_FAILURE},
         subcommands = {MigratorCli.Run.class, DemoCommand.class, GenerateCommand.class, ReplayCommand.class,
                 ReportCommand.class})
 public final class MigratorCli implements Callable<Integer> {
@@ -15,13 +17,23 @@ public final class MigratorCli implements Callable<Integer> {
     static final int COMPLETE = 0;
     static final int INCOMPLETE = 1;
     static final int CONFIG_ERROR = 2;
+    /** A stage's consumer loop died, or an unexpected exception: see the error output; the next run resumes. */
+    static final int INTERNAL_FAILURE = 3;
+    static final String EXIT_COMPLETE = "0:complete: every indexed study verified (report: nothing missing)";
+    static final String EXIT_INCOMPLETE = "1:incomplete: a study or a day failed (see the summary and the report)";
+    static final String EXIT_CONFIG_ERROR = "2:usage or configuration error, unreachable PACS";
+    static final String EXIT_INTERNAL_FAILURE = "3:internal failure: a stage's consumer loop died or an unexpected error";
 
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
     static int execute(String... args) {
-        return new CommandLine(new MigratorCli()).execute(args);
+        return new CommandLine(new MigratorCli()).setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            commandLine.getErr().println("internal failure: " + e);
+            e.printStackTrace(commandLine.getErr());
+            return INTERNAL_FAILURE;
+        }).execute(args);
     }
 
     @Override
@@ -31,7 +43,9 @@ public final class MigratorCli implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Runs a whole migration from a YAML config; exits 0 when every indexed study is verified.")
+            description = "Runs a whole migration from a YAML config; exits 0 when every indexed study is verified.",
+            exitCodeListHeading = "%nExit codes:%n", exitCodeList = {EXIT_COMPLETE, EXIT_INCOMPLETE, EXIT_CONFIG_ERROR,
+                    EXIT_INTERNAL_FAILURE})
     static final class Run implements Callable<Integer> {
         @CommandLine.Option(names = {"-c", "--config"}, required = true, description = "the migration's YAML file")
         Path config;

@@ -9,6 +9,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.forward.ForwardStage;
+import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.index.Indexer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -49,10 +50,15 @@ final class SingleMachine {
     }
 
     static int run(MigrationConfig config, PrintStream out, boolean serve) throws Exception {
+        return run(config, ForwardStage.loadRules(config), out, serve);
+    }
+
+    /** With the forwarder's rules given (loaded from the config by the others). */
+    static int run(MigrationConfig config, RuleSet rules, PrintStream out, boolean serve) throws Exception {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (EmbeddedServices services = EmbeddedServices.start(config);
              MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint(),
-                     ForwardStage.loadRules(config), meters);
+                     rules, meters);
              EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(), meters)) {
             if (console != null) {
                 // The token itself only on an interactive terminal: not into a file or pipe that the logs share.
@@ -63,7 +69,14 @@ final class SingleMachine {
             out.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
                     config.index.from, config.index.to, indexed.daysDone(), indexed.daysSkipped(), indexed.daysFailed(),
                     indexed.studiesFound(), indexed.studiesNew());
-            MigrationSummary summary = runner.awaitCompletion(Duration.ofSeconds(2));
+            MigrationSummary summary;
+            try {
+                summary = runner.awaitCompletion(Duration.ofSeconds(2));
+            } catch (MigrationRunner.StageDied e) {
+                // no summary or report: the state store is consistent, the next run resumes where this one stopped
+                out.println("RESULT: INTERNAL FAILURE: " + e.getMessage());
+                return MigratorCli.INTERNAL_FAILURE;
+            }
             summary.print(out);
             writeReport(runner, config, out);
             if (serve && console != null) {

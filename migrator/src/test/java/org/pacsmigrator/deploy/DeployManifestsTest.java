@@ -274,7 +274,8 @@ class DeployManifestsTest {
             assertThat(port(container, JSON.getNodeFactory().textNode("http"))).as(role + " containerPort http")
                     .isEqualTo(applicationPort(role));
             assertThat(container.path("resources").path("limits").path("memory").isMissingNode()).as(role + " memory limit").isFalse();
-            assertThat(env(container).get("JAVA_TOOL_OPTIONS")).as(role + " JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=");
+            assertThat(env(container).get("JAVA_TOOL_OPTIONS")).as(role + " JAVA_TOOL_OPTIONS")
+                    .contains("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError");
             if (STAGE_WORKERS.contains(role)) {
                 // the stage consumer finishes the study in hand for up to 5 minutes after SIGTERM
                 assertThat(podSpec(e.getValue()).path("terminationGracePeriodSeconds").asInt())
@@ -352,6 +353,116 @@ class DeployManifestsTest {
         assertThat(port.path("port").asInt()).as("pacsmig-commitment port").isEqualTo(migration.verify.commitment.port);
         assertThat(port(container(verifier), port.path("targetPort"))).as("pacsmig-commitment targetPort")
                 .isEqualTo(migration.verify.commitment.port);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // network exposure (rendered by kubectl kustomize: the PACS networks are filled in by replacements)
+
+    @Test
+    void theDicomPortsAcceptOnlyTheConfiguredPacsNetworks() throws Exception {
+        JsonNode networks = resource("ConfigMap", "pacs-networks").path("data");
+        String source = networks.path("sourcePacsCidr").asText();
+        String destination = networks.path("destinationPacsCidr").asText();
+        assertThat(List.of(source, destination)).allMatch(c -> c.matches("[0-9.]+/[0-9]+"), "CIDRs");
+        assertThat(rendered()).as("pacs-networks is kustomize's input only").doesNotContainKey("ConfigMap/pacs-networks");
+
+        checkIngressOnlyFrom("retriever", migration.migrator.port, source);
+        checkIngressOnlyFrom("verifier", migration.verify.commitment.port, destination);
+    }
+
+    /** Every NetworkPolicy rule of the role's pods that admits {@code port} admits only {@code cidr}; one does. */
+    private void checkIngressOnlyFrom(String role, int port, String cidr) {
+        JsonNode pod = deployments().get(role);
+        JsonNode container = container(pod);
+        List<JsonNode> policies = new ArrayList<>();
+        rendered().forEach((key, object) -> {
+            if (key.startsWith("NetworkPolicy/") && selects(object.path("spec").path("podSelector").path("matchLabels"),
+                    podLabels(pod))) {
+                policies.add(object);
+            }
+        });
+        assertThat(policies).as("a NetworkPolicy selects the " + role + " pods").isNotEmpty();
+        int admitting = 0;
+        for (JsonNode policy : policies) {
+            String name = policy.path("metadata").path("name").asText();
+            assertThat(strings(policy.path("spec").path("policyTypes"))).as(name + " policyTypes").contains("Ingress");
+            for (JsonNode rule : policy.path("spec").path("ingress")) {
+                boolean allPorts = rule.path("ports").isEmpty();
+                boolean coversPort = allPorts;
+                for (JsonNode p : rule.path("ports")) {
+                    coversPort |= port(container, p.path("port")) == port;
+                }
+                if (!coversPort) {
+                    continue;
+                }
+                admitting++;
+                assertThat(rule.path("from").isEmpty()).as(name + ": a rule admitting port " + port + " from anywhere").isFalse();
+                for (JsonNode peer : rule.path("from")) {
+                    assertThat(peer.path("ipBlock").path("cidr").asText()).as(name + ": peer admitted to port " + port)
+                            .isEqualTo(cidr);
+                    assertThat(peer.has("podSelector") || peer.has("namespaceSelector")).as(name + ": pods admitted to port " + port)
+                            .isFalse();
+                }
+            }
+        }
+        assertThat(admitting).as("a rule admits the PACS network to the " + role + "'s port " + port).isPositive();
+    }
+
+    @Test
+    void everyLoadBalancerAcceptsOnlyItsPacsNetworkAndTheConsoleIsNotExposed() {
+        JsonNode networks = resource("ConfigMap", "pacs-networks").path("data");
+        Map<String, String> expected = Map.of("pacsmig-cmove", networks.path("sourcePacsCidr").asText(),
+                "pacsmig-commitment", networks.path("destinationPacsCidr").asText());
+        Set<String> loadBalancers = new TreeSet<>();
+        rendered().forEach((key, object) -> {
+            if (!key.startsWith("Service/")) {
+                return;
+            }
+            String name = object.path("metadata").path("name").asText();
+            JsonNode spec = object.path("spec");
+            String type = spec.path("type").asText("ClusterIP");
+            if (type.equals("LoadBalancer")) {
+                loadBalancers.add(name);
+                assertThat(strings(spec.path("loadBalancerSourceRanges"))).as(name + " loadBalancerSourceRanges")
+                        .containsExactly(expected.get(name));
+                assertThat(spec.path("externalTrafficPolicy").asText()).as(name + ": the PACS's own address reaches the pod")
+                        .isEqualTo("Local");
+            }
+            if (selectedRoles(spec.path("selector")).contains("console")) {
+                assertThat(type).as(name + ": a Service of the console").isEqualTo("ClusterIP");
+            }
+        });
+        assertThat(loadBalancers).as("LoadBalancer Services").isEqualTo(expected.keySet());
+        assertThat(rendered().keySet()).as("no Ingress in the base").noneMatch(k -> k.startsWith("Ingress/"));
+        assertThat(rendered().get("Service/pacsmig-console").path("spec").path("type").asText("ClusterIP")).isEqualTo("ClusterIP");
+    }
+
+    @Test
+    void renderedObjectsMatchTheirKubernetesApiSchemas() throws Exception {
+        Path validator = root.resolve("deploy/validate");
+        assertThat(validator.resolve("node_modules/kubernetes-models")).as("the schemas: npm ci --prefix deploy/validate "
+                + "(scripts/test.sh runs it)").isDirectory();
+        Process node = new ProcessBuilder("node", validator.resolve("validate.mjs").toString()).redirectErrorStream(true).start();
+        try (var in = node.getOutputStream()) {
+            JSON.writeValue(in, JSON.valueToTree(List.copyOf(rendered().values())));
+        }
+        String output = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(node.waitFor()).as("validate.mjs:%n%s", output).isZero();
+        assertThat(output).contains(rendered().size() + " of " + rendered().size() + " objects valid");
+    }
+
+    @Test
+    void eachPacsNetworkIsWrittenOnce() throws IOException {
+        JsonNode networks = resource("ConfigMap", "pacs-networks").path("data");
+        for (String cidr : List.of(networks.path("sourcePacsCidr").asText(), networks.path("destinationPacsCidr").asText())) {
+            List<Path> naming = new ArrayList<>();
+            for (Path file : yamlFiles(kubernetes)) {
+                if (Files.readString(file).contains(cidr)) {
+                    naming.add(kubernetes.relativize(file));
+                }
+            }
+            assertThat(naming).as("files naming " + cidr).containsExactly(Path.of("pacs-networks.yaml"));
+        }
     }
 
     @Test
@@ -481,10 +592,45 @@ class DeployManifestsTest {
             assertThat(image.replaceAll(":.*$", "")).as(role + " image").isEqualTo("pacsmig/" + role);
         }
         assertThat(Files.readString(root.resolve("deploy/docker/build-images.sh"))).contains("--target");
+        // out of memory, every JVM exits at once (the image's default; the Deployments set it again above)
+        assertThat(Files.readAllLines(root.resolve("deploy/docker/Dockerfile")))
+                .anyMatch(l -> l.startsWith("ENV JAVA_TOOL_OPTIONS=") && l.contains("-XX:+ExitOnOutOfMemoryError"));
+        assertThat(Files.readString(root.resolve("scripts/migrate.sh"))).containsPattern("exec java [^\\n]*-XX:\\+ExitOnOutOfMemoryError");
     }
 
     // ------------------------------------------------------------------------------------------
     // helpers
+
+    private static Map<String, JsonNode> rendered;
+
+    /** What {@code kubectl kustomize deploy/kubernetes} renders (replacements applied, local config dropped), by kind/name. */
+    private static synchronized Map<String, JsonNode> rendered() {
+        if (rendered == null) {
+            String yaml;
+            try {
+                Process kubectl = new ProcessBuilder("kubectl", "kustomize", kubernetes.toString()).redirectErrorStream(true).start();
+                yaml = new String(kubectl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(kubectl.waitFor()).as("kubectl kustomize deploy/kubernetes:%n%s", yaml).isZero();
+            } catch (IOException e) {
+                throw new UncheckedIOException("kubectl (with kustomize) is needed to render deploy/kubernetes", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            Map<String, JsonNode> out = new LinkedHashMap<>();
+            try (var values = YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml)) {
+                for (JsonNode object : values.readAll()) {
+                    if (object != null && !(object instanceof NullNode)) {
+                        out.put(object.path("kind").asText() + "/" + object.path("metadata").path("name").asText(), object);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            rendered = out;
+        }
+        return rendered;
+    }
 
     /** Replaces every ${NAME} by a dummy value, as the environment of a pod would. */
     private static String withDummyEnvironment(String yaml) {
@@ -512,6 +658,7 @@ class DeployManifestsTest {
     private static List<Path> yamlFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile)
+                    .filter(f -> !dir.relativize(f).toString().contains("node_modules")) // deploy/validate's packages
                     .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
                     .sorted().collect(Collectors.toList());
         }

@@ -22,26 +22,6 @@ import org.pacsmigrator.migrator.MigrationRunner;
  */
 @Tag("faults")
 class Fault6KafkaCassandraRestartTest {
-    /**
-     * The harness picks free ports and releases them before the child JVM binds them 20-60 s later; on a
-     * busy machine an outgoing connection may take one meanwhile ("Address already in use"). Start again
-     * on new ports (a fresh directory) in that case.
-     */
-    private static <T> T startWithRetry(java.util.function.Supplier<T> start, Path directory) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return start.get();
-            } catch (IllegalStateException e) {
-                if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")
-                        && !String.valueOf(e.getMessage()).contains("Failed to bind")) {
-                    throw e;
-                }
-                System.err.println("port taken while " + directory + " was starting, again on other ports: " + e.getMessage());
-                FaultEnvironment.deleteTree(directory);
-            }
-        }
-    }
-
     @Test
     void kafkaAndCassandraRestartDuringTheMigration() throws Exception {
         FaultEnvironment env = FaultEnvironment.get();
@@ -49,9 +29,9 @@ class Fault6KafkaCassandraRestartTest {
         String faults = "not injected yet";
         boolean rowWritten = false;
         Path dir = env.scenarioDirectory("6-kafka-cassandra-restart");
-        try (KafkaBroker kafka = startWithRetry(() -> KafkaBroker.start(dir.resolve("kafka")), dir.resolve("kafka"));
-             CassandraNode cassandra = startWithRetry(() -> CassandraNode.start(dir.resolve("cassandra"), true),
-                     dir.resolve("cassandra"))) {
+        // a port taken before the broker or the node bound it: the harness starts them again on other ports
+        try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"));
+             CassandraNode cassandra = CassandraNode.start(dir.resolve("cassandra"), true)) {
             env.newPacs().deleteAll();
             String id = FaultEnvironment.migrationId("fb");
             Path file = env.migrationYaml(id, dir.resolve("data"))

@@ -59,7 +59,9 @@ final class FaultEnvironment {
         services = TestServices.get();
         base = Files.createDirectories(resultsDirectory().resolve("work")
                 .resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        migratorPort = portOutsideEphemeralRange();
+        // below the ephemeral range: the port is bound and released by every scenario in turn, and an outgoing
+        // connection of this busy machine could take a port of that range meanwhile
+        migratorPort = Ports.freePort();
         plan = generator().plan().toList();
         oldPacs = OrthancServer.start(OLD_AE, base.resolve("old-pacs"), 0, 0, knownPeers(), Map.of());
         newPacs = OrthancServer.start(NEW_AE, base.resolve("new-pacs"), 0, 0, knownPeers(), Map.of());
@@ -75,24 +77,6 @@ final class FaultEnvironment {
         if (!new HashSet<>(oldPacs.sopInstanceUids()).equals(allSopInstanceUids())) {
             throw new IllegalStateException("the old PACS does not hold exactly the generated data set");
         }
-    }
-
-    /**
-     * The migrator's SCP port is bound and released by every scenario in turn; a port from the kernel's
-     * ephemeral range (what {@link Ports#freePort()} returns) could meanwhile be taken by an outgoing
-     * connection of this busy machine. So pick a free one below the ephemeral range.
-     */
-    private static int portOutsideEphemeralRange() {
-        java.util.Random random = new java.util.Random();
-        for (int i = 0; i < 200; i++) {
-            int port = 20000 + random.nextInt(12000);
-            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        return Ports.freePort();
     }
 
     static synchronized FaultEnvironment get() {

@@ -83,6 +83,15 @@ class RunCommandValidationTest {
     }
 
     @Test
+    void anUnexpectedFailureEndsTheCommandWithTheInternalFailureCode() throws Exception {
+        OrthancServer oldPacs = MigrationFixture.services().oldPacs();
+        OrthancServer newPacs = MigrationFixture.services().newPacs();
+        Files.writeString(dir.resolve("data"), "a file where the data directory should be");
+        Path file = Files.writeString(dir.resolve("migration.yaml"), config(oldPacs.dicomPort(), newPacs.dicomPort(), ""));
+        assertThat(MigratorCli.execute("run", "--config", file.toString())).isEqualTo(MigratorCli.INTERNAL_FAILURE);
+    }
+
+    @Test
     void missingConfigFileIsReported() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = SingleMachine.run(dir.resolve("nope.yaml"), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -25,6 +25,7 @@ import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.retrieve.service.RetrieverApplication;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.testsupport.TcpRelay;
+import org.pacsmigrator.testsupport.WorkerServices;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaEventPublisher;
@@ -62,17 +63,8 @@ class WorkerServicesTest {
                     """.formatted(id, oldPacs.dicomPort(), services.newPacs().aeTitle(), services.newPacs().host(),
                     services.newPacs().dicomPort(), Ports.freePort(), dir.resolve("data"),
                     services.kafka().bootstrapServers(), cassandra.port(), services.cassandra().localDatacenter()));
-            Path yaml = Files.writeString(dir.resolve("retriever.yaml"), """
-                    migrationConfig: %s
-                    server:
-                      applicationConnectors: [{type: http, port: 0}]
-                      adminConnectors: [{type: http, port: 0}]
-                      requestLog: {appenders: []}
-                    logging: {level: INFO}
-                    """.formatted(migration));
             RetrieverApplication app = new RetrieverApplication();
-            app.run("server", yaml.toString());
-            app.server().get(60, TimeUnit.SECONDS);
+            WorkerServices.start(app, migration);
             String admin = "http://127.0.0.1:" + app.adminPort();
             try {
                 await().atMost(30, TimeUnit.SECONDS).until(() -> status(admin + "/ready") == 200);

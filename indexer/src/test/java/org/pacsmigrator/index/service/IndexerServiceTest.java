@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.NetworkConnector;
@@ -22,9 +23,11 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
+import org.pacsmigrator.harness.FileModes;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.testsupport.WorkerServices;
 
 /** The indexer as a Dropwizard service: indexes on start, progress over REST, Prometheus metrics, health check. */
 class IndexerServiceTest {
@@ -51,18 +54,9 @@ class IndexerServiceTest {
                     """.formatted(id, orthanc.dicomPort(), dir.resolve("reports"), dir.resolve("data"),
                     services.kafka().bootstrapServers(), services.cassandra().contactPoint(),
                     services.cassandra().localDatacenter()));
-            Path yaml = Files.writeString(dir.resolve("indexer.yaml"), """
-                    migrationConfig: %s
-                    server:
-                      applicationConnectors: [{type: http, port: 0}]
-                      adminConnectors: [{type: http, port: 0}]
-                      requestLog: {appenders: []}
-                    logging: {level: INFO}
-                    """.formatted(migration));
-
             IndexerApplication app = new IndexerApplication();
-            app.run("server", yaml.toString());
-            Server server = app.server().get(60, TimeUnit.SECONDS);
+            WorkerServices.start(app, migration);
+            Server server = app.server().get();
             try {
                 for (var c : server.getConnectors()) {
                     assertThat(((NetworkConnector) c).getHost()).isEqualTo("127.0.0.1");
@@ -90,6 +84,16 @@ class IndexerServiceTest {
                 JsonNode report = JSON.readTree(control.body());
                 assertThat(report.path("days")).hasSize(5);
                 assertThat(report.path("discrepancies")).isEmpty();
+                // the control report (studies, patients) and the data directory are for this user only
+                List<Path> written;
+                try (var files = Files.list(dir.resolve("reports"))) {
+                    written = files.toList();
+                }
+                assertThat(written).singleElement().satisfies(f -> assertThat(f.getFileName().toString()).startsWith("control-"));
+                assertThat(FileModes.of(dir.resolve("reports"))).isEqualTo("rwx------");
+                assertThat(FileModes.notOwnerOnly(dir.resolve("reports"))).isEmpty();
+                assertThat(FileModes.of(dir.resolve("data"))).isEqualTo("rwx------");
+                assertThat(FileModes.notOwnerOnly(dir.resolve("data"))).isEmpty();
             } finally {
                 app.stop();
             }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * A single Cassandra 5.0 node in a child JVM (Java 17), configured by a generated small
@@ -70,10 +71,21 @@ public final class CassandraNode extends ChildJvmService {
      * skips fsync of system tables (faster schema changes): for tests only.
      */
     public static CassandraNode start(Path directory, boolean unsafeSystem) {
-        CassandraNode node = new CassandraNode(directory.toAbsolutePath(), "127.0.0.1", Ports.freePort(), Ports.freePort(),
-                unsafeSystem);
-        node.start();
-        return node;
+        return start(directory, unsafeSystem, Ports::freePort);
+    }
+
+    /**
+     * With the ports from {@code ports} (tests hand out a taken one first). Cassandra cannot bind port 0 and
+     * tell which it got: when a port was taken between its choice and the node's bind, the node starts
+     * again on other ports.
+     */
+    static CassandraNode start(Path directory, boolean unsafeSystem, IntSupplier ports) {
+        return StartLog.retryingTakenPorts("Cassandra", () -> {
+            CassandraNode node = new CassandraNode(directory.toAbsolutePath(), "127.0.0.1", ports.getAsInt(), ports.getAsInt(),
+                    unsafeSystem);
+            node.start();
+            return node;
+        });
     }
 
     /** A node someone else started ("host:port" of CQL); {@link #start()}, {@link #stop()} and {@link #kill()} do nothing. */
@@ -88,9 +100,10 @@ public final class CassandraNode extends ChildJvmService {
             return;
         }
         try {
-            Files.createDirectories(directory);
-            Files.writeString(directory.resolve("cassandra.yaml"), yaml());
-            Files.writeString(directory.resolve("logback.xml"), logback());
+            // the tables hold patient names and IDs: nothing below the node's directory is for other users
+            ChildJvm.privateDirectory(directory);
+            ChildJvm.writePrivate(directory.resolve("cassandra.yaml"), yaml());
+            ChildJvm.writePrivate(directory.resolve("logback.xml"), logback());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -109,8 +122,16 @@ public final class CassandraNode extends ChildJvmService {
             jvmArgs.add("-Dcassandra.unsafesystem=true");
         }
         jvmArgs.addAll(JAVA17_FLAGS);
+        StartLog started = StartLog.of(directory.resolve("system.log"), directory.resolve("cassandra.out"));
         process = ChildJvm.start(ChildJvm.runtimeClasspath("cassandra"), jvmArgs,
                 "org.apache.cassandra.service.CassandraDaemon", List.of(), directory, directory.resolve("cassandra.out"));
+        try {
+            // logged after the native transport is bound, which the storage port precedes
+            started.awaitLine("Cassandra", "Startup complete", process, STARTUP);
+        } catch (IllegalStateException e) {
+            kill();
+            throw e;
+        }
         awaitReady();
     }
 
@@ -189,7 +210,6 @@ public final class CassandraNode extends ChildJvmService {
     /** Ready when a real CQL query succeeds, not merely when the native port is open. */
     private void awaitReady() {
         long deadline = System.nanoTime() + STARTUP.toNanos();
-        Ports.awaitOpen("Cassandra", host, nativePort, process, STARTUP);
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,14 +180,38 @@ final class ChildJvm {
 
     private static Process exec(List<String> command, Path workDir, Path log) {
         try {
-            Files.createDirectories(workDir);
-            return new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            return ownerOnlyProcess(command, privateDirectory(workDir), log).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command.get(0), e);
         }
+    }
+
+    /**
+     * A process that creates what it writes readable by its user only ({@code umask 077}: the servers' data
+     * holds patient names and IDs), with its output appended to {@code log} (itself 0600).
+     */
+    static ProcessBuilder ownerOnlyProcess(List<String> command, Path workDir, Path log) throws IOException {
+        List<String> shell = new ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$@\"", "sh"));
+        shell.addAll(command);
+        if (!Files.exists(log)) {
+            Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        return new ProcessBuilder(shell).directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+
+    /** Creates {@code dir} if need be and makes it accessible to its owner only (0700), so nothing below is reachable. */
+    static Path privateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    /** Writes a config file readable by its owner only. */
+    static void writePrivate(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     private static String ownLocation() {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -19,6 +20,8 @@ import org.apache.kafka.common.Uuid;
  */
 public final class KafkaBroker extends ChildJvmService {
     private static final Duration STARTUP = Duration.ofSeconds(90);
+    /** What KafkaRaftServer logs once its listeners are bound. */
+    private static final String READY_LINE = "Kafka Server started";
 
     private final String host;
     private final int port;
@@ -31,11 +34,21 @@ public final class KafkaBroker extends ChildJvmService {
         this.controllerPort = controllerPort;
     }
 
-    /** Starts a broker on free loopback ports with its data in {@code directory} (kept across restarts). */
+    /**
+     * Starts a broker on free loopback ports with its data in {@code directory} (kept across restarts). When
+     * a port was taken between its choice and the broker's bind, the broker starts again on other ports.
+     */
     public static KafkaBroker start(Path directory) {
-        KafkaBroker broker = new KafkaBroker(directory.toAbsolutePath(), "127.0.0.1", Ports.freePort(), Ports.freePort());
-        broker.start();
-        return broker;
+        return start(directory, Ports::freePort);
+    }
+
+    /** With the ports from {@code ports} (tests hand out a taken one first). */
+    static KafkaBroker start(Path directory, IntSupplier ports) {
+        return StartLog.retryingTakenPorts("Kafka", () -> {
+            KafkaBroker broker = new KafkaBroker(directory.toAbsolutePath(), "127.0.0.1", ports.getAsInt(), ports.getAsInt());
+            broker.start();
+            return broker;
+        });
     }
 
     /** A broker someone else started ("host:port"); {@link #start()}, {@link #stop()} and {@link #kill()} do nothing. */
@@ -50,10 +63,12 @@ public final class KafkaBroker extends ChildJvmService {
             return;
         }
         try {
-            Files.createDirectories(dataDirectory());
-            Files.writeString(directory.resolve("server.properties"), serverProperties());
+            // the topics hold patient data: nothing below the broker's directory is for other users
+            ChildJvm.privateDirectory(directory);
+            ChildJvm.privateDirectory(dataDirectory());
+            ChildJvm.writePrivate(directory.resolve("server.properties"), serverProperties());
             // Kafka's log4j 1 API is bound to reload4j (see services/kafka-runtime); log to stdout = kafka.log
-            Files.writeString(directory.resolve("log4j.properties"), """
+            ChildJvm.writePrivate(directory.resolve("log4j.properties"), """
                     log4j.rootLogger=INFO, out
                     log4j.appender.out=org.apache.log4j.ConsoleAppender
                     log4j.appender.out.layout=org.apache.log4j.PatternLayout
@@ -61,7 +76,7 @@ public final class KafkaBroker extends ChildJvmService {
                     log4j.logger.org.apache.kafka.clients=WARN
                     """);
             // log4j 2 is on the classpath too (Kafka's log-level controller touches it): give it a config
-            Files.writeString(directory.resolve("log4j2.properties"), """
+            ChildJvm.writePrivate(directory.resolve("log4j2.properties"), """
                     appender.out.type=Console
                     appender.out.name=out
                     appender.out.layout.type=PatternLayout
@@ -82,7 +97,14 @@ public final class KafkaBroker extends ChildJvmService {
                     List.of("format", "-t", Uuid.randomUuid().toString(), "-c", "server.properties"),
                     directory, log(), Duration.ofSeconds(60));
         }
+        StartLog started = StartLog.of(log());
         process = ChildJvm.start(classpath, jvmArgs, "kafka.Kafka", List.of("server.properties"), directory, log());
+        try {
+            started.awaitLine("Kafka", READY_LINE, process, STARTUP);
+        } catch (IllegalStateException e) {
+            kill();
+            throw e;
+        }
         awaitReady();
     }
 
@@ -127,7 +149,6 @@ public final class KafkaBroker extends ChildJvmService {
     /** Ready when an AdminClient sees the broker in the cluster, not merely when the port is open. */
     private void awaitReady() {
         long deadline = System.nanoTime() + STARTUP.toNanos();
-        Ports.awaitOpen("Kafka", host, port, process, STARTUP);
         try (Admin admin = Admin.create(adminConfig())) {
             while (true) {
                 try {

@@ -16,10 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * An Orthanc process playing a PACS (old or new) in tests, the demo and benchmarks. Its config
- * is generated; DICOM and HTTP ports are free loopback ports unless given. Orthanc 1.10 has no
+ * is generated; DICOM and HTTP ports are free loopback ports unless given. It runs with umask 077 in a
+ * directory of its owner's only. Orthanc 1.10 has no
  * bind-address option: it listens on all interfaces, so only test data may be put in it.
  * A Lua filter appends one line per received C-STORE to {@code stores.log}, so tests can count
  * C-STOREs that reached it (duplicates included, which Orthanc itself would hide).
@@ -34,8 +36,8 @@ public final class OrthancServer implements AutoCloseable {
 
     private final String aeTitle;
     private final Path directory;
-    private final int dicomPort;
-    private final int httpPort;
+    private int dicomPort;
+    private int httpPort;
     private final Map<String, Modality> modalities;
     private final Map<String, Object> extraConfig;
     private Process process;
@@ -52,15 +54,24 @@ public final class OrthancServer implements AutoCloseable {
 
     /**
      * Starts an Orthanc whose storage lives in {@code directory} (kept across restarts).
-     * {@code dicomPort}/{@code httpPort} 0 means "pick a free port".
+     * {@code dicomPort}/{@code httpPort} 0 means "pick a free port": Orthanc cannot bind port 0 and tell which
+     * it got, so when a picked port was taken before Orthanc bound it, it starts again on other ones.
      */
     public static OrthancServer start(String aeTitle, Path directory, int dicomPort, int httpPort,
                                       Map<String, Modality> modalities, Map<String, Object> extraConfig) {
-        OrthancServer server = new OrthancServer(aeTitle, directory,
-                dicomPort == 0 ? Ports.freePort() : dicomPort, httpPort == 0 ? Ports.freePort() : httpPort,
-                modalities, extraConfig);
-        server.start();
-        return server;
+        return start(aeTitle, directory, dicomPort, httpPort, modalities, extraConfig, Ports::freePort);
+    }
+
+    /** With the ports to pick from {@code ports} (tests hand out a taken one first). */
+    static OrthancServer start(String aeTitle, Path directory, int dicomPort, int httpPort, Map<String, Modality> modalities,
+                               Map<String, Object> extraConfig, IntSupplier ports) {
+        OrthancServer server = new OrthancServer(aeTitle, directory, dicomPort, httpPort, modalities, extraConfig);
+        return StartLog.retryingTakenPorts("Orthanc " + aeTitle, () -> {
+            server.dicomPort = dicomPort == 0 ? ports.getAsInt() : dicomPort;
+            server.httpPort = httpPort == 0 ? ports.getAsInt() : httpPort;
+            server.start();
+            return server;
+        });
     }
 
     public static OrthancServer start(String aeTitle, Path directory, Map<String, Modality> modalities) {
@@ -77,9 +88,10 @@ public final class OrthancServer implements AutoCloseable {
             return;
         }
         try {
-            Files.createDirectories(directory.resolve("storage"));
+            ChildJvm.privateDirectory(directory);
+            ChildJvm.privateDirectory(directory.resolve("storage"));
             Path lua = directory.resolve("count-stores.lua");
-            Files.writeString(lua, """
+            ChildJvm.writePrivate(lua, """
                     function ReceivedInstanceFilter(dicom, origin, info)
                       if origin['RequestOrigin'] == 'DicomProtocol' then
                         local f = io.open('%s', 'a')
@@ -108,24 +120,50 @@ public final class OrthancServer implements AutoCloseable {
             config.put("StableAge", 1);
             config.put("ConcurrentJobs", 2);
             Map<String, Object> mods = new LinkedHashMap<>();
-            modalities.forEach((name, m) -> mods.put(name, Map.of(
-                    "AET", m.aeTitle(), "Host", m.host(), "Port", m.port(),
-                    "AllowEcho", true, "AllowFind", true, "AllowMove", true, "AllowGet", true,
-                    "AllowStore", true, "AllowStorageCommitment", true)));
+            modalities.forEach((name, m) -> mods.put(name, modalityConfig(m)));
             config.put("DicomModalities", mods);
             config.putAll(extraConfig);
             Path configFile = directory.resolve("orthanc.json");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(configFile.toFile(), config);
-            ProcessBuilder pb = new ProcessBuilder("Orthanc", configFile.toAbsolutePath().toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("orthanc.log").toFile()));
+            ChildJvm.writePrivate(configFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+            Path log = directory.resolve("orthanc.log");
+            ProcessBuilder pb = ChildJvm.ownerOnlyProcess(List.of("Orthanc", configFile.toAbsolutePath().toString()),
+                    directory, log);
             pb.environment().put("TCP_NODELAY", "1");
+            StartLog started = StartLog.of(log);
             process = pb.start();
-            Ports.awaitOpen("Orthanc " + aeTitle, "127.0.0.1", httpPort, process, Duration.ofSeconds(30));
-            Ports.awaitOpen("Orthanc " + aeTitle, "127.0.0.1", dicomPort, process, Duration.ofSeconds(30));
+            try {
+                // logged once both the DICOM and the HTTP server listen
+                started.awaitLine("Orthanc " + aeTitle, "Orthanc has started", process, Duration.ofSeconds(30));
+            } catch (IllegalStateException e) {
+                stop();
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Orthanc " + aeTitle, e);
         }
+    }
+
+    /**
+     * Makes {@code modality} known as {@code name}: at once through the REST API when running, and in the
+     * configuration of every later start.
+     */
+    public synchronized void addModality(String name, Modality modality) {
+        modalities.put(name, modality);
+        if (process != null && process.isAlive()) {
+            try {
+                String body = JSON.writeValueAsString(modalityConfig(modality));
+                send(HttpRequest.newBuilder(uri("/modalities/" + name)).timeout(Duration.ofSeconds(30))
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static Map<String, Object> modalityConfig(Modality m) {
+        return Map.of("AET", m.aeTitle(), "Host", m.host(), "Port", m.port(),
+                "AllowEcho", true, "AllowFind", true, "AllowMove", true, "AllowGet", true,
+                "AllowStore", true, "AllowStorageCommitment", true);
     }
 
     /** Stops the process and waits for it to exit (a restart before that fails on the SQLite lock). */

@@ -69,18 +69,20 @@ public final class Services implements AutoCloseable {
      */
     public static Services start(Path baseDir, Options options) {
         Path base = baseDir.toAbsolutePath();
+        // the migrator listens later, in the tests: its port is only chosen here (each test binds it itself)
         Modality migrator = new Modality(options.migratorAeTitle(), "127.0.0.1",
                 options.migratorPort() == 0 ? Ports.freePort() : options.migratorPort());
-        Modality oldPacs = new Modality(OLD_PACS_AE, "127.0.0.1", Ports.freePort());
-        Modality newPacs = new Modality(NEW_PACS_AE, "127.0.0.1", Ports.freePort());
 
         StartTogether starting = new StartTogether();
         CompletableFuture<KafkaBroker> kafka = starting.start(() -> KafkaBroker.start(base.resolve("kafka")));
         CompletableFuture<CassandraNode> cassandra = starting.start(
                 () -> CassandraNode.start(base.resolve("cassandra"), options.cassandraUnsafeSystem()));
-        CompletableFuture<OrthancServer> old = starting.start(() -> orthanc(base.resolve("old-pacs"), oldPacs, migrator, newPacs));
-        CompletableFuture<OrthancServer> fresh = starting.start(() -> orthanc(base.resolve("new-pacs"), newPacs, migrator, oldPacs));
+        CompletableFuture<OrthancServer> old = starting.start(() -> orthanc(base.resolve("old-pacs"), OLD_PACS_AE, migrator));
+        CompletableFuture<OrthancServer> fresh = starting.start(() -> orthanc(base.resolve("new-pacs"), NEW_PACS_AE, migrator));
         starting.await();
+        // each PACS knows the other under the ports it really got
+        old.join().addModality(NEW_PACS_AE, modality(fresh.join()));
+        fresh.join().addModality(OLD_PACS_AE, modality(old.join()));
         return new Services(kafka.join(), cassandra.join(), old.join(), fresh.join(), migrator);
     }
 
@@ -139,10 +141,11 @@ public final class Services implements AutoCloseable {
         StartTogether.closeAll(kafka, cassandra, oldPacs, newPacs);
     }
 
-    private static OrthancServer orthanc(Path dir, Modality self, Modality migrator, Modality otherPacs) {
-        Map<String, Modality> known = new LinkedHashMap<>();
-        known.put(migrator.aeTitle(), migrator);
-        known.put(otherPacs.aeTitle(), otherPacs);
-        return OrthancServer.start(self.aeTitle(), dir, self.port(), Ports.freePort(), known, Map.of());
+    private static OrthancServer orthanc(Path dir, String aeTitle, Modality migrator) {
+        return OrthancServer.start(aeTitle, dir, 0, 0, Map.of(migrator.aeTitle(), migrator), Map.of());
+    }
+
+    private static Modality modality(OrthancServer pacs) {
+        return new Modality(pacs.aeTitle(), pacs.host(), pacs.dicomPort());
     }
 }

@@ -2,12 +2,17 @@ package org.pacsmigrator.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,11 +33,37 @@ class KafkaBrokerTest {
     static Path dir;
     static KafkaBroker broker;
 
+    static int takenPort;
+
+    /** Started on a port someone else took after it was chosen: the broker starts again on other ports. */
     @BeforeAll
-    static void startBroker() {
-        long t0 = System.nanoTime();
-        broker = KafkaBroker.start(dir);
-        System.out.printf("Kafka ready in %d ms, RSS %d MiB%n", (System.nanoTime() - t0) / 1_000_000, broker.rssKiB() / 1024);
+    static void startBroker() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            takenPort = taken.getLocalPort();
+            AtomicInteger calls = new AtomicInteger();
+            long t0 = System.nanoTime();
+            broker = KafkaBroker.start(dir, () -> calls.getAndIncrement() == 0 ? takenPort : Ports.freePort());
+            System.out.printf("Kafka ready in %d ms, RSS %d MiB%n", (System.nanoTime() - t0) / 1_000_000, broker.rssKiB() / 1024);
+        }
+    }
+
+    @Test
+    void aPortTakenBeforeTheBrokerBoundItMeansAStartOnOtherPorts() throws Exception {
+        assertThat(broker.bootstrapServers()).isNotEqualTo("127.0.0.1:" + takenPort);
+        assertThat(Files.readString(dir.resolve("kafka.log"))).as("the first attempt failed on the taken port")
+                .containsPattern("failed to bind to 127\\.0\\.0\\.1:" + takenPort + ".*already in use");
+        try (Admin admin = Admin.create(broker.adminConfig())) {
+            assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
+        }
+    }
+
+    @Test
+    void itsDataIsForItsOwnerOnly() throws Exception {
+        try (Admin admin = Admin.create(broker.adminConfig())) {
+            admin.createTopics(List.of(new NewTopic("patients", 1, (short) 1))).all().get();
+        }
+        assertThat(FileModes.of(dir)).isEqualTo("rwx------");
+        assertThat(FileModes.notOwnerOnly(dir)).as("files and directories others may read or enter").isEmpty();
     }
 
     @AfterAll

@@ -30,6 +30,7 @@ import org.pacsmigrator.dicom.FindOutcome;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.StudyManifest;
 import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.state.InstanceCommitment;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
@@ -128,7 +129,8 @@ public final class MigrationReport {
 
     /** Builds the report for every known study (and studies of the old PACS in {@code from..to} not indexed). */
     public Result write(Path directory, LocalDate from, LocalDate to) throws IOException, DicomException {
-        Files.createDirectories(directory);
+        // patient IDs and accession numbers: the directory (when created here) and the files are for this user only
+        OwnerOnly.createDirectories(directory);
         List<StudyReportRow> rows = new ArrayList<>();
         List<Discrepancy> discrepancies = new ArrayList<>();
         Set<String> known = new HashSet<>();
@@ -410,7 +412,7 @@ public final class MigrationReport {
     // ---- output ----------------------------------------------------------------------------------
 
     private static void writeCsv(Path file, String[] header, List<Object[]> rows) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path tmp = OwnerOnly.newFile(file.resolveSibling(file.getFileName() + ".tmp"));
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             w.write(String.join(",", header));
             w.write("\r\n");
@@ -487,8 +489,7 @@ public final class MigrationReport {
             b.append("</table>\n");
         }
         b.append("</body></html>\n");
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, b, StandardCharsets.UTF_8);
+        Path tmp = OwnerOnly.writeString(file.resolveSibling(file.getFileName() + ".tmp"), b);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }
