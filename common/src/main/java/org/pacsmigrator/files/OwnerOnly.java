@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the migration writes holds patient data (names, IDs, images): directories it creates are 0700,
- * files 0600, whatever the process's umask. Set when created, not changed afterwards, so no other
- * user ever sees them open.
+ * files 0600, whatever the process's umask. New ones get their mode as they are created, so no other
+ * user ever sees them open; {@link #directory} and {@link #restrict} also tighten ones that exist.
  */
 public final class OwnerOnly {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerOnly.class);

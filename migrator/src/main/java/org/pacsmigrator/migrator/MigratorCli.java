@@ -29,11 +29,16 @@ public final class MigratorCli implements Callable<Integer> {
     }
 
     static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with its exit codes: an exception a command did not handle is an internal failure (3). */
+    public static CommandLine commandLine() {
         return new CommandLine(new MigratorCli()).setExecutionExceptionHandler((e, commandLine, parsed) -> {
             commandLine.getErr().println("internal failure: " + e);
             e.printStackTrace(commandLine.getErr());
             return INTERNAL_FAILURE;
-        }).execute(args);
+        });
     }
 
     @Override

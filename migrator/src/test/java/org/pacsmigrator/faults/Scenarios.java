@@ -50,7 +50,7 @@ final class Scenarios {
     static Cli cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = new CommandLine(new MigratorCli());
+        CommandLine cl = MigratorCli.commandLine();
         cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         int exit = cl.execute(args);

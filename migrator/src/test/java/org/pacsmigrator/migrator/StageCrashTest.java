@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.rules.FailingRules;
-import picocli.CommandLine;
 
 /**
  * A stage whose handler dies of an {@link Error} (a forwarder rule that throws, as a bug would) ends the
@@ -52,7 +51,7 @@ class StageCrashTest {
 
     @Test
     void theHelpOfRunListsTheExitCodes() {
-        String help = new CommandLine(new MigratorCli()).getSubcommands().get("run").getUsageMessage();
+        String help = MigratorCli.commandLine().getSubcommands().get("run").getUsageMessage();
         assertThat(help).contains("Exit codes:").contains("0").contains("internal failure").containsPattern("3\\s+internal failure");
     }
 }
