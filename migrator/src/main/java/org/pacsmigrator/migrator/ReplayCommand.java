@@ -32,9 +32,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "the migration's YAML file")
     Path config;
 
-    @Option(names = "--stage", split = ",", defaultValue = "retrieve",
-            description = "stage(s) whose dead letters to replay: retrieve, forward, verify (default: ${DEFAULT-VALUE})")
-    List<String> stages;
+    @Option(names = "--stage", split = ",",
+            description = "stage(s) whose dead letters to replay: retrieve, forward, verify (default: every stage)")
+    List<String> stages = new ArrayList<>();
 
     @Option(names = "--category", description = "only letters of this category (repeatable), e.g. 'association refused'")
     List<String> categories = new ArrayList<>();
@@ -60,6 +60,9 @@ final class ReplayCommand implements Callable<Integer> {
             c = ConfigLoader.load(config);
             for (String s : stages) {
                 chosen.add(StageReplay.Stage.parse(s.strip()));
+            }
+            if (chosen.isEmpty()) {
+                chosen.addAll(List.of(StageReplay.Stage.values())); // a category may stand in any stage's letters
             }
         } catch (ConfigException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("configuration error: " + e.getMessage());

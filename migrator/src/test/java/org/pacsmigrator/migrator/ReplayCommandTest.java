@@ -67,14 +67,16 @@ class ReplayCommandTest {
         TopicAdmin.ensureTopics(kafka, topics.all());
         String failed = "1.2.3." + System.nanoTime();
         String other = "1.2.4." + System.nanoTime();
+        String conflict = "1.2.5." + System.nanoTime();
         try (CassandraStateStore state = CassandraStateStore.open(s.cassandra().contactPoint(),
                 s.cassandra().localDatacenter(), "pacsmig_" + id)) {
-            for (String uid : new String[] {failed, other}) {
+            for (String uid : new String[] {failed, other, conflict}) {
                 state.insertStudyIfAbsent(StudyRecord.indexed(uid, "P", null, "X^Y", null, null, null, "20240101", null,
                         null, "CT", 1, 1));
             }
             state.markFailed(failed, "association rejected", "source down");
             state.markFailed(other, "missing instances", "gone");
+            state.markFailed(conflict, "patient ID conflict", "PatientName differs");
             Properties p = new Properties();
             p.put("bootstrap.servers", s.kafka().bootstrapServers());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
@@ -86,7 +88,19 @@ class ReplayCommandTest {
                     r.headers().add(DeadLetters.CATEGORY, letter[1].getBytes(StandardCharsets.UTF_8));
                     producer.send(r).get();
                 }
+                ProducerRecord<byte[], byte[]> forwardLetter = new ProducerRecord<>(Topics.deadLetterOf(topics.retrieved()),
+                        conflict.getBytes(StandardCharsets.UTF_8),
+                        JsonSerde.studyEvents().toBytes(StudyEvent.of(conflict, "retrieved")));
+                forwardLetter.headers().add(DeadLetters.CATEGORY, "patient ID conflict".getBytes(StandardCharsets.UTF_8));
+                producer.send(forwardLetter).get();
             }
+
+            // without --stage, a category is looked for in every stage's letters
+            Result anyStage = cli("replay", "--config", config.toString(), "--category", "patient ID conflict");
+            assertThat(anyStage.exit()).as(anyStage.err()).isEqualTo(MigratorCli.COMPLETE);
+            assertThat(anyStage.out()).contains("retrieve: 0 studies sent back").contains("forward: 1 studies sent back")
+                    .contains("verify: 0 studies sent back");
+            assertThat(state.findStudy(conflict).orElseThrow().state()).isEqualTo(StudyState.RETRIEVED);
 
             Result r = cli("replay", "--config", config.toString(), "--category", "association rejected");
             assertThat(r.exit()).as(r.err()).isEqualTo(MigratorCli.COMPLETE);
