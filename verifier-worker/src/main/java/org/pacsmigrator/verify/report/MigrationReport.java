@@ -57,6 +57,8 @@ public final class MigrationReport {
     /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
     public static final String RESEND_CATEGORY = "missing in new PACS";
     public static final String RESEND_ACTION = "re-send: pacs-migrator report --resend-missing, then run";
+    /** The forwarder's category for a study stopped by the patient ID policy. */
+    static final String PATIENT_ID_CONFLICT = "patient ID conflict";
 
     /** What was written and what it says. */
     public record Result(List<StudyReportRow> rows, List<Discrepancy> discrepancies, long studiesComplete,
@@ -170,6 +172,22 @@ public final class MigrationReport {
     }
 
     /**
+     * What to do about what is missing in the new PACS, by why its study stopped: a re-send helps only a study
+     * that did not stop for a reason that would stop it again.
+     */
+    static String missingAction(String failureCategory) {
+        if (failureCategory == null || failureCategory.isBlank() || failureCategory.equals(RESEND_CATEGORY)) {
+            return RESEND_ACTION;
+        }
+        if (failureCategory.equals(PATIENT_ID_CONFLICT)) {
+            return "patient ID conflict: set forward.patientIdConflict (send or rule) or add a rule, then "
+                    + "replay --category 'patient ID conflict'";
+        }
+        return "the study failed as '" + failureCategory + "': remove the cause, then replay --category '"
+                + failureCategory + "'";
+    }
+
+    /**
      * What the storage SCP refused for the study, counted by reason ("none" when nothing); each refused instance is
      * also a reconciliation line with the action for its reason.
      */
@@ -272,6 +290,7 @@ public final class MigrationReport {
         int missing = 0;
         int extra = 0;
         if (dicom != null) {
+            String missingAction = missingAction(s.failureCategory());
             // SOP Instance UID -> series; as many as the state store knows is what a complete answer lists.
             Map<String, String> oldSops = sops(oldPacs, uid, instances.size());
             Map<String, String> newSops = sops(newPacs, uid, instances.size());
@@ -282,12 +301,12 @@ public final class MigrationReport {
             oldCount = oldSops.size();
             newCount = newSops.size();
             if (!oldSops.isEmpty() && newSops.isEmpty()) {
-                discrepancies.add(new Discrepancy("study", "missing in new", uid, "", "", RESEND_ACTION));
+                discrepancies.add(new Discrepancy("study", "missing in new", uid, "", "", missingAction));
             }
             for (String series : new TreeMap<>(toMap(oldSer)).keySet()) {
                 if (!newSer.contains(series)) {
                     seriesMissing++;
-                    discrepancies.add(new Discrepancy("series", "missing in new", uid, series, "", RESEND_ACTION));
+                    discrepancies.add(new Discrepancy("series", "missing in new", uid, series, "", missingAction));
                 }
             }
             for (String series : new TreeMap<>(toMap(newSer)).keySet()) {
@@ -299,7 +318,7 @@ public final class MigrationReport {
             for (Map.Entry<String, String> e : new TreeMap<>(oldSops).entrySet()) {
                 if (!newSops.containsKey(e.getKey())) {
                     missing++;
-                    discrepancies.add(new Discrepancy("instance", "missing in new", uid, e.getValue(), e.getKey(), RESEND_ACTION));
+                    discrepancies.add(new Discrepancy("instance", "missing in new", uid, e.getValue(), e.getKey(), missingAction));
                 }
             }
             for (Map.Entry<String, String> e : new TreeMap<>(newSops).entrySet()) {

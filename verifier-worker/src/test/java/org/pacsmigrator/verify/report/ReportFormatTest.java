@@ -19,6 +19,16 @@ class ReportFormatTest {
     }
 
     @Test
+    void whatIsMissingGetsTheActionOfWhyItsStudyStopped() {
+        assertThat(MigrationReport.missingAction(null)).isEqualTo(MigrationReport.RESEND_ACTION);
+        assertThat(MigrationReport.missingAction("missing in new PACS")).isEqualTo(MigrationReport.RESEND_ACTION);
+        assertThat(MigrationReport.missingAction("patient ID conflict")).contains("forward.patientIdConflict")
+                .contains("replay --category 'patient ID conflict'").doesNotContain("resend");
+        assertThat(MigrationReport.missingAction("SOP class not supported"))
+                .contains("replay --category 'SOP class not supported'");
+    }
+
+    @Test
     void htmlEscapesMarkup() {
         assertThat(MigrationReport.html("<script>&\"")).isEqualTo("&lt;script&gt;&amp;&quot;");
         assertThat(MigrationReport.html(null)).isEmpty();
