@@ -283,9 +283,9 @@ final class AcceptedAssociation {
         String affected = cmd.string(CommandSet.AFFECTED_SOP_CLASS_UID);
         DimseService.Request r;
         if (service == null) {
-            r = Refusing.of(cmd, 0x0211); // unrecognized operation
+            r = DimseService.Request.answering(cmd, 0x0211); // unrecognized operation
         } else if (!affected.isEmpty() && !affected.equals(context.abstractSyntax())) {
-            r = Refusing.of(cmd, 0x0122); // SOP class not supported on this context
+            r = DimseService.Request.answering(cmd, 0x0122); // SOP class not supported on this context
         } else {
             servicesUsed.add(service);
             r = service.open(peer, cmd, context.transferSyntax());
@@ -349,26 +349,6 @@ final class AcceptedAssociation {
             send(Pdus.abort(source, reason));
         } catch (IOException ignored) {
             // the connection is going away anyway
-        }
-    }
-
-    /** A request answered with a failure; its data set (if any) is read and dropped. */
-    private record Refusing(CommandSet command, int status) implements DimseService.Request {
-        static Refusing of(CommandSet command, int status) {
-            return new Refusing(command, status);
-        }
-
-        @Override
-        public void data(byte[] buffer, int offset, int length) {
-        }
-
-        @Override
-        public CommandSet complete() {
-            return command.response(status);
-        }
-
-        @Override
-        public void abandon() {
         }
     }
 }

@@ -250,21 +250,7 @@ public final class DicomListener implements AutoCloseable {
 
         @Override
         public Request open(Peer peer, CommandSet command, String transferSyntax) {
-            return new Request() {
-                @Override
-                public void data(byte[] buffer, int offset, int length) {
-                    // C-ECHO has no data set; the association refuses one before it comes here
-                }
-
-                @Override
-                public CommandSet complete() {
-                    return command.response(0x0000);
-                }
-
-                @Override
-                public void abandon() {
-                }
-            };
+            return Request.answering(command, 0x0000);
         }
     }
 }

@@ -32,6 +32,24 @@ public interface DimseService {
 
         /** The association ended before the data set was complete: nothing of it may be kept. */
         void abandon();
+
+        /** A request answered with {@code status} whatever its data set (which, if any, is read and dropped). */
+        static Request answering(CommandSet command, int status) {
+            return new Request() {
+                @Override
+                public void data(byte[] buffer, int offset, int length) {
+                }
+
+                @Override
+                public CommandSet complete() {
+                    return command.response(status);
+                }
+
+                @Override
+                public void abandon() {
+                }
+            };
+        }
     }
 
     /** Who is on the other side of an association (names as received: log them through {@link LogSafe}). */

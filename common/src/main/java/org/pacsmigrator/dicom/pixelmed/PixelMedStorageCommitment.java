@@ -23,8 +23,6 @@ import org.pacsmigrator.dicom.StorageCommitment;
 import org.pacsmigrator.dicom.net.ContextPolicy;
 import org.pacsmigrator.dicom.net.DicomListener;
 import org.pacsmigrator.dicom.net.ListenerSettings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Storage Commitment Push Model SCU on PixelMed's association layer (PixelMed has no commitment classes).
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  * connects as association requester in the SCP role (Orthanc does this). Sockets set TCP_NODELAY.
  */
 public final class PixelMedStorageCommitment implements StorageCommitment {
-    private static final Logger LOG = LoggerFactory.getLogger(PixelMedStorageCommitment.class);
     private static final AtomicInteger MESSAGE_ID = new AtomicInteger();
 
     private final String aeTitle;
@@ -57,7 +54,6 @@ public final class PixelMedStorageCommitment implements StorageCommitment {
     public static PixelMedStorageCommitment start(ListenerSettings settings, DicomTimeouts timeouts,
                                                   Duration sameAssociationWait, Listener listener, MeterRegistry meters)
             throws IOException {
-        CommitmentMessages.ensureDictionary();
         PixelMedStorageCommitment c = new PixelMedStorageCommitment(settings.aeTitle(), timeouts, sameAssociationWait,
                 listener);
         ContextPolicy policy = ContextPolicy.only(Set.of(CommitmentMessages.PUSH_MODEL_SOP_CLASS, SOPClass.Verification),
