@@ -36,8 +36,14 @@ public final class SplittingFinder {
             "AccessionNumber", "StudyDate", "StudyTime", "StudyDescription", "ModalitiesInStudy",
             "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances", "SpecificCharacterSet");
 
-    /** The studies found for a day (or the undated bucket), and how the query was split. */
-    public record Found(Map<String, DicomDataset> studies, String split, int queries) {
+    /**
+     * The studies found for a day (or the undated bucket), and how the query was split.
+     * {@code patientIdsOfCollisions} lists, for a StudyInstanceUID answered under more than one
+     * PatientID (two patients' studies sharing a UID: a modality or merge fault), every PatientID seen;
+     * {@code studies} keeps the first match of each UID.
+     */
+    public record Found(Map<String, DicomDataset> studies, Map<String, Set<String>> patientIdsOfCollisions,
+                        String split, int queries) {
     }
 
     private final QueryRunner runner;
@@ -180,6 +186,7 @@ public final class SplittingFinder {
     /** Merges matches by StudyInstanceUID and counts the split. */
     private final class Collector {
         final Map<String, DicomDataset> studies = new LinkedHashMap<>();
+        final Map<String, Set<String>> collisions = new LinkedHashMap<>();
         final java.util.function.Predicate<DicomDataset> keep;
         int queries;
         int leafTimeSpans;
@@ -200,7 +207,12 @@ public final class SplittingFinder {
             for (DicomDataset m : r.matches()) {
                 String uid = m.get("StudyInstanceUID");
                 if (!uid.isBlank() && keep.test(m)) {
-                    studies.putIfAbsent(uid.trim(), m);
+                    DicomDataset first = studies.putIfAbsent(uid.trim(), m);
+                    if (first != null && !first.get("PatientID").equals(m.get("PatientID"))) {
+                        Set<String> ids = collisions.computeIfAbsent(uid.trim(), k -> new java.util.TreeSet<>());
+                        ids.add(first.get("PatientID"));
+                        ids.add(m.get("PatientID"));
+                    }
                 }
             }
             return r;
@@ -218,7 +230,7 @@ public final class SplittingFinder {
                 parts.add("modality:" + leafModalities);
             }
             String description = !split ? "none" : String.join(",", parts);
-            return new Found(studies, description + " (" + queries + " queries)", queries);
+            return new Found(studies, collisions, description + " (" + queries + " queries)", queries);
         }
     }
 }
