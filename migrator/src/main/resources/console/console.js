@@ -572,7 +572,8 @@
         el('td', {}, title(f.stage)),
         el('td', {}, el('code', {}, f.category)),
         el('td', { class: 'num count' }, int(f.count)),
-        el('td', { class: 'message' }, el('div', { class: 'clip', title: f.lastMessage || '' }, f.lastMessage || '–'), studyLinks(f.studies)),
+        el('td', { class: 'message' }, el('div', { class: 'clip', title: f.lastMessage || '' }, f.lastMessage || '–'), studyLinks(f.studies),
+          f.action ? el('div', { class: 'sub action' }, 'What to do: ', f.action) : ''),
         el('td', { class: 'nowrap' }, formatTime(f.lastFailedAt)),
         el('td', { class: 'actions' }, el('button', {
           type: 'button', class: 'replay', disabled: replays.has(`${f.stage}|${f.category}`),
@@ -661,6 +662,20 @@
     ];
   }
 
+  /** One UID, two different objects in the old PACS: the patients involved and where both copies are kept. */
+  function collisionTable(collisions) {
+    if (collisions.length === 0) return [];
+    return [
+      el('h4', {}, 'UID collisions'),
+      el('table', { class: 'data' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'SOP Instance UID'), el('th', {}, 'PatientIDs'), el('th', {}, 'Detail'),
+          el('th', {}, 'Detected'))),
+        el('tbody', {}, collisions.map((c) => el('tr', { class: 'collision-row' },
+          el('td', { class: 'uid' }, c.sopInstanceUid || '(the study)'), el('td', {}, (c.patientIds || []).join(' / ')),
+          el('td', { class: 'message' }, c.detail || '–'), el('td', { class: 'nowrap' }, formatTime(c.detectedAt)))))),
+    ];
+  }
+
   function renderStudyDetail(d) {
     const s = d.study || {};
     const inst = d.instances || {};
@@ -675,7 +690,8 @@
         detailField('Study date', s.studyDate), detailField('Accession', s.accessionNumber),
         detailField('Modalities', s.modalities), detailField('Attempts', s.attempts === undefined ? null : int(s.attempts)),
         detailField('Failure category', s.failureCategory ? el('code', {}, s.failureCategory) : null),
-        detailField('Failure message', s.failureMessage)),
+        detailField('Failure message', s.failureMessage),
+        d.action ? detailField('What to do', el('span', { class: 'action' }, d.action)) : []),
       el('div', { class: 'instance-counts' },
         ['expected', 'retrieved', 'sent', 'confirmed'].map((k) =>
           el('div', { class: 'count-box' }, el('div', { class: 'tile-label' }, title(k)),
@@ -695,6 +711,7 @@
         }, `Replay from ${stage}`))),
       ],
       refusedTable(d.refusedInstances || []),
+      collisionTable(d.collisions || []),
       el('div', { id: 'study-replay-result', class: 'notice', hidden: true }));
     detail.dataset.uid = s.studyInstanceUid || '';
     detail.hidden = false;

@@ -17,6 +17,15 @@ public interface InstanceCache {
     }
 
     /**
+     * Where the second of two different objects received under one SOP Instance UID is kept (a UID
+     * collision): beside the first, named by its content, so neither replaces the other.
+     */
+    static String collisionKeyFor(String key, String sha256) {
+        String base = key.endsWith(".dcm") ? key.substring(0, key.length() - 4) : key;
+        return base + ".collision-" + sha256.substring(0, Math.min(16, sha256.length())) + ".dcm";
+    }
+
+    /**
      * Moves (or uploads) a complete local file into the cache under {@code key}, computing its
      * size and SHA-256 while streaming. The source file is consumed (moved or deleted).
      */

@@ -94,6 +94,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectAllStudyStatuses;
     private final PreparedStatement clearForwarded;
     private final CassandraRefusals refusals;
+    private final CassandraUidCollisions collisions;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -166,6 +167,28 @@ public final class CassandraStateStore implements StateStore {
         clearForwarded = session.prepare("UPDATE " + ks + ".instances SET forwarded_at = null, forward_status = null,"
                 + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
         refusals = new CassandraRefusals(session, ks);
+        collisions = new CassandraUidCollisions(session, ks);
+    }
+
+    @Override
+    public void recordCollision(UidCollision collision) {
+        call(() -> {
+            collisions.record(collision);
+            return null;
+        });
+    }
+
+    @Override
+    public List<UidCollision> collisionsOf(String studyInstanceUid) {
+        return call(() -> collisions.of(studyInstanceUid));
+    }
+
+    @Override
+    public void clearCollision(String studyInstanceUid, String sopInstanceUid) {
+        call(() -> {
+            collisions.clear(studyInstanceUid, sopInstanceUid);
+            return null;
+        });
     }
 
     @Override

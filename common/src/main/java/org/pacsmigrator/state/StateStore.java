@@ -66,6 +66,21 @@ public interface StateStore extends AutoCloseable {
         return List.of();
     }
 
+    /** Records a UID collision (adds its patients and kept objects to what is known of it). */
+    default void recordCollision(UidCollision collision) {
+        throw new UnsupportedOperationException("UID collisions not supported by " + getClass().getSimpleName());
+    }
+
+    /** The UID collisions of a study (the study's own, and its instances'). */
+    default List<UidCollision> collisionsOf(String studyInstanceUid) {
+        return List.of();
+    }
+
+    /** Forgets a collision (resolved, or to be detected again from scratch). */
+    default void clearCollision(String studyInstanceUid, String sopInstanceUid) {
+        throw new UnsupportedOperationException("UID collisions not supported by " + getClass().getSimpleName());
+    }
+
     /**
      * Registers the patient if its PatientID (within the issuer) is not known yet and returns the
      * registered demographics: the given ones, or those first seen (a lightweight transaction).

@@ -114,7 +114,8 @@ public final class ControlQuery {
             }
             Optional<StudyRecord> known = state.findStudy(e.getKey());
             StudyRecord foundRecord = StudyRecorder.toRecord(e.getValue());
-            if (known.isPresent() && StudyRecorder.grew(known.get(), foundRecord)) {
+            if (known.isPresent() && (StudyRecorder.grew(known.get(), foundRecord)
+                    || found.patientIdsOfCollisions().containsKey(e.getKey()))) {
                 toRecord.add(e.getValue());
             }
         }
@@ -123,7 +124,7 @@ public final class ControlQuery {
             String uid = m.get("StudyInstanceUID").trim();
             state.findStudy(uid).ifPresent(s -> indexedInstances.put(uid, s.expectedInstances()));
         }
-        StudyRecorder.Recorded recorded = indexer.recorder().record(day, toRecord);
+        StudyRecorder.Recorded recorded = indexer.recorder().record(day, toRecord, found.patientIdsOfCollisions());
         for (DicomDataset m : toRecord) {
             String uid = m.get("StudyInstanceUID").trim();
             Integer foundInstances = StudyRecorder.parseCount(m.get("NumberOfStudyRelatedInstances"));

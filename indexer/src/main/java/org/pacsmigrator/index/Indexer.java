@@ -195,7 +195,7 @@ public final class Indexer {
             progress.dayFailed(day, reason, wasFailed);
             return new DayOutcome(day, failedRecord, new StudyRecorder.Recorded(0, List.of(), List.of(), List.of()));
         }
-        StudyRecorder.Recorded recorded = recorder.record(day, found.studies().values());
+        StudyRecorder.Recorded recorded = recorder.record(day, found.studies().values(), found.patientIdsOfCollisions());
         IndexDayRecord record = new IndexDayRecord(day, IndexDayRecord.Status.DONE, clock.instant(),
                 found.studies().size(), hash(new TreeSet<>(found.studies().keySet())), found.split(), null);
         state.recordIndexDay(record);

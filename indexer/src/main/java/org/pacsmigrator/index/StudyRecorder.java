@@ -14,6 +14,7 @@ import org.pacsmigrator.dicom.net.LogSafe;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.state.UidCollision;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -55,11 +56,22 @@ public final class StudyRecorder {
      * every event was acknowledged by the broker.
      */
     public Recorded record(LocalDate bucket, Collection<DicomDataset> matches) {
+        return record(bucket, matches, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #record(LocalDate, Collection)}, with the StudyInstanceUIDs the old PACS answered under more than
+     * one PatientID ({@link SplittingFinder.Found#patientIdsOfCollisions()}): each is recorded as a UID collision
+     * before it is published, so the retriever stops it instead of mixing two patients' images in one study.
+     */
+    public Recorded record(LocalDate bucket, Collection<DicomDataset> matches,
+                           java.util.Map<String, java.util.Set<String>> patientIdsOfCollisions) {
         // Studies are independent rows: record them in parallel (each is a lightweight transaction
         // and one or two plain writes, a few ms of round trips), then publish all events at once.
         List<Future<Outcome>> futures = new ArrayList<>(matches.size());
         for (DicomDataset match : matches) {
-            futures.add(POOL.submit(() -> recordOne(bucket, match)));
+            futures.add(POOL.submit(() -> recordOne(bucket, match,
+                    patientIdsOfCollisions.getOrDefault(match.get("StudyInstanceUID").trim(), java.util.Set.of()))));
         }
         List<String> fresh = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -110,7 +122,7 @@ public final class StudyRecorder {
     private record Outcome(String uid, Kind kind) {
     }
 
-    private Outcome recordOne(LocalDate bucket, DicomDataset match) {
+    private Outcome recordOne(LocalDate bucket, DicomDataset match, java.util.Set<String> collidingPatientIds) {
         StudyRecord found = toRecord(match);
         String uid = found.studyInstanceUid();
         if (!usableUid(uid)) {
@@ -118,25 +130,47 @@ public final class StudyRecorder {
             LOG.warn("{}: a C-FIND match with an unusable StudyInstanceUID '{}' is not indexed", bucket, LogSafe.text(uid));
             return new Outcome(uid, Kind.UNCHANGED);
         }
-        Kind kind;
-        if (state.insertStudyIfAbsent(found)) {
-            kind = Kind.NEW;
-        } else {
-            Optional<StudyRecord> known = state.findStudy(uid);
-            if (known.isPresent() && grew(known.get(), found)) {
-                state.updateIndexedCounts(uid, Math.max(found.expectedSeries(), known.get().expectedSeries()),
-                        found.expectedInstances(), found.modalitiesInStudy());
-                kind = Kind.CHANGED;
-            } else if (known.map(s -> s.state() == StudyState.INDEXED).orElse(false)) {
-                kind = Kind.RESUMED;
-            } else {
-                kind = Kind.UNCHANGED;
-            }
+        if (collidingPatientIds.size() > 1) {
+            recordCollision(uid, collidingPatientIds, "answered by one C-FIND");
         }
+        if (state.insertStudyIfAbsent(found)) {
+            return filed(bucket, uid, Kind.NEW);
+        }
+        Optional<StudyRecord> known = state.findStudy(uid);
+        Kind kind = known.map(s -> s.state() == StudyState.INDEXED).orElse(false) ? Kind.RESUMED : Kind.UNCHANGED;
+        String knownPatient = known.map(s -> java.util.Objects.toString(s.patientId(), "").trim()).orElse("");
+        if (known.isPresent() && !knownPatient.equals(found.patientId().trim())) {
+            // Indexed before under another patient (another day, or a PatientID changed in the old PACS).
+            recordCollision(uid, new java.util.TreeSet<>(List.of(knownPatient, found.patientId().trim())),
+                    "indexed before under another PatientID");
+        } else if (known.isPresent() && collidingPatientIds.size() <= 1 && grew(known.get(), found)) {
+            state.updateIndexedCounts(uid, Math.max(found.expectedSeries(), known.get().expectedSeries()),
+                    found.expectedInstances(), found.modalitiesInStudy());
+            return filed(bucket, uid, Kind.CHANGED);
+        } else if (collidingPatientIds.size() <= 1) {
+            return filed(bucket, uid, kind);
+        }
+        // A collision on a study the retriever has passed: it stops here (an INDEXED one stops in the retriever).
+        StudyState now = known.get().state();
+        if (now.atLeast(StudyState.RETRIEVED) && now != StudyState.FAILED) {
+            state.markFailed(uid, UidCollision.CATEGORY, "study " + uid + ": StudyInstanceUID under several PatientIDs");
+        }
+        return filed(bucket, uid, kind);
+    }
+
+    private Outcome filed(LocalDate bucket, String uid, Kind kind) {
         if (Indexer.UNDATED.equals(bucket)) {
             state.recordStudyOfDay(bucket, uid);
         }
         return new Outcome(uid, kind);
+    }
+
+    private void recordCollision(String uid, java.util.Set<String> patientIds, String how) {
+        LOG.warn("study {}: StudyInstanceUID found under {} PatientIDs ({}); the study stops as '{}'", uid,
+                patientIds.size(), how, UidCollision.CATEGORY);
+        state.recordCollision(new UidCollision(uid, "", new java.util.TreeSet<>(patientIds),
+                "StudyInstanceUID under " + patientIds.size() + " PatientIDs in the old PACS (" + how + ")",
+                java.util.Set.of(), java.time.Instant.now()));
     }
 
     /** 1 to 64 printable ASCII characters without backslash (PS3.5 allows digits and dots; old archives hold worse). */

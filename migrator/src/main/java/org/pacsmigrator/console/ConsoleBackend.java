@@ -35,6 +35,7 @@ import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.DeadLetters;
+import org.pacsmigrator.topics.FailureActions;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.worker.MigrationContext;
@@ -177,8 +178,13 @@ public final class ConsoleBackend implements AutoCloseable {
             List<StudyDetail.RefusedView> refused = context.state().refusalsOf(uid).stream()
                     .map(r -> new StudyDetail.RefusedView(r.sopInstanceUid(), r.category(), r.detail(), r.callingAeTitle(),
                             r.refusedAt() == null ? null : r.refusedAt().toString())).toList();
+            List<StudyDetail.CollisionView> collisions = context.state().collisionsOf(uid).stream()
+                    .map(c -> new StudyDetail.CollisionView(c.sopInstanceUid(), List.copyOf(c.patientIds()), c.detail(),
+                            c.detectedAt() == null ? null : c.detectedAt().toString())).toList();
+            String action = s.failureCategory() == null || s.failureCategory().isBlank() ? null
+                    : FailureActions.forCategory(s.failureCategory());
             return new StudyDetail(StudyView.of(s), instances, status.map(StudyStatus::complete).orElse(false), letters,
-                    refused);
+                    refused, collisions, action);
         });
     }
 
@@ -319,7 +325,7 @@ public final class ConsoleBackend implements AutoCloseable {
                 Set<String> studies = new LinkedHashSet<>();
                 group.forEach(l -> studies.add(studyOf(l)));
                 failures.add(new FailureGroup(stage, e.getKey(), group.size(), List.copyOf(studies), last.message(),
-                        last.headers().get(DeadLetters.FAILED_AT)));
+                        last.headers().get(DeadLetters.FAILED_AT), FailureActions.forCategory(e.getKey())));
                 byStage.computeIfAbsent(stage, k -> new TreeMap<>()).put(e.getKey(), (long) group.size());
                 letters += group.size();
             }

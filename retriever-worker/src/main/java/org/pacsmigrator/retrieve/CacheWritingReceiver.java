@@ -18,6 +18,7 @@ import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.PendingRows;
 import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.UidCollision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
     private final Map<String, String> cacheFailures = new ConcurrentHashMap<>();
     private final PendingRows<InstanceRecord> rows;
     private final InFlightStudies inFlight;
+    private final ReceivedCopies copies = new ReceivedCopies();
 
     /** Admits instances of studies being retrieved, without checking manifests (tests, tools). */
     public CacheWritingReceiver(InstanceCache cache, StateStore state) {
@@ -105,10 +107,17 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
     @Override
     public void onReceived(ReceivedInstance in) throws Exception {
         String key = InstanceCache.keyFor(in.studyInstanceUid(), in.seriesInstanceUid(), in.sopInstanceUid());
+        ReceivedCopies.Copy copy = new ReceivedCopies.Copy(in.sha256(), key);
+        ReceivedCopies.Copy first = copies.claim(in.studyInstanceUid(), in.sopInstanceUid(), copy);
+        if (first != null) {
+            keepCollision(in, first);
+            return;
+        }
         CachedObject stored;
         try {
             stored = cache.put(key, in.file(), in.sha256());
         } catch (IOException | RuntimeException e) {
+            copies.release(in.studyInstanceUid(), in.sopInstanceUid(), copy);
             metrics.cacheWriteFailed();
             cacheFailures.put(in.studyInstanceUid(), in.sopInstanceUid() + ": " + e.getMessage());
             LOG.warn("cache write of {} (study {}) failed: {}", in.sopInstanceUid(), in.studyInstanceUid(), e.toString());
@@ -121,6 +130,48 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
                 in.seriesInstanceUid(), in.sopClassUid(), in.transferSyntaxUid(), stored.sizeBytes(), stored.sha256(),
                 stored.key(), Instant.now(), null, null, null));
         LOG.debug("cached {} of study {} ({} bytes)", in.sopInstanceUid(), in.studyInstanceUid(), stored.sizeBytes());
+    }
+
+    /**
+     * A second, different object under a SOP Instance UID already received for the study: kept beside the first
+     * (under its own key: neither replaces the other), without an instance row (the row stays the first's), and
+     * recorded as a UID collision with both patients, which stops the study when its retrieve ends. The C-STORE
+     * succeeds: the object is kept, and a refusal would only make the source send it again.
+     */
+    private void keepCollision(ReceivedInstance in, ReceivedCopies.Copy first) throws IOException {
+        String key = InstanceCache.collisionKeyFor(first.key(), in.sha256());
+        java.util.Set<String> patients = new java.util.LinkedHashSet<>();
+        patientIdOf(first.key(), in.file().getParent()).ifPresent(patients::add);
+        patients.add(org.pacsmigrator.dicom.DicomFiles.readPatientAttributes(in.file()).get("PatientID"));
+        CachedObject stored = cache.put(key, in.file(), in.sha256());
+        metrics.instanceCached(stored.sizeBytes());
+        metrics.instanceRefused(UidCollision.CATEGORY);
+        state.recordCollision(new UidCollision(in.studyInstanceUid(), in.sopInstanceUid(), patients,
+                String.format("SOP Instance UID received with two different contents (SHA-256 %.12s... and %.12s...)",
+                        first.sha256(), in.sha256()), java.util.Set.of(first.key(), key), Instant.now()));
+        LOG.warn("study {}: SOP instance {} received with two different contents; both kept ({}), study stops as '{}'",
+                in.studyInstanceUid(), in.sopInstanceUid(), key, UidCollision.CATEGORY);
+    }
+
+    /** The PatientID in a cached object's header (empty when it cannot be read). */
+    private Optional<String> patientIdOf(String key, java.nio.file.Path scratch) {
+        try {
+            java.nio.file.Path file = cache.localCopy(key, scratch);
+            try {
+                return Optional.of(org.pacsmigrator.dicom.DicomFiles.readPatientAttributes(file).get("PatientID"));
+            } finally {
+                if (!cache.isOwnObject(file)) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Forgets what was received of a study: it is retrieved again from scratch. */
+    void forget(String studyInstanceUid) {
+        copies.forget(studyInstanceUid);
     }
 
     /** Writes the rows of the study's instances received so far (throws when the state store cannot take them). */

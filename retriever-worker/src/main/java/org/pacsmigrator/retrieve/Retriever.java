@@ -28,6 +28,7 @@ import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.state.UidCollision;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
@@ -123,7 +124,14 @@ public final class Retriever implements StudyEventHandler {
         metrics.inProgress().incrementAndGet();
         Timer.Sample sample = Timer.start(metrics.registry());
         try {
-            retrieveStudy(study);
+            checkStudyCollision(study);
+            try {
+                retrieveStudy(study);
+            } catch (StageFailure e) {
+                failOnCollisions(uid); // two objects under one UID explain "missing" better than "missing"
+                throw e;
+            }
+            failOnCollisions(uid);
         } catch (StageFailure e) {
             metrics.failure(e.category());
             metrics.study("failed");
@@ -233,6 +241,54 @@ public final class Retriever implements StudyEventHandler {
         int status = o.finalStatus();
         return status != 0x0000 && status != 0xB000 && status != 0xFF00 && status != 0xFF01
                 && o.completed() == 0 && o.failed() == 0 && o.warning() == 0;
+    }
+
+    /**
+     * A study the indexer found under several PatientIDs is asked about again (it may have been resolved in the
+     * old PACS since, and replayed): still so, it stops as a UID collision before anything is retrieved; resolved,
+     * the collision is forgotten. Collisions of its instances left by an earlier retrieve are forgotten with their
+     * cached objects, so that this retrieve detects them again from scratch.
+     */
+    private void checkStudyCollision(StudyRecord study) throws Exception {
+        String uid = study.studyInstanceUid();
+        for (UidCollision c : state.collisionsOf(uid)) {
+            if (!c.studyLevel()) {
+                for (String key : c.keptKeys()) {
+                    if (cache != null) {
+                        cache.delete(key);
+                    }
+                }
+                state.clearCollision(uid, c.sopInstanceUid());
+                if (receiver instanceof CacheWritingReceiver r) {
+                    r.forget(uid);
+                }
+                continue;
+            }
+            Set<String> patients = new java.util.TreeSet<>();
+            try {
+                gate.call(() -> dicom.find(source, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyInstanceUID", uid,
+                        "PatientID", "")), m -> patients.add(m.get("PatientID").trim())));
+            } catch (DicomException e) {
+                throw RetrieveException.of(e, "C-FIND STUDY " + uid);
+            }
+            if (patients.size() > 1) {
+                state.recordCollision(new UidCollision(uid, "", patients, c.detail(), Set.of(), java.time.Instant.now()));
+                throw new StageFailure(UidCollision.CATEGORY, "study " + uid + ": StudyInstanceUID under "
+                        + patients.size() + " PatientIDs in the old PACS; nothing retrieved");
+            }
+            LOG.info("study {}: its StudyInstanceUID is now under one PatientID in the old PACS; collision resolved", uid);
+            state.clearCollision(uid, "");
+        }
+    }
+
+    /** Instances received with two different contents under one SOP Instance UID stop the study (both are kept). */
+    private void failOnCollisions(String uid) throws StageFailure {
+        List<UidCollision> collisions = state.collisionsOf(uid).stream().filter(c -> !c.studyLevel()).toList();
+        if (!collisions.isEmpty()) {
+            throw new StageFailure(UidCollision.CATEGORY, String.format("study %s: %d SOP Instance UIDs received with two "
+                    + "different contents (first: %s); both copies kept", uid, collisions.size(),
+                    collisions.get(0).sopInstanceUid()));
+        }
     }
 
     /**

@@ -39,6 +39,8 @@ import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.FailureActions;
+import org.pacsmigrator.state.UidCollision;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.verify.Completion;
@@ -55,10 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class MigrationReport {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationReport.class);
     /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
-    public static final String RESEND_CATEGORY = "missing in new PACS";
-    public static final String RESEND_ACTION = "re-send: pacs-migrator report --resend-missing, then run";
-    /** The forwarder's category for a study stopped by the patient ID policy. */
-    static final String PATIENT_ID_CONFLICT = "patient ID conflict";
+    public static final String RESEND_CATEGORY = FailureActions.RESEND_CATEGORY;
+    public static final String RESEND_ACTION = FailureActions.RESEND;
 
     /** What was written and what it says. */
     public record Result(List<StudyReportRow> rows, List<Discrepancy> discrepancies, long studiesComplete,
@@ -176,15 +176,18 @@ public final class MigrationReport {
      * that did not stop for a reason that would stop it again.
      */
     static String missingAction(String failureCategory) {
-        if (failureCategory == null || failureCategory.isBlank() || failureCategory.equals(RESEND_CATEGORY)) {
-            return RESEND_ACTION;
+        return FailureActions.forCategory(failureCategory);
+    }
+
+    /**
+     * The study's UID collisions as reconciliation lines, each with both patients and the documented choice.
+     */
+    private void collisions(String studyUid, List<Discrepancy> discrepancies) {
+        for (org.pacsmigrator.state.UidCollision c : state.collisionsOf(studyUid)) {
+            discrepancies.add(new Discrepancy(c.studyLevel() ? "study" : "instance", UidCollision.CATEGORY, studyUid, "",
+                    c.sopInstanceUid(), UidCollision.ACTION, "PatientIDs " + String.join(" / ", c.patientIds()) + "; "
+                    + c.detail() + (c.keptKeys().isEmpty() ? "" : "; kept in the cache as " + String.join(" and ", c.keptKeys()))));
         }
-        if (failureCategory.equals(PATIENT_ID_CONFLICT)) {
-            return "patient ID conflict: set forward.patientIdConflict (send or rule) or add a rule, then "
-                    + "replay --category 'patient ID conflict'";
-        }
-        return "the study failed as '" + failureCategory + "': remove the cause, then replay --category '"
-                + failureCategory + "'";
     }
 
     /**
@@ -312,7 +315,7 @@ public final class MigrationReport {
             for (String series : new TreeMap<>(toMap(newSer)).keySet()) {
                 if (!oldSer.contains(series)) {
                     discrepancies.add(new Discrepancy("series", "extra in new", uid, series, "",
-                            "check: series not in the old PACS (created in the new one, or changed UIDs by rules)"));
+                            "investigate: series not in the old PACS (created in the new one, or changed UIDs by rules)"));
                 }
             }
             for (Map.Entry<String, String> e : new TreeMap<>(oldSops).entrySet()) {
@@ -325,10 +328,11 @@ public final class MigrationReport {
                 if (!oldSops.containsKey(e.getKey())) {
                     extra++;
                     discrepancies.add(new Discrepancy("instance", "extra in new", uid, e.getValue(), e.getKey(),
-                            "check: instance not in the old PACS"));
+                            "investigate: instance not in the old PACS"));
                 }
             }
         }
+        collisions(uid, discrepancies);
         return new StudyRows(new StudyReportRow(s.patientId(), s.issuerOfPatientId(), s.accessionNumber(), s.studyDate(), uid,
                 s.state() == null ? "" : s.state().name(), s.expectedSeries(), s.expectedInstances(), instances.size(),
                 retrieved, sent, verified, committed, commitFailed, rulesApplied(uid), refused(uid, discrepancies),

@@ -24,6 +24,9 @@ class ReportFormatTest {
         assertThat(MigrationReport.missingAction("missing in new PACS")).isEqualTo(MigrationReport.RESEND_ACTION);
         assertThat(MigrationReport.missingAction("patient ID conflict")).contains("forward.patientIdConflict")
                 .contains("replay --category 'patient ID conflict'").doesNotContain("resend");
+        assertThat(MigrationReport.missingAction("UID collision")).contains("replay --category 'UID collision'")
+                .contains("merge the patients");
+        assertThat(MigrationReport.missingAction("cache object corrupt")).contains("retrieved again");
         assertThat(MigrationReport.missingAction("SOP class not supported"))
                 .contains("replay --category 'SOP class not supported'");
     }
