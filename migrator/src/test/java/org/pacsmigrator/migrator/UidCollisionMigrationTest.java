@@ -154,6 +154,23 @@ class UidCollisionMigrationTest {
                 .anySatisfy(l -> assertThat(l).contains(twoContents.studyInstanceUid()).contains(twinSop)
                         .contains("replay --category 'UID collision'"));
 
+        // The console shows the collision, both patients and what to do, on the study and on its dead letters.
+        try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra);
+             EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(),
+                     new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var study = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.url()
+                    + "api/studies/" + twoPatients.studyInstanceUid())).header("Authorization", "Bearer "
+                    + console.token().reveal()).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(study.path("action").asText()).isEqualTo(UidCollision.ACTION);
+            assertThat(study.path("collisions").get(0).path("patientIds").toString()).contains("OTHER-PATIENT-7");
+            var failures = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.url()
+                    + "api/failures")).header("Authorization", "Bearer " + console.token().reveal()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(failures.findValuesAsText("action")).contains(UidCollision.ACTION);
+        }
+
         // Resolved in the old PACS (the stray copies deleted), a replay migrates both studies.
         deletePatient("OTHER-PATIENT-7");
         deleteSeries(twinSeries);
