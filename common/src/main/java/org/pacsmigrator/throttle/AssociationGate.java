@@ -66,6 +66,11 @@ public final class AssociationGate {
         return remote;
     }
 
+    /** How long a lease of this gate outlives a crashed holder (zero without a global limit). */
+    public Duration leaseTtl() {
+        return leases == null ? Duration.ZERO : leases.ttl();
+    }
+
     public AdaptiveLimit limit() {
         return limit;
     }

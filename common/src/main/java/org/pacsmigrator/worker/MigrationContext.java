@@ -57,7 +57,8 @@ public final class MigrationContext implements AutoCloseable {
     private final MeterRegistry meters;
     private final StagePauses pauses;
     private InstanceCache cache;
-    private AssociationLeases leases;
+    /** Lease tables by time-to-live: each PACS's policy names its own (retrieve.leaseTtlSeconds, forward....). */
+    private final java.util.Map<Duration, AssociationLeases> leasesByTtl = new java.util.HashMap<>();
     private final java.util.Map<String, AssociationGate> gates = new java.util.HashMap<>();
     private org.apache.kafka.clients.admin.Admin admin;
 
@@ -178,11 +179,10 @@ public final class MigrationContext implements AutoCloseable {
     }
 
     private AssociationGate newGate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
-        if (leases == null) {
-            leases = new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
-                    + ManagementFactory.getRuntimeMXBean().getName(), Duration.ofSeconds(config.retrieve.leaseTtlSeconds))
-                    .keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10));
-        }
+        AssociationLeases leases = leasesByTtl.computeIfAbsent(Duration.ofSeconds(p.leaseTtlSeconds),
+                ttl -> new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
+                        + ManagementFactory.getRuntimeMXBean().getName(), ttl)
+                        .keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10)));
         ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
         return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
                 TimeWindows.parse(p.windows, zone, Clock.systemUTC()), Duration.ofMillis(p.pauseMillis),
@@ -216,8 +216,8 @@ public final class MigrationContext implements AutoCloseable {
                 admin.close(Duration.ofSeconds(5));
             }
         }
-        if (leases != null) {
-            leases.close();
+        synchronized (this) {
+            leasesByTtl.values().forEach(AssociationLeases::close);
         }
         if (cache instanceof AutoCloseable c) {
             try {

@@ -1,0 +1,43 @@
+package org.pacsmigrator.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.pacsmigrator.config.ConfigLoader;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.testsupport.RealServices;
+import org.pacsmigrator.throttle.AssociationGate;
+
+/** Each PACS's gate leases its associations with the time-to-live of its own policy. */
+class MigrationContextGateTest {
+    @Test
+    void theForwardLeaseTtlIsHonouredBesideTheRetrieveOne() throws Exception {
+        String id = RealServices.unique("ttl");
+        MigrationConfig config = ConfigLoader.validate(ConfigLoader.parse("""
+                migrationId: %s
+                source: {aeTitle: OLDTTL, host: 127.0.0.1, port: 104}
+                destination: {aeTitle: NEWTTL, host: 127.0.0.1, port: 105}
+                index: {from: 2024-01-01, to: 2024-01-01}
+                retrieve: {leaseTtlSeconds: 7}
+                forward: {leaseTtlSeconds: 45}
+                services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s}
+                """.formatted(id, RealServices.kafka(), RealServices.cassandra(), RealServices.cassandraDatacenter())));
+        try (MigrationContext ctx = MigrationContext.open(config, RealServices.kafka(), RealServices.cassandra(),
+                new SimpleMeterRegistry())) {
+            AssociationGate old = ctx.gate(new DicomNode("OLDTTL", "127.0.0.1", 104), config.retrieve, "pacsmig.retrieve");
+            AssociationGate destination = ctx.gate(new DicomNode("NEWTTL", "127.0.0.1", 105), config.forward,
+                    "pacsmig.forward");
+            assertThat(old.leaseTtl()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(destination.leaseTtl()).isEqualTo(Duration.ofSeconds(45));
+            // and the lease row itself lives that long: held while a call runs, its TTL is the forward policy's
+            CassandraStateStore state = (CassandraStateStore) ctx.state();
+            int ttl = destination.call(() -> state.session().execute("SELECT TTL(holder) FROM " + state.keyspace()
+                    + ".association_leases WHERE remote_ae = 'NEWTTL'").one().getInt(0));
+            assertThat(ttl).isBetween(40, 45);
+        }
+    }
+}
