@@ -34,6 +34,11 @@ public final class AssociationGate {
     private final Duration leaseWait;
     private final AtomicInteger active = new AtomicInteger();
     private final ThreadLocal<Long> lastEnd = new ThreadLocal<>();
+    private final java.util.concurrent.atomic.AtomicReference<Outcome> lastOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** How the gate's latest association ended: what health checks report instead of opening one of their own. */
+    public record Outcome(java.time.Instant at, boolean ok, String detail) {
+    }
 
     public AssociationGate(DicomNode remote, AssociationLeases leases, AdaptiveLimit limit, TimeWindows windows,
                            Duration pause, Duration leaseWait) {
@@ -83,6 +88,29 @@ public final class AssociationGate {
         return active.get();
     }
 
+    /** The latest association's outcome through this gate (null before the first). */
+    public Outcome lastOutcome() {
+        return lastOutcome.get();
+    }
+
+    /**
+     * Runs {@code association} only if it can start at once: inside a window and with a slot free now (never
+     * waiting, never beyond the limit). Empty when it could not start.
+     */
+    public <T> java.util.Optional<T> callIfFree(Association<T> association) throws DicomException, InterruptedException {
+        if (!windows.isOpen() || leases == null && active.get() >= limit.current()) {
+            return java.util.Optional.empty();
+        }
+        AssociationLeases.Lease lease = null;
+        if (leases != null) {
+            lease = leases.tryAcquire(remote.aeTitle(), Math.min(limit.current(), limit.max()));
+            if (lease == null) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.ofNullable(run(association, lease));
+    }
+
     /** Waits for a window, the pause and a slot, then runs {@code association} and feeds the adaptive limit. */
     public <T> T call(Association<T> association) throws DicomException, InterruptedException {
         if (!windows.isOpen()) {
@@ -104,13 +132,19 @@ public final class AssociationGate {
                         + remote.aeTitle() + " became free within " + leaseWait);
             }
         }
+        return run(association, lease);
+    }
+
+    private <T> T run(Association<T> association, AssociationLeases.Lease lease) throws DicomException, InterruptedException {
         active.incrementAndGet();
         long start = System.nanoTime();
         try {
             T result = association.run();
             limit.onSuccess(Duration.ofNanos(System.nanoTime() - start));
+            lastOutcome.set(new Outcome(java.time.Instant.now(), true, "ok"));
             return result;
         } catch (DicomException e) {
+            lastOutcome.set(new Outcome(java.time.Instant.now(), false, e.deadLetterCategory() + ": " + e.getMessage()));
             switch (e.category()) {
                 case CONNECTION_REFUSED, ASSOCIATION_REJECTED, TIMEOUT -> {
                     limit.onOverload();

@@ -168,6 +168,16 @@ public final class MigrationContext implements AutoCloseable {
         return cache;
     }
 
+    /** The old PACS's gate (the retrieve policy; the retrievers' and health checks' one). */
+    public AssociationGate sourceGate() {
+        return gate(source(), config.retrieve, "pacsmig.retrieve");
+    }
+
+    /** The new PACS's gate (the forward policy; the forwarders' and health checks' one). */
+    public AssociationGate destinationGate() {
+        return gate(destination(), config.forward, "pacsmig.forward");
+    }
+
     /**
      * The association policy toward one PACS: global leases (shared by every worker of the
      * migration), adaptive limit, time windows, pause between associations. One gate per PACS and

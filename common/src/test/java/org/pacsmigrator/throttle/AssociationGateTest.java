@@ -28,8 +28,8 @@ class AssociationGateTest {
 
     @Test
     void noAssociationOutsideTheWindow() throws Exception {
-        // The clock says 18:59:59.6 in UTC: the 19:00 window opens in 0.4 s of real time.
-        Instant target = Instant.parse("2026-11-27T18:59:59.500Z");
+        // The clock says 18:59:57.5 in UTC: the 19:00 window opens in 2.5 s of real time (a margin for a busy machine).
+        Instant target = Instant.parse("2026-11-27T18:59:57.500Z");
         Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), target));
         TimeWindows windows = TimeWindows.parse(List.of("19:00-20:00"), ZoneOffset.UTC, clock);
         AssociationGate gate = new AssociationGate(PACS, null, AdaptiveLimit.of(1, 2), windows, Duration.ZERO,

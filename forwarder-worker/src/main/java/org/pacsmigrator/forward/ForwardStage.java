@@ -36,7 +36,7 @@ public final class ForwardStage implements Stage {
         Forwarder forwarder = new Forwarder(ctx.dicom(), ctx.destination(), ctx.state(), ctx.cache(), ctx.publisher(),
                 ctx.topics(), f.batchSize, ctx.scratch(), rules, config.source.aeTitle,
                 PatientConflictPolicy.of(f.patientIdConflict), f.associations,
-                ctx.gate(ctx.destination(), f, ForwardMetrics.PREFIX), new ForwardMetrics(ctx.meters()),
+                ctx.destinationGate(), new ForwardMetrics(ctx.meters()),
                 TransferSyntaxConversions.of(f.transferSyntaxConversions.stream()
                         .map(c -> Map.entry(c.from, c.to)).toList()));
         return new ForwardStage(ctx.startStage(StagePauses.FORWARD, "forwarder", ctx.topics().retrieved(), forwarder,

@@ -98,8 +98,8 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
         environment.jersey().register(new JsonPostFilter());
         environment.jersey().register(new ConsoleResource(backend, reportDirectory));
         environment.jersey().register(new ConsolePage());
-        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.source()));
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destination()));
+        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
+        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
         environment.lifecycle().manage(new Managed() {
             @Override
             public void stop() {

@@ -35,7 +35,7 @@ public final class RetrieveStage implements Stage {
         boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
         StorageScp scp = cGet ? null : Dicom.startStorageScp(storageScpSettings(config), ctx.scratch(), receiver,
                 ctx.meters());
-        AssociationGate gate = ctx.gate(ctx.source(), r, RetrieveMetrics.PREFIX);
+        AssociationGate gate = ctx.sourceGate();
         Retriever retriever = new Retriever(ctx.dicom(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
                         Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch()),

@@ -31,7 +31,7 @@ public final class ForwarderApplication extends WorkerApplication<WorkerConfigur
                          PrometheusMeterRegistry registry) throws Exception {
         RuleSet rules = ForwardStage.loadRules(m);
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destination()));
+        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
         monitorLag(context, "forwarder", context.topics().retrieved(), environment);
         manageStage(environment, () -> ForwardStage.start(context, rules));

@@ -44,7 +44,7 @@ public final class IndexerApplication extends WorkerApplication<WorkerConfigurat
         indexer.pauseWhile(context.pauses().of(StagePauses.INDEX));
         ControlQuery control = new ControlQuery(indexer);
         environment.jersey().register(new IndexerResource(indexer, control));
-        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.source()));
+        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
         IndexerLoop loop = new IndexerLoop(indexer, control, clock, Sleeper.real());
         // managed after the context: stopped first, before the publisher and the state store it uses
         environment.lifecycle().manage(loop);

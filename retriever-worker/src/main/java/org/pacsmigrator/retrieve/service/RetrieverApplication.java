@@ -29,7 +29,7 @@ public final class RetrieverApplication extends WorkerApplication<WorkerConfigur
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.source()));
+        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
         monitorLag(context, "retriever", context.topics().indexed(), environment);
         manageStage(environment, () -> RetrieveStage.start(context));

@@ -28,7 +28,7 @@ public final class VerifierApplication extends WorkerApplication<WorkerConfigura
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destination()));
+        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
         monitorLag(context, "verifier", context.topics().forwarded(), environment);
         manageStage(environment, () -> VerifyStage.start(context));
     }
