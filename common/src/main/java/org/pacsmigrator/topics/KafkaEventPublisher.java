@@ -27,7 +27,8 @@ public final class KafkaEventPublisher implements EventPublisher {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
-    static Properties producerProperties(KafkaSettings settings, String clientIdSuffix) {
+    /** The one producer configuration of the project (every producer of ours uses it). */
+    public static Properties producerProperties(KafkaSettings settings, String clientIdSuffix) {
         Properties p = settings.clientProperties(clientIdSuffix);
         p.put("acks", "all");
         p.put("enable.idempotence", "true");

@@ -1,6 +1,5 @@
 package org.pacsmigrator.verify;
 
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -8,6 +7,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.pacsmigrator.topics.JsonSerde;
+import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 
 /**
@@ -19,15 +19,8 @@ public final class JsonPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public JsonPublisher(KafkaSettings kafka) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("client.id", kafka.clientIdPrefix() + "-verifier-json-" + SEQ.incrementAndGet());
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "1");
-        p.put("max.in.flight.requests.per.connection", "1");
-        p.putAll(kafka.clientProperties());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(KafkaEventPublisher.producerProperties(kafka, "verifier-json-" + SEQ.incrementAndGet()),
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     @SuppressWarnings("unchecked")
