@@ -75,6 +75,7 @@ final class CassandraSchema {
                 // Pause/resume of each stage (index, retrieve, forward, verify), set from the console.
                 "CREATE TABLE IF NOT EXISTS " + ks + ".stage_control ("
                         + " stage text PRIMARY KEY, paused boolean, changed_at timestamp)",
-                CassandraRefusals.table(ks));
+                CassandraRefusals.table(ks),
+                CassandraControlPasses.table(ks));
     }
 }

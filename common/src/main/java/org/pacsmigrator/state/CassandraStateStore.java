@@ -94,6 +94,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectAllStudyStatuses;
     private final PreparedStatement clearForwarded;
     private final CassandraRefusals refusals;
+    private final CassandraControlPasses controlPasses;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -166,6 +167,20 @@ public final class CassandraStateStore implements StateStore {
         clearForwarded = session.prepare("UPDATE " + ks + ".instances SET forwarded_at = null, forward_status = null,"
                 + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
         refusals = new CassandraRefusals(session, ks);
+        controlPasses = new CassandraControlPasses(session, ks);
+    }
+
+    @Override
+    public void recordControlPass(ControlPassRecord pass) {
+        call(() -> {
+            controlPasses.record(pass);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ControlPassRecord> lastControlPass() {
+        return call(controlPasses::last);
     }
 
     @Override
@@ -289,6 +304,13 @@ public final class CassandraStateStore implements StateStore {
         }
         return call(() -> session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid, from))
                 .wasApplied());
+    }
+
+    @Override
+    public boolean reopen(String studyInstanceUid) {
+        // transition() never goes backwards; this is the one place that does, on purpose
+        return call(() -> session.execute(transitionIf.bind(StudyState.INDEXED.name(), Instant.now(), studyInstanceUid,
+                List.of(StudyState.VERIFIED.name()))).wasApplied());
     }
 
     @Override
