@@ -7,10 +7,12 @@
 // line, so that it does not show in a process list), enters it, waits until the page has rendered the summary
 // tiles, the failures table, the coverage calendar and the stage table, reads them, takes a (full page)
 // screenshot, then replays the first failure row (if any) and waits until its count drops or the row
-// disappears, and finally downloads the CSV report through its button. Prints ONE JSON line on stdout:
+// disappears, downloads the CSV report through its button, and finally starts a control pass with its button and
+// waits until the control card shows that pass finished. Prints ONE JSON line on stdout:
 //   {"tiles":{...},"failures":[{stage,category,count}],"calendar":{"cells":n,"studies":n},
 //    "stages":[{stage,paused,lag}],"replayed":{stage,category,countBefore}|null,"failuresAfter":[...],
-//    "signInShown":true,"report":{"name":"report.csv","lines":n}}
+//    "signInShown":true,"report":{"name":"report.csv","lines":n},
+//    "control":{trigger,finishedAt,new,changed,vanished,unmigrated,clean,text}}
 // Exits 1 with a message on stderr on any failure: a timeout, a tile that is not a plain integer, a console error
 // or uncaught exception logged by the page, or the page's #error banner becoming visible (the screenshot is then
 // taken of the failing page, best effort). Exit 2: bad usage.
@@ -20,6 +22,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const LOAD_TIMEOUT_MS = 30_000;
 const REPLAY_TIMEOUT_MS = 60_000;
 const REPORT_TIMEOUT_MS = 90_000;
+const CONTROL_TIMEOUT_MS = 60_000;
 const HARD_TIMEOUT_MS = 240_000;
 
 // tile JSON key -> element id
@@ -232,8 +235,29 @@ async function run(baseUrl, screenshotPath, token) {
       fail(`the CSV report was not downloaded within ${REPORT_TIMEOUT_MS / 1000} s (${notice || e.message})`);
     }
     await checkProblems();
+
+    // The control pass: the button starts one; the card shows it running, then its result.
+    let control;
+    try {
+      await page.locator('#control-start').click({ timeout: LOAD_TIMEOUT_MS });
+      await waitFor(() => {
+        if (window.__consoleCheck && window.__consoleCheck.errorShown !== null) return true;
+        const card = document.getElementById('control-last');
+        return card && card.dataset.running === 'false' && card.dataset.trigger === 'console';
+      }, null, CONTROL_TIMEOUT_MS);
+      control = await page.evaluate(() => {
+        const d = document.getElementById('control-last').dataset;
+        return { trigger: d.trigger, finishedAt: d.finishedAt, new: d.new, changed: d.changed, vanished: d.vanished,
+          unmigrated: d.unmigrated, clean: d.clean, text: document.getElementById('control-last').textContent.trim() };
+      });
+    } catch (e) {
+      await checkProblems();
+      const notice = await page.locator('#control-result').textContent().catch(() => null);
+      fail(`the control pass started by its button did not finish within ${CONTROL_TIMEOUT_MS / 1000} s (${notice || e.message})`);
+    }
+    await checkProblems();
     closing = true;
-    return { ...before, replayed, failuresAfter: after.failures, signInShown, report };
+    return { ...before, replayed, failuresAfter: after.failures, signInShown, report, control };
   } catch (e) {
     // best effort: a screenshot of the failing page helps to see why
     if (page) await page.screenshot({ path: screenshotPath, fullPage: true, timeout: 10_000 }).catch(() => {});

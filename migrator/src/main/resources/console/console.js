@@ -20,6 +20,7 @@
     studies: 'api/studies',
     replay: 'api/replay',
     stages: 'api/stages',
+    control: 'api/control',
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -530,6 +531,76 @@
     table.dataset.loaded = 'true';
   }
 
+  // ---------------------------------------------------------------- control pass
+
+  // The last pass as text, and its numbers as data-* attributes (for scripts and tests).
+  function renderControl(control) {
+    const node = $('control-last');
+    const last = control && control.last;
+    const running = !!(control && control.running);
+    const found = (last && last.found) || {};
+    setAttrs(node, {
+      'data-loaded': 'true',
+      'data-running': String(running),
+      'data-finished-at': last ? String(last.finishedAt) : '',
+      'data-trigger': last ? last.trigger : '',
+      'data-new': int(found.NEW || 0),
+      'data-changed': int((found.CHANGED || 0) + (found.CHANGED_IN_FLIGHT || 0)),
+      'data-vanished': int(found.VANISHED || 0),
+      'data-unmigrated': last ? int(last.unmigrated) : '',
+      'data-clean': last ? String(!!last.clean) : '',
+    });
+    const lines = [];
+    if (running) lines.push(el('div', {}, el('span', { class: 'badge badge-warn' }, 'Running'), ' A control pass is running.'));
+    if (control && control.lastError) lines.push(el('div', { class: 'notice bad' }, `The last pass started here failed: ${control.lastError}`));
+    if (!last) {
+      lines.push(el('div', {}, 'No control pass yet: nothing shows that the old PACS holds nothing beyond the study database.'));
+    } else {
+      const changed = (found.CHANGED || 0) + (found.CHANGED_IN_FLIGHT || 0);
+      lines.push(el('div', {}, el('b', {}, `Last pass ${formatTime(last.finishedAt)}`), ` (${last.trigger}), ${last.from}..${last.to}: `
+        + `${int(last.daysChecked)} days re-queried`
+        + ((last.failedDays || []).length ? `, ${last.failedDays.length} could not be` : '')
+        + `; ${int(found.NEW || 0)} new, ${int(changed)} changed, ${int(found.VANISHED || 0)} vanished; `
+        + `${int(last.unmigrated)} of them not migrated now.`));
+      lines.push(el('div', { class: `badge ${last.clean ? 'badge-ok' : 'badge-warn'}` },
+        last.clean ? 'Found nothing more in the old PACS' : `Not proven complete: ${last.shortfall}`));
+      for (const [kind, uids] of Object.entries(last.studies || {})) {
+        if (uids.length) lines.push(el('div', { class: 'sub' }, `${title(kind.toLowerCase().replaceAll('_', ' '))}: `, studyLinksInline(uids)));
+      }
+    }
+    replaceContent(node, lines);
+    const button = $('control-start');
+    button.disabled = running || controlStarting;
+  }
+
+  function studyLinksInline(uids) {
+    return uids.map((uid, i) => [i ? ', ' : '', el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); showStudy(uid); } }, uid)]);
+  }
+
+  let controlStarting = false;
+
+  async function startControl() {
+    const notice = $('control-result');
+    controlStarting = true;
+    $('control-start').disabled = true;
+    try {
+      const view = await api(API.control, { method: 'POST' });
+      showNotice(notice, 'Control pass started: it waits for the old PACS\'s windows and paces its queries like indexing; '
+        + 'its result shows here when it has finished.', 'ok');
+      renderControl(view);
+      clearError('control');
+    } catch (e) {
+      if (e.status === 409) showNotice(notice, 'A control pass is running already.', 'bad');
+      else {
+        showNotice(notice, 'The control pass could not be started.', 'bad');
+        reportError('control', e);
+      }
+    } finally {
+      controlStarting = false;
+      await refresh();
+    }
+  }
+
   // ---------------------------------------------------------------- failures and replay
 
   const replays = new Set(); // 'stage|category' in flight
@@ -743,6 +814,7 @@
       renderTiles(progress);
       renderCalendar(progress.days);
       renderStages(progress.stages);
+      renderControl(progress.control);
       clearError('progress');
     } catch (e) {
       $('refresh-status').textContent = `Refresh failed at ${formatClock(Date.now(), true)}`;
@@ -814,6 +886,7 @@
     if (token()) $('sign-out').hidden = false;
     else askForToken();
     $('study-search-form').addEventListener('submit', searchStudies);
+    $('control-start').addEventListener('click', startControl);
     $('error-dismiss').addEventListener('click', () => {
       errors.clear(); // errors that persist come back with the next refresh
       renderErrors();

@@ -324,6 +324,7 @@ public final class ConfigLoader {
             atLeast("index.catchUpDays", i.catchUpDays, 0);
             atLeast("index.catchUpIntervalMinutes", i.catchUpIntervalMinutes, 1);
             atLeast("index.controlIntervalHours", i.controlIntervalHours, 0);
+            atLeast("index.maxControlPasses", i.maxControlPasses, 1);
             if (i.splitModalities == null) {
                 fail("index.splitModalities", "must be a list (may be empty)");
             }

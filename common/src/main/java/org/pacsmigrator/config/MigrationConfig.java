@@ -92,6 +92,12 @@ public final class MigrationConfig {
         public int catchUpIntervalMinutes = 60;
         /** Control query of every indexed day of the range every N hours; 0 = only on demand. */
         public int controlIntervalHours = 0;
+        /**
+         * {@code run}: control passes before it may say COMPLETE; each one that finds studies to migrate is
+         * followed by their migration and another pass, up to this many (an old PACS that keeps receiving
+         * studies for indexed days would otherwise keep the run going forever).
+         */
+        public int maxControlPasses = 3;
         /** Where control reports are written; default {dataDirectory}/reports. */
         public String reportDirectory;
     }

@@ -76,6 +76,7 @@ final class CassandraSchema {
                 "CREATE TABLE IF NOT EXISTS " + ks + ".stage_control ("
                         + " stage text PRIMARY KEY, paused boolean, changed_at timestamp)",
                 CassandraRefusals.table(ks),
-                CassandraUidCollisions.table(ks));
+                CassandraUidCollisions.table(ks),
+                CassandraControlPasses.table(ks));
     }
 }

@@ -95,6 +95,7 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement clearForwarded;
     private final CassandraRefusals refusals;
     private final CassandraUidCollisions collisions;
+    private final CassandraControlPasses controlPasses;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -168,6 +169,7 @@ public final class CassandraStateStore implements StateStore {
                 + " verified_at = null WHERE study_uid = ? AND sop_uid = ?");
         refusals = new CassandraRefusals(session, ks);
         collisions = new CassandraUidCollisions(session, ks);
+        controlPasses = new CassandraControlPasses(session, ks);
     }
 
     @Override
@@ -189,6 +191,19 @@ public final class CassandraStateStore implements StateStore {
             collisions.clear(studyInstanceUid, sopInstanceUid);
             return null;
         });
+    }
+
+    @Override
+    public void recordControlPass(ControlPassRecord pass) {
+        call(() -> {
+            controlPasses.record(pass);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ControlPassRecord> lastControlPass() {
+        return call(controlPasses::last);
     }
 
     @Override
@@ -312,6 +327,13 @@ public final class CassandraStateStore implements StateStore {
         }
         return call(() -> session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid, from))
                 .wasApplied());
+    }
+
+    @Override
+    public boolean reopen(String studyInstanceUid) {
+        // transition() never goes backwards; this is the one place that does, on purpose
+        return call(() -> session.execute(transitionIf.bind(StudyState.INDEXED.name(), Instant.now(), studyInstanceUid,
+                List.of(StudyState.VERIFIED.name()))).wasApplied());
     }
 
     @Override

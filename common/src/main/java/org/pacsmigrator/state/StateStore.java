@@ -23,6 +23,15 @@ public interface StateStore extends AutoCloseable {
      */
     boolean transition(String studyInstanceUid, StudyState target, StudyState... allowedFrom);
 
+    /**
+     * Takes a VERIFIED study back to INDEXED (a lightweight transaction) so that the stages take it again: the one
+     * deliberate step backwards, for a study that changed in the old PACS after it was migrated (its instances
+     * keep their progress, so only what is new is retrieved and sent). Returns true when it was VERIFIED.
+     */
+    default boolean reopen(String studyInstanceUid) {
+        throw new UnsupportedOperationException("reopening studies not supported by " + getClass().getSimpleName());
+    }
+
     /** Marks the study FAILED with a category and message (from any state), counting an attempt. */
     void markFailed(String studyInstanceUid, String category, String message);
 
@@ -130,6 +139,16 @@ public interface StateStore extends AutoCloseable {
     /** The stages ever paused or resumed, and whether they are paused now. */
     default Map<String, Boolean> stagePauses() {
         throw new UnsupportedOperationException("stage control not supported by " + getClass().getSimpleName());
+    }
+
+    /** Keeps a control pass as the migration's last one (replacing the one before). */
+    default void recordControlPass(ControlPassRecord pass) {
+        throw new UnsupportedOperationException("control passes not supported by " + getClass().getSimpleName());
+    }
+
+    /** The last control pass recorded, if any. */
+    default Optional<ControlPassRecord> lastControlPass() {
+        return Optional.empty();
     }
 
     /** Number of studies in each state (a full scan: fine for reports, not for hot paths). */

@@ -202,6 +202,86 @@ class CassandraStateStoreTest {
     }
 
     @Test
+    void onlyReopenTakesAVerifiedStudyBackToIndexed() {
+        String uid = uid();
+        store.insertStudyIfAbsent(study(uid, "20240109"));
+        assertThat(store.reopen(uid)).as("not VERIFIED yet").isFalse();
+        store.transition(uid, StudyState.RETRIEVING, StudyState.INDEXED);
+        store.transition(uid, StudyState.RETRIEVED, StudyState.RETRIEVING);
+        store.transition(uid, StudyState.FORWARDING, StudyState.RETRIEVED);
+        store.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
+        store.transition(uid, StudyState.VERIFIED, StudyState.FORWARDED);
+        assertThat(store.transition(uid, StudyState.INDEXED, StudyState.VERIFIED)).as("transition never regresses").isFalse();
+        assertThat(store.reopen(uid)).isTrue();
+        assertThat(store.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.INDEXED);
+        assertThat(store.reopen(uid)).as("already reopened").isFalse();
+        assertThat(store.reopen(uid())).as("unknown study").isFalse();
+    }
+
+    @Test
+    void theLastControlPassIsKeptWholeAndReplacedByTheNext() {
+        String keyspace = RealServices.unique("statetest_ctl_");
+        try (CassandraStateStore own = CassandraStateStore.open(CassandraSettings.of(RealServices.cassandra(),
+                RealServices.cassandraDatacenter(), keyspace))) {
+            assertThat(own.lastControlPass()).isEmpty();
+            Map<ControlPassRecord.Finding, List<String>> found = ControlPassRecord.noFindings();
+            found.get(ControlPassRecord.Finding.NEW).addAll(List.of("1.1", "1.2"));
+            found.get(ControlPassRecord.Finding.VANISHED).add("3.1");
+            List<String> many = new ArrayList<>();
+            for (int i = 0; i < ControlPassRecord.MAX_LISTED + 5; i++) {
+                many.add("2." + i);
+            }
+            found.get(ControlPassRecord.Finding.CHANGED).addAll(many);
+            Instant start = Instant.parse("2026-01-05T10:00:00Z");
+            ControlPassRecord pass = ControlPassRecord.of(start, start.plusSeconds(60), "test", LocalDate.of(2024, 1, 1),
+                    LocalDate.of(2024, 1, 31), 31, List.of("2024-01-02: association rejected: down"), found, "/r/control.json");
+            own.recordControlPass(pass);
+
+            ControlPassRecord read = own.lastControlPass().orElseThrow();
+            assertThat(read.startedAt()).isEqualTo(start);
+            assertThat(read.trigger()).isEqualTo("test");
+            assertThat(read.from()).isEqualTo(LocalDate.of(2024, 1, 1));
+            assertThat(read.daysChecked()).isEqualTo(31);
+            assertThat(read.failedDays()).containsExactly("2024-01-02: association rejected: down");
+            assertThat(read.studies(ControlPassRecord.Finding.NEW)).containsExactly("1.1", "1.2");
+            assertThat(read.count(ControlPassRecord.Finding.CHANGED)).isEqualTo(ControlPassRecord.MAX_LISTED + 5);
+            assertThat(read.studies(ControlPassRecord.Finding.CHANGED)).hasSize(ControlPassRecord.MAX_LISTED);
+            assertThat(read.count(ControlPassRecord.Finding.CHANGED_IN_FLIGHT)).isZero();
+            assertThat(read.reportFile()).isEqualTo("/r/control.json");
+            assertThat(read.clean()).isFalse();
+            // nothing listed is verified; the 5 changed studies not listed count as not migrated either
+            assertThat(read.unmigrated(uid -> java.util.Optional.empty())).isEqualTo(2 + ControlPassRecord.MAX_LISTED + 5);
+
+            ControlPassRecord clean = ControlPassRecord.of(start.plusSeconds(120), start.plusSeconds(180), "again",
+                    LocalDate.of(2024, 1, 1), LocalDate.of(2024, 1, 31), 31, List.of(), ControlPassRecord.noFindings(), null);
+            own.recordControlPass(clean);
+            ControlPassRecord last = own.lastControlPass().orElseThrow();
+            assertThat(last.trigger()).isEqualTo("again");
+            assertThat(last.clean()).isTrue();
+            assertThat(last.failedDays()).isEmpty();
+            assertThat(last.studies(ControlPassRecord.Finding.VANISHED)).isEmpty();
+            assertThat(last.reportFile()).isNull();
+            own.session().execute("DROP KEYSPACE " + keyspace);
+        }
+    }
+
+    @Test
+    void aKeyspaceCreatedBeforeControlPassesGetsTheirTableOnOpen() {
+        String keyspace = RealServices.unique("statetest_noctl_");
+        CassandraSettings settings = CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(), keyspace);
+        try (CassandraStateStore first = CassandraStateStore.open(settings)) {
+            first.session().execute("DROP TABLE " + keyspace + ".control_pass");
+        }
+        try (CassandraStateStore reopened = CassandraStateStore.open(settings)) {
+            assertThat(reopened.lastControlPass()).isEmpty();
+            reopened.recordControlPass(ControlPassRecord.of(Instant.now(), Instant.now(), "after upgrade",
+                    LocalDate.of(2024, 1, 1), LocalDate.of(2024, 1, 2), 2, List.of(), ControlPassRecord.noFindings(), null));
+            assertThat(reopened.lastControlPass().orElseThrow().trigger()).isEqualTo("after upgrade");
+            reopened.session().execute("DROP KEYSPACE " + keyspace);
+        }
+    }
+
+    @Test
     void recordExpectedInstancesAgainKeepsProgress() {
         String uid = uid();
         store.insertStudyIfAbsent(study(uid, "20240106"));

@@ -82,6 +82,17 @@ public final class Indexer {
         this.recorder = new StudyRecorder(state, publisher, topics);
     }
 
+    /**
+     * The indexer of a migration's open context: its config's {@code index.*} settings, the system clock, and no
+     * C-FIND while the index stage is paused (the console's pause).
+     */
+    public static Indexer of(org.pacsmigrator.worker.MigrationContext context, IndexProgress progress) {
+        Indexer indexer = new Indexer(context.dicom(), context.source(), context.state(), context.publisher(),
+                context.topics(), IndexSettings.from(context.config()), Clock.systemUTC(), Sleeper.real(), progress);
+        indexer.pauseWhile(context.pauses().of(org.pacsmigrator.throttle.StagePauses.INDEX));
+        return indexer;
+    }
+
     /** No C-FIND is sent while {@code paused} is true (the console's pause of the index stage). */
     public void pauseWhile(java.util.function.BooleanSupplier paused) {
         pacing.holdWhile(paused);

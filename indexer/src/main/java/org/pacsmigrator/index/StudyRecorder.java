@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores found studies and tells the retriever about them: a study seen for the first time is
  * published once ("new"); a known study whose series/instance counts or modalities grew in the old
- * PACS is updated and published again ("changed"); a known study still INDEXED (a crash between
+ * PACS is updated, reopened when it was VERIFIED, and published again ("changed"); a known study still INDEXED (a crash between
  * store and publish) is published again ("resume", harmless: the retriever ignores duplicates).
  * Everything else is left alone, so re-querying a day is idempotent.
  */
@@ -144,6 +144,9 @@ public final class StudyRecorder {
             recordCollision(uid, new java.util.TreeSet<>(List.of(knownPatient, found.patientId().trim())),
                     "indexed before under another PatientID");
         } else if (known.isPresent() && collidingPatientIds.size() <= 1 && grew(known.get(), found)) {
+            // A migrated study takes the stages again for what changed (only the difference is retrieved and
+            // sent). Reopened before its counts are updated: a crash in between leaves it grown, found again.
+            state.reopen(uid);
             state.updateIndexedCounts(uid, Math.max(found.expectedSeries(), known.get().expectedSeries()),
                     found.expectedInstances(), found.modalitiesInStudy());
             return filed(bucket, uid, Kind.CHANGED);

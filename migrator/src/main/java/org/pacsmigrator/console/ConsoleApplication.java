@@ -8,6 +8,9 @@ import java.time.Duration;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.index.ControlQuery;
+import org.pacsmigrator.index.IndexProgress;
+import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
@@ -16,7 +19,7 @@ import org.pacsmigrator.worker.MigrationContext;
 
 /**
  * The migration team's console: the web page at {@code /} and the REST API under {@code /api}
- * (progress, studies, failures, replay, pause/resume, report). As a service of its own:
+ * (progress, studies, failures, replay, pause/resume, control pass, report). As a service of its own:
  * {@code java -cp ... org.pacsmigrator.console.ConsoleApplication server console.yaml}; the
  * all-in-one {@code run} embeds it on an already open {@link MigrationContext}.
  */
@@ -29,22 +32,27 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
 
     private final MigrationContext embeddedContext;
     private final ConsoleToken embeddedToken;
+    private final ControlQuery embeddedControl;
     private volatile ConsoleBackend backend;
 
     public ConsoleApplication() {
         this.embeddedContext = null;
         this.embeddedToken = null;
+        this.embeddedControl = null;
     }
 
     /**
      * Embedded in a process that already has the migration open, scraping its registry (its logging is
-     * left alone), with the token the process configured or generated.
+     * left alone), with the token the process configured or generated, and the process's control passes
+     * (so that the console's and the process's own never run at the same time).
      */
-    public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry, ConsoleToken token) {
+    public ConsoleApplication(MigrationContext embeddedContext, PrometheusMeterRegistry registry, ConsoleToken token,
+                              ControlQuery control) {
         super(embedding(registry));
         EMBEDDING.remove();
         this.embeddedContext = embeddedContext;
         this.embeddedToken = token;
+        this.embeddedControl = control;
     }
 
     private static PrometheusMeterRegistry embedding(PrometheusMeterRegistry registry) {
@@ -90,7 +98,9 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
             MigrationReport.Result r = report.write(directory, m.index.from, m.index.to);
             return new ConsoleBackend.Report(r.csv(), r.html());
         };
-        backend = new ConsoleBackend(context, reports, Duration.ofSeconds(5));
+        ControlQuery control = embeddedControl != null ? embeddedControl
+                : new ControlQuery(Indexer.of(context, IndexProgress.standalone()));
+        backend = new ConsoleBackend(context, reports, control, Duration.ofSeconds(5));
         Path reportDirectory = Path.of(m.storage.dataDirectory).resolve("console-report");
         environment.jersey().register(new HostFilter(HostFilter.allowedHosts(m.console)));
         environment.jersey().register(new OriginFilter(OriginFilter.proxiedHosts(m.console)));

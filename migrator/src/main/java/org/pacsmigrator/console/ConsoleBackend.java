@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,12 +23,17 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
@@ -44,8 +51,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the console shows and does. Progress is sampled in the background (one pass over the
- * studies, statuses, index days, pending dead letters and consumer lags every few seconds) so
- * that page refreshes cost nothing; replay and pause act at once and trigger a new sample.
+ * studies, statuses, index days, the last control pass, pending dead letters and consumer lags every
+ * few seconds) so that page refreshes cost nothing; replay and pause act at once and trigger a new
+ * sample; a control pass runs in the background.
  */
 public final class ConsoleBackend implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleBackend.class);
@@ -75,8 +83,23 @@ public final class ConsoleBackend implements AutoCloseable {
     private record Sample(ProgressSnapshot progress, List<FailureGroup> failures) {
     }
 
+    /** A control pass is running (started here or by the process this console is embedded in). */
+    public static final class ControlBusy extends Exception {
+        ControlBusy(String message) {
+            super(message);
+        }
+    }
+
     private final MigrationContext context;
     private final ReportWriter reports;
+    private final ControlQuery control;
+    private final ExecutorService controlRunner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "console-control");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Future<?> controlRun;
+    private volatile String controlError;
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "console-sampler");
         t.setDaemon(true);
@@ -94,9 +117,11 @@ public final class ConsoleBackend implements AutoCloseable {
     private record CachedLetters(Map<Integer, Long> lag, Instant readAt, List<DeadLetters.DeadLetter> letters) {
     }
 
-    public ConsoleBackend(MigrationContext context, ReportWriter reports, Duration sampleInterval) {
+    /** {@code control}: the control passes the console starts (shared with the embedding process, one at a time). */
+    public ConsoleBackend(MigrationContext context, ReportWriter reports, ControlQuery control, Duration sampleInterval) {
         this.context = context;
         this.reports = reports;
+        this.control = control;
         MeterRegistry meters = context.meters();
         for (StudyState s : StudyState.values()) {
             AtomicLong value = new AtomicLong();
@@ -202,6 +227,47 @@ public final class ConsoleBackend implements AutoCloseable {
         return replayed;
     }
 
+    public MigrationConfig config() {
+        return context.config();
+    }
+
+    /** The last control pass, and whether one runs now. */
+    public ControlView control() {
+        return sample().progress().control().withRunning(controlRunning(), controlError);
+    }
+
+    /**
+     * Starts a control pass over the indexed days of {@code from..to} in the background (it waits for the old
+     * PACS's windows and paces its queries like indexing, so it may take long); its result becomes the
+     * migration's last pass. Studies it finds are published for the stages.
+     *
+     * @throws ControlBusy when a pass is running already
+     */
+    public synchronized ControlView startControl(LocalDate from, LocalDate to) throws ControlBusy {
+        if (controlRunning()) {
+            throw new ControlBusy("a control pass is running; wait until it has finished");
+        }
+        controlError = null;
+        controlRun = controlRunner.submit(() -> {
+            try {
+                LOG.info("console: control pass finished: {}", control.pass(from, to, "console").record().describe());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                controlError = e.toString();
+                LOG.warn("console: control pass of {}..{} failed: {}", from, to, e.toString());
+            }
+            sampleQuietly();
+        });
+        LOG.info("console: control pass of {}..{} started", from, to);
+        return control();
+    }
+
+    private boolean controlRunning() {
+        Future<?> run = controlRun;
+        return control.running() || run != null && !run.isDone();
+    }
+
     public ProgressSnapshot.StageView setPaused(String stage, boolean paused) {
         context.pauses().set(stage, paused);
         sampleQuietly();
@@ -278,9 +344,17 @@ public final class ConsoleBackend implements AutoCloseable {
             byState.put(s.name(), 0L);
         }
         Map<String, long[]> perDay = new TreeMap<>(); // day → studies, verified, failed
+        Optional<ControlPassRecord> lastControl = state.lastControlPass();
+        Set<String> found = new HashSet<>();
+        lastControl.ifPresent(p -> List.of(ControlPassRecord.Finding.NEW, ControlPassRecord.Finding.CHANGED)
+                .forEach(f -> found.addAll(p.studies(f))));
+        Map<String, StudyState> foundStates = new HashMap<>(); // the states of what it found, from this scan
         long total = 0;
         for (StudyRecord s : state.allStudies()) {
             total++;
+            if (found.contains(s.studyInstanceUid())) {
+                foundStates.put(s.studyInstanceUid(), s.state());
+            }
             byState.merge(s.state().name(), 1L, Long::sum);
             long[] d = perDay.computeIfAbsent(dayOf(s.studyDate()), k -> new long[3]);
             d[0]++;
@@ -337,7 +411,9 @@ public final class ConsoleBackend implements AutoCloseable {
         }
         ProgressSnapshot progress = new ProgressSnapshot(context.config().migrationId, Instant.now(),
                 new ProgressSnapshot.Studies(total, byState), new ProgressSnapshot.Instances(expected, retrieved, sent, confirmed),
-                dayViews, new ProgressSnapshot.DeadLetterCounts(letters, byStage), stages);
+                dayViews, new ProgressSnapshot.DeadLetterCounts(letters, byStage), stages,
+                new ControlView(controlRunning(), controlError, lastControl.map(p -> ControlView.Last.of(p,
+                        uid -> Optional.ofNullable(foundStates.get(uid)))).orElse(null)));
         return new Sample(progress, failures);
     }
 
@@ -402,5 +478,6 @@ public final class ConsoleBackend implements AutoCloseable {
     @Override
     public void close() {
         sampler.shutdownNow();
+        controlRunner.shutdownNow();
     }
 }

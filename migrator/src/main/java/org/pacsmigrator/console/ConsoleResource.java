@@ -12,12 +12,17 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.file.Files;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pacsmigrator.throttle.StagePauses;
 
-/** The console's REST API (README "Operations"): progress, studies, failures, replay, pause/resume, report. */
+/**
+ * The console's REST API (README "Operations"): progress, studies, failures, replay, pause/resume, control pass,
+ * report.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ConsoleResource {
@@ -105,6 +110,42 @@ public final class ConsoleResource {
             throw new NotFoundException("unknown stage '" + stage + "' (" + String.join(", ", StagePauses.STAGES) + ")");
         }
         return backend.setPaused(stage, paused);
+    }
+
+    /** The migration's last control pass, and whether one runs now. */
+    @GET
+    @Path("/control")
+    public ControlView control() {
+        return backend.control();
+    }
+
+    /**
+     * Starts a control pass over the indexed days of [from, to] (default: the configured range) in the background:
+     * 202 with the view (running); 409 while a pass runs. Poll {@code GET /api/control} for its result.
+     */
+    @POST
+    @Path("/control")
+    public Response startControl(@QueryParam("from") String from, @QueryParam("to") String to) {
+        var index = backend.config().index;
+        LocalDate f = from == null || from.isBlank() ? index.from : day(from);
+        LocalDate t = to == null || to.isBlank() ? index.to : day(to);
+        if (f.isAfter(t)) {
+            throw new WebApplicationException("from " + f + " is after to " + t, 400);
+        }
+        try {
+            return Response.accepted(backend.startControl(f, t)).build();
+        } catch (ConsoleBackend.ControlBusy e) {
+            return Response.status(Response.Status.CONFLICT).type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8"))
+                    .entity(e.getMessage() + "\n").build();
+        }
+    }
+
+    private static LocalDate day(String text) {
+        try {
+            return LocalDate.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new WebApplicationException("not a date (yyyy-MM-dd): " + text, 400);
+        }
     }
 
     @GET

@@ -4,9 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** What {@code GET /api/progress} returns: one consistent picture of the migration, sampled in the background. */
+/**
+ * What {@code GET /api/progress} returns: one consistent picture of the migration, sampled in the background,
+ * with the last control pass ({@code control.last} null before the first).
+ */
 public record ProgressSnapshot(String migrationId, Instant at, Studies studies, Instances instances, List<Day> days,
-                               DeadLetterCounts deadLetters, List<StageView> stages) {
+                               DeadLetterCounts deadLetters, List<StageView> stages, ControlView control) {
 
     public record Studies(long total, Map<String, Long> byState) {
     }

@@ -7,7 +7,6 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.console.ConsoleApplication;
 import org.pacsmigrator.console.ConsoleToken;
 import org.pacsmigrator.files.OwnerOnly;
-import org.pacsmigrator.worker.MigrationContext;
 
 /**
  * The console of the all-in-one run: the same Dropwizard application as the console service,
@@ -29,7 +28,7 @@ final class EmbeddedConsole implements AutoCloseable {
     }
 
     /** Starts the console, or returns null when {@code console.port} is -1. */
-    static EmbeddedConsole start(MigrationConfig config, MigrationContext context,
+    static EmbeddedConsole start(MigrationConfig config, MigrationRunner runner,
                                  PrometheusMeterRegistry registry) throws Exception {
         if (config.console.port < 0) {
             return null;
@@ -38,7 +37,7 @@ final class EmbeddedConsole implements AutoCloseable {
                 dropwizardYaml(config));
         boolean generated = config.console.token == null;
         ConsoleToken token = generated ? ConsoleToken.generate() : ConsoleToken.of(config.console.token);
-        ConsoleApplication app = new ConsoleApplication(context, registry, token);
+        ConsoleApplication app = new ConsoleApplication(runner.context(), registry, token, runner.controlQuery());
         app.run("server", yaml.toString());
         app.server().get(60, TimeUnit.SECONDS);
         return new EmbeddedConsole(app, "0.0.0.0".equals(config.console.bindAddress) ? "127.0.0.1" : config.console.bindAddress,

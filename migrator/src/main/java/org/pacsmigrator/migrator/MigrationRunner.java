@@ -3,22 +3,21 @@ package org.pacsmigrator.migrator;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.Map;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.ForwardStage;
 import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
-import org.pacsmigrator.index.IndexSettings;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.retrieve.RetrieveStage;
-import org.pacsmigrator.schedule.Sleeper;
+import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
-import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.Topics;
@@ -45,6 +44,8 @@ public final class MigrationRunner implements AutoCloseable {
     private RetrieveStage retrieve;
     private ForwardStage forward;
     private VerifyStage verify;
+    private Indexer indexer;
+    private ControlQuery control;
 
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint) throws IOException {
         this(config, kafkaBootstrap, cassandraContactPoint, ForwardStage.loadRules(config));
@@ -133,10 +134,27 @@ public final class MigrationRunner implements AutoCloseable {
 
     /** Indexes the configured date range (days already done are skipped; holds while the index stage is paused). */
     public Indexer.Summary index() {
-        Indexer indexer = new Indexer(context.dicom(), context.source(), context.state(), context.publisher(),
-                context.topics(), IndexSettings.from(config), Clock.systemUTC(), Sleeper.real(), IndexProgress.standalone());
-        indexer.pauseWhile(context.pauses().of(StagePauses.INDEX));
-        return indexer.indexRange(config.index.from, config.index.to, "newest-first".equals(config.index.order));
+        return indexer().indexRange(config.index.from, config.index.to, "newest-first".equals(config.index.order));
+    }
+
+    /** The control passes of this process (one at a time: the run's own and the console's share it). */
+    public synchronized ControlQuery controlQuery() {
+        if (control == null) {
+            control = new ControlQuery(indexer());
+        }
+        return control;
+    }
+
+    /** A control pass over the indexed days of {@code from..to}, kept as the migration's last one. */
+    public ControlPassRecord control(LocalDate from, LocalDate to, String trigger) throws InterruptedException {
+        return controlQuery().pass(from, to, trigger).record();
+    }
+
+    private synchronized Indexer indexer() {
+        if (indexer == null) {
+            indexer = Indexer.of(context, IndexProgress.standalone());
+        }
+        return indexer;
     }
 
     /** A consumer loop of a stage died: the studies it would take are never finished by this process. */

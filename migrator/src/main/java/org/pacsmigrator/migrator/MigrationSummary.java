@@ -2,6 +2,8 @@ package org.pacsmigrator.migrator;
 
 import java.io.PrintStream;
 import java.util.Map;
+import java.util.Optional;
+import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
@@ -57,7 +59,13 @@ public record MigrationSummary(
                 criterion, complete);
     }
 
-    public void print(PrintStream out) {
+    /** {@link #complete()}, and the last control pass (the run's own) found nothing to migrate. */
+    public boolean complete(ControlPassRecord lastControl) {
+        return complete() && lastControl != null && lastControl.clean();
+    }
+
+    /** The summary with the run's last control pass ({@code null}: none ran) and the result they give together. */
+    public void print(PrintStream out, ControlPassRecord lastControl) {
         out.println("Migration summary");
         out.printf("  %-10s %10s %10s %10s %10s %10s%n", "", "found", "retrieved", "sent", "verified", "failed");
         out.printf("  %-10s %10d %10d %10d %10d %10d%n", "studies", studiesFound, studiesRetrieved, studiesSent,
@@ -68,8 +76,16 @@ public record MigrationSummary(
         if (criterion != null) {
             out.printf("  completion (%s): %d of %d studies complete%n", criterion, studiesComplete, studiesFound);
         }
-        out.println(complete() ? "RESULT: COMPLETE - every indexed study is verified in the new PACS"
-                + (criterion == null ? "" : " and meets the completion criterion " + criterion)
-                : "RESULT: INCOMPLETE");
+        if (lastControl != null) {
+            out.println("  last control pass: " + lastControl.describe());
+        }
+        if (complete(lastControl)) {
+            out.println("RESULT: COMPLETE - every indexed study is verified in the new PACS"
+                    + (criterion == null ? "" : " and meets the completion criterion " + criterion)
+                    + ", and the last control pass found nothing more in the old PACS");
+        } else {
+            out.println("RESULT: INCOMPLETE" + (complete() ? " - " + ControlPassRecord.shortfall(
+                    Optional.ofNullable(lastControl)).orElse("") : ""));
+        }
     }
 }

@@ -5,13 +5,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The product's command line: {@code run}, {@code demo}, {@code generate}, {@code replay}, {@code report}. */
+/**
+ * The product's command line: {@code run}, {@code demo}, {@code generate}, {@code replay}, {@code report},
+ * {@code control}.
+ */
 @Command(name = "pacs-migrator", mixinStandardHelpOptions = true, version = "pacs-migrator 0.1.0",
         description = "Migrates every study from an old PACS to a new one over DICOM, resumably, with proof.",
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {MigratorCli.EXIT_COMPLETE, MigratorCli.EXIT_INCOMPLETE,
                 MigratorCli.EXIT_CONFIG_ERROR, MigratorCli.EXIT_INTERNAL_FAILURE},
         subcommands = {MigratorCli.Run.class, DemoCommand.class, GenerateCommand.class, ReplayCommand.class,
-                ReportCommand.class})
+                ReportCommand.class, ControlCommand.class})
 public final class MigratorCli implements Callable<Integer> {
     /** Exit codes. */
     static final int COMPLETE = 0;
@@ -19,8 +22,10 @@ public final class MigratorCli implements Callable<Integer> {
     static final int CONFIG_ERROR = 2;
     /** A stage's consumer loop died, or an unexpected exception: see the error output; the next run resumes. */
     static final int INTERNAL_FAILURE = 3;
-    static final String EXIT_COMPLETE = "0:complete: every indexed study verified (report: nothing missing)";
-    static final String EXIT_INCOMPLETE = "1:incomplete: a study or a day failed (see the summary and the report)";
+    static final String EXIT_COMPLETE = "0:complete: every indexed study verified and the last control pass found nothing "
+            + "more in the old PACS (report: nothing missing)";
+    static final String EXIT_INCOMPLETE = "1:incomplete: a study or a day failed, or the last control pass found studies "
+            + "to migrate or could not re-query a day (see the summary and the report)";
     static final String EXIT_CONFIG_ERROR = "2:usage or configuration error, unreachable PACS";
     static final String EXIT_INTERNAL_FAILURE = "3:internal failure: a stage's consumer loop died or an unexpected error";
 
@@ -48,7 +53,9 @@ public final class MigratorCli implements Callable<Integer> {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Runs a whole migration from a YAML config; exits 0 when every indexed study is verified.",
+            description = {"Runs a whole migration from a YAML config: index, retrieve, forward, verify, then control passes",
+                    "(every indexed day re-queried; what they find is migrated, up to index.maxControlPasses passes).",
+                    "Exits 0 when every indexed study is verified and the last control pass found nothing more."},
             exitCodeListHeading = "%nExit codes:%n", exitCodeList = {EXIT_COMPLETE, EXIT_INCOMPLETE, EXIT_CONFIG_ERROR,
                     EXIT_INTERNAL_FAILURE})
     static final class Run implements Callable<Integer> {

@@ -29,6 +29,11 @@ final class Preflight {
         }
     }
 
+    /** Only the old PACS: what a control pass queries. */
+    static void checkSource(MigrationConfig config, DicomClient dicom) {
+        echo("source", MigrationContext.node(config.source), dicom);
+    }
+
     private static void echo(String key, DicomNode node, DicomClient dicom) {
         try {
             dicom.echo(node);

@@ -1,6 +1,7 @@
 package org.pacsmigrator.migrator;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
@@ -12,10 +13,15 @@ import picocli.CommandLine.Command;
 /**
  * {@code report}: writes the final report (CSV, HTML) and the old-versus-new reconciliation from the state
  * store and C-FIND of both PACS; {@code --resend-missing} hands instances missing in the new PACS back to
- * the forwarder (sent by the next {@code run}). Exit 0 when every study is complete and nothing is missing.
+ * the forwarder (sent by the next {@code run}). Exit 0 when every study is complete, nothing is missing, and the
+ * last control pass over the configured range found nothing more in the old PACS.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Writes report.csv, report.html and reconciliation.csv for a migration; optionally re-sends what is missing.")
+        description = {"Writes report.csv, report.html, reconciliation.csv and control.csv (the last control pass) for a",
+                "migration; optionally re-sends what is missing. Exits 0 when every study is complete, nothing is",
+                "missing in the new PACS, and the last control pass over the configured range found nothing more."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {MigratorCli.EXIT_COMPLETE, MigratorCli.EXIT_INCOMPLETE,
+                MigratorCli.EXIT_CONFIG_ERROR, MigratorCli.EXIT_INTERNAL_FAILURE})
 final class ReportCommand implements Callable<Integer> {
     @CommandLine.Option(names = {"-c", "--config"}, required = true, description = "the migration's YAML file")
     Path config;
@@ -48,11 +54,17 @@ final class ReportCommand implements Callable<Integer> {
                     r.studiesComplete(), runner.criterion().key());
             stdout.printf("Reconciliation: %s: %d findings, %d instances missing in the new PACS%n", r.reconciliationCsv(),
                     r.discrepancies().size(), r.instancesMissingInNew());
+            Optional<String> control = r.control().shortfall(c.index.from, c.index.to);
+            stdout.printf("Control: %s; %s%n", r.control().last().map(p -> "last pass " + p.describe() + ", "
+                    + r.control().unmigrated() + " of its studies not migrated now").orElse("no control pass yet"),
+                    r.controlCsv());
+            control.ifPresent(s -> stdout.println("Not proven complete: " + s));
             if (resend) {
                 int studies = runner.resendMissing(r);
                 stdout.printf("Re-send: %d studies queued for the forwarder; run the migration again to send them%n", studies);
             }
-            boolean ok = !r.rows().isEmpty() && r.studiesComplete() == r.rows().size() && r.instancesMissingInNew() == 0;
+            boolean ok = !r.rows().isEmpty() && r.studiesComplete() == r.rows().size() && r.instancesMissingInNew() == 0
+                    && control.isEmpty();
             return ok ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
         }
     }

@@ -14,7 +14,10 @@ import org.pacsmigrator.index.Indexer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** The single-machine migration: validate, check peers, start services and workers, index, wait, report. */
+/**
+ * The single-machine migration: validate, check peers, start services and workers, index, wait, control
+ * passes (and the migration of what they find), report.
+ */
 final class SingleMachine {
     private SingleMachine() {
     }
@@ -41,9 +44,10 @@ final class SingleMachine {
     static void writeReport(MigrationRunner runner, MigrationConfig config, PrintStream out) {
         try {
             var report = runner.writeReport(Path.of(config.storage.dataDirectory).resolve("report"));
-            out.printf("Report: %s, %s (%d studies, %d complete); reconciliation: %s (%d findings, %d instances missing in the new PACS)%n",
+            out.printf("Report: %s, %s (%d studies, %d complete); reconciliation: %s (%d findings, %d instances missing in the new PACS); "
+                            + "last control pass: %s%n",
                     report.csv(), report.html(), report.rows().size(), report.studiesComplete(), report.reconciliationCsv(),
-                    report.discrepancies().size(), report.instancesMissingInNew());
+                    report.discrepancies().size(), report.instancesMissingInNew(), report.controlCsv());
         } catch (Exception e) {
             out.println("Report could not be written: " + e.getMessage());
         }
@@ -59,7 +63,7 @@ final class SingleMachine {
         try (EmbeddedServices services = EmbeddedServices.start(config);
              MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint(),
                      rules, meters);
-             EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(), meters)) {
+             EmbeddedConsole console = EmbeddedConsole.start(config, runner, meters)) {
             if (console != null) {
                 // The token itself only on an interactive terminal: not into a file or pipe that the logs share.
                 out.println(console.announce(config, out == System.out && System.console() != null));
@@ -69,21 +73,24 @@ final class SingleMachine {
             out.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
                     config.index.from, config.index.to, indexed.daysDone(), indexed.daysSkipped(), indexed.daysFailed(),
                     indexed.studiesFound(), indexed.studiesNew());
-            MigrationSummary summary;
+            FinalControl.Outcome control;
             try {
-                summary = runner.awaitCompletion(Duration.ofSeconds(2));
+                control = FinalControl.run(runner, config.index.from, config.index.to, config.index.maxControlPasses,
+                        Duration.ofSeconds(2), out);
             } catch (MigrationRunner.StageDied e) {
                 // no summary or report: the state store is consistent, the next run resumes where this one stopped
                 out.println("RESULT: INTERNAL FAILURE: " + e.getMessage());
                 return MigratorCli.INTERNAL_FAILURE;
             }
-            summary.print(out);
+            MigrationSummary summary = control.summary();
+            summary.print(out, control.last());
             writeReport(runner, config, out);
             if (serve && console != null) {
                 out.println("Migration finished; the console stays up until this process is stopped (Ctrl-C).");
                 Thread.currentThread().join();
             }
-            return summary.complete() && indexed.daysFailed() == 0 ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
+            // A day that failed to index is retried by the control pass, whose failed days keep it from being clean.
+            return summary.complete(control.last()) ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
         }
     }
 }

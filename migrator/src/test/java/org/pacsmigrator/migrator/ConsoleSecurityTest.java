@@ -66,7 +66,7 @@ class ConsoleSecurityTest {
         config.retrieve.maxAssociations = 2;
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra, RuleSet.EMPTY, meters);
-        console = EmbeddedConsole.start(config, runner.context(), meters);
+        console = EmbeddedConsole.start(config, runner, meters);
         base = console.url();
         token = console.token().reveal();
         // Indexed only (no workers): the report has every study of the data set to reconcile.

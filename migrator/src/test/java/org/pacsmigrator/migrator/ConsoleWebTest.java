@@ -31,8 +31,9 @@ import org.pacsmigrator.topics.Topics;
  * console-test/) against a real migration of the shared data set, with one real dead letter (a
  * study event the state store does not know): the page asks for the console's token, then shows
  * the numbers the API reports, a click on "Replay" moves the dead letter back to the retrieve
- * stage's topic (paused, so it waits there as lag until the stage is resumed), and the report
- * button downloads the CSV report with the token.
+ * stage's topic (paused, so it waits there as lag until the stage is resumed), the report
+ * button downloads the CSV report with the token, and the control button runs a control pass whose
+ * result the page then shows.
  */
 class ConsoleWebTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +57,7 @@ class ConsoleWebTest {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra,
                 RuleSet.EMPTY, meters);
-             EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(), meters)) {
+             EmbeddedConsole console = EmbeddedConsole.start(config, runner, meters)) {
             runner.startWorkers();
             runner.index();
             try (KafkaEventPublisher publisher = new KafkaEventPublisher(runner.kafkaSettings())) {
@@ -81,6 +82,12 @@ class ConsoleWebTest {
             assertThat(page.get("signInShown").asBoolean()).isTrue();
             assertThat(page.at("/report/name").asText()).isEqualTo("report.csv");
             assertThat(page.at("/report/lines").asLong()).isEqualTo(MigrationFixture.STUDIES + 1); // header + one row per study
+            // The control button ran a pass over the indexed days: the old PACS holds nothing more.
+            assertThat(page.at("/control/trigger").asText()).isEqualTo("console");
+            assertThat(page.at("/control/clean").asText()).as("control card: %s", page.at("/control/text")).isEqualTo("true");
+            assertThat(page.at("/control/new").asText()).isEqualTo("0");
+            assertThat(page.at("/control/unmigrated").asText()).isEqualTo("0");
+            assertThat(runner.state().lastControlPass().orElseThrow().trigger()).isEqualTo("console");
 
             JsonNode tiles = page.get("tiles");
             assertThat(tiles.get("totalStudies").asLong()).isEqualTo(progress.at("/studies/total").asLong())

@@ -62,9 +62,15 @@ final class MigrationFixture {
 
     /** A config for a fresh migration (own keyspace and topics) against the running test services. */
     static MigrationConfig config(String retrieveMethod, Path dataDirectory) {
+        return ConfigLoader.validate(ConfigLoader.parse(yaml(retrieveMethod, dataDirectory, services().oldPacs(), FIRST_DAY,
+                FIRST_DAY.plusDays(DAYS - 1))));
+    }
+
+    /** The YAML of a fresh migration from {@code source} (an old PACS of the test's own) over {@code from..to}. */
+    static String yaml(String retrieveMethod, Path dataDirectory, OrthancServer source, LocalDate from, LocalDate to) {
         Services s = services();
         String id = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String yaml = """
+        return """
                 migrationId: %s
                 source: {aeTitle: %s, host: %s, port: %d, retrieveMethod: %s}
                 destination: {aeTitle: %s, host: %s, port: %d}
@@ -73,12 +79,11 @@ final class MigrationFixture {
                 storage: {dataDirectory: %s}
                 console: {port: 0}
                 services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s, partitions: 3}
-                """.formatted(id, s.oldPacs().aeTitle(), s.oldPacs().host(), s.oldPacs().dicomPort(), retrieveMethod,
+                """.formatted(id, source.aeTitle(), source.host(), source.dicomPort(), retrieveMethod,
                 s.newPacs().aeTitle(), s.newPacs().host(), s.newPacs().dicomPort(),
                 s.migrator().aeTitle(), s.migrator().port(),
-                FIRST_DAY, FIRST_DAY.plusDays(DAYS - 1), dataDirectory,
+                from, to, dataDirectory,
                 s.kafka().bootstrapServers(), s.cassandra().contactPoint(), s.cassandra().localDatacenter());
-        return ConfigLoader.validate(ConfigLoader.parse(yaml));
     }
 
     static Path writeInstance(OrthancServer pacs, String sopInstanceUid, Path dir) throws IOException {

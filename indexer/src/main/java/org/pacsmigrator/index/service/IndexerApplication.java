@@ -4,11 +4,9 @@ import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
-import org.pacsmigrator.index.IndexSettings;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.service.PacsHealthCheck;
@@ -39,9 +37,7 @@ public final class IndexerApplication extends WorkerApplication<WorkerConfigurat
         MigrationContext context = openContext(m, environment);
         Clock clock = Clock.systemUTC();
         IndexProgress progress = new IndexProgress(registry, clock);
-        indexer = new Indexer(context.dicom(), context.source(), context.state(), context.publisher(), context.topics(),
-                IndexSettings.from(m), clock, Sleeper.real(), progress);
-        indexer.pauseWhile(context.pauses().of(StagePauses.INDEX));
+        indexer = Indexer.of(context, progress);
         ControlQuery control = new ControlQuery(indexer);
         environment.jersey().register(new IndexerResource(indexer, control));
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));

@@ -76,7 +76,7 @@ public final class IndexerLoop implements Managed, Runnable {
                     control.catchUp(s.catchUpDays());
                     nextCatchUp = clock.instant().plus(s.catchUpInterval());
                 } else if (!now.isBefore(nextControl)) {
-                    control.indexedDays(s.from(), s.to());
+                    control.pass(s.from(), s.to(), "indexer service, scheduled");
                     nextControl = clock.instant().plus(s.controlInterval());
                 } else {
                     sleeper.sleep(NAP);

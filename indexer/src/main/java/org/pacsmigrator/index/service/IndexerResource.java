@@ -15,6 +15,7 @@ import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.ControlReport;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.IndexDayRecord;
 
 /** The indexer's REST API: progress, one day's record, control queries and catch-up on demand. */
@@ -44,13 +45,23 @@ public final class IndexerResource {
                 .orElseThrow(() -> new NotFoundException("day " + day + " not indexed"));
     }
 
-    /** Control query of the indexed days in [from, to] (default: the configured range); returns the report. */
+    /**
+     * Control query of the indexed days in [from, to] (default: the configured range), kept as the migration's
+     * last control pass; returns the report.
+     */
     @POST
     @Path("/control")
     public ControlReport control(@QueryParam("from") String from, @QueryParam("to") String to) throws InterruptedException {
         LocalDate f = from == null ? indexer.settings().from() : parse(from);
         LocalDate t = to == null ? indexer.settings().to() : parse(to);
-        return control.indexedDays(f, t);
+        return control.pass(f, t, "indexer service, REST").report();
+    }
+
+    /** The migration's last control pass (whoever ran it: this service, the all-in-one run, the console). */
+    @GET
+    @Path("/control")
+    public ControlPassRecord lastControl() {
+        return indexer.stateStore().lastControlPass().orElseThrow(() -> new NotFoundException("no control pass yet"));
     }
 
     /** Catch-up: control query of the last {@code days} days up to today (default: index.catchUpDays or 7). */

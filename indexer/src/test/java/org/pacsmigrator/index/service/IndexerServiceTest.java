@@ -84,6 +84,11 @@ class IndexerServiceTest {
                 JsonNode report = JSON.readTree(control.body());
                 assertThat(report.path("days")).hasSize(5);
                 assertThat(report.path("discrepancies")).isEmpty();
+                // kept as the migration's last control pass, which the service shows too
+                JsonNode last = get(api + "/index/control");
+                assertThat(last.path("trigger").asText()).isEqualTo("indexer service, REST");
+                assertThat(last.path("daysChecked").asInt()).isEqualTo(report.path("days").size());
+                assertThat(last.path("counts").path("NEW").asInt()).isZero();
                 // the control report (studies, patients) and the data directory are for this user only
                 List<Path> written;
                 try (var files = Files.list(dir.resolve("reports"))) {

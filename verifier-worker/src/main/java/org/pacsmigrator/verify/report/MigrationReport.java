@@ -62,7 +62,7 @@ public final class MigrationReport {
 
     /** What was written and what it says. */
     public record Result(List<StudyReportRow> rows, List<Discrepancy> discrepancies, long studiesComplete,
-                         Path csv, Path html, Path reconciliationCsv) {
+                         Path csv, Path html, Path reconciliationCsv, ControlSection control, Path controlCsv) {
         public long instancesMissingInNew() {
             return discrepancies.stream().filter(d -> d.level().equals("instance") && d.side().equals("missing in new")).count();
         }
@@ -166,9 +166,12 @@ public final class MigrationReport {
         Path recon = directory.resolve("reconciliation.csv");
         writeCsv(csv, StudyReportRow.HEADER, rows.stream().map(StudyReportRow::values).toList());
         writeCsv(recon, Discrepancy.HEADER, discrepancies.stream().map(Discrepancy::values).toList());
+        ControlSection control = ControlSection.of(state);
+        Path controlCsv = directory.resolve("control.csv");
+        writeCsv(controlCsv, ControlSection.HEADER, control.rows());
         long complete = rows.stream().filter(StudyReportRow::complete).count();
-        writeHtml(html, rows, discrepancies, complete);
-        return new Result(rows, discrepancies, complete, csv, html, recon);
+        writeHtml(html, rows, discrepancies, complete, control.html(from, to));
+        return new Result(rows, discrepancies, complete, csv, html, recon, control, controlCsv);
     }
 
     /**
@@ -469,8 +472,8 @@ public final class MigrationReport {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private void writeHtml(Path file, List<StudyReportRow> rows, List<Discrepancy> discrepancies, long complete)
-            throws IOException {
+    private void writeHtml(Path file, List<StudyReportRow> rows, List<Discrepancy> discrepancies, long complete,
+                           String controlSection) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>PACS migration report</title><style>")
                 .append("body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}")
@@ -481,6 +484,7 @@ public final class MigrationReport {
                 .append(". Completion criterion: <b>").append(html(criterion.key())).append("</b>.</p>\n");
         b.append("<p><b>").append(complete).append(" of ").append(rows.size()).append(" studies complete</b>; ")
                 .append(discrepancies.size()).append(" reconciliation findings.</p>\n");
+        b.append(controlSection);
         b.append("<h2>Studies</h2>\n<table><tr>");
         for (String h : StudyReportRow.HEADER) {
             b.append("<th>").append(html(h)).append("</th>");
