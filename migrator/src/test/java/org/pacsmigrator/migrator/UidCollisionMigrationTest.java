@@ -156,7 +156,7 @@ class UidCollisionMigrationTest {
 
         // The console shows the collision, both patients and what to do, on the study and on its dead letters.
         try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra);
-             EmbeddedConsole console = EmbeddedConsole.start(config, runner.context(),
+             EmbeddedConsole console = EmbeddedConsole.start(config, runner,
                      new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))) {
             var http = java.net.http.HttpClient.newHttpClient();
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
