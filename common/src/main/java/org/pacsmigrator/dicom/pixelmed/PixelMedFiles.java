@@ -11,6 +11,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -42,7 +43,8 @@ public final class PixelMedFiles {
                 Attributes.string(list, TagFromName.StudyInstanceUID),
                 Attributes.string(list, TagFromName.SeriesInstanceUID),
                 Attributes.string(list, TagFromName.TransferSyntaxUID),
-                Attributes.string(list, TagFromName.PatientID));
+                list.get(TagFromName.PatientID) == null ? ""
+                        : Attributes.text(list.get(TagFromName.PatientID), Attributes.charsetOf(list)));
     }
 
     public static DicomDataset readAttributes(Path file) throws IOException {
@@ -96,11 +98,13 @@ public final class PixelMedFiles {
             org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
         AttributeList header = new AttributeList();
         long stop;
-        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
+        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(openMasked(in, found)))) {
             stop = header.read(din, TagFromName.PixelData);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
         }
+        CharacterSetMask.restore(header, found[0]);
         String transferSyntax = Attributes.string(header, TagFromName.TransferSyntaxUID);
         long pixelDataStart = RawPixelData.startIfLast(in, stop, transferSyntax);
         AttributeList list = pixelDataStart < 0 ? readWhole(in) : header;
@@ -120,10 +124,14 @@ public final class PixelMedFiles {
         return dataset.changes();
     }
 
-    /** Writes preamble, a fresh meta group and the data set; leaves {@code os} open. */
+    /**
+     * Writes preamble, a fresh meta group and the data set, every string value as its bytes ({@link VerbatimText}:
+     * what no edit changed is written as it was read); leaves {@code os} open.
+     */
     private static void writeWithNewMeta(AttributeList list, String transferSyntax, java.io.OutputStream os)
             throws IOException, com.pixelmed.dicom.DicomException {
         String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
+        VerbatimText.freeze(list);
         list.removeMetaInformationHeaderAttributes();
         com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax,
                 sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
@@ -185,12 +193,57 @@ public final class PixelMedFiles {
     private static AttributeList readWhole(Path file) throws IOException {
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
-        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
             list.read(in);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
+        CharacterSetMask.restore(list, found[0]);
         return list;
+    }
+
+    /**
+     * The file with its Specific Character Set hidden from PixelMed ({@link CharacterSetMask}); {@code found}
+     * gets the set. A file without a Part 10 header or with a deflated data set is read as it is.
+     */
+    private static InputStream openMasked(Path file, CharacterSetMask.Found[] found) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        long offset;
+        try {
+            offset = dataSetOffset(file);
+        } catch (IOException notPart10) {
+            return in;
+        }
+        byte[] meta = new byte[(int) Math.min(offset, 1 << 16)];
+        int n = in.readNBytes(meta, 0, meta.length);
+        InputStream rest = new SequenceInputStream(new java.io.ByteArrayInputStream(meta, 0, n), in);
+        if (n < offset || Attributes.DEFLATED.equals(metaTransferSyntax(meta))) {
+            return rest;
+        }
+        return CharacterSetMask.masking(rest, offset, found);
+    }
+
+    /** (0002,0010) of a meta group (explicit VR little endian, after the 132 bytes of preamble and "DICM"). */
+    private static String metaTransferSyntax(byte[] meta) {
+        ByteBuffer b = ByteBuffer.wrap(meta).order(ByteOrder.LITTLE_ENDIAN);
+        int p = 132;
+        while (p + 8 <= meta.length) {
+            int group = b.getShort(p) & 0xFFFF;
+            int element = b.getShort(p + 2) & 0xFFFF;
+            String vr = new String(meta, p + 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
+            boolean longLength = vr.equals("OB") || vr.equals("UN") || vr.equals("SQ") || vr.equals("UT");
+            long length = longLength ? (p + 12 <= meta.length ? b.getInt(p + 8) & 0xFFFFFFFFL : -1) : b.getShort(p + 6) & 0xFFFF;
+            int header = longLength ? 12 : 8;
+            if (group != 0x0002 || length < 0 || p + header + length > meta.length) {
+                return "";
+            }
+            if (element == 0x0010) {
+                return new String(meta, p + header, (int) length, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("[ \\x00]+$", "");
+            }
+            p += header + (int) length;
+        }
+        return "";
     }
 
     /**
@@ -199,12 +252,14 @@ public final class PixelMedFiles {
      */
     private static AttributeList readThrough(Path file, AttributeTag last) throws IOException {
         AttributeList list = new AttributeList();
-        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
             // Only the top level decides: tags inside a sequence item come from another group's order.
             list.read(in, (readSoFar, next, bytesRead) -> readSoFar == list && next.compareTo(last) > 0);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
+        CharacterSetMask.restore(list, found[0]);
         return list;
     }
 }
