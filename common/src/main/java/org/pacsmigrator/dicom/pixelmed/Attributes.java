@@ -23,18 +23,22 @@ final class Attributes {
     private Attributes() {
     }
 
-    /** A C-FIND/C-MOVE/C-GET identifier: the keys plus QueryRetrieveLevel. Non-ASCII keys are sent as UTF-8. */
-    static AttributeList identifier(QueryLevel level, DicomDataset keys) throws com.pixelmed.dicom.DicomException {
+    /**
+     * A C-FIND/C-MOVE/C-GET identifier: the keys plus QueryRetrieveLevel. Non-ASCII keys are sent as UTF-8;
+     * {@code askUtf8} declares ISO_IR 192 anyway, which asks a C-FIND SCP to answer in UTF-8 (PS3.4 C.4.1.1.3.1;
+     * an SCP may still answer in its own set, which the answer declares).
+     */
+    static AttributeList identifier(QueryLevel level, DicomDataset keys, boolean askUtf8) throws com.pixelmed.dicom.DicomException {
         AttributeList list = new AttributeList();
         boolean nonAscii = keys.asMap().values().stream()
                 .anyMatch(v -> !StandardCharsets.US_ASCII.newEncoder().canEncode(v));
         SpecificCharacterSet charset = null;
-        if (nonAscii) {
+        if (nonAscii || askUtf8) {
             charset = new SpecificCharacterSet(new String[] {"ISO_IR 192"});
             put(list, TagFromName.SpecificCharacterSet, "ISO_IR 192", null);
         }
         for (Map.Entry<String, String> e : keys.asMap().entrySet()) {
-            if (e.getKey().equals("QueryRetrieveLevel") || (nonAscii && e.getKey().equals("SpecificCharacterSet"))) {
+            if (e.getKey().equals("QueryRetrieveLevel") || (charset != null && e.getKey().equals("SpecificCharacterSet"))) {
                 continue;
             }
             AttributeTag tag = DICTIONARY.getTagFromName(e.getKey());
