@@ -1,7 +1,7 @@
 package org.pacsmigrator.dicom.text;
 
 import java.text.Normalizer;
-import java.util.List;
+import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -44,25 +44,38 @@ public final class LossyText {
     /**
      * Whether {@code answered} can be the image's {@code imageValue} after passing through the answer's
      * character set: every character that set carries is there as it is, each one it cannot carry may be
-     * missing or replaced. A value that differs anywhere else is another value.
+     * missing or replaced. A value that differs anywhere else is another value. Person names are compared
+     * value by value, component group by group, component by component, so that the empty components and
+     * groups a loss leaves behind (or drops: "Hong^Gildong" for "Hong^Gildong=洪^吉洞") count as lost.
      */
     public static boolean explainedByLoss(String answered, DicomCharset answerCharset, String imageValue, boolean personName) {
-        String image = Normalizer.normalize(imageValue == null ? "" : imageValue, Normalizer.Form.NFC);
-        String found = Normalizer.normalize(answered == null ? "" : answered, Normalizer.Form.NFC).stripTrailing();
+        String image = Normalizer.normalize(imageValue == null ? "" : imageValue, Normalizer.Form.NFC).strip();
+        String found = Normalizer.normalize(answered == null ? "" : answered, Normalizer.Form.NFC).strip();
         if (image.codePoints().allMatch(answerCharset::canCarry)) {
             return false; // the answer's set carries all of it: a difference is another value
         }
-        List<String> images = personName ? List.of(image.stripTrailing(), TextValues.normalisePersonName(image))
-                : List.of(image.strip());
-        List<String> founds = personName ? List.of(found, TextValues.normalisePersonName(found)) : List.of(found.strip());
-        // trailing empty components may be on either side ("山田^太郎^^" answered as "^")
-        for (String i : images) {
-            Pattern pattern = lossyForms(i, answerCharset);
-            if (founds.stream().anyMatch(f -> pattern.matcher(f).matches())) {
-                return true;
+        BiPredicate<String, String> component = (f, i) -> lossyForms(i.strip(), answerCharset).matcher(f.strip()).matches();
+        if (!personName) {
+            return component.test(found, image);
+        }
+        return parts(found, image, "\\\\", (fv, iv) -> parts(fv, iv, "=", (fg, ig) -> parts(fg, ig, "\\^", component)));
+    }
+
+    /** Each part of {@code image} against the same part of {@code found} (missing ones empty); extra found parts must be empty. */
+    private static boolean parts(String found, String image, String delimiter, BiPredicate<String, String> each) {
+        String[] f = found.split(delimiter, -1);
+        String[] i = image.split(delimiter, -1);
+        for (int k = i.length; k < f.length; k++) {
+            if (!f[k].isBlank()) {
+                return false;
             }
         }
-        return false;
+        for (int k = 0; k < i.length; k++) {
+            if (!each.test(k < f.length ? f[k] : "", i[k])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Pattern lossyForms(String image, DicomCharset charset) {

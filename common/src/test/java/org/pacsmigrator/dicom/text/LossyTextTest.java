@@ -30,6 +30,8 @@ class LossyTextTest {
         assertThat(LossyText.explainedByLoss("^ ", LATIN1, "Διονυσιος^Ελένη", true)).isTrue();
         assertThat(LossyText.explainedByLoss("Ivanov^", LATIN1, "Ivanov^Иван", true)).isTrue();
         assertThat(LossyText.explainedByLoss("^", LATIN1, "山田^太郎^^", true)).isTrue();
+        // groups of lost characters only, dropped with their delimiters
+        assertThat(LossyText.explainedByLoss("Hong^Gildong", LATIN1, "Hong^Gildong=洪^吉洞=홍^길동", true)).isTrue();
         // mojibake in place of the lost characters (UTF-8 bytes read as Latin-1)
         assertThat(LossyText.explainedByLoss("Ã\u0096zil^Ali", DicomCharset.DEFAULT, "Özil^Ali", true)).isTrue();
     }
@@ -44,6 +46,9 @@ class LossyTextTest {
         // a set that carries everything loses nothing
         assertThat(LossyText.explainedByLoss("^", DicomCharset.of("ISO_IR 192"), "山田^太郎", true)).isFalse();
         assertThat(LossyText.explainedByLoss("P1", LATIN1, "P2", false)).isFalse();
+        // more than the image has is never a loss
+        assertThat(LossyText.explainedByLoss("^=Extra", LATIN1, "山田^太郎", true)).isFalse();
+        assertThat(LossyText.explainedByLoss("^^Jr", LATIN1, "山田^太郎", true)).isFalse();
     }
 
     @Test
