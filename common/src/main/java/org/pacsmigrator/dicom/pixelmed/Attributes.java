@@ -159,7 +159,8 @@ final class Attributes {
      * identifier. Its Specific Character Set is hidden from PixelMed while it parses ({@link CharacterSetMask}).
      */
     static AttributeList decode(byte[] bytes, String transferSyntaxUid) throws java.io.IOException, com.pixelmed.dicom.DicomException {
-        CharacterSetMask.Found found = DEFLATED.equals(transferSyntaxUid) ? null : CharacterSetMask.locate(bytes, 0, bytes.length);
+        CharacterSetMask.Found found = PresentationContexts.DEFLATED.equals(transferSyntaxUid) ? null
+                : CharacterSetMask.locate(bytes, 0, bytes.length);
         AttributeList list = new AttributeList();
         list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(CharacterSetMask.masked(bytes, found)),
                 transferSyntaxUid, false));
@@ -167,7 +168,6 @@ final class Attributes {
         return list;
     }
 
-    static final String DEFLATED = "1.2.840.10008.1.2.1.99";
 
     /** The C-ECHO-RSP (success) to a C-ECHO-RQ command, which any of our SCP associations answers. */
     static byte[] echoResponse(AttributeList echoRequest) throws com.pixelmed.dicom.DicomException, java.io.IOException {

@@ -3,9 +3,13 @@ package org.pacsmigrator.dicom.pixelmed;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.TagFromName;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -29,6 +33,7 @@ final class CharacterSetMask {
     private static final long UNDEFINED = 0xFFFF_FFFFL;
     /** Far more than the few elements that may precede the set. */
     private static final int LOOK_AHEAD = 8192;
+    private static final int MAX_META = 1 << 16;
 
     private CharacterSetMask() {
     }
@@ -49,7 +54,7 @@ final class CharacterSetMask {
             int header;
             long length;
             if (explicit) {
-                String vr = new String(data, p + 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
+                String vr = new String(data, p + 4, 2, StandardCharsets.US_ASCII);
                 if (longLength(vr)) {
                     if (p + 12 > end) {
                         return null;
@@ -86,11 +91,47 @@ final class CharacterSetMask {
         return copy;
     }
 
-    /** A masked stream of a Part 10 file whose data set starts at {@code dataSetOffset}; {@code found} gets the set. */
-    static InputStream masking(InputStream file, long dataSetOffset, Found[] found) throws IOException {
-        byte[] head = file.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, dataSetOffset + LOOK_AHEAD));
-        found[0] = head.length > dataSetOffset ? locate(head, (int) dataSetOffset, head.length) : null;
-        return new SequenceInputStream(new ByteArrayInputStream(masked(head, found[0])), file);
+    /**
+     * A Part 10 file's stream with the set masked; {@code found} gets it. A stream without a Part 10 header,
+     * with a meta group over 64 KiB or a deflated data set is passed on as it is.
+     */
+    static InputStream maskingPart10(InputStream file, Found[] found) throws IOException {
+        byte[] start = file.readNBytes(144);
+        ByteBuffer b = ByteBuffer.wrap(start).order(ByteOrder.LITTLE_ENDIAN);
+        boolean part10 = start.length == 144 && start[128] == 'D' && start[129] == 'I' && start[130] == 'C' && start[131] == 'M'
+                && b.getShort(132) == 0x0002 && b.getShort(134) == 0x0000 && start[136] == 'U' && start[137] == 'L';
+        long dataSetOffset = part10 ? 144L + (b.getInt(140) & 0xFFFFFFFFL) : -1;
+        if (dataSetOffset < 0 || dataSetOffset > MAX_META) {
+            return new SequenceInputStream(new ByteArrayInputStream(start), file);
+        }
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        head.writeBytes(start);
+        head.writeBytes(file.readNBytes((int) dataSetOffset - 144 + LOOK_AHEAD));
+        byte[] bytes = head.toByteArray();
+        if (bytes.length > dataSetOffset && !PresentationContexts.DEFLATED.equals(metaTransferSyntax(bytes, (int) dataSetOffset))) {
+            found[0] = locate(bytes, (int) dataSetOffset, bytes.length);
+        }
+        return new SequenceInputStream(new ByteArrayInputStream(masked(bytes, found[0])), file);
+    }
+
+    /** (0002,0010) of a meta group (explicit VR little endian, from byte 132 to {@code end}), or "". */
+    private static String metaTransferSyntax(byte[] file, int end) {
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        int p = 132;
+        while (p + 8 <= end) {
+            int element = b.getShort(p + 2) & 0xFFFF;
+            boolean longLength = longLength(new String(file, p + 4, 2, StandardCharsets.US_ASCII));
+            int header = longLength ? 12 : 8;
+            long length = longLength ? (p + 12 <= end ? b.getInt(p + 8) & 0xFFFFFFFFL : -1) : b.getShort(p + 6) & 0xFFFF;
+            if ((b.getShort(p) & 0xFFFF) != 0x0002 || length < 0 || p + header + length > end) {
+                return "";
+            }
+            if (element == 0x0010) {
+                return new String(file, p + header, (int) length, StandardCharsets.US_ASCII).replaceAll("[ \\x00]+$", "");
+            }
+            p += header + (int) length;
+        }
+        return "";
     }
 
     /** Puts the set found before masking back into the list PixelMed read, as its original bytes. */

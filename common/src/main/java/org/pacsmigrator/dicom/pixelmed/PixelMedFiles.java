@@ -11,7 +11,6 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -203,47 +202,9 @@ public final class PixelMedFiles {
         return list;
     }
 
-    /**
-     * The file with its Specific Character Set hidden from PixelMed ({@link CharacterSetMask}); {@code found}
-     * gets the set. A file without a Part 10 header or with a deflated data set is read as it is.
-     */
+    /** The file with its Specific Character Set hidden from PixelMed ({@link CharacterSetMask}); {@code found} gets the set. */
     private static InputStream openMasked(Path file, CharacterSetMask.Found[] found) throws IOException {
-        InputStream in = Files.newInputStream(file);
-        long offset;
-        try {
-            offset = dataSetOffset(file);
-        } catch (IOException notPart10) {
-            return in;
-        }
-        byte[] meta = new byte[(int) Math.min(offset, 1 << 16)];
-        int n = in.readNBytes(meta, 0, meta.length);
-        InputStream rest = new SequenceInputStream(new java.io.ByteArrayInputStream(meta, 0, n), in);
-        if (n < offset || Attributes.DEFLATED.equals(metaTransferSyntax(meta))) {
-            return rest;
-        }
-        return CharacterSetMask.masking(rest, offset, found);
-    }
-
-    /** (0002,0010) of a meta group (explicit VR little endian, after the 132 bytes of preamble and "DICM"). */
-    private static String metaTransferSyntax(byte[] meta) {
-        ByteBuffer b = ByteBuffer.wrap(meta).order(ByteOrder.LITTLE_ENDIAN);
-        int p = 132;
-        while (p + 8 <= meta.length) {
-            int group = b.getShort(p) & 0xFFFF;
-            int element = b.getShort(p + 2) & 0xFFFF;
-            String vr = new String(meta, p + 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
-            boolean longLength = vr.equals("OB") || vr.equals("UN") || vr.equals("SQ") || vr.equals("UT");
-            long length = longLength ? (p + 12 <= meta.length ? b.getInt(p + 8) & 0xFFFFFFFFL : -1) : b.getShort(p + 6) & 0xFFFF;
-            int header = longLength ? 12 : 8;
-            if (group != 0x0002 || length < 0 || p + header + length > meta.length) {
-                return "";
-            }
-            if (element == 0x0010) {
-                return new String(meta, p + header, (int) length, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("[ \\x00]+$", "");
-            }
-            p += header + (int) length;
-        }
-        return "";
+        return CharacterSetMask.maskingPart10(Files.newInputStream(file), found);
     }
 
     /**

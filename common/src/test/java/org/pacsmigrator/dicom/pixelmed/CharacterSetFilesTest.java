@@ -134,6 +134,22 @@ class CharacterSetFilesTest {
     }
 
     @Test
+    void aDeflatedImageIsReadAndEditedWithoutMaskingAndStillKeepsItsBytes() throws Exception {
+        Name japanese = names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
+        Path deflated = dir.resolve("deflated.dcm");
+        org.pacsmigrator.testsupport.Commands.run("dcmconv", "--write-xfer-deflated", image(japanese).toString(),
+                deflated.toString());
+        assertThat(DicomFiles.readInfo(deflated).transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1.99");
+        assertThat(DicomFiles.readPatientAttributes(deflated).get("PatientName")).isEqualTo(japanese.text());
+        Path out = dir.resolve("deflated-edited.dcm");
+        DicomFiles.edit(deflated, out, ds -> ds.set("PatientID", "MIG-PID-1"));
+        assertThat(DicomFiles.readPatientAttributes(out).get("PatientName")).isEqualTo(japanese.text());
+        Path inflated = dir.resolve("inflated.dcm");
+        org.pacsmigrator.testsupport.Commands.run("dcmconv", "--write-xfer-little", out.toString(), inflated.toString());
+        assertThat(RawElements.value(Files.readAllBytes(inflated), 0x0010, 0x0010)).isEqualTo(paddedWithSpace(japanese.bytes()));
+    }
+
+    @Test
     void aNameSetByARuleIsWrittenInTheImagesOwnSetOrRefused() throws Exception {
         Name japanese = names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
         Path out = dir.resolve("renamed.dcm");
