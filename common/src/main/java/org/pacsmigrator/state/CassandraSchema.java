@@ -18,7 +18,10 @@ final class CassandraSchema {
         }
     }
 
-    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("instances", "store_attempts", "list<timestamp>"));
+    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("instances", "store_attempts", "list<timestamp>"),
+            new AddedColumn("studies", "index_character_set", "text"),
+            new AddedColumn("studies", "unknown_attributes", "set<text>"),
+            new AddedColumn("patients", "from_images", "boolean"));
 
     static List<String> tables(String ks) {
         return List.of(
@@ -31,7 +34,9 @@ final class CassandraSchema {
                         + " study_description text, modalities_in_study text,"
                         + " expected_series int, expected_instances int,"
                         + " state text, failure_category text, failure_message text, attempts int,"
-                        + " indexed_at timestamp, updated_at timestamp)",
+                        + " indexed_at timestamp, updated_at timestamp,"
+                        // the C-FIND answer's character set, and the attributes whose value arrived lossy
+                        + " index_character_set text, unknown_attributes set<text>)",
                 "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_day ("
                         + " day date, study_uid text, PRIMARY KEY ((day), study_uid))",
                 "CREATE TABLE IF NOT EXISTS " + ks + ".index_days ("
@@ -47,10 +52,11 @@ final class CassandraSchema {
                         // write as its status (a counter table would cost a second, read-before-write request).
                         + " store_attempts list<timestamp>,"
                         + " PRIMARY KEY ((study_uid), sop_uid))",
-                // Demographics first seen per PatientID (within its issuer), to detect conflicts.
+                // Demographics first seen per PatientID (within its issuer), to detect conflicts: from the
+                // images (from_images), or, in keyspaces of older versions, from the C-FIND answer (null).
                 "CREATE TABLE IF NOT EXISTS " + ks + ".patients ("
                         + " issuer text, patient_id text, patient_name text, birth_date text, sex text, first_study_uid text,"
-                        + " PRIMARY KEY ((issuer, patient_id)))",
+                        + " from_images boolean, PRIMARY KEY ((issuer, patient_id)))",
                 // What the forwarder's rules changed per instance, for the report.
                 "CREATE TABLE IF NOT EXISTS " + ks + ".instance_modifications ("
                         + " study_uid text, sop_uid text, rules_applied list<text>, changes list<text>,"

@@ -74,6 +74,8 @@ public final class CassandraStateStore implements StateStore {
     private final PreparedStatement selectIndexDay;
     private final PreparedStatement upsertModification;
     private final PreparedStatement insertPatient;
+    private final PreparedStatement replaceAnsweredPatient;
+    private final PreparedStatement addUnknown;
     private final PreparedStatement selectForwardAttempts;
     private final PreparedStatement selectModifications;
 
@@ -103,8 +105,8 @@ public final class CassandraStateStore implements StateStore {
         insertStudy = session.prepare("INSERT INTO " + ks + ".studies (study_uid, patient_id, issuer_of_patient_id,"
                 + " patient_name, patient_birth_date, patient_sex, accession_number, study_date, study_time,"
                 + " study_description, modalities_in_study, expected_series, expected_instances, state,"
-                + " failure_category, failure_message, attempts, indexed_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+                + " failure_category, failure_message, attempts, indexed_at, updated_at, index_character_set, unknown_attributes)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
         insertStudyDay = session.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
         selectStudy = session.prepare("SELECT * FROM " + ks + ".studies WHERE study_uid = ?");
         selectAllStudies = session.prepare("SELECT * FROM " + ks + ".studies");
@@ -133,7 +135,11 @@ public final class CassandraStateStore implements StateStore {
         selectForwardAttempts = session.prepare("SELECT store_attempts FROM " + ks + ".instances"
                 + " WHERE study_uid = ? AND sop_uid = ?");
         insertPatient = session.prepare("INSERT INTO " + ks + ".patients (issuer, patient_id, patient_name, birth_date,"
-                + " sex, first_study_uid) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+                + " sex, first_study_uid, from_images) VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+        replaceAnsweredPatient = session.prepare("UPDATE " + ks + ".patients SET patient_name = ?, birth_date = ?, sex = ?,"
+                + " first_study_uid = ?, from_images = true WHERE issuer = ? AND patient_id = ? IF from_images != true");
+        addUnknown = session.prepare("UPDATE " + ks + ".studies SET unknown_attributes = unknown_attributes + ?,"
+                + " updated_at = ? WHERE study_uid = ? IF EXISTS");
         upsertModification = session.prepare("INSERT INTO " + ks + ".instance_modifications (study_uid, sop_uid,"
                 + " rules_applied, changes, problems, original_sha256, sent_sha256, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         selectModifications = session.prepare("SELECT * FROM " + ks + ".instance_modifications WHERE study_uid = ?");
@@ -295,7 +301,8 @@ public final class CassandraStateStore implements StateStore {
             s.modalitiesInStudy(), s.expectedSeries(), s.expectedInstances(),
             (s.state() == null ? StudyState.INDEXED : s.state()).name(), s.failureCategory(),
             truncate(s.failureMessage()), s.attempts(),
-            s.indexedAt() == null ? now : s.indexedAt(), s.updatedAt() == null ? now : s.updatedAt()};
+            s.indexedAt() == null ? now : s.indexedAt(), s.updatedAt() == null ? now : s.updatedAt(),
+            s.indexCharacterSet(), s.unknownAttributes().isEmpty() ? null : s.unknownAttributes()};
         for (int i = 0; i < values.length; i++) {
             b = setIfPresent(b, i + 1, values[i]);
         }
@@ -439,13 +446,28 @@ public final class CassandraStateStore implements StateStore {
     public PatientDemographics claimPatient(PatientDemographics p) {
         return call(() -> {
             Row r = session.execute(insertPatient.bind(p.issuerOfPatientId(), p.patientId(), p.patientName(),
-                    p.patientBirthDate(), p.patientSex(), p.firstStudyInstanceUid())).one();
+                    p.patientBirthDate(), p.patientSex(), p.firstStudyInstanceUid(), p.fromImages())).one();
             if (r == null || r.getBool("[applied]")) {
                 return p;
             }
             return new PatientDemographics(r.getString("patient_id"), r.getString("issuer"), r.getString("patient_name"),
-                    r.getString("birth_date"), r.getString("sex"), r.getString("first_study_uid"));
+                    r.getString("birth_date"), r.getString("sex"), r.getString("first_study_uid"),
+                    !r.isNull("from_images") && r.getBool("from_images"));
         });
+    }
+
+    @Override
+    public boolean replaceAnsweredPatient(PatientDemographics fromImages) {
+        return call(() -> session.execute(replaceAnsweredPatient.bind(fromImages.patientName(), fromImages.patientBirthDate(),
+                fromImages.patientSex(), fromImages.firstStudyInstanceUid(), fromImages.issuerOfPatientId(),
+                fromImages.patientId())).wasApplied());
+    }
+
+    @Override
+    public void markUnknown(String studyInstanceUid, java.util.Set<String> attributes) {
+        if (!attributes.isEmpty()) {
+            call(() -> session.execute(addUnknown.bind(java.util.Set.copyOf(attributes), Instant.now(), studyInstanceUid)));
+        }
     }
 
     @Override
@@ -757,6 +779,9 @@ public final class CassandraStateStore implements StateStore {
     @SuppressWarnings("unchecked")
     private static BoundStatementBuilder setIfPresent(BoundStatementBuilder b, int index, Object value) {
         // Left unset, a column is not written at all: no tombstone, no erased value.
+        if (value instanceof java.util.Set<?> set) {
+            return b.setSet(index, (java.util.Set<String>) set, String.class);
+        }
         return value == null ? b : b.set(index, value, (Class<Object>) value.getClass());
     }
 
@@ -793,7 +818,8 @@ public final class CassandraStateStore implements StateStore {
                 r.getInt("expected_series"), r.getInt("expected_instances"),
                 r.isNull("state") ? null : StudyState.valueOf(r.getString("state")),
                 r.getString("failure_category"), r.getString("failure_message"), r.getInt("attempts"),
-                r.getInstant("indexed_at"), r.getInstant("updated_at"));
+                r.getInstant("indexed_at"), r.getInstant("updated_at"), r.getString("index_character_set"),
+                r.getSet("unknown_attributes", String.class));
     }
 
     private static InstanceRecord toInstance(Row r) {

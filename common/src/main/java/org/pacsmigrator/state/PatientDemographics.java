@@ -2,32 +2,38 @@ package org.pacsmigrator.state;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import org.pacsmigrator.dicom.text.TextValues;
 
 /**
  * A patient as first seen in the migration (by PatientID within its issuer), to detect the same
- * PatientID used with different demographics across studies.
+ * PatientID used with different demographics across studies. Registered from the study's images
+ * ({@code fromImages}); rows of keyspaces that registered the C-FIND answer instead say false.
  */
 public record PatientDemographics(String patientId, String issuerOfPatientId, String patientName,
-                                  String patientBirthDate, String patientSex, String firstStudyInstanceUid) {
+                                  String patientBirthDate, String patientSex, String firstStudyInstanceUid,
+                                  boolean fromImages) {
 
-    /** Names of the attributes that differ (never their values: they are patient data). */
+    /** Demographics from a study's images. */
+    public PatientDemographics(String patientId, String issuerOfPatientId, String patientName, String patientBirthDate,
+                               String patientSex, String firstStudyInstanceUid) {
+        this(patientId, issuerOfPatientId, patientName, patientBirthDate, patientSex, firstStudyInstanceUid, true);
+    }
+
+    /**
+     * Names of the attributes that differ (never their values: they are patient data), compared in their
+     * comparable forms ({@link TextValues}: NFC, trailing spaces and empty name components ignored).
+     */
     public List<String> differencesFrom(PatientDemographics other) {
         List<String> diff = new ArrayList<>();
-        if (!normalise(patientName).equals(normalise(other.patientName))) {
+        if (!TextValues.normalisePersonName(patientName).equals(TextValues.normalisePersonName(other.patientName))) {
             diff.add("PatientName");
         }
-        if (!Objects.toString(patientBirthDate, "").equals(Objects.toString(other.patientBirthDate, ""))) {
+        if (!TextValues.normalise(patientBirthDate).equals(TextValues.normalise(other.patientBirthDate))) {
             diff.add("PatientBirthDate");
         }
-        if (!Objects.toString(patientSex, "").equals(Objects.toString(other.patientSex, ""))) {
+        if (!TextValues.normalise(patientSex).equals(TextValues.normalise(other.patientSex))) {
             diff.add("PatientSex");
         }
         return diff;
-    }
-
-    /** Trailing spaces and empty name components carry no meaning. */
-    private static String normalise(String name) {
-        return Objects.toString(name, "").strip().replaceAll("\\^+$", "").replaceAll("\\s*\\^\\s*", "^");
     }
 }

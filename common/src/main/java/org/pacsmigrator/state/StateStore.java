@@ -96,6 +96,16 @@ public interface StateStore extends AutoCloseable {
      */
     PatientDemographics claimPatient(PatientDemographics patient);
 
+    /**
+     * Replaces a patient registered from a C-FIND answer (by an older version; {@code fromImages} false) by
+     * demographics from images, unless another study did so first (a lightweight transaction). Returns
+     * whether this call replaced it.
+     */
+    boolean replaceAnsweredPatient(PatientDemographics fromImages);
+
+    /** Marks indexed attributes of a study (DICOM keywords) as unknown: their C-FIND value arrived lossy. */
+    void markUnknown(String studyInstanceUid, java.util.Set<String> attributes);
+
     /** Records what the forwarder's rules did to an instance (idempotent: the latest send wins). */
     void recordModification(InstanceModification modification);
 

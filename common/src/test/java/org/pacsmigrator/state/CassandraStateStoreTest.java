@@ -282,6 +282,65 @@ class CassandraStateStoreTest {
     }
 
     @Test
+    void theAnswersCharacterSetAndItsLossyAttributesAreKeptAndMoreCanBeMarked() {
+        String uid = uid();
+        store.insertStudyIfAbsent(StudyRecord.indexed(uid, "PID-J", null, "Yamada^Tarou=^=^", "19700101", "F", "", "20240109",
+                "", "", "OT", 1, 2).withIndexText("ISO_IR 100", java.util.Set.of("PatientName")));
+        StudyRecord found = store.findStudy(uid).orElseThrow();
+        assertThat(found.patientName()).isEqualTo("Yamada^Tarou=^=^");
+        assertThat(found.indexCharacterSet()).isEqualTo("ISO_IR 100");
+        assertThat(found.unknownAttributes()).containsExactly("PatientName");
+        store.markUnknown(uid, java.util.Set.of("PatientID"));
+        assertThat(store.findStudy(uid).orElseThrow().unknownAttributes()).containsExactlyInAnyOrder("PatientName", "PatientID");
+
+        String plain = uid();
+        store.insertStudyIfAbsent(study(plain, "20240109"));
+        assertThat(store.findStudy(plain).orElseThrow().unknownAttributes()).isEmpty();
+        assertThat(store.findStudy(plain).orElseThrow().indexCharacterSet()).isNull();
+    }
+
+    @Test
+    void aPatientRegisteredFromACFindAnswerIsReplacedOnceByOneFromImages() {
+        String id = "PID-" + System.nanoTime();
+        PatientDemographics answered = new PatientDemographics(id, "", "^", "19700101", "F", "2.25.1", false);
+        assertThat(store.claimPatient(answered)).isEqualTo(answered);
+        PatientDemographics images = new PatientDemographics(id, "", "山田^太郎", "19700101", "F", "2.25.2");
+        PatientDemographics registered = store.claimPatient(images);
+        assertThat(registered.fromImages()).isFalse();
+        assertThat(registered.patientName()).isEqualTo("^");
+        assertThat(store.replaceAnsweredPatient(images)).isTrue();
+        assertThat(store.replaceAnsweredPatient(new PatientDemographics(id, "", "Other", "19700101", "F", "2.25.3"))).isFalse();
+        PatientDemographics now = store.claimPatient(new PatientDemographics(id, "", "X", "", "", "2.25.4"));
+        assertThat(now).isEqualTo(images);
+        // a row of an older version has no from_images at all
+        String legacy = "PID-" + System.nanoTime();
+        ((CassandraStateStore) store).session().execute("INSERT INTO " + ((CassandraStateStore) store).keyspace()
+                + ".patients (issuer, patient_id, patient_name, first_study_uid) VALUES ('', ?, '^', '2.25.5')", legacy);
+        assertThat(store.claimPatient(new PatientDemographics(legacy, "", "A", "", "", "2.25.6")).fromImages()).isFalse();
+        assertThat(store.replaceAnsweredPatient(new PatientDemographics(legacy, "", "A", "", "", "2.25.6"))).isTrue();
+    }
+
+    @Test
+    void aKeyspaceCreatedBeforeCharacterSetsWereKeptGetsTheirColumnsOnOpen() {
+        String keyspace = RealServices.unique("statetest_cs_");
+        CassandraSettings settings = CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(), keyspace);
+        try (CassandraStateStore first = CassandraStateStore.open(settings)) {
+            first.session().execute("ALTER TABLE " + keyspace + ".studies DROP index_character_set");
+            first.session().execute("ALTER TABLE " + keyspace + ".studies DROP unknown_attributes");
+            first.session().execute("ALTER TABLE " + keyspace + ".patients DROP from_images");
+        }
+        try (CassandraStateStore reopened = CassandraStateStore.open(settings)) {
+            String uid = uid();
+            reopened.insertStudyIfAbsent(study(uid, "20240108").withIndexText("ISO_IR 192", java.util.Set.of()));
+            assertThat(reopened.findStudy(uid).orElseThrow().indexCharacterSet()).isEqualTo("ISO_IR 192");
+            reopened.markUnknown(uid, java.util.Set.of("PatientName"));
+            assertThat(reopened.findStudy(uid).orElseThrow().unknownAttributes()).containsExactly("PatientName");
+            assertThat(reopened.claimPatient(new PatientDemographics("P", "", "A", "", "", uid)).fromImages()).isTrue();
+            reopened.session().execute("DROP KEYSPACE " + keyspace);
+        }
+    }
+
+    @Test
     void recordExpectedInstancesAgainKeepsProgress() {
         String uid = uid();
         store.insertStudyIfAbsent(study(uid, "20240106"));

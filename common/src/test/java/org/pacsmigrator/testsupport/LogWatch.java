@@ -38,6 +38,12 @@ public final class LogWatch extends AppenderBase<ILoggingEvent> implements AutoC
                 .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
     }
 
+    /** Every WARN and ERROR line, as "LEVEL logger: message" (with its exception's message, if any). */
+    public List<String> warningsAndErrors() {
+        return events.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()
+                + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage())).toList();
+    }
+
     @Override
     public void close() {
         root.detachAppender(this);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.cache.Sha256;
 import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
@@ -126,7 +128,11 @@ public final class Forwarder implements StudyEventHandler {
                 pending.add(i);
             }
         }
-        List<String> conflicts = findPatientConflicts(study, pending);
+        PatientConflicts.Findings patient = findPatientConflicts(study, pending);
+        if (!patient.unknown().isEmpty()) {
+            state.markUnknown(uid, patient.unknown()); // the C-FIND answer lost what the images hold: no evidence
+        }
+        List<String> conflicts = patient.problems();
         if (!conflicts.isEmpty()) {
             String message = "study " + uid + ": patient ID conflict: " + String.join("; ", conflicts.stream().limit(5).toList());
             if (patientConflictPolicy == PatientConflictPolicy.STOP) {
@@ -139,7 +145,8 @@ public final class Forwarder implements StudyEventHandler {
                     patientConflictPolicy == PatientConflictPolicy.RULE ? "sent with the conflict rules" : "sent as is");
         }
         Map<String, String> failures = new ConcurrentSkipListMap<>(); // SOP Instance UID -> category: detail
-        RuleContext context = new RuleContext(uid, study.patientId(), sourceAeTitle,
+        boolean indexedIdUnknown = study.unknown("PatientID") || patient.unknown().contains("PatientID");
+        RuleContext context = new RuleContext(uid, indexedIdUnknown ? null : study.patientId(), sourceAeTitle,
                 !conflicts.isEmpty() && patientConflictPolicy == PatientConflictPolicy.RULE);
         List<Future<?>> batches = new ArrayList<>();
         for (List<InstanceRecord> batch : evenBatches(pending, batchSize)) {
@@ -204,9 +211,12 @@ public final class Forwarder implements StudyEventHandler {
         }
     }
 
-    /** Checks every pending image's patient attributes (headers only) before anything is sent. */
-    private List<String> findPatientConflicts(StudyRecord study, List<InstanceRecord> pending) throws IOException {
-        List<String> problems = new ArrayList<>(patientConflicts.acrossStudies(study));
+    /**
+     * Checks every pending image's patient attributes (headers only, decoded by their own character set)
+     * before anything is sent.
+     */
+    private PatientConflicts.Findings findPatientConflicts(StudyRecord study, List<InstanceRecord> pending) throws IOException {
+        Map<String, DicomDataset> headers = new LinkedHashMap<>();
         for (InstanceRecord i : pending) {
             Path cached;
             try {
@@ -215,7 +225,7 @@ public final class Forwarder implements StudyEventHandler {
                 continue; // reported as "cache object missing" when sending
             }
             try {
-                problems.addAll(patientConflicts.withinStudy(study, i.sopInstanceUid(), DicomFiles.readPatientAttributes(cached)));
+                headers.put(i.sopInstanceUid(), DicomFiles.readPatientAttributes(cached));
             } catch (IOException e) {
                 continue; // unreadable: reported as corrupt when sending
             } finally {
@@ -224,7 +234,7 @@ public final class Forwarder implements StudyEventHandler {
                 }
             }
         }
-        return problems;
+        return patientConflicts.check(study, headers);
     }
 
     private void sendBatch(String studyUid, List<InstanceRecord> batch, RuleContext context, Map<String, String> failures)

@@ -1,32 +1,101 @@
 package org.pacsmigrator.forward;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.pacsmigrator.dicom.DicomDataset;
+import org.pacsmigrator.dicom.text.DicomCharset;
+import org.pacsmigrator.dicom.text.LossyText;
+import org.pacsmigrator.dicom.text.TextValues;
 import org.pacsmigrator.state.PatientDemographics;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 
 /**
- * Detects patient identity conflicts before a study is sent: the same PatientID (within its
- * issuer) with different demographics in another study, or images of the study whose patient
- * attributes disagree with the study as indexed. Problems name attributes and UIDs, never values.
+ * Detects patient identity conflicts before a study is sent. The authority for a study's patient is its
+ * images' headers (decoded by their own character set, compared in comparable form, see {@link TextValues}):
+ * images of the study that disagree with each other, images that disagree with the study as indexed, and
+ * the same PatientID (within its issuer) with other demographics in another study's images. An indexed
+ * value that is unknown (it arrived lossy, see {@link LossyText}) or empty is no evidence; one that
+ * differs from the images only by what its C-FIND answer's character set could not carry is marked
+ * unknown instead. Problems name attributes and UIDs, never values.
  */
 final class PatientConflicts {
+    /** The patient attributes compared, and whether each is a person name. */
+    private static final Map<String, Boolean> COMPARED = Map.of("PatientID", false, "PatientName", true,
+            "PatientBirthDate", false, "PatientSex", false);
+    private static final List<String> ORDER = List.of("PatientID", "PatientName", "PatientBirthDate", "PatientSex");
+
+    /** What the checks found: conflicts, indexed attributes now known to be lossy, the patient of the images. */
+    record Findings(List<String> problems, Set<String> unknown, PatientDemographics patient) {
+    }
+
     private final StateStore state;
 
     PatientConflicts(StateStore state) {
         this.state = state;
     }
 
-    /** The PatientID was first seen with other demographics in another study. */
-    List<String> acrossStudies(StudyRecord study) {
-        if (study.patientId() == null || study.patientId().isBlank()) {
+    /** All checks, on the headers of the images about to be sent (in a stable order: the first is the reference). */
+    Findings check(StudyRecord study, Map<String, DicomDataset> images) {
+        if (images.isEmpty()) {
+            return new Findings(List.of(), Set.of(), null);
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> unknown = new LinkedHashSet<>();
+        Map.Entry<String, DicomDataset> reference = images.entrySet().iterator().next();
+        for (Map.Entry<String, DicomDataset> image : images.entrySet()) {
+            List<String> diff = differences(reference.getValue(), image.getValue());
+            if (!diff.isEmpty()) {
+                problems.add("instance " + image.getKey() + ": " + String.join(", ", diff)
+                        + " differ from instance " + reference.getKey() + " of the same study");
+            }
+        }
+        problems.addAll(withIndex(study, reference.getKey(), reference.getValue(), unknown));
+        PatientDemographics patient = fromImage(study, reference.getValue());
+        problems.addAll(acrossStudies(patient));
+        return new Findings(problems, unknown, patient);
+    }
+
+    /**
+     * The study as indexed against one of its images. Indexed values that are unknown or empty are skipped;
+     * those that differ only by what the answer's character set lost are added to {@code unknown}.
+     */
+    List<String> withIndex(StudyRecord study, String sopInstanceUid, DicomDataset image, Set<String> unknown) {
+        DicomCharset answered = DicomCharset.of(study.indexCharacterSet());
+        List<String> diff = new ArrayList<>();
+        for (String keyword : ORDER) {
+            String indexed = indexed(study, keyword);
+            boolean personName = COMPARED.get(keyword);
+            if (study.unknown(keyword) || indexed == null || indexed.isBlank() || same(indexed, image.get(keyword), personName)) {
+                continue;
+            }
+            if (LossyText.showsLoss(indexed, personName)
+                    || LossyText.explainedByLoss(indexed, answered, image.get(keyword), personName)) {
+                unknown.add(keyword);
+            } else {
+                diff.add(keyword);
+            }
+        }
+        return diff.isEmpty() ? List.of()
+                : List.of("instance " + sopInstanceUid + ": " + String.join(", ", diff) + " differ from its study as indexed");
+    }
+
+    /** The PatientID (within its issuer) was registered from another study's images with other demographics. */
+    private List<String> acrossStudies(PatientDemographics mine) {
+        if (mine.patientId().isBlank()) {
             return List.of();
         }
-        PatientDemographics mine = demographics(study);
         PatientDemographics first = state.claimPatient(mine);
-        if (first.firstStudyInstanceUid().equals(study.studyInstanceUid())) {
+        if (!first.fromImages() && answeredLossyFormOf(first, mine)) {
+            if (state.replaceAnsweredPatient(mine)) {
+                return List.of();
+            }
+            first = state.claimPatient(mine); // another study's images replaced it first
+        }
+        if (first.firstStudyInstanceUid().equals(mine.firstStudyInstanceUid())) {
             return List.of();
         }
         List<String> diff = mine.differencesFrom(first);
@@ -34,24 +103,47 @@ final class PatientConflicts {
                 + " with different " + String.join(", ", diff));
     }
 
-    /** An image whose patient attributes disagree with its study as indexed. */
-    List<String> withinStudy(StudyRecord study, String sopInstanceUid, DicomDataset image) {
-        List<String> problems = new ArrayList<>();
-        if (!image.get("PatientID").equals(study.patientId())) {
-            problems.add("instance " + sopInstanceUid + ": PatientID differs from its study");
-        }
-        PatientDemographics imageDemographics = new PatientDemographics(image.get("PatientID"),
-                image.get("IssuerOfPatientID"), image.get("PatientName"), image.get("PatientBirthDate"),
-                image.get("PatientSex"), study.studyInstanceUid());
-        List<String> diff = imageDemographics.differencesFrom(demographics(study));
-        if (!diff.isEmpty()) {
-            problems.add("instance " + sopInstanceUid + ": " + String.join(", ", diff) + " differ from its study");
-        }
-        return problems;
+    /**
+     * A patient registered by an older version from a C-FIND answer (character set not kept) that differs from
+     * ours only by what that answer may have lost: ours replaces it.
+     */
+    private static boolean answeredLossyFormOf(PatientDemographics answered, PatientDemographics images) {
+        List<String> diff = images.differencesFrom(answered);
+        return !diff.isEmpty() && diff.equals(List.of("PatientName"))
+                && (LossyText.showsLoss(answered.patientName(), true)
+                || LossyText.explainedByLoss(answered.patientName(), DicomCharset.DEFAULT, images.patientName(), true));
     }
 
-    private static PatientDemographics demographics(StudyRecord s) {
-        return new PatientDemographics(s.patientId(), s.issuerOfPatientId() == null ? "" : s.issuerOfPatientId(),
-                s.patientName(), s.patientBirthDate(), s.patientSex(), s.studyInstanceUid());
+    private static List<String> differences(DicomDataset a, DicomDataset b) {
+        List<String> diff = new ArrayList<>();
+        for (String keyword : ORDER) {
+            if (!same(a.get(keyword), b.get(keyword), COMPARED.get(keyword))) {
+                diff.add(keyword);
+            }
+        }
+        return diff;
+    }
+
+    private static boolean same(String a, String b, boolean personName) {
+        return personName ? TextValues.normalisePersonName(a).equals(TextValues.normalisePersonName(b))
+                : TextValues.normalise(a).equals(TextValues.normalise(b));
+    }
+
+    private static String indexed(StudyRecord s, String keyword) {
+        return switch (keyword) {
+            case "PatientID" -> s.patientId();
+            case "PatientName" -> s.patientName();
+            case "PatientBirthDate" -> s.patientBirthDate();
+            case "PatientSex" -> s.patientSex();
+            default -> throw new IllegalArgumentException(keyword);
+        };
+    }
+
+    /** The study's patient as its images say (issuer from the image, as the PatientID). */
+    private static PatientDemographics fromImage(StudyRecord study, DicomDataset image) {
+        return new PatientDemographics(TextValues.normalise(image.get("PatientID")),
+                TextValues.normalise(image.get("IssuerOfPatientID")), TextValues.normalisePersonName(image.get("PatientName")),
+                TextValues.normalise(image.get("PatientBirthDate")), TextValues.normalise(image.get("PatientSex")),
+                study.studyInstanceUid());
     }
 }

@@ -306,7 +306,7 @@ class ForwarderTest {
                 indexed.patientBirthDate(), "O", "", "", "", "", "", 0, 0));
         PatientConflicts conflicts = new PatientConflicts(state);
         DicomDataset image = DicomFiles.readAttributes(cache.localCopy(state.instancesOf(uid).get(0).cacheKey(), scratch));
-        assertThat(conflicts.withinStudy(state.findStudy(otherUid).orElseThrow(), "x", image))
+        assertThat(conflicts.withIndex(state.findStudy(otherUid).orElseThrow(), "x", image, new java.util.HashSet<>()))
                 .anyMatch(p -> p.contains("PatientSex")).anyMatch(p -> p.contains("PatientID"));
         // ... and under "send" the conflicting study (here: another patient's demographics) is sent.
         state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",

@@ -197,10 +197,11 @@ public final class StudyRecorder {
     }
 
     static StudyRecord toRecord(DicomDataset m) {
-        return StudyRecord.indexed(m.get("StudyInstanceUID").trim(), m.get("PatientID"), m.get("IssuerOfPatientID"),
-                m.get("PatientName"), m.get("PatientBirthDate"), m.get("PatientSex"), m.get("AccessionNumber"),
-                m.get("StudyDate"), m.get("StudyTime"), m.get("StudyDescription"), m.get("ModalitiesInStudy"),
-                parseCount(m.get("NumberOfStudyRelatedSeries")), parseCount(m.get("NumberOfStudyRelatedInstances")));
+        return AnsweredText.describe(StudyRecord.indexed(m.get("StudyInstanceUID").trim(), m.get("PatientID"),
+                m.get("IssuerOfPatientID"), m.get("PatientName"), m.get("PatientBirthDate"), m.get("PatientSex"),
+                m.get("AccessionNumber"), m.get("StudyDate"), m.get("StudyTime"), m.get("StudyDescription"),
+                m.get("ModalitiesInStudy"), parseCount(m.get("NumberOfStudyRelatedSeries")),
+                parseCount(m.get("NumberOfStudyRelatedInstances"))), m);
     }
 
     /** PACS that do not fill a count (e.g. dcmqrscp) give -1: unknown. */

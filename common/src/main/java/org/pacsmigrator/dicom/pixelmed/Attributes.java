@@ -6,6 +6,7 @@ import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.SpecificCharacterSet;
+import com.pixelmed.dicom.StringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.ValueRepresentation;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.dicom.text.DicomCharset;
 
 /** Conversion between the toolkit-neutral {@link DicomDataset} and PixelMed attribute lists. */
 final class Attributes {
@@ -21,18 +23,22 @@ final class Attributes {
     private Attributes() {
     }
 
-    /** A C-FIND/C-MOVE/C-GET identifier: the keys plus QueryRetrieveLevel. Non-ASCII keys are sent as UTF-8. */
-    static AttributeList identifier(QueryLevel level, DicomDataset keys) throws com.pixelmed.dicom.DicomException {
+    /**
+     * A C-FIND/C-MOVE/C-GET identifier: the keys plus QueryRetrieveLevel. Non-ASCII keys are sent as UTF-8;
+     * {@code askUtf8} declares ISO_IR 192 anyway, which asks a C-FIND SCP to answer in UTF-8 (PS3.4 C.4.1.1.3.1;
+     * an SCP may still answer in its own set, which the answer declares).
+     */
+    static AttributeList identifier(QueryLevel level, DicomDataset keys, boolean askUtf8) throws com.pixelmed.dicom.DicomException {
         AttributeList list = new AttributeList();
         boolean nonAscii = keys.asMap().values().stream()
                 .anyMatch(v -> !StandardCharsets.US_ASCII.newEncoder().canEncode(v));
         SpecificCharacterSet charset = null;
-        if (nonAscii) {
+        if (nonAscii || askUtf8) {
             charset = new SpecificCharacterSet(new String[] {"ISO_IR 192"});
             put(list, TagFromName.SpecificCharacterSet, "ISO_IR 192", null);
         }
         for (Map.Entry<String, String> e : keys.asMap().entrySet()) {
-            if (e.getKey().equals("QueryRetrieveLevel") || (nonAscii && e.getKey().equals("SpecificCharacterSet"))) {
+            if (e.getKey().equals("QueryRetrieveLevel") || (charset != null && e.getKey().equals("SpecificCharacterSet"))) {
                 continue;
             }
             AttributeTag tag = DICTIONARY.getTagFromName(e.getKey());
@@ -57,10 +63,11 @@ final class Attributes {
     }
 
     /**
-     * Top-level attributes as decoded strings (PixelMed applies SpecificCharacterSet while reading).
-     * Sequences and binary values (pixel data, OB/OW/UN...) are left out.
+     * Top-level attributes as decoded strings, text by the data set's Specific Character Set (see
+     * {@link #text}). Sequences and binary values (pixel data, OB/OW/UN...) are left out.
      */
     static DicomDataset toDataset(AttributeList list) {
+        DicomCharset charset = charsetOf(list);
         Map<String, String> values = new LinkedHashMap<>();
         for (Object o : list.values()) {
             Attribute a = (Attribute) o;
@@ -75,13 +82,71 @@ final class Attributes {
             if (keyword == null) {
                 keyword = a.getTag().toString();
             }
-            values.put(keyword, a.getDelimitedStringValuesOrEmptyString());
+            values.put(keyword, text(a, charset));
         }
         return new DicomDataset(values);
     }
 
-    /** A data set encoded in the given transfer syntax, without meta header (for identifiers on the wire). */
+    /** The Specific Character Set of a list as read (its original bytes, see {@link CharacterSetMask}). */
+    static DicomCharset charsetOf(AttributeList list) {
+        Attribute a = list.get(TagFromName.SpecificCharacterSet);
+        if (a == null) {
+            return DicomCharset.DEFAULT;
+        }
+        try {
+            byte[] bytes = a.getByteValues();
+            return DicomCharset.of(bytes == null ? "" : new String(bytes, StandardCharsets.US_ASCII).replace('\0', ' '));
+        } catch (com.pixelmed.dicom.DicomException e) {
+            return DicomCharset.of(a.getDelimitedStringValuesOrEmptyString());
+        }
+    }
+
+    /** VRs whose text is in the data set's Specific Character Set (PS3.5 6.1.2.5.2). */
+    static boolean textInCharacterSet(byte[] vr) {
+        return switch (ValueRepresentation.getAsString(vr)) {
+            case "SH", "LO", "ST", "LT", "UT", "UC", "PN" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * A string attribute's values decoded from its bytes as read: text VRs by {@code charset} (never by
+     * PixelMed, see {@link CharacterSetMask}), others as ASCII. Multiple values joined by a backslash;
+     * padding and the spaces DICOM deems insignificant removed (leading ones kept in ST, LT, UT).
+     */
+    static String text(Attribute a, DicomCharset charset) {
+        byte[] vr = a.getVR();
+        if (!(a instanceof StringAttribute) && !(a instanceof VerbatimText)) {
+            return a.getDelimitedStringValuesOrEmptyString();
+        }
+        byte[] bytes;
+        try {
+            bytes = a.getByteValues();
+        } catch (com.pixelmed.dicom.DicomException e) {
+            return a.getDelimitedStringValuesOrEmptyString();
+        }
+        if (bytes == null) {
+            return "";
+        }
+        String vrName = ValueRepresentation.getAsString(vr);
+        boolean inCharset = textInCharacterSet(vr);
+        String decoded = (inCharset ? charset : DicomCharset.DEFAULT).decode(bytes, vrName.equals("PN"));
+        if (vrName.equals("ST") || vrName.equals("LT") || vrName.equals("UT")) {
+            return decoded.replaceAll("[ \\x00]+$", ""); // one value, backslash included
+        }
+        String[] values = decoded.split("\\\\", -1);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = values[i].replaceAll("^[ \\x00]+|[ \\x00]+$", "");
+        }
+        return String.join("\\", values);
+    }
+
+    /**
+     * A data set encoded in the given transfer syntax, without meta header (for identifiers on the wire);
+     * string values as their bytes ({@link VerbatimText#freeze}).
+     */
     static byte[] encode(AttributeList list, String transferSyntaxUid) throws java.io.IOException, com.pixelmed.dicom.DicomException {
+        VerbatimText.freeze(list);
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         com.pixelmed.dicom.DicomOutputStream out = new com.pixelmed.dicom.DicomOutputStream(bytes, null, transferSyntaxUid);
         list.write(out);
@@ -89,12 +154,20 @@ final class Attributes {
         return bytes.toByteArray();
     }
 
-    /** Reads a data set (no meta header) encoded in the given transfer syntax, e.g. a DIMSE command or identifier. */
+    /**
+     * Reads a data set (no meta header) encoded in the given transfer syntax, e.g. a DIMSE command or
+     * identifier. Its Specific Character Set is hidden from PixelMed while it parses ({@link CharacterSetMask}).
+     */
     static AttributeList decode(byte[] bytes, String transferSyntaxUid) throws java.io.IOException, com.pixelmed.dicom.DicomException {
+        CharacterSetMask.Found found = PresentationContexts.DEFLATED.equals(transferSyntaxUid) ? null
+                : CharacterSetMask.locate(bytes, 0, bytes.length);
         AttributeList list = new AttributeList();
-        list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(bytes), transferSyntaxUid, false));
+        list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(CharacterSetMask.masked(bytes, found)),
+                transferSyntaxUid, false));
+        CharacterSetMask.restore(list, found);
         return list;
     }
+
 
     /** The C-ECHO-RSP (success) to a C-ECHO-RQ command, which any of our SCP associations answers. */
     static byte[] echoResponse(AttributeList echoRequest) throws com.pixelmed.dicom.DicomException, java.io.IOException {

@@ -47,6 +47,7 @@ import org.pacsmigrator.dicom.net.StoreService;
 public final class PixelMedDicomClient implements DicomClient {
     private final String callingAeTitle;
     private final DicomTimeouts timeouts;
+    private final Utf8Queries utf8 = new Utf8Queries();
 
     public PixelMedDicomClient(String callingAeTitle, DicomTimeouts timeouts) {
         this.callingAeTitle = callingAeTitle;
@@ -69,10 +70,12 @@ public final class PixelMedDicomClient implements DicomClient {
     public FindOutcome find(DicomNode remote, QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch)
             throws DicomException {
         String sop = SOPClass.StudyRootQueryRetrieveInformationModelFind;
-        MatchCounter matches = new MatchCounter(onMatch);
-        AttributeList response = exchange("C-FIND", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
-                () -> new CFindRequestCommandMessage(sop).getBytes(), identifier(level, keys), matches.handler());
-        return matches.outcome(response);
+        return utf8.find(remote, askUtf8 -> {
+            MatchCounter matches = new MatchCounter(onMatch);
+            AttributeList response = exchange("C-FIND", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
+                    () -> new CFindRequestCommandMessage(sop).getBytes(), identifier(level, keys, askUtf8), matches.handler());
+            return matches.outcome(response);
+        });
     }
 
     @Override
@@ -83,18 +86,22 @@ public final class PixelMedDicomClient implements DicomClient {
     /** C-FINDs on one {@link Conversation}. */
     private final class PixelMedFindSession implements FindSession {
         private static final String SOP = SOPClass.StudyRootQueryRetrieveInformationModelFind;
+        private final DicomNode remote;
         private final Conversation conversation;
 
         PixelMedFindSession(DicomNode remote) {
+            this.remote = remote;
             this.conversation = new Conversation("C-FIND", remote, PresentationContexts.forService(SOP), new LinkedList<>());
         }
 
         @Override
         public FindOutcome find(QueryLevel level, DicomDataset keys, Consumer<DicomDataset> onMatch) throws DicomException {
-            AttributeList identifier = identifier(level, keys);
-            MatchCounter matches = new MatchCounter(onMatch);
-            return matches.outcome(conversation.request(SOP, () -> new CFindRequestCommandMessage(SOP).getBytes(),
-                    identifier, matches.handler()));
+            return utf8.find(remote, askUtf8 -> {
+                AttributeList identifier = identifier(level, keys, askUtf8);
+                MatchCounter matches = new MatchCounter(onMatch);
+                return matches.outcome(conversation.request(SOP, () -> new CFindRequestCommandMessage(SOP).getBytes(),
+                        identifier, matches.handler()));
+            });
         }
 
         @Override
@@ -132,7 +139,7 @@ public final class PixelMedDicomClient implements DicomClient {
         String sop = SOPClass.StudyRootQueryRetrieveInformationModelMove;
         SubOperations counts = new SubOperations();
         AttributeList response = exchange("C-MOVE", remote, PresentationContexts.forService(sop), new LinkedList<>(), sop,
-                () -> new CMoveRequestCommandMessage(sop, destinationAeTitle).getBytes(), identifier(level, keys),
+                () -> new CMoveRequestCommandMessage(sop, destinationAeTitle).getBytes(), identifier(level, keys, false),
                 new DimseHandler((command, dataSet) -> counts.update(command), null));
         return counts.outcome(response);
     }
@@ -146,7 +153,7 @@ public final class PixelMedDicomClient implements DicomClient {
         DimseHandler dimse = new DimseHandler((command, dataSet) -> counts.update(command),
                 new StoreService(workDirectory, handler));
         AttributeList response = exchange("C-GET", remote, contexts, PresentationContexts.scpRoles(contexts), sop,
-                () -> new CGetRequestCommandMessage(sop).getBytes(), identifier(level, keys), dimse);
+                () -> new CGetRequestCommandMessage(sop).getBytes(), identifier(level, keys, false), dimse);
         return counts.outcome(response);
     }
 
@@ -301,9 +308,9 @@ public final class PixelMedDicomClient implements DicomClient {
         }
     }
 
-    private AttributeList identifier(QueryLevel level, DicomDataset keys) throws DicomException {
+    private AttributeList identifier(QueryLevel level, DicomDataset keys, boolean askUtf8) throws DicomException {
         try {
-            return Attributes.identifier(level, keys);
+            return Attributes.identifier(level, keys, askUtf8);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new DicomException(Category.OTHER, "cannot encode query keys: " + e.getMessage(), e);
         }

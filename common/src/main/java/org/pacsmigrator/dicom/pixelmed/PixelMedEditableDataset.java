@@ -5,13 +5,17 @@ import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
-import com.pixelmed.dicom.SpecificCharacterSet;
-import com.pixelmed.dicom.StringAttributeAffectedBySpecificCharacterSet;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.StringAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.ValueRepresentation;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.pacsmigrator.dicom.EditableDataset;
+import org.pacsmigrator.dicom.text.DicomCharset;
 
 /** {@link EditableDataset} over a PixelMed attribute list (top level only). */
 final class PixelMedEditableDataset implements EditableDataset {
@@ -28,10 +32,11 @@ final class PixelMedEditableDataset implements EditableDataset {
         return list;
     }
 
+    /** Text decoded by the image's own Specific Character Set ({@link Attributes#text}). */
     @Override
     public String get(String keyword) {
         Attribute a = list.get(tag(keyword));
-        return a == null ? "" : a.getDelimitedStringValuesOrEmptyString();
+        return a == null ? "" : Attributes.text(a, Attributes.charsetOf(list));
     }
 
     @Override
@@ -39,6 +44,10 @@ final class PixelMedEditableDataset implements EditableDataset {
         return list.get(tag(keyword)) != null;
     }
 
+    /**
+     * Text VRs are encoded by the image's Specific Character Set, which is never changed behind the
+     * rule's back: a value it cannot hold is refused (normalise the set to UTF-8 first).
+     */
     @Override
     public void set(String keyword, String value) {
         AttributeTag tag = tag(keyword);
@@ -46,18 +55,28 @@ final class PixelMedEditableDataset implements EditableDataset {
         if (value.equals(old)) {
             return;
         }
+        list.put(tag, attribute(tag, DICTIONARY.getValueRepresentationFromTag(tag), value, Attributes.charsetOf(list), keyword));
+        changes.add(new Change(keyword, old, value));
+    }
+
+    private static Attribute attribute(AttributeTag tag, byte[] vr, String value, DicomCharset charset, String name) {
+        if (Attributes.textInCharacterSet(vr)) {
+            byte[] bytes = charset.encode(value, ValueRepresentation.isPersonNameVR(vr)).orElseThrow(() ->
+                    new IllegalArgumentException("cannot set " + name + ": the value has characters the image's character set "
+                            + charset + " cannot hold"));
+            return new VerbatimText(tag, vr, bytes);
+        }
         try {
-            Attribute a = AttributeFactory.newAttribute(tag, DICTIONARY.getValueRepresentationFromTag(tag), charset());
+            Attribute a = AttributeFactory.newAttribute(tag, vr);
             if (!value.isEmpty()) {
                 for (String v : value.split("\\\\", -1)) {
                     a.addValue(v);
                 }
             }
-            list.put(tag, a);
+            return a;
         } catch (com.pixelmed.dicom.DicomException e) {
-            throw new IllegalArgumentException("cannot set " + keyword + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot set " + name + ": " + e.getMessage(), e);
         }
-        changes.add(new Change(keyword, old, value));
     }
 
     @Override
@@ -76,7 +95,7 @@ final class PixelMedEditableDataset implements EditableDataset {
             Attribute a = (Attribute) o;
             AttributeTag t = a.getTag();
             if (t.isPrivateCreator()) {
-                creators.add(a.getSingleStringValueOrEmptyString().trim());
+                creators.add(Attributes.text(a, Attributes.charsetOf(list)).trim());
             }
         }
         return creators;
@@ -89,7 +108,8 @@ final class PixelMedEditableDataset implements EditableDataset {
         for (Object o : list.values()) {
             Attribute a = (Attribute) o;
             AttributeTag t = a.getTag();
-            if (t.isPrivateCreator() && (creators.isEmpty() || creators.contains(a.getSingleStringValueOrEmptyString().trim()))) {
+            if (t.isPrivateCreator() && (creators.isEmpty()
+                    || creators.contains(Attributes.text(a, Attributes.charsetOf(list)).trim()))) {
                 blocks.add(t.getGroup() + ":" + t.getElement());
             }
         }
@@ -112,38 +132,42 @@ final class PixelMedEditableDataset implements EditableDataset {
         return doomed.size();
     }
 
+    /** Every text value, in sequence items too, decoded by its set and written again in UTF-8. */
     @Override
     public boolean normaliseCharacterSetToUtf8() {
         if ("ISO_IR 192".equals(get("SpecificCharacterSet"))) {
             return false;
         }
-        SpecificCharacterSet utf8 = new SpecificCharacterSet(new String[] {"ISO_IR 192"});
-        try {
-            for (Object o : new ArrayList<>(list.values())) {
-                Attribute a = (Attribute) o;
-                if (a instanceof StringAttributeAffectedBySpecificCharacterSet) {
-                    Attribute copy = AttributeFactory.newAttribute(a.getTag(), a.getVR(), utf8);
-                    String[] values = a.getStringValues(); // null for an empty attribute
-                    for (String v : values == null ? new String[0] : values) {
-                        copy.addValue(v);
-                    }
-                    list.put(a.getTag(), copy);
-                }
-            }
-        } catch (com.pixelmed.dicom.DicomException e) {
-            throw new IllegalStateException("cannot re-encode in UTF-8: " + e.getMessage(), e);
-        }
+        reencode(list, Attributes.charsetOf(list), false);
         set("SpecificCharacterSet", "ISO_IR 192");
         return true;
+    }
+
+    private static void reencode(AttributeList items, DicomCharset inherited, boolean item) {
+        DicomCharset charset = items.get(TagFromName.SpecificCharacterSet) == null ? inherited : Attributes.charsetOf(items);
+        for (Object o : new ArrayList<>(items.values())) {
+            Attribute a = (Attribute) o;
+            if (a instanceof SequenceAttribute sequence) {
+                for (int i = 0; i < sequence.getNumberOfItems(); i++) {
+                    AttributeList nested = sequence.getItem(i).getAttributeList();
+                    if (nested != null) {
+                        reencode(nested, charset, true);
+                    }
+                }
+            } else if (Attributes.textInCharacterSet(a.getVR()) && (a instanceof StringAttribute || a instanceof VerbatimText)) {
+                String text = Attributes.text(a, charset);
+                items.put(a.getTag(), new VerbatimText(a.getTag(), a.getVR(), text.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        if (item && items.get(TagFromName.SpecificCharacterSet) != null) { // the top level's is set as a change
+            items.put(TagFromName.SpecificCharacterSet, new VerbatimText(TagFromName.SpecificCharacterSet,
+                    new byte[] {'C', 'S'}, "ISO_IR 192".getBytes(StandardCharsets.US_ASCII)));
+        }
     }
 
     @Override
     public List<Change> changes() {
         return List.copyOf(changes);
-    }
-
-    private SpecificCharacterSet charset() {
-        return new SpecificCharacterSet(list);
     }
 
     private static AttributeTag tag(String keyword) {

@@ -42,7 +42,8 @@ public final class PixelMedFiles {
                 Attributes.string(list, TagFromName.StudyInstanceUID),
                 Attributes.string(list, TagFromName.SeriesInstanceUID),
                 Attributes.string(list, TagFromName.TransferSyntaxUID),
-                Attributes.string(list, TagFromName.PatientID));
+                list.get(TagFromName.PatientID) == null ? ""
+                        : Attributes.text(list.get(TagFromName.PatientID), Attributes.charsetOf(list)));
     }
 
     public static DicomDataset readAttributes(Path file) throws IOException {
@@ -96,11 +97,13 @@ public final class PixelMedFiles {
             org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
         AttributeList header = new AttributeList();
         long stop;
-        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(Files.newInputStream(in)))) {
+        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(openMasked(in, found)))) {
             stop = header.read(din, TagFromName.PixelData);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
         }
+        CharacterSetMask.restore(header, found[0]);
         String transferSyntax = Attributes.string(header, TagFromName.TransferSyntaxUID);
         long pixelDataStart = RawPixelData.startIfLast(in, stop, transferSyntax);
         AttributeList list = pixelDataStart < 0 ? readWhole(in) : header;
@@ -120,10 +123,14 @@ public final class PixelMedFiles {
         return dataset.changes();
     }
 
-    /** Writes preamble, a fresh meta group and the data set; leaves {@code os} open. */
+    /**
+     * Writes preamble, a fresh meta group and the data set, every string value as its bytes ({@link VerbatimText}:
+     * what no edit changed is written as it was read); leaves {@code os} open.
+     */
     private static void writeWithNewMeta(AttributeList list, String transferSyntax, java.io.OutputStream os)
             throws IOException, com.pixelmed.dicom.DicomException {
         String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
+        VerbatimText.freeze(list);
         list.removeMetaInformationHeaderAttributes();
         com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax,
                 sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
@@ -185,12 +192,19 @@ public final class PixelMedFiles {
     private static AttributeList readWhole(Path file) throws IOException {
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
-        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
             list.read(in);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
+        CharacterSetMask.restore(list, found[0]);
         return list;
+    }
+
+    /** The file with its Specific Character Set hidden from PixelMed ({@link CharacterSetMask}); {@code found} gets the set. */
+    private static InputStream openMasked(Path file, CharacterSetMask.Found[] found) throws IOException {
+        return CharacterSetMask.maskingPart10(Files.newInputStream(file), found);
     }
 
     /**
@@ -199,12 +213,14 @@ public final class PixelMedFiles {
      */
     private static AttributeList readThrough(Path file, AttributeTag last) throws IOException {
         AttributeList list = new AttributeList();
-        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
             // Only the top level decides: tags inside a sequence item come from another group's order.
             list.read(in, (readSoFar, next, bytesRead) -> readSoFar == list && next.compareTo(last) > 0);
         } catch (com.pixelmed.dicom.DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
+        CharacterSetMask.restore(list, found[0]);
         return list;
     }
 }
