@@ -15,4 +15,12 @@ public record FindOutcome(int matches, int finalStatus) {
     public boolean cancelled() {
         return finalStatus == 0xFE00;
     }
+
+    /**
+     * The answer may be truncated: the PACS cancelled, or it delivered at least {@code cap} matches
+     * ({@code cap} 0 = no cap known). Some PACS truncate with a plain success, so the count matters too.
+     */
+    public boolean cappedAt(int cap) {
+        return cancelled() || (cap > 0 && matches >= cap);
+    }
 }

@@ -13,6 +13,8 @@ import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.find.CappedResultException;
+import org.pacsmigrator.dicom.find.SplittingFinder;
 import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;

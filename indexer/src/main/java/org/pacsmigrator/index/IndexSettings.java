@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.dicom.find.SplitSettings;
 import org.pacsmigrator.schedule.TimeWindows;
 
 /**
@@ -42,6 +43,11 @@ public record IndexSettings(LocalDate from, LocalDate to, boolean newestFirst, i
                 List.copyOf(d.splitModalities), TimeWindows.always(), Duration.ZERO, d.maxAttempts, Duration.ofSeconds(1),
                 true, d.patientIdPrefixes, 0, Duration.ofHours(1), Duration.ZERO,
                 Path.of(System.getProperty("java.io.tmpdir"), "pacsmig-reports"));
+    }
+
+    /** How a capped query is split. */
+    public SplitSettings split() {
+        return new SplitSettings(minSplit, splitModalities, patientIdPrefixes);
     }
 
     public IndexSettings withRange(LocalDate newFrom, LocalDate newTo) {

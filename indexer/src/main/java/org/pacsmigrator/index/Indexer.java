@@ -14,6 +14,8 @@ import java.util.TreeSet;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.find.CappedResultException;
+import org.pacsmigrator.dicom.find.SplittingFinder;
 import org.pacsmigrator.schedule.Pacing;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.IndexDayRecord;
@@ -37,8 +39,11 @@ public final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
     /** The index_days / studies_by_day bucket of studies without a StudyDate. */
     public static final LocalDate UNDATED = LocalDate.of(1, 1, 1);
-    /** Return keys requested for every study. */
-    static final List<String> RETURN_KEYS = SplittingFinder.RETURN_KEYS;
+    /** Return keys requested for every study: what downstream stages and the report need. */
+    static final List<String> RETURN_KEYS = List.of(
+            "StudyInstanceUID", "PatientID", "IssuerOfPatientID", "PatientName", "PatientBirthDate", "PatientSex",
+            "AccessionNumber", "StudyDate", "StudyTime", "StudyDescription", "ModalitiesInStudy",
+            "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances", "SpecificCharacterSet");
 
     /** What indexing a range achieved. */
     public record Summary(int daysDone, int daysSkipped, int daysFailed, int studiesFound, int studiesNew,
@@ -77,8 +82,7 @@ public final class Indexer {
         this.pacing = new Pacing(settings.windows(), settings.pause(), clock, sleeper);
         QueryRunner runner = new QueryRunner(dicom, source, pacing, progress, settings.findResultCap(),
                 settings.maxAttempts(), settings.retryBackoff());
-        this.finder = new SplittingFinder(runner, settings.minSplit(), settings.splitModalities(),
-                settings.patientIdPrefixes());
+        this.finder = new SplittingFinder(runner, RETURN_KEYS, settings.split());
         this.recorder = new StudyRecorder(state, publisher, topics);
     }
 

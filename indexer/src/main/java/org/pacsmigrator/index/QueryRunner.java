@@ -9,6 +9,7 @@ import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.FindOutcome;
 import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.dicom.find.StudyQuery;
 import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.Pacing;
 import org.slf4j.Logger;
@@ -20,13 +21,9 @@ import org.slf4j.LoggerFactory;
  * failure status. A capped result (0xFE00 or the configured cap reached) is returned, not
  * retried: splitting is the caller's job.
  */
-public final class QueryRunner {
+public final class QueryRunner implements StudyQuery {
     private static final Logger LOG = LoggerFactory.getLogger(QueryRunner.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
-
-    /** The matches of one query and how it ended. */
-    public record Result(List<DicomDataset> matches, FindOutcome outcome, boolean capped) {
-    }
 
     private final DicomClient dicom;
     private final DicomNode source;
@@ -52,7 +49,8 @@ public final class QueryRunner {
     }
 
     /** Runs the query; throws the last failure once every attempt failed. */
-    public Result find(DicomDataset keys) throws DicomException, InterruptedException {
+    @Override
+    public Answer find(DicomDataset keys) throws DicomException, InterruptedException {
         DicomException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
@@ -68,9 +66,9 @@ public final class QueryRunner {
             List<DicomDataset> matches = new ArrayList<>();
             try {
                 FindOutcome outcome = dicom.find(source, QueryLevel.STUDY, keys, matches::add);
-                boolean capped = outcome.cancelled() || (findResultCap > 0 && outcome.matches() >= findResultCap);
+                boolean capped = outcome.cappedAt(findResultCap);
                 if (capped || outcome.success()) {
-                    return new Result(matches, outcome, capped);
+                    return new Answer(matches, outcome, capped);
                 }
                 last = new DicomException(DicomException.Category.FAILURE_STATUS,
                         String.format("C-FIND on %s ended with status 0x%04X", source, outcome.finalStatus()));

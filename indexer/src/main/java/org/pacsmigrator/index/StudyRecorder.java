@@ -61,7 +61,7 @@ public final class StudyRecorder {
 
     /**
      * As {@link #record(LocalDate, Collection)}, with the StudyInstanceUIDs the old PACS answered under more than
-     * one PatientID ({@link SplittingFinder.Found#patientIdsOfCollisions()}): each is recorded as a UID collision
+     * one PatientID ({@link org.pacsmigrator.dicom.find.SplittingFinder.Found#patientIdsOfCollisions()}): each is recorded as a UID collision
      * before it is published, so the retriever stops it instead of mixing two patients' images in one study.
      */
     public Recorded record(LocalDate bucket, Collection<DicomDataset> matches,

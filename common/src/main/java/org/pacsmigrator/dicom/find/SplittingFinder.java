@@ -1,4 +1,4 @@
-package org.pacsmigrator.index;
+package org.pacsmigrator.dicom.find;
 
 import java.time.Duration;
 import java.time.LocalDate;
@@ -13,7 +13,8 @@ import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 
 /**
- * Finds every study of a source day although the PACS caps C-FIND results. A capped query
+ * Finds every study of a day although the PACS caps C-FIND results: the one splitting of the indexer, the
+ * control queries and the report, each with its own {@link StudyQuery} (pacing, gate) and return keys. A capped query
  * (0xFE00 or the configured cap reached, since some PACS truncate silently) is split by StudyTime
  * range into halves, recursively, down to the minimum span; a span still capped there is split
  * by ModalitiesInStudy (the configured list plus every modality seen in the capped answer). Matches
@@ -30,11 +31,8 @@ public final class SplittingFinder {
     private static final int DAY_SECONDS = 24 * 3600;
     private static final int MAX_PREFIX_LENGTH = 16;
 
-    /** Return keys requested for every study: what downstream stages and the report need. */
-    public static final List<String> RETURN_KEYS = List.of(
-            "StudyInstanceUID", "PatientID", "IssuerOfPatientID", "PatientName", "PatientBirthDate", "PatientSex",
-            "AccessionNumber", "StudyDate", "StudyTime", "StudyDescription", "ModalitiesInStudy",
-            "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances", "SpecificCharacterSet");
+    /** Return keys the splitting itself reads, requested whatever the caller asks for. */
+    public static final List<String> SPLIT_KEYS = List.of("StudyInstanceUID", "PatientID", "StudyDate", "ModalitiesInStudy");
 
     /**
      * The studies found for a day (or the undated bucket), and how the query was split.
@@ -46,16 +44,21 @@ public final class SplittingFinder {
                         String split, int queries) {
     }
 
-    private final QueryRunner runner;
+    private final StudyQuery query;
+    private final List<String> returnKeys;
     private final Duration minSplit;
     private final List<String> modalities;
     private final String patientIdPrefixes;
 
-    public SplittingFinder(QueryRunner runner, Duration minSplit, List<String> modalities, String patientIdPrefixes) {
-        this.runner = runner;
-        this.minSplit = minSplit.getSeconds() < 1 ? Duration.ofSeconds(1) : minSplit;
-        this.modalities = List.copyOf(modalities);
-        this.patientIdPrefixes = patientIdPrefixes;
+    /** {@code returnKeys}: what the caller needs of each study ({@link #SPLIT_KEYS} are added). */
+    public SplittingFinder(StudyQuery query, List<String> returnKeys, SplitSettings split) {
+        this.query = query;
+        Set<String> keys = new LinkedHashSet<>(returnKeys);
+        keys.addAll(SPLIT_KEYS);
+        this.returnKeys = List.copyOf(keys);
+        this.minSplit = split.minSplit().getSeconds() < 1 ? Duration.ofSeconds(1) : split.minSplit();
+        this.modalities = split.modalities();
+        this.patientIdPrefixes = split.patientIdPrefixes();
     }
 
     /** Every study whose StudyDate is {@code day}. */
@@ -75,9 +78,9 @@ public final class SplittingFinder {
         return c.result();
     }
 
-    private static Map<String, String> baseKeys() {
+    private Map<String, String> baseKeys() {
         Map<String, String> keys = new LinkedHashMap<>();
-        RETURN_KEYS.forEach(k -> keys.put(k, ""));
+        returnKeys.forEach(k -> keys.put(k, ""));
         return keys;
     }
 
@@ -88,7 +91,7 @@ public final class SplittingFinder {
         if (!whole) {
             keys.put("StudyTime", tm(from) + "-" + tmEnd(to));
         }
-        QueryRunner.Result r = c.query(keys);
+        StudyQuery.Answer r = c.query(keys);
         if (!r.capped()) {
             if (!whole) {
                 c.leafTimeSpans++;
@@ -111,7 +114,7 @@ public final class SplittingFinder {
         if (!prefix.isEmpty()) {
             keys.put("PatientID", prefix + "*");
         }
-        QueryRunner.Result r = c.query(keys);
+        StudyQuery.Answer r = c.query(keys);
         if (!r.capped()) {
             if (!prefix.isEmpty()) {
                 c.leafPrefixes++;
@@ -136,7 +139,7 @@ public final class SplittingFinder {
                 // "AB*" also matched the PatientID "AB" itself, which no "ABx*" below matches.
                 Map<String, String> exact = new LinkedHashMap<>(base);
                 exact.put("PatientID", prefix);
-                QueryRunner.Result e = c.query(exact);
+                StudyQuery.Answer e = c.query(exact);
                 if (e.capped()) {
                     byModality(c, exact, e, "PatientID " + prefix);
                 }
@@ -150,7 +153,7 @@ public final class SplittingFinder {
         byModality(c, keys, r, "PatientID " + prefix + "*");
     }
 
-    private void byModality(Collector c, Map<String, String> keys, QueryRunner.Result capped, String what)
+    private void byModality(Collector c, Map<String, String> keys, StudyQuery.Answer capped, String what)
             throws DicomException, CappedResultException, InterruptedException {
         Set<String> mods = new LinkedHashSet<>(modalities);
         for (DicomDataset m : capped.matches()) {
@@ -163,7 +166,7 @@ public final class SplittingFinder {
         for (String mod : mods) {
             Map<String, String> k = new LinkedHashMap<>(keys);
             k.put("ModalitiesInStudy", mod);
-            QueryRunner.Result r = c.query(k);
+            StudyQuery.Answer r = c.query(k);
             c.leafModalities++;
             if (r.capped()) {
                 throw new CappedResultException(String.format(
@@ -198,8 +201,8 @@ public final class SplittingFinder {
             this.keep = keep;
         }
 
-        QueryRunner.Result query(Map<String, String> keys) throws DicomException, InterruptedException {
-            QueryRunner.Result r = runner.find(DicomDataset.of(keys));
+        StudyQuery.Answer query(Map<String, String> keys) throws DicomException, InterruptedException {
+            StudyQuery.Answer r = query.find(DicomDataset.of(keys));
             queries++;
             if (r.capped()) {
                 split = true;
