@@ -3,6 +3,7 @@ package org.pacsmigrator.dicom.find;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,14 +14,18 @@ import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 
 /**
- * Finds every study of a day although the PACS caps C-FIND results: the one splitting of the indexer, the
- * control queries and the report, each with its own {@link StudyQuery} (pacing, gate) and return keys. A capped query
+ * Finds every study of a day, a date range or without a StudyDate although the PACS caps C-FIND results: the
+ * one splitting of the indexer, its control queries and the report, each with its own {@link StudyQuery}
+ * (pacing, gate, cap) and return keys. A capped query
  * (0xFE00 or the configured cap reached, since some PACS truncate silently) is split by StudyTime
  * range into halves, recursively, down to the minimum span; a span still capped there is split
  * by ModalitiesInStudy (the configured list plus every modality seen in the capped answer). Matches
  * of all sub-queries, capped ones included, are merged and de-duplicated by StudyInstanceUID.
  * If a leaf (minimum span and one modality) is still capped, the day cannot be completed and
  * {@link CappedResultException} is thrown: it is never recorded as done.
+ *
+ * <p>A date range (the report's reconciliation) is asked whole first; a capped range is halved by days,
+ * recursively, down to single days, which are then split as above.
  *
  * <p>The undated pass (studies without a StudyDate) asks with a universal StudyDate, keeps the
  * matches whose StudyDate is empty and, when capped, splits by PatientID wildcard prefixes
@@ -63,10 +68,18 @@ public final class SplittingFinder {
 
     /** Every study whose StudyDate is {@code day}. */
     public Found findDay(LocalDate day) throws DicomException, CappedResultException, InterruptedException {
-        Map<String, String> base = baseKeys();
-        base.put("StudyDate", day.format(DICOM_DATE));
         Collector c = new Collector(m -> true);
-        timeSpan(c, base, 0, DAY_SECONDS, true);
+        day(c, day);
+        return c.result();
+    }
+
+    /** Every study whose StudyDate is in {@code from..to} (inclusive). */
+    public Found findRange(LocalDate from, LocalDate to) throws DicomException, CappedResultException, InterruptedException {
+        if (to.isBefore(from)) {
+            throw new IllegalArgumentException("range " + from + ".." + to + " ends before it starts");
+        }
+        Collector c = new Collector(m -> true);
+        dateRange(c, from, to);
         return c.result();
     }
 
@@ -82,6 +95,31 @@ public final class SplittingFinder {
         Map<String, String> keys = new LinkedHashMap<>();
         returnKeys.forEach(k -> keys.put(k, ""));
         return keys;
+    }
+
+    private void day(Collector c, LocalDate day) throws DicomException, CappedResultException, InterruptedException {
+        Map<String, String> base = baseKeys();
+        base.put("StudyDate", day.format(DICOM_DATE));
+        timeSpan(c, base, 0, DAY_SECONDS, true);
+    }
+
+    /** Queries {@code from..to}; a capped range of several days is halved, a single day split by {@link #day}. */
+    private void dateRange(Collector c, LocalDate from, LocalDate to)
+            throws DicomException, CappedResultException, InterruptedException {
+        if (from.equals(to)) {
+            c.leafDays++;
+            day(c, from);
+            return;
+        }
+        Map<String, String> keys = baseKeys();
+        keys.put("StudyDate", from.format(DICOM_DATE) + "-" + to.format(DICOM_DATE));
+        if (!c.query(keys).capped()) {
+            c.leafDays++;
+            return;
+        }
+        LocalDate lastOfFirstHalf = from.plusDays(ChronoUnit.DAYS.between(from, to) / 2);
+        dateRange(c, from, lastOfFirstHalf);
+        dateRange(c, lastOfFirstHalf.plusDays(1), to);
     }
 
     /** Queries [from, to) seconds of the day; {@code whole} queries without a time key (the first query). */
@@ -192,6 +230,7 @@ public final class SplittingFinder {
         final Map<String, Set<String>> collisions = new LinkedHashMap<>();
         final java.util.function.Predicate<DicomDataset> keep;
         int queries;
+        int leafDays;
         int leafTimeSpans;
         int leafModalities;
         int leafPrefixes;
@@ -223,6 +262,9 @@ public final class SplittingFinder {
 
         Found result() {
             List<String> parts = new ArrayList<>();
+            if (leafDays > 1) {
+                parts.add("days:" + leafDays);
+            }
             if (leafTimeSpans > 0) {
                 parts.add("time:" + leafTimeSpans);
             }
