@@ -81,6 +81,8 @@ public final class SyntheticPacsGenerator {
     private final int patients;
     /** Small mode: 16×16 images and no extra secondary-capture series (fast seeding of many studies). */
     private boolean small;
+    /** Mixed mode: a study's series alternate CT and MR (starting with the study's modality). */
+    private boolean mixed;
 
     public SyntheticPacsGenerator(long seed, int studies, LocalDate firstDay, int days, int seriesPerStudy,
                                   int instancesPerSeries, int patients) {
@@ -101,9 +103,26 @@ public final class SyntheticPacsGenerator {
      * secondary-capture series: for benchmarks that need thousands of studies, not pixel volume.
      */
     public SyntheticPacsGenerator small() {
+        SyntheticPacsGenerator g = copy();
+        g.small = true;
+        return g;
+    }
+
+    /**
+     * The same studies with series alternating CT and MR (ModalitiesInStudy CT and MR): for queries that must
+     * tell a study's series apart by Modality (a capped SERIES-level answer split by modality).
+     */
+    public SyntheticPacsGenerator mixedSeries() {
+        SyntheticPacsGenerator g = copy();
+        g.mixed = true;
+        return g;
+    }
+
+    private SyntheticPacsGenerator copy() {
         SyntheticPacsGenerator g = new SyntheticPacsGenerator(seed, studies, firstDay, days, seriesPerStudy,
                 instancesPerSeries, patients);
-        g.small = true;
+        g.small = small;
+        g.mixed = mixed;
         return g;
     }
 
@@ -128,7 +147,6 @@ public final class SyntheticPacsGenerator {
         LocalDate date = firstDay.plusDays((long) i * days / Math.max(1, studies));
         LocalTime time = LocalTime.of(7, 0).plusSeconds(r.nextInt(12 * 3600));
         String modality = r.nextBoolean() ? "CT" : "MR";
-        String imageClass = modality.equals("CT") ? SOPClass.CTImageStorage : SOPClass.MRImageStorage;
         List<GeneratedSeries> series = new ArrayList<>();
         int seriesCount = seriesPerStudy + (i % 3 == 2 && !small ? 1 : 0);
         for (int s = 0; s < seriesCount; s++) {
@@ -138,8 +156,10 @@ public final class SyntheticPacsGenerator {
             for (int k = 0; k < n; k++) {
                 instances.add(uid("instance", i, s, k));
             }
-            series.add(new GeneratedSeries(uid("series", i, s), s + 1, sc ? "OT" : modality,
-                    sc ? SOPClass.SecondaryCaptureImageStorage : imageClass, instances));
+            String seriesModality = sc ? "OT" : mixed && s % 2 == 1 ? (modality.equals("CT") ? "MR" : "CT") : modality;
+            String sopClass = sc ? SOPClass.SecondaryCaptureImageStorage
+                    : seriesModality.equals("CT") ? SOPClass.CTImageStorage : SOPClass.MRImageStorage;
+            series.add(new GeneratedSeries(uid("series", i, s), s + 1, seriesModality, sopClass, instances));
         }
         return new GeneratedStudy(i, uid("study", i), date, time, String.format("ACC%08d", Math.floorMod(mix(seed, "acc", i), 100_000_000L)),
                 patient(i % patients), modality, series);
