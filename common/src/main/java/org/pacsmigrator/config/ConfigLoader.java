@@ -160,6 +160,7 @@ public final class ConfigLoader {
         }
         v.atLeast("forward.concurrency", c.forward.concurrency, 1);
         v.atLeast("verify.maxAttempts", c.verify.maxAttempts, 1);
+        v.atLeast("verify.findResultCap", c.verify.findResultCap, 0);
         v.atLeast("verify.retryDelaySeconds", c.verify.retryDelaySeconds, 0);
         if (!VERIFY_COMPLETION.contains(c.verify.completion)) {
             v.fail("verify.completion", "must be one of " + String.join(", ", VERIFY_COMPLETION) + ", got '"

@@ -175,6 +175,11 @@ public final class MigrationConfig {
     public static final class Verify {
         /** Attempts of the C-FIND verification before the study fails. */
         public int maxAttempts = 5;
+        /**
+         * The new PACS's C-FIND result limit, if known (as index.findResultCap for the old one): an answer with this
+         * many matches counts as truncated and is split, in the verification and the report (0 = none known).
+         */
+        public int findResultCap = 0;
         public int retryDelaySeconds = 2;
         /**
          * When a study counts as complete: "sent" (every retrieved instance stored), "sent-and-cfind"

@@ -54,4 +54,13 @@ class VerifyConfigTest {
         assertThatThrownBy(() -> ConfigLoader.parse(VALID + "verify: {commitment: {timeout: 5}}\n"))
                 .hasMessageContaining("verify.commitment.timeout");
     }
+
+    @Test
+    void theNewPacsCapIsUnknownByDefaultAndNeverNegative() {
+        assertThat(ConfigLoader.validate(ConfigLoader.parse(VALID)).verify.findResultCap).isZero();
+        assertThat(ConfigLoader.validate(ConfigLoader.parse(VALID + "verify: {findResultCap: 500}\n")).verify.findResultCap)
+                .isEqualTo(500);
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID + "verify: {findResultCap: -1}\n")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("verify.findResultCap");
+    }
 }

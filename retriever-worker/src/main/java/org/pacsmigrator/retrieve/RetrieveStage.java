@@ -38,7 +38,7 @@ public final class RetrieveStage implements Stage {
         AssociationGate gate = ctx.sourceGate();
         Retriever retriever = new Retriever(ctx.dicom(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
-                        Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch()),
+                        Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch(), config.index.findResultCap),
                 ctx.cache(), gate, metrics, scp == null ? () -> 0 : scp::rejectedForLimit);
         StageWorkers workers = ctx.startStage(StagePauses.RETRIEVE, "retriever", ctx.topics().indexed(), retriever,
                 r.concurrency);

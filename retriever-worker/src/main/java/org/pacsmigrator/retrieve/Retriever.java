@@ -418,7 +418,8 @@ public final class Retriever implements StudyEventHandler {
         }
         List<StudyManifest.Entry> manifest;
         try {
-            manifest = gate.call(() -> StudyManifest.query(dicom, source, study.studyInstanceUid(), study.expectedInstances()));
+            manifest = gate.call(() -> StudyManifest.query(dicom, source, study.studyInstanceUid(), study.expectedInstances(),
+                    settings.findResultCap()));
         } catch (DicomException e) {
             throw RetrieveException.of(e, "manifest C-FIND of " + study.studyInstanceUid());
         }

@@ -50,6 +50,7 @@ public final class Verifier implements StudyEventHandler {
     private final boolean cfindDoubleCheck;
     private final CommitmentRequester commitment;
     private final JsonPublisher progress;
+    private final int findResultCap;
 
     /** C-FIND verification (criterion sent-and-cfind), no progress topic. */
     public Verifier(DicomClient dicom, DicomNode destination, StateStore state, EventPublisher publisher, Topics topics,
@@ -57,13 +58,22 @@ public final class Verifier implements StudyEventHandler {
         this(dicom, destination, state, publisher, topics, maxAttempts, retryDelay, Completion.SENT_AND_CFIND, false, null, null);
     }
 
-    /**
-     * @param commitment required for {@link Completion#SENT_AND_COMMITTED}
-     * @param progress   where progress snapshots go (null: none)
-     */
+    /** No C-FIND limit of the new PACS known (its 0xFE00 is honoured anyway). */
     public Verifier(DicomClient dicom, DicomNode destination, StateStore state, EventPublisher publisher, Topics topics,
                     int maxAttempts, Duration retryDelay, Completion criterion, boolean cfindDoubleCheck,
                     CommitmentRequester commitment, JsonPublisher progress) {
+        this(dicom, destination, state, publisher, topics, maxAttempts, retryDelay, criterion, cfindDoubleCheck, commitment,
+                progress, 0);
+    }
+
+    /**
+     * @param commitment    required for {@link Completion#SENT_AND_COMMITTED}
+     * @param progress      where progress snapshots go (null: none)
+     * @param findResultCap the new PACS's C-FIND result limit (0 = unknown): a capped answer is split, never taken as complete
+     */
+    public Verifier(DicomClient dicom, DicomNode destination, StateStore state, EventPublisher publisher, Topics topics,
+                    int maxAttempts, Duration retryDelay, Completion criterion, boolean cfindDoubleCheck,
+                    CommitmentRequester commitment, JsonPublisher progress, int findResultCap) {
         if (criterion == Completion.SENT_AND_COMMITTED && commitment == null) {
             throw new IllegalArgumentException("completion sent-and-committed needs a storage commitment requester");
         }
@@ -78,6 +88,7 @@ public final class Verifier implements StudyEventHandler {
         this.cfindDoubleCheck = cfindDoubleCheck;
         this.commitment = commitment;
         this.progress = progress;
+        this.findResultCap = findResultCap;
     }
 
     @Override
@@ -117,7 +128,7 @@ public final class Verifier implements StudyEventHandler {
         int confirmed = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             Set<String> present = new HashSet<>();
-            StudyManifest.query(dicom, destination, uid, sent.size()).forEach(e -> present.add(e.sopInstanceUid()));
+            StudyManifest.query(dicom, destination, uid, sent.size(), findResultCap).forEach(e -> present.add(e.sopInstanceUid()));
             missing = new HashSet<>();
             confirmed = 0;
             List<String> newlyVerified = new java.util.ArrayList<>();

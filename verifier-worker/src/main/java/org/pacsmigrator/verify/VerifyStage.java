@@ -63,7 +63,7 @@ public final class VerifyStage implements Stage {
         VerifyStage stage = new VerifyStage(jsonPublisher, results, scu, completion);
         Verifier verifier = new Verifier(ctx.dicom(), ctx.destination(), ctx.state(), ctx.publisher(), ctx.topics(),
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
-                config.verify.cfindDoubleCheck, requester, jsonPublisher);
+                config.verify.cfindDoubleCheck, requester, jsonPublisher, config.verify.findResultCap);
         stage.workers = ctx.startStage(StagePauses.VERIFY, "verifier", ctx.topics().forwarded(), verifier, 1);
         return stage;
     }
