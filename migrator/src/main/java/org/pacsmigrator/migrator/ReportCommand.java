@@ -13,13 +13,15 @@ import picocli.CommandLine.Command;
 /**
  * {@code report}: writes the final report (CSV, HTML) and the old-versus-new reconciliation from the state
  * store and C-FIND of both PACS; {@code --resend-missing} hands instances missing in the new PACS back to
- * the forwarder (sent by the next {@code run}). Exit 0 when every study is complete, nothing is missing, and the
- * last control pass over the configured range found nothing more in the old PACS.
+ * the forwarder (sent by the next {@code run}). Exit 0 when every study is complete, nothing is missing, the last
+ * control pass over the configured range found nothing more in the old PACS, and both PACS could be listed
+ * completely (no capped answer left the reconciliation incomplete).
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Writes report.csv, report.html, reconciliation.csv and control.csv (the last control pass) for a",
                 "migration; optionally re-sends what is missing. Exits 0 when every study is complete, nothing is",
-                "missing in the new PACS, and the last control pass over the configured range found nothing more."},
+                "missing in the new PACS, the last control pass over the configured range found nothing more, and",
+                "both PACS could be listed completely."},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {MigratorCli.EXIT_COMPLETE, MigratorCli.EXIT_INCOMPLETE,
                 MigratorCli.EXIT_CONFIG_ERROR, MigratorCli.EXIT_INTERNAL_FAILURE})
 final class ReportCommand implements Callable<Integer> {
@@ -52,8 +54,10 @@ final class ReportCommand implements Callable<Integer> {
             MigrationReport.Result r = runner.writeReport(dir);
             stdout.printf("Report: %s, %s: %d studies, %d complete (criterion %s)%n", r.csv(), r.html(), r.rows().size(),
                     r.studiesComplete(), runner.criterion().key());
-            stdout.printf("Reconciliation: %s: %d findings, %d instances missing in the new PACS%n", r.reconciliationCsv(),
-                    r.discrepancies().size(), r.instancesMissingInNew());
+            stdout.printf("Reconciliation: %s: %d findings, %d instances missing in the new PACS%s%n", r.reconciliationCsv(),
+                    r.discrepancies().size(), r.instancesMissingInNew(), r.reconciliationIncomplete()
+                            ? "; INCOMPLETE: a PACS could not be listed completely (see the '" + MigrationReport.INCOMPLETE + "' finding)"
+                            : "");
             Optional<String> control = r.control().shortfall(c.index.from, c.index.to);
             stdout.printf("Control: %s; %s%n", r.control().last().map(p -> "last pass " + p.describe() + ", "
                     + r.control().unmigrated() + " of its studies not migrated now").orElse("no control pass yet"),
@@ -64,7 +68,7 @@ final class ReportCommand implements Callable<Integer> {
                 stdout.printf("Re-send: %d studies queued for the forwarder; run the migration again to send them%n", studies);
             }
             boolean ok = !r.rows().isEmpty() && r.studiesComplete() == r.rows().size() && r.instancesMissingInNew() == 0
-                    && control.isEmpty();
+                    && control.isEmpty() && !r.reconciliationIncomplete();
             return ok ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
         }
     }

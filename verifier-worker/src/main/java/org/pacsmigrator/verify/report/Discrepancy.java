@@ -7,7 +7,8 @@ package org.pacsmigrator.verify.report;
  * @param side   "missing in new" (in the old PACS, not in the new) or "extra in new" (in the new PACS only),
  *               or "not indexed" (a study of the old PACS in the date range that the state store does not know),
  *               or "refused: <reason>" (an instance our storage SCP refused while retrieving the study),
- *               or "UID collision" (one UID, two different objects in the old PACS)
+ *               or "UID collision" (one UID, two different objects in the old PACS),
+ *               or "reconciliation incomplete" (a PACS could not be listed completely; no study UID)
  * @param action what to do about it
  * @param detail what else the line needs to be acted on (e.g. the PatientIDs of a UID collision)
  */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,11 +23,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.pacsmigrator.dicom.DicomClient;
-import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
-import org.pacsmigrator.dicom.FindOutcome;
-import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.StudyManifest;
+import org.pacsmigrator.dicom.find.CappedResultException;
+import org.pacsmigrator.dicom.find.SplittingFinder;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.state.InstanceCommitment;
@@ -59,12 +57,19 @@ public final class MigrationReport {
     /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
     public static final String RESEND_CATEGORY = FailureActions.RESEND_CATEGORY;
     public static final String RESEND_ACTION = FailureActions.RESEND;
+    /** The side of a finding that says a PACS could not be listed completely: the reconciliation proves nothing there. */
+    public static final String INCOMPLETE = "reconciliation incomplete";
 
     /** What was written and what it says. */
     public record Result(List<StudyReportRow> rows, List<Discrepancy> discrepancies, long studiesComplete,
                          Path csv, Path html, Path reconciliationCsv, ControlSection control, Path controlCsv) {
         public long instancesMissingInNew() {
             return discrepancies.stream().filter(d -> d.level().equals("instance") && d.side().equals("missing in new")).count();
+        }
+
+        /** A PACS could not be listed completely (a capped answer no split completed): nothing is proven there. */
+        public boolean reconciliationIncomplete() {
+            return discrepancies.stream().anyMatch(d -> d.side().equals(INCOMPLETE));
         }
     }
 
@@ -77,6 +82,7 @@ public final class MigrationReport {
     private final AssociationGate newPacs;
     private final Completion criterion;
     private final int parallelStudies;
+    private final ReconciliationQueries queries;
 
     /**
      * {@code dicom} null = no reconciliation (state store only). Every association to a PACS passes its
@@ -84,9 +90,10 @@ public final class MigrationReport {
      * limit that the retrievers and forwarders respect apply to the report as well.
      * {@code parallelStudies}: studies reconciled at the same time, each holding one association to each
      * PACS while it is queried (and each waiting for a slot of the PACS's global budget).
+     * {@code queries}: how capped answers of either PACS are split (the indexer's splitting).
      */
     public MigrationReport(StateStore state, DicomClient dicom, AssociationGate oldPacs, AssociationGate newPacs,
-                           Completion criterion, int parallelStudies) {
+                           Completion criterion, int parallelStudies, ReconciliationQueries queries) {
         if (parallelStudies < 1) {
             throw new IllegalArgumentException("parallelStudies must be at least 1, not " + parallelStudies);
         }
@@ -96,6 +103,7 @@ public final class MigrationReport {
         this.newPacs = newPacs;
         this.criterion = criterion;
         this.parallelStudies = parallelStudies;
+        this.queries = queries;
     }
 
     /**
@@ -108,7 +116,7 @@ public final class MigrationReport {
         return new MigrationReport(context.state(), context.dicom(),
                 context.gate(context.source(), c.retrieve, METRICS_PREFIX),
                 context.gate(context.destination(), c.forward, METRICS_PREFIX),
-                Completion.of(c.verify.completion), parallelStudies);
+                Completion.of(c.verify.completion), parallelStudies, ReconciliationQueries.of(c));
     }
 
     /**
@@ -298,8 +306,8 @@ public final class MigrationReport {
         if (dicom != null) {
             String missingAction = missingAction(s.failureCategory());
             // SOP Instance UID -> series; as many as the state store knows is what a complete answer lists.
-            Map<String, String> oldSops = sops(oldPacs, uid, instances.size());
-            Map<String, String> newSops = sops(newPacs, uid, instances.size());
+            Map<String, String> oldSops = sops(oldPacs, queries.oldPacsCap(), uid, instances.size());
+            Map<String, String> newSops = sops(newPacs, queries.newPacsCap(), uid, instances.size());
             Set<String> oldSer = new HashSet<>(oldSops.values());
             Set<String> newSer = new HashSet<>(newSops.values());
             oldSeries = oldSer.size();
@@ -351,9 +359,9 @@ public final class MigrationReport {
     }
 
     /** The study's instances in one PACS (SOP Instance UID -> series), over one association through its gate. */
-    private Map<String, String> sops(AssociationGate pacs, String studyUid, int expected) throws DicomException {
+    private Map<String, String> sops(AssociationGate pacs, int cap, String studyUid, int expected) throws DicomException {
         Map<String, String> result = new LinkedHashMap<>();
-        for (StudyManifest.Entry e : gated(pacs, () -> StudyManifest.query(dicom, pacs.remote(), studyUid, expected))) {
+        for (StudyManifest.Entry e : gated(pacs, () -> StudyManifest.query(dicom, pacs.remote(), studyUid, expected, cap))) {
             result.put(e.sopInstanceUid(), e.seriesInstanceUid());
         }
         return result;
@@ -369,34 +377,55 @@ public final class MigrationReport {
         }
     }
 
-    /** Studies of the date range on either PACS that the state store does not know. */
+    /**
+     * Studies of the date range (and, with the undated pass, without a StudyDate) on either PACS that the state
+     * store does not know. Both PACS are listed with the indexer's splitting, so a capped answer is completed;
+     * a side that no split completes is a finding of its own, and no finding is drawn from its partial list.
+     */
     private void studyLevel(Set<String> known, LocalDate from, LocalDate to, List<Discrepancy> discrepancies)
             throws DicomException {
-        String range = from.format(DateTimeFormatter.BASIC_ISO_DATE) + "-" + to.format(DateTimeFormatter.BASIC_ISO_DATE);
-        Set<String> inOld = studies(oldPacs, range);
-        Set<String> inNew = studies(newPacs, range);
-        for (String uid : new TreeMap<>(toMap(inOld)).keySet()) {
+        Optional<Set<String>> inOld = studies(oldPacs, queries.oldPacsCap(), from, to, discrepancies);
+        Optional<Set<String>> inNew = studies(newPacs, queries.newPacsCap(), from, to, discrepancies);
+        for (String uid : new TreeMap<>(toMap(inOld.orElse(Set.of()))).keySet()) {
             if (!known.contains(uid)) {
-                discrepancies.add(new Discrepancy("study", inNew.contains(uid) ? "not indexed (present in new)"
-                        : "missing in new (not indexed)", uid, "", "", "re-index: run again (a day may have changed)"));
+                String side = inNew.map(n -> n.contains(uid) ? "not indexed (present in new)" : "missing in new (not indexed)")
+                        .orElse("not indexed");
+                discrepancies.add(new Discrepancy("study", side, uid, "", "", "re-index: run again (a day may have changed)"));
             }
         }
-        for (String uid : new TreeMap<>(toMap(inNew)).keySet()) {
-            if (!known.contains(uid) && !inOld.contains(uid)) {
+        if (inOld.isEmpty()) {
+            return; // what the old PACS holds is not known completely: "extra in new" would be a guess
+        }
+        for (String uid : new TreeMap<>(toMap(inNew.orElse(Set.of()))).keySet()) {
+            if (!known.contains(uid) && !inOld.get().contains(uid)) {
                 discrepancies.add(new Discrepancy("study", "extra in new", uid, "", "", "check: study not in the old PACS"));
             }
         }
     }
 
-    private Set<String> studies(AssociationGate pacs, String range) throws DicomException {
+    /** Every StudyInstanceUID of the range (and undated) on one PACS, or empty (and a finding) when not complete. */
+    private Optional<Set<String>> studies(AssociationGate pacs, int cap, LocalDate from, LocalDate to,
+                                          List<Discrepancy> discrepancies) throws DicomException {
+        SplittingFinder finder = new SplittingFinder(new GatedStudyQuery(dicom, pacs, cap), List.of("StudyInstanceUID"),
+                queries.split());
         Set<String> uids = new HashSet<>();
-        FindOutcome outcome = gated(pacs, () -> dicom.find(pacs.remote(), QueryLevel.STUDY, DicomDataset.of(Map.of(
-                "StudyDate", range, "StudyInstanceUID", "")), m -> uids.add(m.get("StudyInstanceUID"))));
-        if (!outcome.success()) {
-            LOG.warn("report: study-level C-FIND on {} for {} ended with status 0x{}: study-level reconciliation incomplete",
-                    pacs.remote(), range, Integer.toHexString(outcome.finalStatus()));
+        try {
+            uids.addAll(finder.findRange(from, to).studies().keySet());
+            if (queries.undatedStudies()) {
+                uids.addAll(finder.findUndated().studies().keySet());
+            }
+            return Optional.of(uids);
+        } catch (CappedResultException e) {
+            LOG.warn("report: study-level reconciliation on {} incomplete: {}", pacs.remote(), e.getMessage());
+            discrepancies.add(new Discrepancy("study", INCOMPLETE, "", "", "", pacs.remote().aeTitle() + ": lower "
+                    + "index.minSplitMinutes or raise the PACS's C-FIND result limit, then write the report again",
+                    e.getMessage()));
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DicomException(DicomException.Category.OTHER, "report interrupted while querying "
+                    + pacs.remote().aeTitle(), e);
         }
-        return uids;
     }
 
     /**
