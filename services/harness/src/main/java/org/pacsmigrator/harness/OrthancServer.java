@@ -247,9 +247,9 @@ public final class OrthancServer implements AutoCloseable {
         return get("/statistics").path("CountInstances").asInt();
     }
 
-    /** SOP Instance UIDs of every stored instance. */
+    /** SOP Instance UIDs of every stored instance (the listing, not /tools/find: LimitFindInstances caps that). */
     public List<String> sopInstanceUids() {
-        JsonNode found = post("/tools/find", "{\"Level\":\"Instance\",\"Query\":{},\"Expand\":true}");
+        JsonNode found = get("/instances?expand");
         List<String> uids = new ArrayList<>();
         found.forEach(i -> uids.add(i.path("MainDicomTags").path("SOPInstanceUID").asText()));
         return uids;
