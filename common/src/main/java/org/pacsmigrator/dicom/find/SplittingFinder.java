@@ -40,7 +40,7 @@ public final class SplittingFinder {
     public static final List<String> SPLIT_KEYS = List.of("StudyInstanceUID", "PatientID", "StudyDate", "ModalitiesInStudy");
 
     /**
-     * The studies found for a day (or the undated bucket), and how the query was split.
+     * The studies found for a day, a date range or the undated bucket, and how the query was split.
      * {@code patientIdsOfCollisions} lists, for a StudyInstanceUID answered under more than one
      * PatientID (two patients' studies sharing a UID: a modality or merge fault), every PatientID seen;
      * {@code studies} keeps the first match of each UID.
@@ -49,7 +49,7 @@ public final class SplittingFinder {
                         String split, int queries) {
     }
 
-    private final StudyQuery query;
+    private final StudyQuery studyQuery;
     private final List<String> returnKeys;
     private final Duration minSplit;
     private final List<String> modalities;
@@ -57,7 +57,7 @@ public final class SplittingFinder {
 
     /** {@code returnKeys}: what the caller needs of each study ({@link #SPLIT_KEYS} are added). */
     public SplittingFinder(StudyQuery query, List<String> returnKeys, SplitSettings split) {
-        this.query = query;
+        this.studyQuery = query;
         Set<String> keys = new LinkedHashSet<>(returnKeys);
         keys.addAll(SPLIT_KEYS);
         this.returnKeys = List.copyOf(keys);
@@ -241,7 +241,7 @@ public final class SplittingFinder {
         }
 
         StudyQuery.Answer query(Map<String, String> keys) throws DicomException, InterruptedException {
-            StudyQuery.Answer r = query.find(DicomDataset.of(keys));
+            StudyQuery.Answer r = studyQuery.find(DicomDataset.of(keys));
             queries++;
             if (r.capped()) {
                 split = true;
