@@ -1,5 +1,6 @@
 package org.pacsmigrator.faults;
 
+import org.pacsmigrator.migrator.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ class Fault2DuplicateDeliveryTest {
                     }
                 }
                 int letters = putDeadLetters(config.services.kafka, topics, env);
-                Scenarios.Cli replay = Scenarios.cli("replay", "--config", file.toString(), "--stage", "retrieve,forward,verify",
+                CliRun replay = CliRun.of("replay", "--config", file.toString(), "--stage", "retrieve,forward,verify",
                         "--all");
                 assertThat(replay.exit()).as("replay: %s %s", replay.out(), replay.err()).isZero();
                 assertThat(replay.out()).contains("retrieve: 20 studies").contains("forward: 20 studies").contains("verify: 20 studies");

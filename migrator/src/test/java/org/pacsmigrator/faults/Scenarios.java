@@ -1,15 +1,11 @@
 package org.pacsmigrator.faults;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
-import org.pacsmigrator.migrator.MigratorCli;
+import org.pacsmigrator.migrator.CliRun;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
-import picocli.CommandLine;
 
 /** Small helpers the scenarios share. */
 final class Scenarios {
@@ -43,19 +39,7 @@ final class Scenarios {
         return out;
     }
 
-    record Cli(int exit, String out, String err) {
-    }
 
-    /** The product's command line in this JVM (output captured), e.g. {@code replay}. */
-    static Cli cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = MigratorCli.commandLine();
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        int exit = cl.execute(args);
-        return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /**
      * Waits until {@code trigger} holds, stops a dependency, keeps it down for {@code downMillis}, starts it
@@ -108,7 +92,7 @@ final class Scenarios {
             args.add("--category");
             args.add(c);
         });
-        Cli replay = cli(args.toArray(String[]::new));
+        CliRun replay = CliRun.of(args.toArray(String[]::new));
         if (replay.exit() != 0) {
             throw new AssertionError("replay failed: " + replay.out() + replay.err());
         }

@@ -10,7 +10,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -130,21 +129,21 @@ class ControlPassMigrationTest {
     void controlCommandExitsZeroOnlyWhenNothingIsLeftToMigrate() throws Exception {
         try (OldPacs old = new OldPacs("CTRLCMD", dir, 0)) {
             Migration m = migration(old, "C-MOVE");
-            assertThat(cli("control", "--config", m.file().toString(), "--from", D2.toString(), "--to", D1.toString()).exit())
+            assertThat(CliRun.of("control", "--config", m.file().toString(), "--from", D2.toString(), "--to", D1.toString()).exit())
                     .isEqualTo(MigratorCli.CONFIG_ERROR);
             CommandLine.Model.OptionSpec from = MigratorCli.commandLine().getSubcommands().get("control").getCommandSpec()
                     .findOption("--from");
             assertThat(from.defaultValue()).isEqualTo("index.from");
-            assertThat(cli("control", "--help").out()).contains("Default: index.from").contains("Exit codes:");
+            assertThat(CliRun.of("control", "--help").out()).contains("Default: index.from").contains("Exit codes:");
 
             EndToEndMigrationTest.runExpectingSuccess(m.config());
-            Result nothing = cli("control", "--config", m.file().toString());
+            CliRun nothing = CliRun.of("control", "--config", m.file().toString());
             assertThat(nothing.exit()).as(nothing.out() + nothing.err()).isEqualTo(MigratorCli.COMPLETE);
             assertThat(nothing.out()).contains("(control command)").contains("0 new, 0 changed")
                     .contains("RESULT: COMPLETE");
 
             String late = old.storeLateStudyAndGrowStudy0();
-            Result found = cli("control", "--config", m.file().toString());
+            CliRun found = CliRun.of("control", "--config", m.file().toString());
             assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(MigratorCli.INCOMPLETE);
             assertThat(found.out()).contains("1 new, 1 changed").contains("Published for migration: 2 studies")
                     .contains("RESULT: INCOMPLETE");
@@ -161,7 +160,7 @@ class ControlPassMigrationTest {
             assertThat(Files.readString(report.resolve("report.html"))).contains("Not proven complete");
 
             // Again, before any run: nothing new in the old PACS, but what it found is not migrated: still 1.
-            Result pending = cli("control", "--config", m.file().toString(), "--from", D1.toString(), "--to", D1.toString());
+            CliRun pending = CliRun.of("control", "--config", m.file().toString(), "--from", D1.toString(), "--to", D1.toString());
             assertThat(pending.exit()).as(pending.out()).isEqualTo(MigratorCli.INCOMPLETE);
             assertThat(pending.out()).contains("2 days re-queried").contains("0 new, 0 changed").contains("Not migrated yet");
 
@@ -169,7 +168,7 @@ class ControlPassMigrationTest {
             String run = EndToEndMigrationTest.runExpectingSuccess(m.config());
             assertThat(run).contains("RESULT: COMPLETE");
             assertNewPacsHoldsTheOldOnes(old);
-            Result after = cli("control", "--config", m.file().toString());
+            CliRun after = CliRun.of("control", "--config", m.file().toString());
             assertThat(after.exit()).as(after.out()).isEqualTo(MigratorCli.COMPLETE);
         }
     }
@@ -252,18 +251,7 @@ class ControlPassMigrationTest {
         return new Migration(file, ConfigLoader.load(file));
     }
 
-    private record Result(int exit, String out, String err) {
-    }
 
-    static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = MigratorCli.commandLine();
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static StateStore state(MigrationConfig config) {
         return CassandraStateStore.open(config.services.cassandra, config.services.cassandraDatacenter,

@@ -2,8 +2,6 @@ package org.pacsmigrator.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,25 +22,13 @@ import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
-import picocli.CommandLine;
 
 /** `replay` sends the chosen dead letters back and resets their studies from FAILED. */
 class ReplayCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {
-    }
 
-    private static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = MigratorCli.commandLine();
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void replaysByCategoryAndResetsTheStudy() throws Exception {
@@ -59,8 +45,8 @@ class ReplayCommandTest {
                 """.formatted(id, dir.resolve("data"), s.kafka().bootstrapServers(), s.cassandra().contactPoint(),
                 s.cassandra().localDatacenter()));
 
-        assertThat(cli("replay", "--config", config.toString()).exit()).isEqualTo(MigratorCli.CONFIG_ERROR);
-        assertThat(cli("replay", "--config", config.toString(), "--all", "--stage", "nowhere").err()).contains("nowhere");
+        assertThat(CliRun.of("replay", "--config", config.toString()).exit()).isEqualTo(MigratorCli.CONFIG_ERROR);
+        assertThat(CliRun.of("replay", "--config", config.toString(), "--all", "--stage", "nowhere").err()).contains("nowhere");
 
         Topics topics = new Topics(id);
         KafkaSettings kafka = KafkaSettings.of(s.kafka().bootstrapServers(), "test-" + id, 2);
@@ -96,22 +82,22 @@ class ReplayCommandTest {
             }
 
             // without --stage, a category is looked for in every stage's letters
-            Result anyStage = cli("replay", "--config", config.toString(), "--category", "patient ID conflict");
+            CliRun anyStage = CliRun.of("replay", "--config", config.toString(), "--category", "patient ID conflict");
             assertThat(anyStage.exit()).as(anyStage.err()).isEqualTo(MigratorCli.COMPLETE);
             assertThat(anyStage.out()).contains("retrieve: 0 studies sent back").contains("forward: 1 studies sent back")
                     .contains("verify: 0 studies sent back");
             assertThat(state.findStudy(conflict).orElseThrow().state()).isEqualTo(StudyState.RETRIEVED);
 
-            Result r = cli("replay", "--config", config.toString(), "--category", "association rejected");
+            CliRun r = CliRun.of("replay", "--config", config.toString(), "--category", "association rejected");
             assertThat(r.exit()).as(r.err()).isEqualTo(MigratorCli.COMPLETE);
             assertThat(r.out()).contains("retrieve: 1 studies sent back");
             assertThat(state.findStudy(failed).orElseThrow().state()).isEqualTo(StudyState.INDEXED);
             assertThat(state.findStudy(other).orElseThrow().state()).isEqualTo(StudyState.FAILED);
             // The other letter is still pending: a replay by study finds it.
-            Result byStudy = cli("replay", "--config", config.toString(), "--study", other);
+            CliRun byStudy = CliRun.of("replay", "--config", config.toString(), "--study", other);
             assertThat(byStudy.out()).contains("retrieve: 1 studies sent back");
             assertThat(state.findStudy(other).orElseThrow().state()).isEqualTo(StudyState.INDEXED);
-            assertThat(cli("replay", "--config", config.toString(), "--all").out()).contains("retrieve: 0 studies");
+            assertThat(CliRun.of("replay", "--config", config.toString(), "--all").out()).contains("retrieve: 0 studies");
         }
     }
 }

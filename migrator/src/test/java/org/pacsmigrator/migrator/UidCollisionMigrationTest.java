@@ -174,12 +174,10 @@ class UidCollisionMigrationTest {
         // Resolved in the old PACS (the stray copies deleted), a replay migrates both studies.
         deletePatient("OTHER-PATIENT-7");
         deleteSeries(twinSeries);
-        ByteArrayOutputStream replayed = new ByteArrayOutputStream();
-        var cl = MigratorCli.commandLine();
-        cl.setOut(new java.io.PrintWriter(replayed, true, StandardCharsets.UTF_8));
         Path yaml = Files.writeString(dir.resolve("m.yaml"), yaml(dir.resolve("data"), config.migrationId));
-        assertThat(cl.execute("replay", "--config", yaml.toString(), "--category", UidCollision.CATEGORY)).isZero();
-        assertThat(replayed.toString(StandardCharsets.UTF_8)).contains("retrieve: 2 studies sent back");
+        CliRun replay = CliRun.of("replay", "--config", yaml.toString(), "--category", UidCollision.CATEGORY);
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        assertThat(replay.out()).contains("retrieve: 2 studies sent back");
         Run second = run(config);
         assertThat(second.exit()).as(second.output()).isEqualTo(MigratorCli.COMPLETE);
         Set<String> expected = new HashSet<>();
