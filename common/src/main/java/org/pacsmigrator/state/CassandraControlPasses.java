@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The last control pass (table control_pass, one row): written whole by every pass, so that the
@@ -40,8 +41,8 @@ final class CassandraControlPasses {
     }
 
     void record(ControlPassRecord p) {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        Map<String, List<String>> studies = new java.util.TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
+        Map<String, List<String>> studies = new TreeMap<>();
         for (ControlPassRecord.Finding f : ControlPassRecord.Finding.values()) {
             counts.put(f.name(), p.count(f));
             studies.put(f.name(), p.studies(f));

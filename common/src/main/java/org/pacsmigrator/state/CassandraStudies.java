@@ -1,0 +1,216 @@
+package org.pacsmigrator.state;
+
+import static org.pacsmigrator.state.CassandraWrites.setIfPresent;
+import static org.pacsmigrator.state.CassandraWrites.truncate;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.pacsmigrator.state.CassandraSchema.AddedColumn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Studies (table studies, written only with lightweight transactions) and the source days they are filed under. */
+final class CassandraStudies {
+    private static final Logger log = LoggerFactory.getLogger(CassandraStudies.class);
+
+    static List<String> tables(String ks) {
+        return List.of(
+                // One row per study. Only written with lightweight transactions (insert-if-absent,
+                // conditional state changes): mixing LWT and plain writes on a row breaks their ordering.
+                "CREATE TABLE IF NOT EXISTS " + ks + ".studies ("
+                        + " study_uid text PRIMARY KEY,"
+                        + " patient_id text, issuer_of_patient_id text, patient_name text, patient_birth_date text,"
+                        + " patient_sex text, accession_number text, study_date text, study_time text,"
+                        + " study_description text, modalities_in_study text,"
+                        + " expected_series int, expected_instances int,"
+                        + " state text, failure_category text, failure_message text, attempts int,"
+                        + " indexed_at timestamp, updated_at timestamp,"
+                        // the C-FIND answer's character set, and the attributes whose value arrived lossy
+                        + " index_character_set text, unknown_attributes set<text>)",
+                "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_day ("
+                        + " day date, study_uid text, PRIMARY KEY ((day), study_uid))");
+    }
+
+    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("studies", "index_character_set", "text"),
+            new AddedColumn("studies", "unknown_attributes", "set<text>"));
+
+    private final CqlSession session;
+    private final PreparedStatement insert;
+    private final PreparedStatement insertDay;
+    private final PreparedStatement select;
+    private final PreparedStatement selectAll;
+    private final PreparedStatement selectStates;
+    private final PreparedStatement transitionIf;
+    private final PreparedStatement selectAttempts;
+    private final PreparedStatement failIfAttempts;
+    private final PreparedStatement addUnknown;
+    private final PreparedStatement updateCounts;
+    private final PreparedStatement selectDay;
+
+    CassandraStudies(CqlSession session, String ks) {
+        this.session = session;
+        insert = session.prepare("INSERT INTO " + ks + ".studies (study_uid, patient_id, issuer_of_patient_id,"
+                + " patient_name, patient_birth_date, patient_sex, accession_number, study_date, study_time,"
+                + " study_description, modalities_in_study, expected_series, expected_instances, state,"
+                + " failure_category, failure_message, attempts, indexed_at, updated_at, index_character_set, unknown_attributes)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS");
+        insertDay = session.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
+        select = session.prepare("SELECT * FROM " + ks + ".studies WHERE study_uid = ?");
+        selectAll = session.prepare("SELECT * FROM " + ks + ".studies");
+        selectStates = session.prepare("SELECT state FROM " + ks + ".studies");
+        transitionIf = session.prepare("UPDATE " + ks + ".studies SET state = ?, updated_at = ?"
+                + " WHERE study_uid = ? IF state IN ?");
+        selectAttempts = session.prepare("SELECT attempts FROM " + ks + ".studies WHERE study_uid = ?");
+        failIfAttempts = session.prepare("UPDATE " + ks + ".studies SET state = ?, failure_category = ?,"
+                + " failure_message = ?, attempts = ?, updated_at = ? WHERE study_uid = ? IF attempts = ?");
+        addUnknown = session.prepare("UPDATE " + ks + ".studies SET unknown_attributes = unknown_attributes + ?,"
+                + " updated_at = ? WHERE study_uid = ? IF EXISTS");
+        updateCounts = session.prepare("UPDATE " + ks + ".studies SET expected_series = ?, expected_instances = ?,"
+                + " modalities_in_study = ?, updated_at = ? WHERE study_uid = ? IF EXISTS");
+        selectDay = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
+    }
+
+    boolean insertIfAbsent(StudyRecord s) {
+        Instant now = Instant.now();
+        BoundStatementBuilder b = setIfPresent(insert.boundStatementBuilder(), 0, s.studyInstanceUid());
+        Object[] values = {s.patientId(), s.issuerOfPatientId(), s.patientName(), s.patientBirthDate(),
+            s.patientSex(), s.accessionNumber(), s.studyDate(), s.studyTime(), s.studyDescription(),
+            s.modalitiesInStudy(), s.expectedSeries(), s.expectedInstances(),
+            (s.state() == null ? StudyState.INDEXED : s.state()).name(), s.failureCategory(),
+            truncate(s.failureMessage()), s.attempts(),
+            s.indexedAt() == null ? now : s.indexedAt(), s.updatedAt() == null ? now : s.updatedAt(),
+            s.indexCharacterSet(), s.unknownAttributes().isEmpty() ? null : s.unknownAttributes()};
+        for (int i = 0; i < values.length; i++) {
+            b = setIfPresent(b, i + 1, values[i]);
+        }
+        boolean inserted = session.execute(b.build()).wasApplied();
+        // Always (re)written, outside the LWT: repairs a crash between the two writes on re-index.
+        studyDay(s.studyDate()).ifPresent(day -> fileUnder(day, s.studyInstanceUid()));
+        return inserted;
+    }
+
+    Optional<StudyRecord> find(String studyInstanceUid) {
+        return Optional.ofNullable(session.execute(select.bind(studyInstanceUid)).one()).map(CassandraStudies::toStudy);
+    }
+
+    /**
+     * Never regresses: states of {@code allowedFrom} past {@code target} on the success path are
+     * ignored (FAILED can always be left, e.g. by a replay).
+     */
+    boolean transition(String studyInstanceUid, StudyState target, StudyState... allowedFrom) {
+        List<String> from = Arrays.stream(allowedFrom)
+                .filter(s -> s == target || !s.atLeast(target))
+                .map(Enum::name).distinct().toList();
+        if (from.isEmpty()) {
+            return false;
+        }
+        return session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid, from)).wasApplied();
+    }
+
+    boolean reopen(String studyInstanceUid) {
+        // transition() never goes backwards; this is the one place that does, on purpose
+        return session.execute(transitionIf.bind(StudyState.INDEXED.name(), Instant.now(), studyInstanceUid,
+                List.of(StudyState.VERIFIED.name()))).wasApplied();
+    }
+
+    void markFailed(String studyInstanceUid, String category, String message) {
+        // Compare-and-set on attempts so that concurrent failures each count once.
+        for (int round = 0; round < 20; round++) {
+            Row row = session.execute(selectAttempts.bind(studyInstanceUid)
+                    .setConsistencyLevel(ConsistencyLevel.LOCAL_SERIAL)).one();
+            if (row == null) {
+                log.warn("markFailed for unknown study {}: ignored", studyInstanceUid);
+                return;
+            }
+            Integer attempts = row.isNull(0) ? null : row.getInt(0);
+            int next = attempts == null ? 1 : attempts + 1;
+            if (session.execute(failIfAttempts.bind(StudyState.FAILED.name(), category, truncate(message), next,
+                    Instant.now(), studyInstanceUid, attempts)).wasApplied()) {
+                return;
+            }
+        }
+        throw new StateStoreException("markFailed: too much contention on study " + studyInstanceUid, null);
+    }
+
+    void markUnknown(String studyInstanceUid, Set<String> attributes) {
+        if (!attributes.isEmpty()) {
+            session.execute(addUnknown.bind(Set.copyOf(attributes), Instant.now(), studyInstanceUid));
+        }
+    }
+
+    boolean updateIndexedCounts(String studyInstanceUid, int expectedSeries, int expectedInstances,
+                                String modalitiesInStudy) {
+        return session.execute(updateCounts.bind(expectedSeries, expectedInstances, modalitiesInStudy, Instant.now(),
+                studyInstanceUid)).wasApplied();
+    }
+
+    void fileUnder(LocalDate day, String studyInstanceUid) {
+        session.execute(insertDay.bind(day, studyInstanceUid).setIdempotent(true));
+    }
+
+    List<String> ofDay(LocalDate day) {
+        List<String> result = new ArrayList<>();
+        for (Row r : session.execute(selectDay.bind(day))) {
+            result.add(r.getString(0));
+        }
+        return result;
+    }
+
+    Map<StudyState, Long> countByState() {
+        // A paged full scan; a counter table could not be kept exact next to LWT state changes.
+        Map<StudyState, Long> counts = new EnumMap<>(StudyState.class);
+        for (Row r : session.execute(selectStates.bind())) {
+            if (!r.isNull(0)) {
+                counts.merge(StudyState.valueOf(r.getString(0)), 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** Runs the query; the driver fetches further pages while iterating. */
+    Iterator<StudyRecord> all() {
+        return StreamSupport.stream(session.execute(selectAll.bind()).spliterator(), false)
+                .map(CassandraStudies::toStudy).iterator();
+    }
+
+    private static Optional<LocalDate> studyDay(String studyDate) {
+        if (studyDate == null) {
+            return Optional.empty();
+        }
+        String digits = studyDate.replaceAll("[^0-9]", "");
+        try {
+            return digits.length() == 8 ? Optional.of(LocalDate.parse(digits, DateTimeFormatter.BASIC_ISO_DATE))
+                    : Optional.empty();
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static StudyRecord toStudy(Row r) {
+        return new StudyRecord(r.getString("study_uid"), r.getString("patient_id"), r.getString("issuer_of_patient_id"),
+                r.getString("patient_name"), r.getString("patient_birth_date"), r.getString("patient_sex"),
+                r.getString("accession_number"), r.getString("study_date"), r.getString("study_time"),
+                r.getString("study_description"), r.getString("modalities_in_study"),
+                r.getInt("expected_series"), r.getInt("expected_instances"),
+                r.isNull("state") ? null : StudyState.valueOf(r.getString("state")),
+                r.getString("failure_category"), r.getString("failure_message"), r.getInt("attempts"),
+                r.getInstant("indexed_at"), r.getInstant("updated_at"), r.getString("index_character_set"),
+                r.getSet("unknown_attributes", String.class));
+    }
+}
