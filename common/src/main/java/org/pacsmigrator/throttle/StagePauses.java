@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StageControlStore;
 import org.pacsmigrator.state.StateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,17 +25,17 @@ public final class StagePauses {
     public static final String VERIFY = "verify";
     public static final List<String> STAGES = List.of(INDEX, RETRIEVE, FORWARD, VERIFY);
 
-    private final StateStore state;
+    private final StageControlStore state;
     private final long refreshNanos;
     private volatile Map<String, Boolean> flags = Map.of();
     private volatile long readAt = Long.MIN_VALUE;
 
-    public StagePauses(StateStore state, Duration refresh) {
+    public StagePauses(StageControlStore state, Duration refresh) {
         this.state = state;
         this.refreshNanos = refresh.toNanos();
     }
 
-    public static StagePauses of(StateStore state) {
+    public static StagePauses of(StageControlStore state) {
         return new StagePauses(state, Duration.ofSeconds(2));
     }
 

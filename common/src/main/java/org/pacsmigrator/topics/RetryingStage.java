@@ -3,7 +3,7 @@ package org.pacsmigrator.topics;
 import java.time.Duration;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.schedule.Backoff;
-import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +18,11 @@ public final class RetryingStage implements StudyEventHandler {
 
     private final String stage;
     private final StudyEventHandler inner;
-    private final StateStore state;
+    private final StudyStore state;
     private final int maxAttempts;
     private final Backoff backoff;
 
-    public RetryingStage(String stage, StudyEventHandler inner, StateStore state, int maxAttempts,
+    public RetryingStage(String stage, StudyEventHandler inner, StudyStore state, int maxAttempts,
                          Backoff backoff) {
         this.stage = stage;
         this.inner = inner;

@@ -5,8 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.state.StudyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +74,7 @@ public final class StageReplay {
     }
 
     /** Replays the selected letters of each stage; returns the study UIDs replayed per stage. */
-    public static Map<Stage, Set<String>> replay(KafkaSettings kafka, StateStore state, Topics topics,
+    public static Map<Stage, Set<String>> replay(KafkaSettings kafka, StudyStore state, Topics topics,
                                                  List<Stage> stages, Selection selection) {
         Map<Stage, Set<String>> out = new LinkedHashMap<>();
         for (Stage stage : stages) {

@@ -12,7 +12,7 @@ import org.pacsmigrator.forward.rules.RuleResult;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
-import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.InstanceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +39,10 @@ final class InstancePreparer {
     static final String CORRUPT = "cache object corrupt";
 
     private final RuleSet rules;
-    private final StateStore state;
+    private final InstanceStore state;
     private final Path scratchDirectory;
 
-    InstancePreparer(RuleSet rules, StateStore state, Path scratchDirectory) {
+    InstancePreparer(RuleSet rules, InstanceStore state, Path scratchDirectory) {
         this.rules = rules;
         this.state = state;
         this.scratchDirectory = scratchDirectory;

@@ -10,7 +10,7 @@ import org.pacsmigrator.dicom.text.DicomCharset;
 import org.pacsmigrator.dicom.text.LossyText;
 import org.pacsmigrator.dicom.text.TextValues;
 import org.pacsmigrator.state.PatientDemographics;
-import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.PatientStore;
 import org.pacsmigrator.state.StudyRecord;
 
 /**
@@ -32,10 +32,10 @@ final class PatientConflicts {
     record Findings(List<String> problems, Set<String> unknown, PatientDemographics patient) {
     }
 
-    private final StateStore state;
+    private final PatientStore patients;
 
-    PatientConflicts(StateStore state) {
-        this.state = state;
+    PatientConflicts(PatientStore patients) {
+        this.patients = patients;
     }
 
     /** All checks, on the headers of the images about to be sent (in a stable order: the first is the reference). */
@@ -88,12 +88,12 @@ final class PatientConflicts {
         if (mine.patientId().isBlank()) {
             return List.of();
         }
-        PatientDemographics first = state.claimPatient(mine);
+        PatientDemographics first = patients.claimPatient(mine);
         if (!first.fromImages() && answeredLossyFormOf(first, mine)) {
-            if (state.replaceAnsweredPatient(mine)) {
+            if (patients.replaceAnsweredPatient(mine)) {
                 return List.of();
             }
-            first = state.claimPatient(mine); // another study's images replaced it first
+            first = patients.claimPatient(mine); // another study's images replaced it first
         }
         if (first.firstStudyInstanceUid().equals(mine.firstStudyInstanceUid())) {
             return List.of();

@@ -5,7 +5,7 @@ import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.SopReference;
 import org.pacsmigrator.dicom.StorageCommitment;
 import org.pacsmigrator.state.CommitmentRecord;
-import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.CommitmentStore;
 import org.pacsmigrator.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,19 +19,19 @@ import org.slf4j.LoggerFactory;
 public final class CommitmentReports implements StorageCommitment.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(CommitmentReports.class);
 
-    private final StateStore state;
+    private final CommitmentStore commitments;
     private final JsonPublisher publisher;
     private final Topics topics;
 
-    public CommitmentReports(StateStore state, JsonPublisher publisher, Topics topics) {
-        this.state = state;
+    public CommitmentReports(CommitmentStore commitments, JsonPublisher publisher, Topics topics) {
+        this.commitments = commitments;
         this.publisher = publisher;
         this.topics = topics;
     }
 
     @Override
     public void onResult(CommitmentResult result) {
-        CommitmentRecord tx = state.findCommitment(result.transactionUid()).orElseThrow(() ->
+        CommitmentRecord tx = commitments.findCommitment(result.transactionUid()).orElseThrow(() ->
                 new IllegalArgumentException("unknown storage commitment transaction " + result.transactionUid()));
         CommitmentResultEvent event = new CommitmentResultEvent(tx.studyInstanceUid(), tx.transactionUid(),
                 result.reportingAeTitle(), result.eventTypeId(),

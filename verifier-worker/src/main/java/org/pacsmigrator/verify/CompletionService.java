@@ -13,8 +13,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.state.StudyStatusStore;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.Topics;
 import org.slf4j.Logger;
@@ -34,7 +34,7 @@ public final class CompletionService implements AutoCloseable {
     /**
      * @param stateDirectory this instance's own Kafka Streams state directory (never shared between instances)
      */
-    public CompletionService(KafkaSettings kafka, Topics topics, Completion criterion, StateStore state, Path stateDirectory) {
+    public CompletionService(KafkaSettings kafka, Topics topics, Completion criterion, StudyStatusStore state, Path stateDirectory) {
         this.criterion = criterion;
         Properties p = new Properties();
         p.putAll(kafka.clientProperties());
