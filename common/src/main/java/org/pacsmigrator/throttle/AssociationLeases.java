@@ -40,6 +40,15 @@ public final class AssociationLeases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AssociationLeases.class);
     private static final Backoff POLL_BACKOFF = Backoff.ofMillis(50, 1_000);
 
+    /**
+     * The lease table, created by each lease manager next to its statements (the TTL is part of them), in
+     * the state store's keyspace; not in the state store's schema, which knows nothing of leases.
+     */
+    static String table(String keyspace) {
+        return "CREATE TABLE IF NOT EXISTS " + keyspace + ".association_leases ("
+                + " remote_ae text, slot int, holder text, acquired_at timestamp, PRIMARY KEY ((remote_ae), slot))";
+    }
+
     private final CqlSession session;
     private final String holderPrefix;
     private final Duration ttl;
@@ -147,9 +156,7 @@ public final class AssociationLeases implements AutoCloseable {
         this.session = session;
         this.holderPrefix = workerId;
         this.ttl = ttl;
-        session.execute(SimpleStatement.newInstance("CREATE TABLE IF NOT EXISTS " + keyspace + ".association_leases ("
-                + " remote_ae text, slot int, holder text, acquired_at timestamp,"
-                + " PRIMARY KEY ((remote_ae), slot))").setTimeout(Duration.ofSeconds(60)));
+        session.execute(SimpleStatement.newInstance(table(keyspace)).setTimeout(Duration.ofSeconds(60)));
         int ttlSeconds = (int) ttl.toSeconds();
         acquire = session.prepare("INSERT INTO " + keyspace + ".association_leases (remote_ae, slot, holder, acquired_at)"
                 + " VALUES (?, ?, ?, ?) IF NOT EXISTS USING TTL " + ttlSeconds);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.cache.InstanceCaches;
 import org.pacsmigrator.config.MigrationConfig;
@@ -50,7 +51,9 @@ public final class MigrationContext implements AutoCloseable {
     private final MigrationConfig config;
     private final Topics topics;
     private final KafkaSettings kafka;
-    private final CassandraStateStore state;
+    private final StateStore state;
+    /** Opens a lease table with a time-to-live; the leases live in the state store's keyspace. */
+    private final Function<Duration, AssociationLeases> openLeases;
     private final EventPublisher publisher;
     private final DicomClient dicom;
     private final Path scratch;
@@ -62,12 +65,13 @@ public final class MigrationContext implements AutoCloseable {
     private final java.util.Map<String, AssociationGate> gates = new java.util.HashMap<>();
     private org.apache.kafka.clients.admin.Admin admin;
 
-    private MigrationContext(MigrationConfig config, KafkaSettings kafka, CassandraStateStore state,
-                             MeterRegistry meters) throws IOException {
+    private MigrationContext(MigrationConfig config, KafkaSettings kafka, StateStore state,
+                             Function<Duration, AssociationLeases> openLeases, MeterRegistry meters) throws IOException {
         this.config = config;
         this.topics = new Topics(config.migrationId);
         this.kafka = kafka;
         this.state = state;
+        this.openLeases = openLeases;
         this.meters = meters;
         // the data directory holds patient data (cache, reports, embedded services): its user's only
         Path data = OwnerOnly.directory(Path.of(config.storage.dataDirectory));
@@ -84,8 +88,10 @@ public final class MigrationContext implements AutoCloseable {
         KafkaSettings kafka = KafkaSettings.of(kafkaBootstrap, "pacsmig-" + config.migrationId, config.services.partitions);
         CassandraStateStore state = CassandraStateStore.open(cassandraContactPoint, config.services.cassandraDatacenter,
                 "pacsmig_" + config.migrationId);
+        String holder = config.migrator.aeTitle + "@" + ManagementFactory.getRuntimeMXBean().getName();
         try {
-            return new MigrationContext(config, kafka, state, meters);
+            return new MigrationContext(config, kafka, state,
+                    ttl -> new AssociationLeases(state.session(), state.keyspace(), holder, ttl), meters);
         } catch (IOException | RuntimeException e) {
             state.close();
             throw e;
@@ -190,9 +196,7 @@ public final class MigrationContext implements AutoCloseable {
 
     private AssociationGate newGate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
         AssociationLeases leases = leasesByTtl.computeIfAbsent(Duration.ofSeconds(p.leaseTtlSeconds),
-                ttl -> new AssociationLeases(state.session(), state.keyspace(), config.migrator.aeTitle + "@"
-                        + ManagementFactory.getRuntimeMXBean().getName(), ttl)
-                        .keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10)));
+                ttl -> openLeases.apply(ttl).keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10)));
         ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
         return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
                 TimeWindows.parse(p.windows, zone, Clock.systemUTC()), Duration.ofMillis(p.pauseMillis),

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.topics.DeadLetters;
@@ -54,7 +55,7 @@ class ReplayCommandTest {
         String failed = "1.2.3." + System.nanoTime();
         String other = "1.2.4." + System.nanoTime();
         String conflict = "1.2.5." + System.nanoTime();
-        try (CassandraStateStore state = CassandraStateStore.open(s.cassandra().contactPoint(),
+        try (StateStore state = CassandraStateStore.open(s.cassandra().contactPoint(),
                 s.cassandra().localDatacenter(), "pacsmig_" + id)) {
             for (String uid : new String[] {failed, other, conflict}) {
                 state.insertStudyIfAbsent(StudyRecord.indexed(uid, "P", null, "X^Y", null, null, null, "20240101", null,

@@ -28,6 +28,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.UidCollision;
@@ -109,7 +110,7 @@ class UidCollisionMigrationTest {
         Run first = run(config);
         assertThat(first.exit()).as(first.output()).isEqualTo(MigratorCli.INCOMPLETE);
 
-        try (CassandraStateStore state = CassandraStateStore.open(config.services.cassandra,
+        try (StateStore state = CassandraStateStore.open(config.services.cassandra,
                 config.services.cassandraDatacenter, "pacsmig_" + config.migrationId)) {
             StudyRecord a = state.findStudy(twoPatients.studyInstanceUid()).orElseThrow();
             StudyRecord b = state.findStudy(twoContents.studyInstanceUid()).orElseThrow();

@@ -24,6 +24,7 @@ import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.retrieve.service.RetrieverApplication;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.testsupport.TcpRelay;
 import org.pacsmigrator.testsupport.WorkerServices;
 import org.pacsmigrator.throttle.StagePauses;
@@ -96,7 +97,7 @@ class WorkerServicesTest {
             throws Exception {
         Topics topics = new Topics(id);
         String lagMetric = "pacsmig_stage_lag{group=\"" + id + "-retriever\",topic=\"" + topics.indexed() + "\"}";
-        try (CassandraStateStore state = CassandraStateStore.open(cassandra, services.cassandra().localDatacenter(),
+        try (StateStore state = CassandraStateStore.open(cassandra, services.cassandra().localDatacenter(),
                 "pacsmig_" + id);
              KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaSettings.of(services.kafka().bootstrapServers(), "t"))) {
             StagePauses pauses = StagePauses.of(state);
