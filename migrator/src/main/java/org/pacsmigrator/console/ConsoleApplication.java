@@ -14,7 +14,7 @@ import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
-import org.pacsmigrator.verify.report.MigrationReport;
+import org.pacsmigrator.report.MigrationReport;
 import org.pacsmigrator.worker.MigrationContext;
 
 /**

@@ -1,4 +1,4 @@
-package org.pacsmigrator.verify.report;
+package org.pacsmigrator.report;
 
 import java.time.Instant;
 

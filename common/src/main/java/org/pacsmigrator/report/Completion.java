@@ -1,4 +1,4 @@
-package org.pacsmigrator.verify;
+package org.pacsmigrator.report;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.pacsmigrator.verify.report;
+package org.pacsmigrator.report;
 
 /**
  * One line of the reconciliation: an entity (study, series or instance) present on one side only, or one the

@@ -1,4 +1,4 @@
-package org.pacsmigrator.verify.report;
+package org.pacsmigrator.report;
 
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.find.SplitSettings;
