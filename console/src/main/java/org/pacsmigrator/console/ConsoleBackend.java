@@ -3,6 +3,7 @@ package org.pacsmigrator.console;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,7 +114,7 @@ public final class ConsoleBackend implements AutoCloseable {
     private final Object reportLock = new Object();
     private CompletableFuture<Report> reportRun; // the report being written, guarded by reportLock
     /** Pending dead letters per stage, read again only when the replay group's lag changes (or after a minute). */
-    private final Map<String, CachedLetters> letterCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CachedLetters> letterCache = new ConcurrentHashMap<>();
 
     private record CachedLetters(Map<Integer, Long> lag, Instant readAt, List<DeadLetters.DeadLetter> letters) {
     }
@@ -374,8 +376,7 @@ public final class ConsoleBackend implements AutoCloseable {
         }
         Map<String, String> indexStates = new TreeMap<>();
         for (IndexDayRecord d : state.allIndexDays()) {
-            indexStates.put(d.day().equals(Indexer.UNDATED) ? "undated" : d.day().toString(),
-                    d.status() == null ? "PENDING" : d.status().name());
+            indexStates.put(Indexer.label(d.day()), d.status() == null ? "PENDING" : d.status().name());
         }
         Set<String> days = new TreeSet<>(perDay.keySet());
         days.addAll(indexStates.keySet());
@@ -470,7 +471,7 @@ public final class ConsoleBackend implements AutoCloseable {
         try {
             return LocalDate.of(Integer.parseInt(digits.substring(0, 4)), Integer.parseInt(digits.substring(4, 6)),
                     Integer.parseInt(digits.substring(6, 8))).toString();
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             return "undated";
         }
     }

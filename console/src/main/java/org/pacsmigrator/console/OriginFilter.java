@@ -7,8 +7,11 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
+import org.pacsmigrator.config.MigrationConfig;
 
 /**
  * Refuses (403) a request that carries an {@code Origin} other than the console's own: a page of
@@ -29,8 +32,8 @@ public final class OriginFilter extends ConsoleRequestFilter {
     }
 
     /** console.allowedHosts, lower-case. */
-    public static Set<String> proxiedHosts(org.pacsmigrator.config.MigrationConfig.Console console) {
-        Set<String> hosts = new java.util.TreeSet<>();
+    public static Set<String> proxiedHosts(MigrationConfig.Console console) {
+        Set<String> hosts = new TreeSet<>();
         console.allowedHosts.forEach(h -> hosts.add(h.toLowerCase(Locale.ROOT)));
         return hosts;
     }
@@ -47,7 +50,7 @@ public final class OriginFilter extends ConsoleRequestFilter {
         URI uri;
         try {
             uri = new URI(origin.strip());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false; // includes "null" (sandboxed frames, file: pages)
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);

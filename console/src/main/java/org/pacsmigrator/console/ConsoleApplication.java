@@ -5,6 +5,7 @@ import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
@@ -91,7 +92,7 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
         // Reconciles as many studies at once as the old PACS's budget, each association under its global lease.
         MigrationReport report = MigrationReport.of(context, m.retrieve.maxAssociations);
         ConsoleBackend.ReportWriter reports = directory -> {
-            java.util.Optional<String> closed = report.closedWindow();
+            Optional<String> closed = report.closedWindow();
             if (closed.isPresent()) {
                 throw new ConsoleBackend.ReportUnavailable("the report's reconciliation waits for a time window: " + closed.get());
             }

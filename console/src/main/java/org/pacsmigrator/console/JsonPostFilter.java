@@ -7,6 +7,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -32,7 +33,7 @@ public final class JsonPostFilter extends ConsoleRequestFilter {
             type = null;
         }
         boolean json = type != null && "application".equalsIgnoreCase(type.getType())
-                && ("json".equalsIgnoreCase(type.getSubtype()) || type.getSubtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
+                && ("json".equalsIgnoreCase(type.getSubtype()) || type.getSubtype().toLowerCase(Locale.ROOT).endsWith("+json"));
         if (!json) {
             refuse(request, Response.Status.UNSUPPORTED_MEDIA_TYPE, request.getMethod() + " needs 'Content-Type: application/json' (was "
                     + (type == null ? "none" : "'" + clip(type.toString()) + "'") + ")", null, null);
