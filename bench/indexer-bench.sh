@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export TCP_NODELAY=1 PACSMIG_HOME="$root"
-mvn -B -o -q -pl indexer -am -DskipTests package dependency:build-classpath \
+mvn -B -o -q -pl indexing -am -DskipTests package dependency:build-classpath \
   -Dmdep.outputFile="$root/target/bench.classpath" -Dmdep.includeScope=test
-cp="indexer/target/classes:common/target/classes:services/harness/target/classes:$(cat "$root/target/bench.classpath")"
+cp="indexing/target/classes:common/target/classes:services/harness/target/classes:$(cat "$root/target/bench.classpath")"
 exec java -Xmx1g -Dlogback.configurationFile="$root/bench/logback.xml" -cp "$cp" bench/IndexerBench.java "$@"

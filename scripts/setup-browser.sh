@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the web console's browser test needs: Debian's Chromium and the pinned
-# playwright-core (console-test/package-lock.json) that drives it. Idempotent.
+# playwright-core (console/src/test/node/package-lock.json) that drives it. Idempotent.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -x /usr/bin/chromium ]; then
@@ -9,7 +9,8 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-if [ ! -d "$root/console-test/node_modules/playwright-core" ]; then
-  echo "setup-browser: npm ci in console-test/"
-  npm ci --prefix "$root/console-test" --no-audit --no-fund --loglevel=error
+check="$root/console/src/test/node"
+if [ ! -d "$check/node_modules/playwright-core" ]; then
+  echo "setup-browser: npm ci in console/src/test/node/"
+  npm ci --prefix "$check" --no-audit --no-fund --loglevel=error
 fi

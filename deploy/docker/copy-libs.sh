@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build stage: puts each role's runtime classpath (its module's jar and its runtime dependencies)
 # into <root>/<role>/lib (root: $1, default /app) and checks that the role's main class and
-# logback-classic (Dropwizard logs through it) are on it, so that a broken classpath fails the
-# build rather than the pod. Needs the reactor installed into the stage's own ~/.m2 first
-# (mvn install), so that one module alone resolves its sibling modules (common, ...).
+# logback-classic (Dropwizard logs through it) are on it, and that the console's holds no worker,
+# so that a broken classpath fails the build rather than the pod. Needs the reactor installed into
+# the stage's own ~/.m2 first (mvn install), so that one module alone resolves its sibling modules
+# (common, ...).
 # Runs from the repository root. Role, module and main class as in /tmp/ops/contract.md and the
 # Dockerfile's ENTRYPOINTs.
 set -euo pipefail
@@ -13,7 +14,7 @@ for spec in indexer:indexer:org.pacsmigrator.index.service.IndexerApplication \
             retriever:retriever-worker:org.pacsmigrator.retrieve.service.RetrieverApplication \
             forwarder:forwarder-worker:org.pacsmigrator.forward.service.ForwarderApplication \
             verifier:verifier-worker:org.pacsmigrator.verify.service.VerifierApplication \
-            console:migrator:org.pacsmigrator.console.ConsoleApplication; do
+            console:console:org.pacsmigrator.console.ConsoleApplication; do
   IFS=: read -r role module main <<<"$spec"
   lib="$root/$role/lib"
   mkdir -p "$lib"
@@ -32,6 +33,15 @@ for spec in indexer:indexer:org.pacsmigrator.index.service.IndexerApplication \
   if ! compgen -G "$lib/logback-classic-*.jar" >/dev/null; then
     echo "copy-libs: $role: logback-classic is not a runtime dependency of $module (Dropwizard needs it)" >&2
     status=1
+  fi
+  if [ "$role" = console ]; then
+    # the console runs no stage: none of the workers' modules, the launcher or the test harness
+    for module_jar in indexer retriever-worker forwarder-worker verifier-worker migrator harness; do
+      if compgen -G "$lib/$module_jar-[0-9]*.jar" >/dev/null; then
+        echo "copy-libs: console: $module_jar is on its classpath (the console depends on no worker)" >&2
+        status=1
+      fi
+    done
   fi
   echo "copy-libs: $role ($module): $(find "$lib" -name '*.jar' | wc -l) jars"
 done

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.verify.report.MigrationReport;
+import org.pacsmigrator.report.MigrationReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

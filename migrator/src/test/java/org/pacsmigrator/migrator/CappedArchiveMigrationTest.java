@@ -30,11 +30,11 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator.GeneratedStudy;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
+import org.pacsmigrator.report.MigrationReport;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.testsupport.LogWatch;
-import org.pacsmigrator.verify.report.MigrationReport;
 
 /**
  * Issue 18, capped answers everywhere: the old and the new PACS cap C-FIND answers (Orthanc with LimitFindResults 3

@@ -27,18 +27,20 @@ import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 
 /**
- * The web console in headless Chromium (Debian's chromium driven by playwright-core, see
- * console-test/) against a real migration of the shared data set, with one real dead letter (a
- * study event the state store does not know): the page asks for the console's token, then shows
- * the numbers the API reports, a click on "Replay" moves the dead letter back to the retrieve
- * stage's topic (paused, so it waits there as lag until the stage is resumed), the report
- * button downloads the CSV report with the token, and the control button runs a control pass whose
- * result the page then shows.
+ * The web console in headless Chromium (Debian's chromium driven by playwright-core, see the
+ * console module's src/test/node/), embedded in the all-in-one run, against a real migration of
+ * the shared data set, with one real dead letter (a study event the state store does not know):
+ * here, not in the console module, because it needs every worker. The page asks for the
+ * console's token, then shows the numbers the API reports, a click on "Replay" moves the dead
+ * letter back to the retrieve stage's topic (paused, so it waits there as lag until the stage is
+ * resumed), the report button downloads the CSV report with the token, and the control button runs
+ * a control pass whose result the page then shows.
  */
 class ConsoleWebTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String UNKNOWN_STUDY = "1.2.826.0.1.3680043.10.999.424242";
+    private static final String BROWSER_CHECK = "console/src/test/node";
     /** The console's token (generated for the run: the fixture's config names none). */
     private static String token;
 
@@ -142,10 +144,9 @@ class ConsoleWebTest {
         return found.get(0).get("studyInstanceUid").asText();
     }
 
-    /** Runs console-test/console-check.mjs against the page; returns what it read. */
+    /** Runs the console module's src/test/node/console-check.mjs against the page; returns what it read. */
     private static JsonNode browse(String base, Path screenshot, String token) throws Exception {
-        Path root = repoRoot();
-        ProcessBuilder check = new ProcessBuilder("node", root.resolve("console-test/console-check.mjs").toString(), base,
+        ProcessBuilder check = new ProcessBuilder("node", browserCheck().resolve("console-check.mjs").toString(), base,
                 screenshot.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
         check.environment().put("CONSOLE_TOKEN", token);
         Process node = check.start();
@@ -156,13 +157,14 @@ class ConsoleWebTest {
         return JSON.readTree(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
     }
 
-    private static Path repoRoot() {
+    /** The browser check's Node project, {@value #BROWSER_CHECK} under the repository root. */
+    private static Path browserCheck() {
         Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.isDirectory(p.resolve("console-test"))) {
+        while (p != null && !Files.isDirectory(p.resolve(BROWSER_CHECK))) {
             p = p.getParent();
         }
-        assertThat(p).as("repository root with console-test/").isNotNull();
-        return p;
+        assertThat(p).as("repository root with " + BROWSER_CHECK).isNotNull();
+        return p.resolve(BROWSER_CHECK);
     }
 
     private static JsonNode get(String url) throws Exception {

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.state.StudyStatusStore;
 import org.pacsmigrator.topics.KafkaSettings;

@@ -11,6 +11,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.topics.JsonSerde;
 import org.pacsmigrator.topics.StudyEvent;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.topics.StudyEvent;
 

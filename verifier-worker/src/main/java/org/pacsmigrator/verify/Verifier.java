@@ -11,6 +11,7 @@ import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.StudyManifest;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.InstanceCommitment;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;

@@ -10,6 +10,7 @@ import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.net.AllowedSender;
 import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.dicom.StorageCommitment;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.topics.JsonSerde;
 import org.pacsmigrator.topics.StudyEvent;

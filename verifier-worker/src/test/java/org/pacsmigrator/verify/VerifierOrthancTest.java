@@ -29,6 +29,7 @@ import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceCommitment;
 import org.pacsmigrator.state.InstanceRecord;
