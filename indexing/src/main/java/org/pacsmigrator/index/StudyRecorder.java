@@ -1,10 +1,15 @@
 package org.pacsmigrator.index;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +61,7 @@ public final class StudyRecorder {
      * every event was acknowledged by the broker.
      */
     public Recorded record(LocalDate bucket, Collection<DicomDataset> matches) {
-        return record(bucket, matches, java.util.Map.of());
+        return record(bucket, matches, Map.of());
     }
 
     /**
@@ -65,13 +70,13 @@ public final class StudyRecorder {
      * before it is published, so the retriever stops it instead of mixing two patients' images in one study.
      */
     public Recorded record(LocalDate bucket, Collection<DicomDataset> matches,
-                           java.util.Map<String, java.util.Set<String>> patientIdsOfCollisions) {
+                           Map<String, Set<String>> patientIdsOfCollisions) {
         // Studies are independent rows: record them in parallel (each is a lightweight transaction
         // and one or two plain writes, a few ms of round trips), then publish all events at once.
         List<Future<Outcome>> futures = new ArrayList<>(matches.size());
         for (DicomDataset match : matches) {
             futures.add(POOL.submit(() -> recordOne(bucket, match,
-                    patientIdsOfCollisions.getOrDefault(match.get("StudyInstanceUID").trim(), java.util.Set.of()))));
+                    patientIdsOfCollisions.getOrDefault(match.get("StudyInstanceUID").trim(), Set.of()))));
         }
         List<String> fresh = new ArrayList<>();
         List<String> changed = new ArrayList<>();
@@ -122,7 +127,7 @@ public final class StudyRecorder {
     private record Outcome(String uid, Kind kind) {
     }
 
-    private Outcome recordOne(LocalDate bucket, DicomDataset match, java.util.Set<String> collidingPatientIds) {
+    private Outcome recordOne(LocalDate bucket, DicomDataset match, Set<String> collidingPatientIds) {
         StudyRecord found = toRecord(match);
         String uid = found.studyInstanceUid();
         if (!usableUid(uid)) {
@@ -138,10 +143,10 @@ public final class StudyRecorder {
         }
         Optional<StudyRecord> known = state.findStudy(uid);
         Kind kind = known.map(s -> s.state() == StudyState.INDEXED).orElse(false) ? Kind.RESUMED : Kind.UNCHANGED;
-        String knownPatient = known.map(s -> java.util.Objects.toString(s.patientId(), "").trim()).orElse("");
+        String knownPatient = known.map(s -> Objects.toString(s.patientId(), "").trim()).orElse("");
         if (known.isPresent() && !knownPatient.equals(found.patientId().trim())) {
             // Indexed before under another patient (another day, or a PatientID changed in the old PACS).
-            recordCollision(uid, new java.util.TreeSet<>(List.of(knownPatient, found.patientId().trim())),
+            recordCollision(uid, new TreeSet<>(List.of(knownPatient, found.patientId().trim())),
                     "indexed before under another PatientID");
         } else if (known.isPresent() && collidingPatientIds.size() <= 1 && grew(known.get(), found)) {
             // A migrated study takes the stages again for what changed (only the difference is retrieved and
@@ -168,12 +173,12 @@ public final class StudyRecorder {
         return new Outcome(uid, kind);
     }
 
-    private void recordCollision(String uid, java.util.Set<String> patientIds, String how) {
+    private void recordCollision(String uid, Set<String> patientIds, String how) {
         LOG.warn("study {}: StudyInstanceUID found under {} PatientIDs ({}); the study stops as '{}'", uid,
                 patientIds.size(), how, UidCollision.CATEGORY);
-        state.recordCollision(new UidCollision(uid, "", new java.util.TreeSet<>(patientIds),
+        state.recordCollision(new UidCollision(uid, "", new TreeSet<>(patientIds),
                 "StudyInstanceUID under " + patientIds.size() + " PatientIDs in the old PACS (" + how + ")",
-                java.util.Set.of(), java.time.Instant.now()));
+                Set.of(), Instant.now()));
     }
 
     /** 1 to 64 printable ASCII characters without backslash (PS3.5 allows digits and dots; old archives hold worse). */

@@ -3,14 +3,18 @@ package org.pacsmigrator.retrieve;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.pacsmigrator.cache.CachedObject;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.Admission;
+import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.InstanceRefusal;
 import org.pacsmigrator.dicom.ReceivedInstance;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
@@ -140,25 +144,25 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
      */
     private void keepCollision(ReceivedInstance in, ReceivedCopies.Copy first) throws IOException {
         String key = InstanceCache.collisionKeyFor(first.key(), in.sha256());
-        java.util.Set<String> patients = new java.util.LinkedHashSet<>();
+        Set<String> patients = new LinkedHashSet<>();
         patientIdOf(first.key(), in.file().getParent()).ifPresent(patients::add);
-        patients.add(org.pacsmigrator.dicom.DicomFiles.readPatientAttributes(in.file()).get("PatientID"));
+        patients.add(DicomFiles.readPatientAttributes(in.file()).get("PatientID"));
         CachedObject stored = cache.put(key, in.file(), in.sha256());
         metrics.instanceCached(stored.sizeBytes());
         metrics.instanceRefused(UidCollision.CATEGORY);
         state.recordCollision(new UidCollision(in.studyInstanceUid(), in.sopInstanceUid(), patients,
                 String.format("SOP Instance UID received with two different contents (SHA-256 %.12s... and %.12s...)",
-                        first.sha256(), in.sha256()), java.util.Set.of(first.key(), key), Instant.now()));
+                        first.sha256(), in.sha256()), Set.of(first.key(), key), Instant.now()));
         LOG.warn("study {}: SOP instance {} received with two different contents; both kept ({}), study stops as '{}'",
                 in.studyInstanceUid(), in.sopInstanceUid(), key, UidCollision.CATEGORY);
     }
 
     /** The PatientID in a cached object's header (empty when it cannot be read). */
-    private Optional<String> patientIdOf(String key, java.nio.file.Path scratch) {
+    private Optional<String> patientIdOf(String key, Path scratch) {
         try {
-            java.nio.file.Path file = cache.localCopy(key, scratch);
+            Path file = cache.localCopy(key, scratch);
             try {
-                return Optional.of(org.pacsmigrator.dicom.DicomFiles.readPatientAttributes(file).get("PatientID"));
+                return Optional.of(DicomFiles.readPatientAttributes(file).get("PatientID"));
             } finally {
                 if (!cache.isOwnObject(file)) {
                     Files.deleteIfExists(file);

@@ -3,14 +3,16 @@ package org.pacsmigrator.retrieve;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.TreeMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import org.pacsmigrator.cache.InstanceCache;
@@ -29,12 +31,12 @@ import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.UidCollision;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.StudyEventHandler;
 import org.pacsmigrator.topics.Topics;
-import org.pacsmigrator.throttle.AssociationGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -264,7 +266,7 @@ public final class Retriever implements StudyEventHandler {
                 }
                 continue;
             }
-            Set<String> patients = new java.util.TreeSet<>();
+            Set<String> patients = new TreeSet<>();
             try {
                 gate.call(() -> dicom.find(source, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyInstanceUID", uid,
                         "PatientID", "")), m -> patients.add(m.get("PatientID").trim())));
@@ -272,7 +274,7 @@ public final class Retriever implements StudyEventHandler {
                 throw RetrieveException.of(e, "C-FIND STUDY " + uid);
             }
             if (patients.size() > 1) {
-                state.recordCollision(new UidCollision(uid, "", patients, c.detail(), Set.of(), java.time.Instant.now()));
+                state.recordCollision(new UidCollision(uid, "", patients, c.detail(), Set.of(), Instant.now()));
                 throw new StageFailure(UidCollision.CATEGORY, "study " + uid + ": StudyInstanceUID under "
                         + patients.size() + " PatientIDs in the old PACS; nothing retrieved");
             }
