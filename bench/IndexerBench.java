@@ -22,6 +22,7 @@ import org.pacsmigrator.index.IndexSettings;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.TopicAdmin;
@@ -92,7 +93,7 @@ public final class IndexerBench {
                 services.cassandra().localDatacenter(), "pacsmig_" + id);
              KafkaEventPublisher publisher = new KafkaEventPublisher(kafka)) {
             IndexSettings settings = IndexSettings.defaults(first, first.plusDays(days - 1), false, 0).withUndated(false);
-            Indexer indexer = new Indexer(dicom, pacs, state, publisher, topics, settings, Clock.systemUTC(),
+            Indexer indexer = new Indexer(dicom, AssociationGate.unlimited(pacs, 1), state, publisher, topics, settings, Clock.systemUTC(),
                     Sleeper.real(), IndexProgress.standalone());
             long t = System.nanoTime();
             Indexer.Summary s = indexer.run();

@@ -72,9 +72,6 @@ public final class MigrationReport {
         }
     }
 
-    /** Prefix of the report's association meters ({@code pacsmig.report.associations.active{remote}}, ...). */
-    public static final String METRICS_PREFIX = "pacsmig.report";
-
     private final StateStore state;
     private final DicomClient dicom;
     private final AssociationGate oldPacs;
@@ -106,15 +103,14 @@ public final class MigrationReport {
     }
 
     /**
-     * The report of a migration's process: reconciling with {@code parallelStudies} studies at once,
-     * toward the old PACS under the retrieve association policy and toward the new one under the
-     * forward policy (the leases of both are shared with every worker of the migration).
+     * The report of a migration's process: reconciling with {@code parallelStudies} studies at once, through the
+     * process's one gate of each PACS (the old one's under the retrieve association policy, the new one's under the
+     * forward policy; their limits count the report's associations with every role's).
      */
     public static MigrationReport of(MigrationContext context, int parallelStudies) {
         MigrationConfig c = context.config();
         return new MigrationReport(context.state(), context.dicom(),
-                context.gate(context.source(), c.retrieve, METRICS_PREFIX),
-                context.gate(context.destination(), c.forward, METRICS_PREFIX),
+                context.sourceGate(), context.destinationGate(),
                 Completion.of(c.verify.completion), parallelStudies, ReconciliationQueries.of(c));
     }
 

@@ -164,26 +164,17 @@ public final class TimeWindows {
         return best;
     }
 
-    /**
-     * Blocks until a window is open (returns at once when open). Sleeps in steps of at most a
-     * minute so that a changed clock or an interrupt is noticed.
-     */
-    public void awaitOpen() throws InterruptedException {
-        while (true) {
-            Duration wait = untilOpen();
-            if (wait.isZero() || wait.isNegative()) {
-                return;
-            }
-            Thread.sleep(Math.max(1, Math.min(wait.toMillis(), 60_000)));
-        }
-    }
-
     public List<Window> windows() {
         return windows;
     }
 
     public ZoneId zone() {
         return zone;
+    }
+
+    /** The clock that says whether a window is open now. */
+    public Clock clock() {
+        return clock;
     }
 
     private static Set<DayOfWeek> days(String text, String spec) {

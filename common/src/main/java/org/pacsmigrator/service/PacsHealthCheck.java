@@ -25,7 +25,8 @@ public final class PacsHealthCheck extends HealthCheck {
         this(dicom, gate, FRESH);
     }
 
-    PacsHealthCheck(DicomClient dicom, AssociationGate gate, Duration fresh) {
+    /** With another freshness than {@link #FRESH}: zero makes every probe try a C-ECHO (within the gate). */
+    public PacsHealthCheck(DicomClient dicom, AssociationGate gate, Duration fresh) {
         this.dicom = dicom;
         this.gate = gate;
         this.fresh = fresh;

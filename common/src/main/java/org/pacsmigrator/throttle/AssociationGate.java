@@ -3,19 +3,26 @@ package org.pacsmigrator.throttle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.schedule.Schedule;
+import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything a worker must respect before it opens an association to a remote PACS, in one place:
- * the allowed time windows, the pause between associations (per worker thread), the global
- * association limit (a {@link AssociationLeases} slot, shared by all workers), and the adaptive
- * limit (which lowers the number of slots this worker competes for when the peer struggles).
- * Reused by the retriever (toward the old PACS) and the forwarder (toward the new one).
+ * The one gate of one PACS in a process: every association to that PACS, of every role, passes it. It waits for
+ * the call's {@link Schedule} (time windows, pause, the operator's hold), then for a slot of the PACS's global
+ * association limit (an {@link AssociationLeases} slot, shared by all workers of the migration), and feeds the
+ * adaptive limit (which lowers the number of slots this process competes for when the peer struggles). The limit
+ * is the PACS's alone, so it counts all roles together; the schedule is the PACS's own ({@link #schedule()}, from
+ * its association policy) unless a role brings its own (the indexer: {@code index.windows}, {@code
+ * index.pauseMillis} and the index stage's pause).
  */
 public final class AssociationGate {
     private static final Logger LOG = LoggerFactory.getLogger(AssociationGate.class);
@@ -29,31 +36,37 @@ public final class AssociationGate {
     private final DicomNode remote;
     private final AssociationLeases leases; // null: no global limit (single worker, tests)
     private final AdaptiveLimit limit;
-    private final TimeWindows windows;
-    private final Duration pause;
+    private final Schedule schedule;
     private final Duration leaseWait;
     private final AtomicInteger active = new AtomicInteger();
-    private final ThreadLocal<Long> lastEnd = new ThreadLocal<>();
-    private final java.util.concurrent.atomic.AtomicReference<Outcome> lastOutcome = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Outcome> lastOutcome = new AtomicReference<>();
 
     /** How the gate's latest association ended: what health checks report instead of opening one of their own. */
-    public record Outcome(java.time.Instant at, boolean ok, String detail) {
+    public record Outcome(Instant at, boolean ok, String detail) {
     }
 
-    public AssociationGate(DicomNode remote, AssociationLeases leases, AdaptiveLimit limit, TimeWindows windows,
-                           Duration pause, Duration leaseWait) {
+    /**
+     * @param schedule  the PACS's own schedule, for every call that does not bring its role's own
+     * @param leaseWait how long a call waits for a slot before it fails as a timeout
+     */
+    public AssociationGate(DicomNode remote, AssociationLeases leases, AdaptiveLimit limit, Schedule schedule,
+                           Duration leaseWait) {
         this.remote = remote;
         this.leases = leases;
         this.limit = limit;
-        this.windows = windows;
-        this.pause = pause;
+        this.schedule = schedule;
         this.leaseWait = leaseWait;
+    }
+
+    /** A gate whose own schedule is {@code windows} and a pause per worker thread. */
+    public AssociationGate(DicomNode remote, AssociationLeases leases, AdaptiveLimit limit, TimeWindows windows,
+                           Duration pause, Duration leaseWait) {
+        this(remote, leases, limit, Schedule.perThread(windows, pause, Sleeper.real()), leaseWait);
     }
 
     /** No windows, no pause, no global limit, adaptive limit 1..{@code max}. */
     public static AssociationGate unlimited(DicomNode remote, int max) {
-        return new AssociationGate(remote, null, AdaptiveLimit.of(1, max), TimeWindows.always(), Duration.ZERO,
-                Duration.ofMinutes(10));
+        return new AssociationGate(remote, null, AdaptiveLimit.of(1, max), Schedule.always(), Duration.ofMinutes(10));
     }
 
     /**
@@ -62,7 +75,7 @@ public final class AssociationGate {
      */
     public AssociationGate register(MeterRegistry registry, String prefix) {
         Gauge.builder(prefix + ".associations.active", active, AtomicInteger::get).tag("remote", remote.aeTitle())
-                .description("associations this worker currently has open to the remote AE").register(registry);
+                .description("associations this process currently has open to the remote AE, all roles together").register(registry);
         limit.register(registry, prefix + ".associations.limit", remote.aeTitle());
         return this;
     }
@@ -80,8 +93,14 @@ public final class AssociationGate {
         return limit;
     }
 
+    /** The PACS's own schedule (its association policy's windows and pause). */
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    /** The windows of the PACS's own schedule. */
     public TimeWindows windows() {
-        return windows;
+        return schedule.windows();
     }
 
     public int active() {
@@ -94,36 +113,34 @@ public final class AssociationGate {
     }
 
     /**
-     * Runs {@code association} only if it can start at once: inside a window and with a slot free now (never
-     * waiting, never beyond the limit). Empty when it could not start.
+     * Runs {@code association} only if it can start at once: inside the PACS's windows and with a slot free now
+     * (never waiting, never beyond the limit). Empty when it could not start.
      */
-    public <T> java.util.Optional<T> callIfFree(Association<T> association) throws DicomException, InterruptedException {
-        if (!windows.isOpen() || leases == null && active.get() >= limit.current()) {
-            return java.util.Optional.empty();
+    public <T> Optional<T> callIfFree(Association<T> association) throws DicomException, InterruptedException {
+        if (!schedule.openNow() || leases == null && active.get() >= limit.current()) {
+            return Optional.empty();
         }
         AssociationLeases.Lease lease = null;
         if (leases != null) {
             lease = leases.tryAcquire(remote.aeTitle(), Math.min(limit.current(), limit.max()));
             if (lease == null) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         }
-        return java.util.Optional.ofNullable(run(association, lease));
+        return Optional.ofNullable(run(schedule, association, lease));
     }
 
-    /** Waits for a window, the pause and a slot, then runs {@code association} and feeds the adaptive limit. */
+    /** {@link #call(Schedule, Association)} on the PACS's own schedule. */
     public <T> T call(Association<T> association) throws DicomException, InterruptedException {
-        if (!windows.isOpen()) {
-            LOG.info("outside the allowed windows for {} ({}); waiting {}", remote.aeTitle(), windows, windows.untilOpen());
-            windows.awaitOpen();
-        }
-        Long end = lastEnd.get();
-        if (end != null && !pause.isZero() && !pause.isNegative()) {
-            long waitNanos = end + pause.toNanos() - System.nanoTime();
-            if (waitNanos > 0) {
-                Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
-            }
-        }
+        return call(schedule, association);
+    }
+
+    /**
+     * Waits for the role's {@code turns} (its windows, pause and hold), then for a slot of the PACS's limit; runs
+     * {@code association} and feeds the adaptive limit.
+     */
+    public <T> T call(Schedule turns, Association<T> association) throws DicomException, InterruptedException {
+        turns.awaitTurn();
         AssociationLeases.Lease lease = null;
         if (leases != null) {
             lease = leases.acquire(remote.aeTitle(), Math.min(limit.current(), limit.max()), leaseWait);
@@ -132,19 +149,20 @@ public final class AssociationGate {
                         + remote.aeTitle() + " became free within " + leaseWait);
             }
         }
-        return run(association, lease);
+        return run(turns, association, lease);
     }
 
-    private <T> T run(Association<T> association, AssociationLeases.Lease lease) throws DicomException, InterruptedException {
+    private <T> T run(Schedule turns, Association<T> association, AssociationLeases.Lease lease)
+            throws DicomException, InterruptedException {
         active.incrementAndGet();
         long start = System.nanoTime();
         try {
             T result = association.run();
             limit.onSuccess(Duration.ofNanos(System.nanoTime() - start));
-            lastOutcome.set(new Outcome(java.time.Instant.now(), true, "ok"));
+            lastOutcome.set(new Outcome(Instant.now(), true, "ok"));
             return result;
         } catch (DicomException e) {
-            lastOutcome.set(new Outcome(java.time.Instant.now(), false, e.deadLetterCategory() + ": " + e.getMessage()));
+            lastOutcome.set(new Outcome(Instant.now(), false, e.deadLetterCategory() + ": " + e.getMessage()));
             switch (e.category()) {
                 case CONNECTION_REFUSED, ASSOCIATION_REJECTED, TIMEOUT -> {
                     limit.onOverload();
@@ -159,7 +177,7 @@ public final class AssociationGate {
             if (lease != null) {
                 lease.close();
             }
-            lastEnd.set(System.nanoTime());
+            turns.ended();
         }
     }
 }

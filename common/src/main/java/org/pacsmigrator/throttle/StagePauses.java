@@ -44,7 +44,7 @@ public final class StagePauses {
         return flags.getOrDefault(check(stage), false);
     }
 
-    /** The pause switch of one stage, for a consumer loop or the indexer's pacing. */
+    /** The pause switch of one stage, for a consumer loop or the indexer's schedule. */
     public BooleanSupplier of(String stage) {
         check(stage);
         return () -> isPaused(stage);

@@ -19,6 +19,8 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.schedule.Backoff;
+import org.pacsmigrator.schedule.Schedule;
+import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What every worker of a migration shares, opened once per process: the config, the Kafka
  * topics and publisher, the state store, the DICOM client, the cache (opened on first use),
- * the scratch directory, the meters, the stage pauses, the association leases. It also starts
+ * the scratch directory, the meters, the stage pauses, the one association gate of each PACS. It also starts
  * stage consumers the same way for every role, so the all-in-one run and the services agree.
  */
 public final class MigrationContext implements AutoCloseable {
@@ -61,7 +63,8 @@ public final class MigrationContext implements AutoCloseable {
     private InstanceCache cache;
     /** Lease tables by time-to-live: each PACS's policy names its own (retrieve.leaseTtlSeconds, forward....). */
     private final java.util.Map<Duration, AssociationLeases> leasesByTtl = new java.util.HashMap<>();
-    private final java.util.Map<String, AssociationGate> gates = new java.util.HashMap<>();
+    private AssociationGate sourceGate;
+    private AssociationGate destinationGate;
     private org.apache.kafka.clients.admin.Admin admin;
 
     private MigrationContext(MigrationConfig config, KafkaSettings kafka, StateStore state,
@@ -173,32 +176,40 @@ public final class MigrationContext implements AutoCloseable {
         return cache;
     }
 
-    /** The old PACS's gate (the retrieve policy; the retrievers' and health checks' one). */
-    public AssociationGate sourceGate() {
-        return gate(source(), config.retrieve, "pacsmig.retrieve");
-    }
-
-    /** The new PACS's gate (the forward policy; the forwarders' and health checks' one). */
-    public AssociationGate destinationGate() {
-        return gate(destination(), config.forward, "pacsmig.forward");
+    /**
+     * The old PACS's one gate in this process: every association to it passes here (index C-FINDs and control
+     * queries, the retrievers' manifests and retrieves, the report's reconciliation, the health checks' C-ECHO).
+     * Its limit and its own schedule are the {@code retrieve.*} policy; the indexer brings its own schedule.
+     */
+    public synchronized AssociationGate sourceGate() {
+        if (sourceGate == null) {
+            sourceGate = newGate(source(), config.retrieve, "pacsmig.retrieve");
+        }
+        return sourceGate;
     }
 
     /**
-     * The association policy toward one PACS: global leases (shared by every worker of the
-     * migration), adaptive limit, time windows, pause between associations. One gate per PACS and
-     * metrics prefix in a process: asked again (the console's and the run's report share one
-     * process), the same gate is returned, so its meters stay bound to the gate in use.
+     * The new PACS's one gate in this process: the forwarders' stores, the verifier's C-FIND and storage
+     * commitment requests, the report's reconciliation and the health checks' C-ECHO; the {@code forward.*} policy.
      */
-    public synchronized AssociationGate gate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
-        return gates.computeIfAbsent(metricsPrefix + " " + node, k -> newGate(node, p, metricsPrefix));
+    public synchronized AssociationGate destinationGate() {
+        if (destinationGate == null) {
+            destinationGate = newGate(destination(), config.forward, "pacsmig.forward");
+        }
+        return destinationGate;
     }
 
+    /**
+     * A PACS's gate: global leases with the policy's own time-to-live (shared by every worker of the migration),
+     * adaptive limit, and the policy's windows and pause (per worker thread) as the PACS's own schedule.
+     */
     private AssociationGate newGate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
         AssociationLeases leases = leasesByTtl.computeIfAbsent(Duration.ofSeconds(p.leaseTtlSeconds),
                 ttl -> openLeases.apply(ttl).keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10)));
         ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
-        return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations),
-                TimeWindows.parse(p.windows, zone, Clock.systemUTC()), Duration.ofMillis(p.pauseMillis),
+        Schedule own = Schedule.perThread(TimeWindows.parse(p.windows, zone, Clock.systemUTC()),
+                Duration.ofMillis(p.pauseMillis), Sleeper.real());
+        return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations), own,
                 Duration.ofMinutes(30)).register(meters, metricsPrefix);
     }
 

@@ -55,7 +55,7 @@ class TimeWindowsCalendarTest {
     }
 
     @Test
-    void pacingWaitsForTheWindowAndThePause() throws Exception {
+    void aSerialScheduleWaitsForTheWindowAndThePause() throws Exception {
         Instant[] now = {at("2026-01-05T18:00")};
         List<Duration> slept = new ArrayList<>();
         Clock clock = new Clock() {
@@ -74,13 +74,13 @@ class TimeWindowsCalendarTest {
                 return now[0];
             }
         };
-        Pacing pacing = new Pacing(NIGHTS_AND_WEEKENDS, Duration.ofSeconds(30), clock, d -> {
+        Schedule schedule = Schedule.serial(NIGHTS_AND_WEEKENDS.withClock(clock), Duration.ofSeconds(30), d -> {
             slept.add(d);
             now[0] = now[0].plus(d);
         });
-        pacing.awaitTurn();
+        schedule.awaitTurn();
         assertThat(now[0]).isEqualTo(at("2026-01-05T19:00"));
-        pacing.awaitTurn();
+        schedule.awaitTurn();
         assertThat(now[0]).isEqualTo(at("2026-01-05T19:00:30"));
         assertThat(slept).containsExactly(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(10),
                 Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofSeconds(30));

@@ -59,11 +59,6 @@ class TimeWindowsTest {
     }
 
     @Test
-    void awaitOpenReturnsAtOnceWhenOpen() throws InterruptedException {
-        TimeWindows.parse(List.of("00:00-24:00"), UTC, Clock.systemUTC()).awaitOpen();
-    }
-
-    @Test
     void invalidWindowsAreNamed() {
         assertThatThrownBy(() -> TimeWindows.parse(List.of("7-19"), UTC, Clock.systemUTC()))
                 .hasMessageContaining("'7-19'");

@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.schedule.Schedule;
+import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
 
 class AssociationGateTest {
@@ -41,6 +43,23 @@ class AssociationGateTest {
             return null;
         });
         assertThat(openedAt[0]).isAfterOrEqualTo(Instant.parse("2026-11-27T19:00:00Z"));
+    }
+
+    @Test
+    void aRolesOwnScheduleReplacesThePacsOwnButNotItsLimit() throws Exception {
+        // The PACS's own windows are closed for the next hours; the role's schedule (the indexer's) is open.
+        Instant target = Instant.parse("2026-11-27T12:00:00Z");
+        Clock clock = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), target));
+        AdaptiveLimit limit = AdaptiveLimit.of(1, 2);
+        AssociationGate gate = new AssociationGate(PACS, null, limit, TimeWindows.parse(List.of("19:00-20:00"),
+                ZoneOffset.UTC, clock), Duration.ZERO, Duration.ofSeconds(1));
+        Schedule indexTurns = Schedule.serial(TimeWindows.always(), Duration.ZERO, Sleeper.real());
+        assertThat(gate.callIfFree(() -> "echo")).as("the PACS's own windows are closed").isEmpty();
+        assertThat(gate.call(indexTurns, () -> gate.active())).isEqualTo(1);
+        assertThatThrownBy(() -> gate.call(indexTurns, () -> {
+            throw new DicomException(DicomException.Category.ASSOCIATION_REJECTED, "busy");
+        })).isInstanceOf(DicomException.class);
+        assertThat(limit.current()).as("the role's failures lower the PACS's one limit").isEqualTo(1);
     }
 
     @Test

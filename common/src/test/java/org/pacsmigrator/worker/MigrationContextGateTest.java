@@ -28,9 +28,10 @@ class MigrationContextGateTest {
                 """.formatted(id, RealServices.kafka(), RealServices.cassandra(), RealServices.cassandraDatacenter())));
         try (MigrationContext ctx = MigrationContext.open(config, RealServices.kafka(), RealServices.cassandra(),
                 new SimpleMeterRegistry())) {
-            AssociationGate old = ctx.gate(new DicomNode("OLDTTL", "127.0.0.1", 104), config.retrieve, "pacsmig.retrieve");
-            AssociationGate destination = ctx.gate(new DicomNode("NEWTTL", "127.0.0.1", 105), config.forward,
-                    "pacsmig.forward");
+            AssociationGate old = ctx.sourceGate();
+            AssociationGate destination = ctx.destinationGate();
+            assertThat(old.remote()).isEqualTo(new DicomNode("OLDTTL", "127.0.0.1", 104));
+            assertThat(destination.remote()).isEqualTo(new DicomNode("NEWTTL", "127.0.0.1", 105));
             assertThat(old.leaseTtl()).isEqualTo(Duration.ofSeconds(7));
             assertThat(destination.leaseTtl()).isEqualTo(Duration.ofSeconds(45));
             // and the lease row itself lives that long: held while a call runs, its TTL is the forward policy's
@@ -38,6 +39,27 @@ class MigrationContextGateTest {
             int ttl = destination.call(() -> state.session().execute("SELECT TTL(holder) FROM " + state.keyspace()
                     + ".association_leases WHERE remote_ae = 'NEWTTL'").one().getInt(0));
             assertThat(ttl).isBetween(40, 45);
+        }
+    }
+
+    @Test
+    void everyRoleOfAProcessGetsThePacsOneGate() throws Exception {
+        String id = RealServices.unique("one");
+        MigrationConfig config = ConfigLoader.validate(ConfigLoader.parse("""
+                migrationId: %s
+                source: {aeTitle: OLDONE, host: 127.0.0.1, port: 104}
+                destination: {aeTitle: NEWONE, host: 127.0.0.1, port: 105}
+                index: {from: 2024-01-01, to: 2024-01-01}
+                retrieve: {maxAssociations: 3}
+                forward: {maxAssociations: 5}
+                services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s}
+                """.formatted(id, RealServices.kafka(), RealServices.cassandra(), RealServices.cassandraDatacenter())));
+        try (MigrationContext ctx = MigrationContext.open(config, RealServices.kafka(), RealServices.cassandra(),
+                new SimpleMeterRegistry())) {
+            assertThat(ctx.sourceGate()).isSameAs(ctx.sourceGate()).isNotSameAs(ctx.destinationGate());
+            assertThat(ctx.sourceGate().limit()).isSameAs(ctx.sourceGate().limit());
+            assertThat(ctx.sourceGate().limit().max()).isEqualTo(3);
+            assertThat(ctx.destinationGate().limit().max()).isEqualTo(5);
         }
     }
 }

@@ -11,23 +11,27 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
-import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.find.CappedResultException;
 import org.pacsmigrator.dicom.find.SplittingFinder;
-import org.pacsmigrator.schedule.Pacing;
+import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.Topics;
+import org.pacsmigrator.worker.MigrationContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Builds the study database of the old PACS day by day (Study Root C-FIND, STUDY level) in the
- * configured order, inside the configured time windows and with a pause between queries, and
+ * configured order, through the old PACS's gate on the indexer's own schedule (the {@code index.*} time windows
+ * and pause between queries; the PACS's association limit counts its queries with every other role's), and
  * publishes each study for the retriever. A capped day is split ({@link SplittingFinder}). A day
  * is marked DONE only after all its studies are stored and published, so a crash at any point is
  * resumed by re-querying the day; days already DONE are skipped (not re-published). A day whose
@@ -64,42 +68,41 @@ public final class Indexer {
     private final SplittingFinder finder;
     private final StudyRecorder recorder;
     private volatile boolean stopped;
-    private final Pacing pacing;
+    /** The indexer's own turns at the old PACS's gate: index windows, pause between queries, the console's pause. */
+    private final Schedule turns;
 
-    /** The simple form used by the all-in-one runner before the indexer had its own settings. */
-    public Indexer(DicomClient dicom, DicomNode source, StateStore state, EventPublisher publisher, Topics topics,
-                   int findResultCap) {
-        this(dicom, source, state, publisher, topics, IndexSettings.defaults(null, null, true, findResultCap),
-                Clock.systemUTC(), Sleeper.real(), IndexProgress.standalone());
-    }
-
-    public Indexer(DicomClient dicom, DicomNode source, StateStore state, EventPublisher publisher, Topics topics,
+    /**
+     * @param source the old PACS's gate; the indexer's queries take its slots on the indexer's own schedule
+     *               ({@code settings}' windows and pause, on {@code clock}, waiting with {@code sleeper})
+     */
+    public Indexer(DicomClient dicom, AssociationGate source, StateStore state, EventPublisher publisher, Topics topics,
                    IndexSettings settings, Clock clock, Sleeper sleeper, IndexProgress progress) {
         this.state = state;
         this.settings = settings;
         this.clock = clock;
         this.progress = progress;
-        this.pacing = new Pacing(settings.windows(), settings.pause(), clock, sleeper);
-        QueryRunner runner = new QueryRunner(dicom, source, pacing, progress, settings.findResultCap(),
+        // serial: one pause between any two queries, whichever thread (loop, REST control query) sends them
+        this.turns = Schedule.serial(settings.windows().withClock(clock), settings.pause(), sleeper);
+        QueryRunner runner = new QueryRunner(dicom, source, turns, progress, settings.findResultCap(),
                 settings.maxAttempts(), settings.retryBackoff());
         this.finder = new SplittingFinder(runner, RETURN_KEYS, settings.split());
         this.recorder = new StudyRecorder(state, publisher, topics);
     }
 
     /**
-     * The indexer of a migration's open context: its config's {@code index.*} settings, the system clock, and no
-     * C-FIND while the index stage is paused (the console's pause).
+     * The indexer of a migration's open context: its config's {@code index.*} settings, the system clock, the
+     * process's gate of the old PACS, and no C-FIND while the index stage is paused (the console's pause).
      */
-    public static Indexer of(org.pacsmigrator.worker.MigrationContext context, IndexProgress progress) {
-        Indexer indexer = new Indexer(context.dicom(), context.source(), context.state(), context.publisher(),
+    public static Indexer of(MigrationContext context, IndexProgress progress) {
+        Indexer indexer = new Indexer(context.dicom(), context.sourceGate(), context.state(), context.publisher(),
                 context.topics(), IndexSettings.from(context.config()), Clock.systemUTC(), Sleeper.real(), progress);
-        indexer.pauseWhile(context.pauses().of(org.pacsmigrator.throttle.StagePauses.INDEX));
+        indexer.pauseWhile(context.pauses().of(StagePauses.INDEX));
         return indexer;
     }
 
     /** No C-FIND is sent while {@code paused} is true (the console's pause of the index stage). */
-    public void pauseWhile(java.util.function.BooleanSupplier paused) {
-        pacing.holdWhile(paused);
+    public void pauseWhile(BooleanSupplier paused) {
+        turns.holdWhile(paused);
     }
 
     public IndexSettings settings() {

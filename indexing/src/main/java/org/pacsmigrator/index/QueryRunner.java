@@ -6,17 +6,18 @@ import java.util.List;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
-import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.FindOutcome;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.find.StudyQuery;
 import org.pacsmigrator.schedule.Backoff;
-import org.pacsmigrator.schedule.Pacing;
+import org.pacsmigrator.schedule.Schedule;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one STUDY-level C-FIND at a time, paced (time windows, pause between queries), retried
+ * Sends one STUDY-level C-FIND at a time through the old PACS's gate on the indexer's own schedule (its time
+ * windows, pause between queries and the console's pause; a slot of the PACS's one association limit), retried
  * with exponential back-off when the PACS refuses the association, times out or answers a
  * failure status. A capped result (0xFE00 or the configured cap reached) is returned, not
  * retried: splitting is the caller's job.
@@ -26,26 +27,22 @@ public final class QueryRunner implements StudyQuery {
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
     private final DicomClient dicom;
-    private final DicomNode source;
-    private final Pacing pacing;
+    private final AssociationGate source;
+    private final Schedule turns;
     private final IndexProgress progress;
     private final int findResultCap;
     private final int maxAttempts;
     private final Backoff backoff;
 
-    public QueryRunner(DicomClient dicom, DicomNode source, Pacing pacing, IndexProgress progress, int findResultCap,
-                       int maxAttempts, Duration backoff) {
+    public QueryRunner(DicomClient dicom, AssociationGate source, Schedule turns, IndexProgress progress,
+                       int findResultCap, int maxAttempts, Duration backoff) {
         this.dicom = dicom;
         this.source = source;
-        this.pacing = pacing;
+        this.turns = turns;
         this.progress = progress;
         this.findResultCap = findResultCap;
         this.maxAttempts = maxAttempts;
         this.backoff = new Backoff(backoff, MAX_BACKOFF.compareTo(backoff) < 0 ? backoff : MAX_BACKOFF);
-    }
-
-    public Pacing pacing() {
-        return pacing;
     }
 
     /** Runs the query; throws the last failure once every attempt failed. */
@@ -55,23 +52,25 @@ public final class QueryRunner implements StudyQuery {
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
                 Duration wait = backoff.after(attempt - 1);
-                LOG.info("C-FIND attempt {} of {} on {} in {} after: {}", attempt, maxAttempts, source, wait,
+                LOG.info("C-FIND attempt {} of {} on {} in {} after: {}", attempt, maxAttempts, source.remote(), wait,
                         last.getMessage());
-                pacing.sleeper().sleep(wait);
+                turns.sleeper().sleep(wait);
             }
-            progress.waitingForWindow(!pacing.openNow());
-            pacing.awaitTurn();
-            progress.waitingForWindow(false);
-            progress.query();
+            progress.waitingForWindow(!turns.openNow());
             List<DicomDataset> matches = new ArrayList<>();
             try {
-                FindOutcome outcome = dicom.find(source, QueryLevel.STUDY, keys, matches::add);
+                FindOutcome outcome = source.call(turns, () -> {
+                    progress.waitingForWindow(false);
+                    progress.query();
+                    matches.clear();
+                    return dicom.find(source.remote(), QueryLevel.STUDY, keys, matches::add);
+                });
                 boolean capped = outcome.cappedAt(findResultCap);
                 if (capped || outcome.success()) {
                     return new Answer(matches, outcome, capped);
                 }
                 last = new DicomException(DicomException.Category.FAILURE_STATUS,
-                        String.format("C-FIND on %s ended with status 0x%04X", source, outcome.finalStatus()));
+                        String.format("C-FIND on %s ended with status 0x%04X", source.remote(), outcome.finalStatus()));
             } catch (DicomException e) {
                 last = e;
             }

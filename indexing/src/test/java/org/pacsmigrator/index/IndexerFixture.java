@@ -36,6 +36,7 @@ import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.JsonSerde;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
@@ -86,7 +87,7 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     Indexer indexer(DicomClient dicom, IndexSettings settings, Clock clock, Sleeper sleeper, IndexProgress progress) {
-        return new Indexer(dicom, pacs, state, publisher(), topics, settings, clock, sleeper, progress);
+        return new Indexer(dicom, gate(pacs), state, publisher(), topics, settings, clock, sleeper, progress);
     }
 
     Indexer indexer(IndexSettings settings) {
@@ -103,7 +104,12 @@ final class IndexerFixture implements AutoCloseable {
         Topics ownTopics = new Topics(migrationId + "_" + suffix);
         TopicAdmin.ensureTopics(kafka, ownTopics.all());
         FakeTime time = new FakeTime(java.time.Instant.parse("2026-01-05T12:00:00Z"));
-        return new Indexer(dicom, pacs, own, publisher(), ownTopics, settings, time, time, IndexProgress.standalone());
+        return new Indexer(dicom, gate(pacs), own, publisher(), ownTopics, settings, time, time, IndexProgress.standalone());
+    }
+
+    /** A gate of the PACS without a global limit (one indexer, nothing else queries this test's own Orthanc). */
+    static AssociationGate gate(DicomNode pacs) {
+        return AssociationGate.unlimited(pacs, 1);
     }
 
     /** Every event published to the indexed topic so far. */

@@ -208,7 +208,7 @@ class IndexerScenariosTest {
             DicomNode down = new DicomNode(world.pacs.aeTitle(), "127.0.0.1", closedPort);
             FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
             IndexProgress progress = IndexProgress.standalone();
-            Indexer refused = new Indexer(world.client, down, world.state, world.publisher(), world.topics, settings,
+            Indexer refused = new Indexer(world.client, IndexerFixture.gate(down), world.state, world.publisher(), world.topics, settings,
                     time, time, progress);
             Indexer.Summary summary = refused.run();
 
@@ -251,7 +251,7 @@ class IndexerScenariosTest {
             FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
             org.pacsmigrator.dicom.DicomClient impatient = org.pacsmigrator.dicom.Dicom.client(IndexerFixture.AE,
                     new org.pacsmigrator.dicom.DicomTimeouts(Duration.ofMillis(500), Duration.ofMillis(500)));
-            Indexer indexer = new Indexer(impatient, new DicomNode("SILENT", "127.0.0.1", silent.getLocalPort()),
+            Indexer indexer = new Indexer(impatient, IndexerFixture.gate(new DicomNode("SILENT", "127.0.0.1", silent.getLocalPort())),
                     world.state, world.publisher(), world.topics, settings, time, time, IndexProgress.standalone());
 
             Indexer.Summary summary = indexer.run();

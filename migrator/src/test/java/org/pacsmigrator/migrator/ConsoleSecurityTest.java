@@ -185,8 +185,8 @@ class ConsoleSecurityTest {
             assertThat(oldPacsProxy.total() - associationsBefore).isGreaterThanOrEqualTo(MigrationFixture.STUDIES);
             assertThat(oldPacsProxy.peak()).as("associations the old PACS had open at once").isEqualTo(1);
         }
-        assertThat(runner.context().meters().find("pacsmig.report.associations.active").tag("remote", oldAe).gauge())
-                .as("the report's gate toward the old PACS").isNotNull()
+        assertThat(runner.context().meters().find("pacsmig.retrieve.associations.active").tag("remote", oldAe).gauge())
+                .as("the old PACS's one gate, the report's too").isNotNull()
                 .satisfies(g -> assertThat(g.value()).isZero());
     }
 

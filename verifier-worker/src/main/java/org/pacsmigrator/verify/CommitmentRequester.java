@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.SopReference;
 import org.pacsmigrator.dicom.StorageCommitment;
 import org.pacsmigrator.state.CommitmentRecord;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.StageFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,12 +29,13 @@ public final class CommitmentRequester {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final StorageCommitment scu;
-    private final DicomNode destination;
+    private final AssociationGate destination;
     private final StateStore state;
     private final Duration timeout;
     private final int maxRequests;
 
-    public CommitmentRequester(StorageCommitment scu, DicomNode destination, StateStore state, Duration timeout,
+    /** @param destination the new PACS's gate: each N-ACTION takes one of its slots (the wait for the report does not) */
+    public CommitmentRequester(StorageCommitment scu, AssociationGate destination, StateStore state, Duration timeout,
                                int maxRequests) {
         this.scu = scu;
         this.destination = destination;
@@ -51,7 +52,7 @@ public final class CommitmentRequester {
             String tx = newTransactionUid();
             state.recordCommitmentRequest(new CommitmentRecord(tx, studyInstanceUid, attempt, refs.size(), Instant.now(),
                     null, null, null, null));
-            scu.request(destination, tx, refs);
+            destination.call(() -> scu.request(destination.remote(), tx, refs));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 var record = state.findCommitment(tx);
@@ -64,7 +65,7 @@ public final class CommitmentRequester {
                     studyInstanceUid, tx, timeout.toSeconds(), attempt, maxRequests);
         }
         String message = String.format("study %s: no storage commitment report from %s after %d requests (%d s each)",
-                studyInstanceUid, destination, maxRequests, timeout.toSeconds());
+                studyInstanceUid, destination.remote(), maxRequests, timeout.toSeconds());
         state.markFailed(studyInstanceUid, TIMEOUT_CATEGORY, message);
         throw new StageFailure(TIMEOUT_CATEGORY, message);
     }

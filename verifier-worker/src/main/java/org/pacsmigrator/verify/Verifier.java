@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.DicomClient;
-import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.StudyManifest;
 import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.InstanceCommitment;
@@ -17,6 +16,7 @@ import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Confirms a forwarded study in the new PACS according to the completion criterion:
  * <ul>
  * <li>{@code sent}: every retrieved instance has a successful C-STORE status;</li>
- * <li>{@code sent-and-cfind}: C-FIND (SERIES then IMAGE level) lists every retrieved instance. The new PACS
+ * <li>{@code sent-and-cfind}: C-FIND (SERIES then IMAGE level, over one association through the new PACS's
+ *     gate: its windows, pause and association limit) lists every retrieved instance. The new PACS
  *     may index asynchronously, so a study is re-checked a few times before it fails as "missing in destination";</li>
  * <li>{@code sent-and-committed}: Storage Commitment ({@link CommitmentRequester}); instances the PACS does not
  *     commit fail the study as "not committed" (optionally C-FIND first as a double check).</li>
@@ -41,7 +42,7 @@ public final class Verifier implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
 
     private final DicomClient dicom;
-    private final DicomNode destination;
+    private final AssociationGate destination;
     private final StateStore state;
     private final EventPublisher publisher;
     private final Topics topics;
@@ -54,13 +55,13 @@ public final class Verifier implements StudyEventHandler {
     private final int findResultCap;
 
     /** C-FIND verification (criterion sent-and-cfind), no progress topic. */
-    public Verifier(DicomClient dicom, DicomNode destination, StateStore state, EventPublisher publisher, Topics topics,
+    public Verifier(DicomClient dicom, AssociationGate destination, StateStore state, EventPublisher publisher, Topics topics,
                     int maxAttempts, Duration retryDelay) {
         this(dicom, destination, state, publisher, topics, maxAttempts, retryDelay, Completion.SENT_AND_CFIND, false, null, null);
     }
 
     /** No C-FIND limit of the new PACS known (its 0xFE00 is honoured anyway). */
-    public Verifier(DicomClient dicom, DicomNode destination, StateStore state, EventPublisher publisher, Topics topics,
+    public Verifier(DicomClient dicom, AssociationGate destination, StateStore state, EventPublisher publisher, Topics topics,
                     int maxAttempts, Duration retryDelay, Completion criterion, boolean cfindDoubleCheck,
                     CommitmentRequester commitment, JsonPublisher progress) {
         this(dicom, destination, state, publisher, topics, maxAttempts, retryDelay, criterion, cfindDoubleCheck, commitment,
@@ -72,7 +73,7 @@ public final class Verifier implements StudyEventHandler {
      * @param progress      where progress snapshots go (null: none)
      * @param findResultCap the new PACS's C-FIND result limit (0 = unknown): a capped answer is split, never taken as complete
      */
-    public Verifier(DicomClient dicom, DicomNode destination, StateStore state, EventPublisher publisher, Topics topics,
+    public Verifier(DicomClient dicom, AssociationGate destination, StateStore state, EventPublisher publisher, Topics topics,
                     int maxAttempts, Duration retryDelay, Completion criterion, boolean cfindDoubleCheck,
                     CommitmentRequester commitment, JsonPublisher progress, int findResultCap) {
         if (criterion == Completion.SENT_AND_COMMITTED && commitment == null) {
@@ -129,7 +130,8 @@ public final class Verifier implements StudyEventHandler {
         int confirmed = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             Set<String> present = new HashSet<>();
-            StudyManifest.query(dicom, destination, uid, sent.size(), findResultCap).forEach(e -> present.add(e.sopInstanceUid()));
+            destination.call(() -> StudyManifest.query(dicom, destination.remote(), uid, sent.size(), findResultCap))
+                    .forEach(e -> present.add(e.sopInstanceUid()));
             missing = new HashSet<>();
             confirmed = 0;
             List<String> newlyVerified = new java.util.ArrayList<>();
@@ -152,7 +154,7 @@ public final class Verifier implements StudyEventHandler {
         publishProgress(uid, all, confirmed);
         if (!missing.isEmpty()) {
             String message = String.format("study %s: %d of %d instances not found in %s by C-FIND",
-                    uid, missing.size(), sent.size(), destination);
+                    uid, missing.size(), sent.size(), destination.remote());
             state.markFailed(uid, "missing in destination", message);
             throw new StageFailure("missing in destination", message);
         }
@@ -174,7 +176,7 @@ public final class Verifier implements StudyEventHandler {
         }
         if (notCommitted > 0) {
             String message = String.format("study %s: %d of %d instances not committed by %s (transaction %s): %s",
-                    uid, notCommitted, sent.size(), destination, tx.transactionUid(), byReason);
+                    uid, notCommitted, sent.size(), destination.remote(), tx.transactionUid(), byReason);
             state.markFailed(uid, "not committed", message);
             throw new StageFailure("not committed", message);
         }

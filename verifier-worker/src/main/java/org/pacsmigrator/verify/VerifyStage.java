@@ -56,13 +56,13 @@ public final class VerifyStage implements Stage {
             scu = Dicom.startStorageCommitment(listener, DicomTimeouts.defaults(),
                     Duration.ofMillis(c.sameAssociationWaitMillis), new CommitmentReports(ctx.state(), jsonPublisher,
                             ctx.topics()), ctx.meters());
-            requester = new CommitmentRequester(scu, ctx.destination(), ctx.state(), Duration.ofSeconds(c.timeoutSeconds),
+            requester = new CommitmentRequester(scu, ctx.destinationGate(), ctx.state(), Duration.ofSeconds(c.timeoutSeconds),
                     c.maxRequests);
         }
         CompletionService completion = new CompletionService(ctx.kafka(), ctx.topics(), criterion, ctx.state(),
                 Files.createTempDirectory(ctx.scratch(), "streams-")).start();
         VerifyStage stage = new VerifyStage(jsonPublisher, results, scu, completion);
-        Verifier verifier = new Verifier(ctx.dicom(), ctx.destination(), ctx.state(), ctx.publisher(), ctx.topics(),
+        Verifier verifier = new Verifier(ctx.dicom(), ctx.destinationGate(), ctx.state(), ctx.publisher(), ctx.topics(),
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
                 config.verify.cfindDoubleCheck, requester, jsonPublisher, config.verify.findResultCap);
         stage.workers = ctx.startStage(StagePauses.VERIFY, "verifier", ctx.topics().forwarded(), verifier, 1);

@@ -37,6 +37,7 @@ import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageFailure;
@@ -130,8 +131,14 @@ class VerifierOrthancTest {
     }
 
     private static Verifier verifier(Completion criterion, StorageCommitment commitmentScu, Duration timeout, int maxRequests) {
-        CommitmentRequester requester = new CommitmentRequester(commitmentScu, pacs, state, timeout, maxRequests);
-        return new Verifier(CLIENT, pacs, state, publisher, topics, 2, Duration.ofMillis(200), criterion, false, requester, json);
+        return verifier(criterion, commitmentScu, timeout, maxRequests, AssociationGate.unlimited(pacs, 2));
+    }
+
+    /** A verifier whose associations to the new PACS (C-FIND and N-ACTION) pass {@code gate}. */
+    private static Verifier verifier(Completion criterion, StorageCommitment commitmentScu, Duration timeout, int maxRequests,
+                                     AssociationGate gate) {
+        CommitmentRequester requester = new CommitmentRequester(commitmentScu, gate, state, timeout, maxRequests);
+        return new Verifier(CLIENT, gate, state, publisher, topics, 2, Duration.ofMillis(200), criterion, false, requester, json);
     }
 
     private static void forwarded(String uid) {
@@ -154,7 +161,10 @@ class VerifierOrthancTest {
         GeneratedStudy s = studies.get(0);
         String uid = s.studyInstanceUid();
         forwarded(uid);
-        verifier(Completion.SENT_AND_COMMITTED, scu, Duration.ofSeconds(20), 2).handle(StudyEvent.of(uid, "forwarded"));
+        AssociationGate gate = AssociationGate.unlimited(pacs, 2);
+        verifier(Completion.SENT_AND_COMMITTED, scu, Duration.ofSeconds(20), 2, gate).handle(StudyEvent.of(uid, "forwarded"));
+        assertThat(gate.lastOutcome()).as("the N-ACTION passed the new PACS's gate").isNotNull()
+                .satisfies(o -> assertThat(o.ok()).isTrue());
 
         assertThat(state.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.VERIFIED);
         Map<String, InstanceCommitment> commitments = state.instanceCommitmentsOf(uid);
@@ -205,13 +215,15 @@ class VerifierOrthancTest {
         GeneratedStudy s = studies.get(2);
         String uid = s.studyInstanceUid();
         deleteFromNewPacs(s.sopInstanceUids().get(1));
-        Verifier verifier = verifier(Completion.SENT_AND_CFIND, scu, Duration.ofSeconds(5), 1);
+        AssociationGate gate = AssociationGate.unlimited(pacs, 2);
+        Verifier verifier = verifier(Completion.SENT_AND_CFIND, scu, Duration.ofSeconds(5), 1, gate);
         assertThatThrownBy(() -> verifier.handle(StudyEvent.of(uid, "forwarded")))
                 .isInstanceOf(StageFailure.class)
                 .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("missing in destination"))
                 .hasMessageContaining("1 of " + s.instanceCount() + " instances not found");
         assertThat(state.findStudy(uid).orElseThrow().failureCategory()).isEqualTo("missing in destination");
         assertThat(state.instancesOf(uid).stream().filter(InstanceRecord::verified).count()).isEqualTo(s.instanceCount() - 1);
+        assertThat(gate.lastOutcome()).as("the C-FIND verification passed the new PACS's gate").isNotNull();
     }
 
     @Test
@@ -235,7 +247,8 @@ class VerifierOrthancTest {
         json.publish(topics.studyProgress(), uid, new ProgressEvent(uid, instances.size(), instances.size(), instances.size(), -1,
                 Instant.now()));
         // Commit all but the last instance: counted, not complete.
-        CommitmentRequester requester = new CommitmentRequester(scu, pacs, state, Duration.ofSeconds(20), 1);
+        CommitmentRequester requester = new CommitmentRequester(scu, AssociationGate.unlimited(pacs, 1), state,
+                Duration.ofSeconds(20), 1);
         requester.requestAndAwait(uid, instances.subList(0, instances.size() - 1));
         StudyStatus partial = awaitStatus(uid, st -> st.confirmed() == instances.size() - 1);
         assertThat(partial.complete()).isFalse();

@@ -16,7 +16,7 @@ import org.pacsmigrator.dicom.DicomException;
 /**
  * Finds every study of a day, a date range or without a StudyDate although the PACS caps C-FIND results: the
  * one splitting of the indexer, its control queries and the report, each with its own {@link StudyQuery}
- * (pacing, gate, cap) and return keys. A capped query
+ * (gate, schedule, cap) and return keys. A capped query
  * (0xFE00 or the configured cap reached, since some PACS truncate silently) is split by StudyTime
  * range into halves, recursively, down to the minimum span; a span still capped there is split
  * by ModalitiesInStudy (the configured list plus every modality seen in the capped answer). Matches

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * process stopped: done days are skipped), then forever: retry failed days, run the scheduled
  * control query of the whole range ({@code index.controlIntervalHours}) and the catch-up of the
  * last {@code index.catchUpDays} days ({@code index.catchUpIntervalMinutes}). Every query goes
- * through the indexer's pacing, so time windows and pauses hold for all of it.
+ * through the old PACS's gate on the indexer's schedule, so its time windows and pause and the PACS's
+ * association limit hold for all of it.
  */
 public final class IndexerLoop implements Managed, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IndexerLoop.class);
