@@ -22,6 +22,7 @@ import org.pacsmigrator.index.IndexSettings;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
@@ -74,8 +75,8 @@ public final class IndexerBench {
         for (int p = 0; p < 4; p++) {
             int share = studies / 4 + (p < studies % 4 ? 1 : 0);
             int part = p;
-            sent.add(pool.submit(() -> new SyntheticPacsGenerator(9000 + part, share, first, days, 1, 1, 50).small()
-                    .sendTo(dicom, pacs, dir.resolve("scratch-" + part))));
+            SyntheticPacsGenerator generator = new SyntheticPacsGenerator(9000 + part, share, first, days, 1, 1, 50).small();
+            sent.add(pool.submit(() -> SyntheticSeeding.sendTo(generator, dicom, pacs, dir.resolve("scratch-" + part))));
         }
         for (Future<Integer> f : sent) {
             f.get();

@@ -35,8 +35,8 @@ for spec in indexer:indexer:org.pacsmigrator.index.service.IndexerApplication \
     status=1
   fi
   if [ "$role" = console ]; then
-    # the console runs no stage: none of the workers' modules, the launcher or the test harness
-    for module_jar in indexer retriever-worker forwarder-worker verifier-worker migrator harness; do
+    # the console runs no stage: none of the workers' modules, the launcher, the test harness or the synthetic data
+    for module_jar in indexer retriever-worker forwarder-worker verifier-worker migrator harness synthetic; do
       if compgen -G "$lib/$module_jar-[0-9]*.jar" >/dev/null; then
         echo "copy-libs: console: $module_jar is on its classpath (the console depends on no worker)" >&2
         status=1

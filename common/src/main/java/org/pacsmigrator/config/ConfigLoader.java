@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.UndefinedEnvironmentVariableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Reads and validates a {@link MigrationConfig}; every problem names its key. */
@@ -51,9 +54,10 @@ public final class ConfigLoader {
 
     /**
      * Parses after replacing every {@code ${NAME}} by the environment variable NAME (secrets such as
-     * the S3 keys come from a Kubernetes Secret that way); an unset variable is an error naming it.
+     * the S3 keys come from a Kubernetes Secret that way); an unset variable is an error naming it
+     * (see {@link #substitute}).
      */
-    public static MigrationConfig parse(String yaml, java.util.function.Function<String, String> environment) {
+    public static MigrationConfig parse(String yaml, Function<String, String> environment) {
         try {
             MigrationConfig config = YAML.readValue(substitute(yaml, environment), MigrationConfig.class);
             if (config == null) {
@@ -70,29 +74,32 @@ public final class ConfigLoader {
         }
     }
 
-    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-
-    /** Replaces {@code ${NAME}} outside whole-line comments (a comment may mention the syntax). */
-    static String substitute(String yaml, java.util.function.Function<String, String> environment) {
+    /**
+     * Replaces {@code ${NAME}} outside whole-line comments (a comment may mention the syntax) with Dropwizard's
+     * substitutor, strict: {@code ${NAME:-default}} gives a default, {@code $${NAME}} stays literal text, an
+     * unset variable without a default is an error naming it. A value is taken as it is, never substituted
+     * again (a secret may contain "${").
+     */
+    static String substitute(String yaml, Function<String, String> environment) {
+        String[] unresolved = {null};
+        EnvironmentVariableSubstitutor substitutor = new EnvironmentVariableSubstitutor(true, false);
+        substitutor.setVariableResolver(name -> {
+            String value = environment.apply(name);
+            if (value == null) {
+                unresolved[0] = name; // the substitutor throws right after an unresolved name without a default
+            }
+            return value;
+        });
+        substitutor.setDisableSubstitutionInValues(true);
         StringBuilder out = new StringBuilder();
         for (String line : yaml.split("(?<=\n)")) {
-            out.append(line.stripLeading().startsWith("#") ? line : substituteLine(line, environment));
-        }
-        return out.toString();
-    }
-
-    private static String substituteLine(String yaml, java.util.function.Function<String, String> environment) {
-        java.util.regex.Matcher m = VARIABLE.matcher(yaml);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String value = environment.apply(m.group(1));
-            if (value == null) {
-                throw new ConfigException(null, "environment variable " + m.group(1) + " is not set (named as ${"
-                        + m.group(1) + "} in the config)");
+            try {
+                out.append(line.stripLeading().startsWith("#") ? line : substitutor.replace(line));
+            } catch (UndefinedEnvironmentVariableException e) {
+                throw new ConfigException(null, "environment variable " + unresolved[0] + " is not set (named as ${"
+                        + unresolved[0] + "} in the config)");
             }
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
         }
-        m.appendTail(out);
         return out.toString();
     }
 

@@ -45,6 +45,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void substitutionTakesDefaultsKeepsEscapesAndNeverSubstitutesAValueAgain() {
+        java.util.Map<String, String> env = java.util.Map.of("SECRET", "a${OTHER}b", "SET", "set");
+        String yaml = """
+                plain: ${SET}
+                defaulted: ${UNSET:-fallback}
+                overridden: ${SET:-fallback}
+                escaped: $${SET}
+                secret: ${SECRET}
+                """;
+        assertThat(ConfigLoader.substitute(yaml, env::get)).isEqualTo("""
+                plain: set
+                defaulted: fallback
+                overridden: set
+                escaped: ${SET}
+                secret: a${OTHER}b
+                """);
+        assertThatThrownBy(() -> ConfigLoader.substitute("a: ${DEFAULTED:-x}\nb: ${MISSING}\n", env::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("environment variable MISSING is not set (named as ${MISSING} in the config)");
+    }
+
+    @Test
     void consoleTokenAndAllowedHostsAreValidated() {
         MigrationConfig none = ConfigLoader.validate(ConfigLoader.parse(VALID));
         assertThat(none.console.token).isNull();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /**
  * Orthanc with LimitFindResults (and LimitFindInstances): the cap must be visible in the outcome, and a study
@@ -33,9 +34,9 @@ class OrthancFindLimitTest {
                 Map.of("migrator", new OrthancServer.Modality("MIGRATOR", "127.0.0.1", 1)), Map.of("LimitFindResults", 2,
                         "LimitFindInstances", 5));
         pacs = new DicomNode("CAPPED", "127.0.0.1", orthanc.dicomPort());
-        new SyntheticPacsGenerator(99, 5, LocalDate.of(2023, 1, 10), 1, 1, 1, 3)
-                .sendTo(Dicom.client("MIGRATOR", DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
-        MANY_SERIES.sendTo(Dicom.client("MIGRATOR", DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(new SyntheticPacsGenerator(99, 5, LocalDate.of(2023, 1, 10), 1, 1, 1, 3),
+                Dicom.client("MIGRATOR", DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(MANY_SERIES, Dicom.client("MIGRATOR", DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
     }
 
     @AfterAll

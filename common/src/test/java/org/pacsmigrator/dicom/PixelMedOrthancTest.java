@@ -22,6 +22,7 @@ import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.testsupport.Commands;
 import org.pacsmigrator.testsupport.CountingProxy;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /** The PixelMed DICOM layer against a real Orthanc. */
 class PixelMedOrthancTest {
@@ -52,7 +53,7 @@ class PixelMedOrthancTest {
                 Map.of("migrator", new OrthancServer.Modality(OUR_AE, "127.0.0.1", scp.port())));
         pacs = new DicomNode("OLDPACS", "127.0.0.1", orthanc.dicomPort());
         plan = GENERATOR.plan().toList();
-        sent = GENERATOR.sendTo(Dicom.client(OUR_AE, DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
+        sent = SyntheticSeeding.sendTo(GENERATOR, Dicom.client(OUR_AE, DicomTimeouts.defaults()), pacs, dir.resolve("scratch"));
     }
 
     @AfterAll

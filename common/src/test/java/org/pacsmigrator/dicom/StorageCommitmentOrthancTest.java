@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /** Storage Commitment Push Model SCU against Orthanc's storage commitment SCP (report on a new association). */
 class StorageCommitmentOrthancTest {
@@ -38,7 +39,7 @@ class StorageCommitmentOrthancTest {
         orthanc = OrthancServer.start("NEWPACS", dir.resolve("orthanc"),
                 Map.of("migrator", new OrthancServer.Modality(OUR_AE, "127.0.0.1", commitment.port())));
         pacs = new DicomNode("NEWPACS", "127.0.0.1", orthanc.dicomPort());
-        GENERATOR.sendTo(CLIENT, pacs, dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(GENERATOR, CLIENT, pacs, dir.resolve("scratch"));
     }
 
     @AfterAll

@@ -1,11 +1,15 @@
 package org.pacsmigrator.dicom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
@@ -56,5 +60,31 @@ class SyntheticPacsGeneratorTest {
         DicomFileInfo info = DicomFiles.readInfo(files.get(0));
         assertThat(info.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1");
         assertThat(info.sopInstanceUid()).isEqualTo(study.series().get(0).sopInstanceUids().get(0));
+    }
+
+    @Test
+    void forEachStudyFilesHandsOverOneStudyAtATimeAndDeletesItsFiles(@TempDir Path tmp) throws Exception {
+        SyntheticPacsGenerator g = new SyntheticPacsGenerator(5, 3, DAY, 1, 1, 2, 1).small();
+        List<String> handed = new ArrayList<>();
+        g.forEachStudyFiles(tmp, (study, files) -> {
+            assertThat(files).hasSize(study.instanceCount()).allMatch(Files::isRegularFile);
+            try (Stream<Path> onDisk = Files.walk(tmp)) {
+                assertThat(onDisk.filter(Files::isRegularFile)).hasSameSizeAs(files);
+            }
+            handed.add(study.studyInstanceUid());
+        });
+        assertThat(handed).isEqualTo(g.plan().map(GeneratedStudy::studyInstanceUid).toList());
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailingHandlerStopsTheGenerationAndLeavesNoFiles(@TempDir Path tmp) {
+        SyntheticPacsGenerator g = new SyntheticPacsGenerator(5, 3, DAY, 1, 1, 2, 1).small();
+        assertThatThrownBy(() -> g.forEachStudyFiles(tmp, (study, files) -> {
+            throw new IOException("PACS down");
+        })).hasMessage("PACS down");
+        assertThat(tmp.toFile().list()).isEmpty();
     }
 }

@@ -15,6 +15,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.index.service.IndexerLoop;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.IndexDayRecord;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /**
  * The indexer service's loop with the indexing module's fixture (its test-jar; this package so that
@@ -25,7 +26,7 @@ class IndexerLoopTest {
     void serviceLoopRunsCatchUpAndScheduledControlQueries() throws Exception {
         try (IndexerFixture world = new IndexerFixture("loop", 0)) {
             LocalDate day = LocalDate.of(2023, 12, 1);
-            new SyntheticPacsGenerator(801, 2, day, 1, 1, 1, 2).sendTo(world.client, world.pacs, world.dir.resolve("s"));
+            SyntheticSeeding.sendTo(new SyntheticPacsGenerator(801, 2, day, 1, 1, 1, 2), world.client, world.pacs, world.dir.resolve("s"));
             IndexSettings scheduled = new IndexSettings(day, day, true, 0, Duration.ofMinutes(15), List.of("CT", "MR"),
                     TimeWindows.always(), Duration.ZERO, 1, Duration.ZERO, false, "0123456789", 1,
                     Duration.ofMinutes(10), Duration.ofMinutes(20), world.dir.resolve("loop-reports"));

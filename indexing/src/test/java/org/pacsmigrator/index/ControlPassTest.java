@@ -10,6 +10,7 @@ import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.topics.StudyEvent;
 
 /**
@@ -23,7 +24,7 @@ class ControlPassTest {
     void passIsKeptReopensMigratedChangedStudiesAndLeavesThoseInFlightForTheNext() throws Exception {
         try (IndexerFixture world = new IndexerFixture("ctlpass", 0)) {
             SyntheticPacsGenerator original = new SyntheticPacsGenerator(601, 3, DAY, 1, 1, 1, 3).small();
-            original.sendTo(world.client, world.pacs, world.dir.resolve("s"));
+            SyntheticSeeding.sendTo(original, world.client, world.pacs, world.dir.resolve("s"));
             IndexSettings settings = world.settings(DAY, DAY, 0).withUndated(false);
             world.indexer(settings).run();
             List<String> uids = original.plan().map(SyntheticPacsGenerator.GeneratedStudy::studyInstanceUid).toList();
@@ -39,7 +40,7 @@ class ControlPassTest {
                 world.client.store(world.pacs, grown.writeStudy(s, world.dir.resolve("g" + s.index())), (f, u, st, d) -> { });
             }
             SyntheticPacsGenerator later = new SyntheticPacsGenerator(602, 1, DAY, 1, 1, 1, 1).small();
-            later.sendTo(world.client, world.pacs, world.dir.resolve("l"));
+            SyntheticSeeding.sendTo(later, world.client, world.pacs, world.dir.resolve("l"));
             String fresh = later.plan().findFirst().orElseThrow().studyInstanceUid();
 
             ControlQuery control = new ControlQuery(world.indexer(settings));

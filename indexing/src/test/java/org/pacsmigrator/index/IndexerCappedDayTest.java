@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.topics.StudyEvent;
 
 /**
@@ -39,9 +40,9 @@ class IndexerCappedDayTest {
         busy = busyDay.plan().toList();
         quiet = quietDay.plan().toList();
         mixed = mixedDay.plan().toList();
-        busyDay.sendTo(world.client, world.pacs, world.dir.resolve("scratch"));
-        quietDay.sendTo(world.client, world.pacs, world.dir.resolve("scratch"));
-        mixedDay.sendTo(world.client, world.pacs, world.dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(busyDay, world.client, world.pacs, world.dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(quietDay, world.client, world.pacs, world.dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(mixedDay, world.client, world.pacs, world.dir.resolve("scratch"));
     }
 
     @AfterAll

@@ -19,6 +19,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.topics.StudyEvent;
 
 /** The indexer's scenarios against a real Orthanc (one per test), Kafka and Cassandra. */
@@ -28,7 +29,7 @@ class IndexerScenariosTest {
     void studiesWithoutStudyDateAreFound() throws Exception {
         try (IndexerFixture world = new IndexerFixture("undated", 3)) {
             LocalDate day = LocalDate.of(2023, 5, 1);
-            new SyntheticPacsGenerator(401, 6, day, 1, 1, 1, 6).sendTo(world.client, world.pacs, world.dir.resolve("s"));
+            SyntheticSeeding.sendTo(new SyntheticPacsGenerator(401, 6, day, 1, 1, 1, 6), world.client, world.pacs, world.dir.resolve("s"));
             // Orthanc's create-dicom writes no StudyDate unless asked to; one PatientID is a prefix of the others'.
             String undatedA = createUndated(world, "UND-1", "Ødegård^Åse");
             String undatedB = createUndated(world, "SYN", "Nodate^Nils");
@@ -102,14 +103,14 @@ class IndexerScenariosTest {
         try (IndexerFixture world = new IndexerFixture("control", 0)) {
             LocalDate day = LocalDate.of(2023, 7, 1);
             SyntheticPacsGenerator original = new SyntheticPacsGenerator(501, 3, day, 1, 1, 1, 3);
-            original.sendTo(world.client, world.pacs, world.dir.resolve("s"));
+            SyntheticSeeding.sendTo(original, world.client, world.pacs, world.dir.resolve("s"));
             IndexSettings settings = world.settings(day, day, 0).withUndated(false);
             world.indexer(settings).run();
             assertThat(world.events()).hasSize(3);
 
             // the old PACS keeps receiving: two new studies that day, one more image for study 0, study 2 deleted
             SyntheticPacsGenerator later = new SyntheticPacsGenerator(502, 2, day, 1, 1, 1, 2);
-            later.sendTo(world.client, world.pacs, world.dir.resolve("s2"));
+            SyntheticSeeding.sendTo(later, world.client, world.pacs, world.dir.resolve("s2"));
             SyntheticPacsGenerator.GeneratedStudy grown = new SyntheticPacsGenerator(501, 3, day, 1, 1, 2, 3).plan()
                     .findFirst().orElseThrow();
             world.client.store(world.pacs, new SyntheticPacsGenerator(501, 3, day, 1, 1, 2, 3)
@@ -164,7 +165,7 @@ class IndexerScenariosTest {
         try (IndexerFixture world = new IndexerFixture("resume", 0)) {
             LocalDate first = LocalDate.of(2023, 8, 1);
             SyntheticPacsGenerator gen = new SyntheticPacsGenerator(601, 10, first, 5, 1, 1, 10);
-            gen.sendTo(world.client, world.pacs, world.dir.resolve("s"));
+            SyntheticSeeding.sendTo(gen, world.client, world.pacs, world.dir.resolve("s"));
             IndexSettings settings = world.settings(first, first.plusDays(4), 0).withUndated(false);
             // The "kill": the process dies while querying the 4th day (an unchecked error out of the
             // DICOM layer ends indexRange like a crash would, with nothing recorded for that day).

@@ -47,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
             if (oldPacs.countInstances() == 0) {
                 SyntheticPacsGenerator generator = new SyntheticPacsGenerator(data.seed, data.studies, FIRST_DAY, data.days,
                         data.series, data.instances, Math.max(1, data.studies / 3));
-                int sent = generator.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()),
+                int sent = GenerateCommand.send(generator, Dicom.client("GENERATOR", DicomTimeouts.defaults()),
                         new DicomNode(oldPacs.aeTitle(), oldPacs.host(), oldPacs.dicomPort()), Files.createTempDirectory("pacsmig-demo"));
                 System.out.printf("seeded the old PACS with %d studies, %d instances%n", data.studies, sent);
             }

@@ -1,12 +1,16 @@
 package org.pacsmigrator.migrator;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.DicomUpload;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,9 +42,17 @@ final class GenerateCommand implements Callable<Integer> {
             generator = generator.small();
         }
         Path scratch = Files.createTempDirectory("pacsmig-generate");
-        int sent = generator.sendTo(Dicom.client(callingAe, DicomTimeouts.defaults()), pacs, scratch);
+        int sent = send(generator, Dicom.client(callingAe, DicomTimeouts.defaults()), pacs, scratch);
         System.out.printf("generated %d studies, %d instances into %s%n", data.studies, sent, pacs);
         return 0;
+    }
+
+    /** C-STOREs the generated studies one at a time; returns the number of instances stored, throws if any was not. */
+    static int send(SyntheticPacsGenerator generator, DicomClient client, DicomNode pacs, Path scratch)
+            throws IOException, DicomException {
+        DicomUpload upload = new DicomUpload(client, pacs);
+        generator.forEachStudyFiles(scratch, (study, files) -> upload.store(files));
+        return upload.storedOrThrow();
     }
 
     static DicomNode parseNode(String text) {

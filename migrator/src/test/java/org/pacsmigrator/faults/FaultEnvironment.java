@@ -26,6 +26,7 @@ import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /**
  * What the fault scenarios share, once per test JVM: Kafka and Cassandra of {@link TestServices}
@@ -70,7 +71,7 @@ final class FaultEnvironment {
             newPacs.close();
         }, "fault-pacs-stop"));
         long started = System.nanoTime();
-        int sent = generator().sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()), node(oldPacs),
+        int sent = SyntheticSeeding.sendTo(generator(), Dicom.client("GENERATOR", DicomTimeouts.defaults()), node(oldPacs),
                 Files.createDirectories(base.resolve("seed")));
         System.err.printf("FaultEnvironment: old PACS seeded with %d instances in %d ms (%s)%n", sent,
                 (System.nanoTime() - started) / 1_000_000, base);

@@ -35,6 +35,7 @@ import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.testsupport.LogWatch;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /**
  * Issue 18, capped answers everywhere: the old and the new PACS cap C-FIND answers (Orthanc with LimitFindResults 3
@@ -70,7 +71,7 @@ class CappedArchiveMigrationTest {
                 new OrthancServer.Modality(s.migrator().aeTitle(), "127.0.0.1", s.migrator().port()));
         oldPacs = OrthancServer.start("CAPPEDOLD", dir.resolve("old-pacs"), 0, 0, migrator, CAPS);
         newPacs = OrthancServer.start("CAPPEDNEW", dir.resolve("new-pacs"), 0, 0, migrator, CAPS);
-        DATA.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()), MigrationFixture.node(oldPacs),
+        SyntheticSeeding.sendTo(DATA, Dicom.client("GENERATOR", DicomTimeouts.defaults()), MigrationFixture.node(oldPacs),
                 Files.createDirectories(dir.resolve("seed")));
     }
 
@@ -135,7 +136,7 @@ class CappedArchiveMigrationTest {
         GeneratedStudy victim = DATA.plan().toList().get(5);
         String lost = victim.series().get(2).sopInstanceUids().get(1);
         newPacs.delete("/instances/" + newPacs.post("/tools/lookup", lost).get(0).path("ID").asText());
-        LATE.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()), MigrationFixture.node(oldPacs),
+        SyntheticSeeding.sendTo(LATE, Dicom.client("GENERATOR", DicomTimeouts.defaults()), MigrationFixture.node(oldPacs),
                 Files.createDirectories(dir.resolve("late")));
         ByteArrayOutputStream reportOut = new ByteArrayOutputStream();
         int exit;

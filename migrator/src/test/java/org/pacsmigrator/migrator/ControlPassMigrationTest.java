@@ -40,6 +40,7 @@ import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import picocli.CommandLine;
 
 /**
@@ -288,12 +289,12 @@ class ControlPassMigrationTest {
             Map<String, Object> extra = limitFindResults > 0 ? Map.of("LimitFindResults", limitFindResults) : Map.of();
             orthanc = OrthancServer.start(aeTitle, dir.resolve("orthanc"), 0, 0, Map.of("migrator", migrator), extra);
             node = MigrationFixture.node(orthanc);
-            ORIGINAL.sendTo(client, node, dir.resolve("seed"));
+            SyntheticSeeding.sendTo(ORIGINAL, client, node, dir.resolve("seed"));
         }
 
         /** Stores {@link #LATE} and the third image of study 0; returns the late study's UID. */
         String storeLateStudyAndGrowStudy0() throws Exception {
-            LATE.sendTo(client, node, dir.resolve("late"));
+            SyntheticSeeding.sendTo(LATE, client, node, dir.resolve("late"));
             SyntheticPacsGenerator.GeneratedStudy study0 = GROWN.plan().findFirst().orElseThrow();
             Set<String> had = Set.copyOf(orthanc.sopInstanceUids());
             List<Path> files = GROWN.writeStudy(study0, dir.resolve("grown"));

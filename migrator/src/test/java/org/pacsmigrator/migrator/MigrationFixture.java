@@ -17,6 +17,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /**
  * The shared data set of the end-to-end tests: 20 studies × 3 series × 5 instances over 7 days in
@@ -53,7 +54,7 @@ final class MigrationFixture {
             return;
         }
         old.deleteAll();
-        generator().sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()), node(old), Files.createTempDirectory("seed"));
+        SyntheticSeeding.sendTo(generator(), Dicom.client("GENERATOR", DicomTimeouts.defaults()), node(old), Files.createTempDirectory("seed"));
     }
 
     static DicomNode node(OrthancServer pacs) {

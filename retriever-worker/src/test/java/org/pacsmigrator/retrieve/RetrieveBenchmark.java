@@ -23,6 +23,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -59,7 +60,7 @@ public final class RetrieveBenchmark {
         try (OrthancServer pacs = RetrieverFixture.startOrthanc("BENCHOLD", dir.resolve("orthanc"), Map.of(
                 "me", new OrthancServer.Modality(ME, "127.0.0.1", scpPort),
                 "dcmtk", new OrthancServer.Modality(DCMTK, "127.0.0.1", dcmtkPort)), gen)) {
-            big.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()), RetrieverFixture.node(pacs),
+            SyntheticSeeding.sendTo(big, Dicom.client("GENERATOR", DicomTimeouts.defaults()), RetrieverFixture.node(pacs),
                     Files.createDirectories(dir.resolve("seed-big")));
             DicomNode source = RetrieverFixture.node(pacs);
             List<String> uids = gen.plan().map(SyntheticPacsGenerator.GeneratedStudy::studyInstanceUid).toList();

@@ -21,6 +21,7 @@ import org.pacsmigrator.state.CassandraSettings;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StudyEvent;
@@ -96,7 +97,7 @@ final class RetrieverFixture {
                                       SyntheticPacsGenerator seed) throws Exception {
         OrthancServer pacs = OrthancServer.start(aeTitle, Files.createDirectories(dir), modalities);
         if (seed != null) {
-            seed.sendTo(Dicom.client("GENERATOR", DicomTimeouts.defaults()), node(pacs),
+            SyntheticSeeding.sendTo(seed, Dicom.client("GENERATOR", DicomTimeouts.defaults()), node(pacs),
                     Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-seed")));
         }
         return pacs;

@@ -37,6 +37,7 @@ import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
@@ -90,7 +91,7 @@ class VerifierOrthancTest {
                 "lost", new OrthancServer.Modality(LOST_AE, "127.0.0.1", Ports.freePort()),
                 "verifier", new OrthancServer.Modality("VERIFIER", "127.0.0.1", 104)));
         pacs = new DicomNode("NEWPACS", "127.0.0.1", orthanc.dicomPort());
-        GENERATOR.sendTo(CLIENT, pacs, dir.resolve("scratch"));
+        SyntheticSeeding.sendTo(GENERATOR, CLIENT, pacs, dir.resolve("scratch"));
         studies = GENERATOR.plan().toList();
         for (GeneratedStudy s : studies) {
             recordAsForwarded(s);

@@ -27,6 +27,7 @@ import org.pacsmigrator.harness.FileModes;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.testsupport.WorkerServices;
 
 /** The indexer as a Dropwizard service: indexes on start, progress over REST, Prometheus metrics, health check. */
@@ -41,7 +42,7 @@ class IndexerServiceTest {
         try (OrthancServer orthanc = OrthancServer.start("SVCPACS", dir.resolve("orthanc"), 0, 0,
                 Map.of("migrator", new OrthancServer.Modality("MIGRATOR", "127.0.0.1", 1)), Map.of())) {
             LocalDate day = LocalDate.of(2023, 10, 2);
-            new SyntheticPacsGenerator(701, 4, day, 2, 1, 1, 4).sendTo(Dicom.client("MIGRATOR", DicomTimeouts.defaults()),
+            SyntheticSeeding.sendTo(new SyntheticPacsGenerator(701, 4, day, 2, 1, 1, 4), Dicom.client("MIGRATOR", DicomTimeouts.defaults()),
                     new DicomNode("SVCPACS", "127.0.0.1", orthanc.dicomPort()), dir.resolve("s"));
             String id = "svc" + Long.toHexString(System.nanoTime()).substring(5);
             Path migration = Files.writeString(dir.resolve("migration.yaml"), """

@@ -4,8 +4,8 @@ import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
-
 import com.pixelmed.dicom.DicomDictionary;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.OtherByteAttribute;
@@ -30,9 +30,6 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.pacsmigrator.dicom.DicomClient;
-import org.pacsmigrator.dicom.DicomException;
-import org.pacsmigrator.dicom.DicomNode;
 
 /**
  * Generates a synthetic PACS content, deterministic by seed: the same parameters produce byte-identical
@@ -176,7 +173,7 @@ public final class SyntheticPacsGenerator {
                     AttributeList list = instance(study, series, k);
                     FileMetaInformation.addFileMetaInformation(list, "1.2.840.10008.1.2.1", "SYNTHETIC");
                     list.write(file.toFile(), "1.2.840.10008.1.2.1", true, true);
-                } catch (com.pixelmed.dicom.DicomException e) {
+                } catch (DicomException e) {
                     throw new IOException("cannot build instance " + series.sopInstanceUids().get(k), e);
                 }
                 files.add(file);
@@ -185,24 +182,22 @@ public final class SyntheticPacsGenerator {
         return files;
     }
 
+    /** Receives one study's files; whatever it throws stops the generation. */
+    @FunctionalInterface
+    public interface StudyFilesHandler<E extends Exception> {
+        void handle(GeneratedStudy study, List<Path> files) throws E;
+    }
+
     /**
-     * C-STOREs every study, one at a time (written to {@code scratch}, sent over one association, deleted).
-     * Returns the number of instances stored with success; throws if any instance failed.
+     * Writes every study in turn into {@code scratch}, hands its files to {@code handler} and deletes them:
+     * never more than one study on disk, however large the data set (e.g. to C-STORE them into a PACS).
      */
-    public int sendTo(DicomClient client, DicomNode pacs, Path scratch) throws IOException, DicomException {
-        int[] ok = {0};
-        List<String> failures = new ArrayList<>();
+    public <E extends Exception> void forEachStudyFiles(Path scratch, StudyFilesHandler<E> handler) throws IOException, E {
         for (GeneratedStudy study : (Iterable<GeneratedStudy>) plan()::iterator) {
             Path dir = scratch.resolve("study-" + study.index());
             List<Path> files = writeStudy(study, dir);
             try {
-                client.store(pacs, files, (file, uid, status, detail) -> {
-                    if (status == 0 || (status & 0xF000) == 0xB000) {
-                        ok[0]++;
-                    } else {
-                        failures.add(uid + " status 0x" + Integer.toHexString(status) + (detail == null ? "" : " " + detail));
-                    }
-                });
+                handler.handle(study, files);
             } finally {
                 try (Stream<Path> walk = Files.walk(dir)) {
                     for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -211,14 +206,9 @@ public final class SyntheticPacsGenerator {
                 }
             }
         }
-        if (!failures.isEmpty()) {
-            throw new DicomException(DicomException.Category.FAILURE_STATUS, failures.size() + " instances not stored to "
-                    + pacs + ", first: " + failures.get(0));
-        }
-        return ok[0];
     }
 
-    private AttributeList instance(GeneratedStudy study, GeneratedSeries series, int k) throws com.pixelmed.dicom.DicomException {
+    private AttributeList instance(GeneratedStudy study, GeneratedSeries series, int k) throws DicomException {
         boolean sc = series.sopClassUid().equals(SOPClass.SecondaryCaptureImageStorage);
         boolean ct = series.modality().equals("CT");
         AttributeList a = new AttributeList();
@@ -339,7 +329,7 @@ public final class SyntheticPacsGenerator {
         return v;
     }
 
-    private void put(AttributeList list, String keyword, String value) throws com.pixelmed.dicom.DicomException {
+    private void put(AttributeList list, String keyword, String value) throws DicomException {
         AttributeTag tag = DICTIONARY.getTagFromName(keyword);
         Attribute attribute = AttributeFactory.newAttribute(tag, DICTIONARY.getValueRepresentationFromTag(tag), LATIN1);
         if (!value.isEmpty()) {
