@@ -2,6 +2,8 @@ package org.pacsmigrator.topics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,13 +114,15 @@ public final class StageConsumer implements AutoCloseable {
     /** Why the loop died; null while it runs and after an orderly close. */
     private volatile Throwable failure;
 
+    /** A consumer without meters, in any group (tests, tools). */
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry) {
-        this(settings, groupId, topic, handler, retry, null);
+        this(settings, null, groupId, topic, handler, retry, null);
     }
 
     private final MeterRegistry registry;
-    private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
+    private final String stageLabel;
+    private KafkaClientMetrics clientMetrics;
     /** Refreshes the Kafka client meters (new partitions bring new lag meters) for every stage. */
     private static final java.util.concurrent.ScheduledExecutorService METRICS_REFRESH =
             Executors.newSingleThreadScheduledExecutor(r -> {
@@ -127,9 +131,18 @@ public final class StageConsumer implements AutoCloseable {
                 return t;
             });
 
-    /** With a registry, also counts {@code pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered}. */
-    public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
+    /**
+     * A consumer of the stage's input topic in the stage's group; with a registry it also counts {@code
+     * pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered} and binds the Kafka client meters, all
+     * tagged {@code stage=<the stage's label>}.
+     */
+    public StageConsumer(KafkaSettings settings, StageId stage, Topics topics, StudyEventHandler handler,
                          RetryPolicy retry, MeterRegistry registry) {
+        this(settings, stage.label(), stage.consumerGroup(topics), stage.inputTopic(topics), handler, retry, registry);
+    }
+
+    private StageConsumer(KafkaSettings settings, String stageLabel, String groupId, String topic,
+                          StudyEventHandler handler, RetryPolicy retry, MeterRegistry registry) {
         this.settings = settings;
         this.groupId = groupId;
         this.topic = topic;
@@ -138,10 +151,11 @@ public final class StageConsumer implements AutoCloseable {
         this.retry = retry;
         this.name = groupId + "-" + SEQ.incrementAndGet();
         this.registry = registry;
+        this.stageLabel = stageLabel;
         this.processedMeter = registry == null ? null : Counter.builder("pacsmig.stage.processed")
-                .tags("stage", groupId, "topic", topic).register(registry);
+                .tags("stage", stageLabel, "topic", topic).register(registry);
         this.deadLetteredMeter = registry == null ? null : Counter.builder("pacsmig.stage.dead.lettered")
-                .tags("stage", groupId, "topic", topic).register(registry);
+                .tags("stage", stageLabel, "topic", topic).register(registry);
     }
 
     /** Creates the topic and its dead-letter topic if needed and starts consuming on its own thread. */
@@ -153,8 +167,8 @@ public final class StageConsumer implements AutoCloseable {
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         if (registry != null) {
             // Kafka's own client metrics, among them records-lag per partition: the stage's consumer lag.
-            clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer,
-                    java.util.List.of(io.micrometer.core.instrument.Tag.of("stage", groupId)), METRICS_REFRESH,
+            clientMetrics = new KafkaClientMetrics(consumer,
+                    List.of(Tag.of("stage", stageLabel)), METRICS_REFRESH,
                     Duration.ofSeconds(10));
             clientMetrics.bindTo(registry);
         }

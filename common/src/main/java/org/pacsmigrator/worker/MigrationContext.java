@@ -32,6 +32,7 @@ import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.MeteredStage;
 import org.pacsmigrator.topics.RetryingStage;
 import org.pacsmigrator.topics.StageConsumer;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StudyEventHandler;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
@@ -203,17 +204,15 @@ public final class MigrationContext implements AutoCloseable {
     }
 
     /**
-     * Starts {@code instances} consumers of {@code topic} in the stage's group ({@code
-     * <migrationId>-<groupRole>}), each handling a study at a time with retries and dead letters,
-     * and holding while the stage is paused.
+     * Starts {@code instances} consumers of the stage's input topic in its consumer group, each handling a study
+     * at a time with retries and dead letters, and holding while the stage is paused.
      */
-    public StageWorkers startStage(String stage, String groupRole, String topic, StudyEventHandler handler,
-                                   int instances) {
-        StudyEventHandler retrying = new RetryingStage(groupRole, new MeteredStage(stage, handler, meters), state, 4,
-                Backoff.ofMillis(1_000, 30_000));
+    public StageWorkers startStage(StageId stage, StudyEventHandler handler, int instances) {
+        StudyEventHandler retrying = new RetryingStage(stage.role(), new MeteredStage(stage.label(), handler, meters),
+                state, 4, Backoff.ofMillis(1_000, 30_000));
         List<StageConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
-            StageConsumer consumer = new StageConsumer(kafka, topics.consumerGroup(groupRole), topic, retrying,
+            StageConsumer consumer = new StageConsumer(kafka, stage, topics, retrying,
                     StageConsumer.RetryPolicy.defaults(), meters).pausedWhile(pauses.of(stage));
             consumer.start();
             consumers.add(consumer);

@@ -259,7 +259,7 @@ class StageConsumerTest {
         }
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        StageConsumer c = new StageConsumer(settings, "lag", topics.indexed(), e -> release.await(), FAST, registry);
+        StageConsumer c = new StageConsumer(settings, StageId.RETRIEVE, topics, e -> release.await(), FAST, registry);
         toClose.add(() -> {
             release.countDown();
             c.close();
@@ -271,6 +271,9 @@ class StageConsumerTest {
         release.countDown();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
+        // the stage's label, as on every other stage meter (not the consumer group)
+        assertThat(registry.get("pacsmig.stage.processed").tag("stage", "retrieve").counter().count()).isEqualTo(6);
+        assertThat(registry.get("kafka.consumer.fetch.manager.records.lag").tag("stage", "retrieve").gauges()).isNotEmpty();
     }
 
     /**

@@ -21,6 +21,7 @@ import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +94,7 @@ public final class Indexer {
     public static Indexer of(org.pacsmigrator.worker.MigrationContext context, IndexProgress progress) {
         Indexer indexer = new Indexer(context.dicom(), context.source(), context.state(), context.publisher(),
                 context.topics(), IndexSettings.from(context.config()), Clock.systemUTC(), Sleeper.real(), progress);
-        indexer.pauseWhile(context.pauses().of(org.pacsmigrator.throttle.StagePauses.INDEX));
+        indexer.pauseWhile(context.pauses().of(StageId.INDEX));
         return indexer;
     }
 

@@ -26,6 +26,7 @@ import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StageFailure;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -78,9 +79,9 @@ class CorruptCacheObjectReplayTest {
             }
             assertThat(state.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.FAILED);
 
-            Map<StageReplay.Stage, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
-                    List.of(StageReplay.Stage.FORWARD), new StageReplay.Selection(Set.of(CORRUPT), Set.of()));
-            assertThat(replayed.get(StageReplay.Stage.FORWARD)).containsExactly(uid);
+            Map<StageId, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
+                    List.of(StageId.FORWARD), new StageReplay.Selection(Set.of(CORRUPT), Set.of()));
+            assertThat(replayed.get(StageId.FORWARD)).containsExactly(uid);
             assertThat(state.findStudy(uid).orElseThrow().state()).as("reset for the retrieve stage")
                     .isEqualTo(StudyState.INDEXED);
 

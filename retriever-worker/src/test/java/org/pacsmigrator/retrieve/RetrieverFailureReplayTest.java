@@ -31,6 +31,7 @@ import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.RetryingStage;
 import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StageFailure;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -92,10 +93,10 @@ class RetrieverFailureReplayTest {
 
                 // Back up; replay only that category.
                 pacs.start();
-                Map<StageReplay.Stage, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
-                        List.of(StageReplay.Stage.RETRIEVE),
+                Map<StageId, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
+                        List.of(StageId.RETRIEVE),
                         new StageReplay.Selection(Set.of(RetrieveException.ASSOCIATION_REFUSED), Set.of()));
-                assertThat(replayed.get(StageReplay.Stage.RETRIEVE))
+                assertThat(replayed.get(StageId.RETRIEVE))
                         .containsExactlyInAnyOrderElementsOf(studies.stream().map(s -> s.studyInstanceUid()).toList());
                 await().atMost(Duration.ofSeconds(60)).until(() -> studies.stream().allMatch(s ->
                         state.findStudy(s.studyInstanceUid()).orElseThrow().state() == StudyState.RETRIEVED));
@@ -104,8 +105,8 @@ class RetrieverFailureReplayTest {
                             .allSatisfy(i -> assertThat(cache.exists(i.cacheKey())).isTrue());
                 }
                 // A second replay finds nothing pending.
-                assertThat(StageReplay.replay(kafka, state, topics, List.of(StageReplay.Stage.RETRIEVE),
-                        StageReplay.Selection.all()).get(StageReplay.Stage.RETRIEVE)).isEmpty();
+                assertThat(StageReplay.replay(kafka, state, topics, List.of(StageId.RETRIEVE),
+                        StageReplay.Selection.all()).get(StageId.RETRIEVE)).isEmpty();
             }
 
             // A caller the source does not know: its association is aborted, "association rejected".
