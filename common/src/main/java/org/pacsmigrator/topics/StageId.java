@@ -70,11 +70,11 @@ public enum StageId {
     }
 
     /**
-     * The stage a dead letter of this stage is replayed into: a forward failure whose cure is a new retrieval
-     * (the forwarder removed a corrupt cache object, or it was missing) goes to the retrieve stage.
+     * The stage a dead letter of this stage is replayed into, by its stored category label: a forward failure whose
+     * cure is a new retrieval goes to the retrieve stage ({@link FailureCategory#replayTarget}).
      */
     public StageId replayTarget(String category) {
-        return this == FORWARD && StageReplay.RETRIEVE_AGAIN.contains(category) ? RETRIEVE : this;
+        return FailureCategory.parse(category).map(c -> c.replayTarget(this)).orElse(this);
     }
 
     /** The stage named by its label or its role ("retrieve" or "retriever"), in any case. */

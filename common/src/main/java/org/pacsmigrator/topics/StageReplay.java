@@ -22,8 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StageReplay {
     private static final Logger LOG = LoggerFactory.getLogger(StageReplay.class);
-    /** Forward-stage categories replayed into the retrieve stage. */
-    public static final Set<String> RETRIEVE_AGAIN = Set.of("cache object corrupt", "cache object missing");
 
     /** What to replay: empty sets mean "any" (both empty: every pending dead letter). */
     public record Selection(Set<String> categories, Set<String> studies) {

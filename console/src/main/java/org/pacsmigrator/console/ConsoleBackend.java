@@ -43,7 +43,7 @@ import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.DeadLetters;
-import org.pacsmigrator.topics.FailureActions;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.worker.MigrationContext;
@@ -205,7 +205,7 @@ public final class ConsoleBackend implements AutoCloseable {
                     .map(c -> new StudyDetail.CollisionView(c.sopInstanceUid(), List.copyOf(c.patientIds()), c.detail(),
                             c.detectedAt() == null ? null : c.detectedAt().toString())).toList();
             String action = s.failureCategory() == null || s.failureCategory().isBlank() ? null
-                    : FailureActions.forCategory(s.failureCategory());
+                    : FailureCategory.actionFor(s.failureCategory());
             return new StudyDetail(StudyView.of(s), instances, status.map(StudyStatus::complete).orElse(false), letters,
                     refused, collisions, action);
         });
@@ -395,7 +395,7 @@ public final class ConsoleBackend implements AutoCloseable {
                 Set<String> studies = new LinkedHashSet<>();
                 group.forEach(l -> studies.add(studyOf(l)));
                 failures.add(new FailureGroup(stage.label(), e.getKey(), group.size(), List.copyOf(studies), last.message(),
-                        last.headers().get(DeadLetters.FAILED_AT), FailureActions.forCategory(e.getKey())));
+                        last.headers().get(DeadLetters.FAILED_AT), FailureCategory.actionFor(e.getKey())));
                 byStage.computeIfAbsent(stage.label(), k -> new TreeMap<>()).put(e.getKey(), (long) group.size());
                 letters += group.size();
             }

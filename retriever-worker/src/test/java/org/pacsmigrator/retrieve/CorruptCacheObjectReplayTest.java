@@ -22,6 +22,7 @@ import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageConsumer;
@@ -39,7 +40,7 @@ import org.pacsmigrator.topics.Topics;
  */
 class CorruptCacheObjectReplayTest {
     private static final String WORKER = "RTCORRUPT";
-    private static final String CORRUPT = "cache object corrupt";
+    private static final String CORRUPT = FailureCategory.CACHE_OBJECT_CORRUPT.label();
 
     @TempDir
     Path dir;
@@ -71,7 +72,7 @@ class CorruptCacheObjectReplayTest {
             cache.delete(victim.cacheKey());
             StageConsumer forward = new StageConsumer(kafka, id + "-forwarder", topics.retrieved(), e -> {
                 state.markFailed(e.studyInstanceUid(), CORRUPT, "SHA-256 differs");
-                throw new StageFailure(CORRUPT, "SHA-256 differs");
+                throw new StageFailure(FailureCategory.CACHE_OBJECT_CORRUPT, "SHA-256 differs");
             }, new StageConsumer.RetryPolicy(1, Backoff.ofMillis(100, 100)));
             try (forward) {
                 forward.start();
