@@ -555,7 +555,7 @@ def report(args):
                       f"{fnum(s.get('end_s'))} | {fnum(inst / w if inst and w else None)} |")
         md.append("")
         md.append("Per-stage counters (`pacsmig_retrieve_instances_total`, `pacsmig_forward_instances_total`, "
-                  "`pacsmig_stage_processed_total{stage=...verifier}`) polled every second from the console's "
+                  "`pacsmig_stage_processed_total{stage=\"verify\"}`) polled every second from the console's "
                   "`/prometheus`; verify counts studies, its instances are those of the verified studies.")
         lat = m.get("mean_latency_s") or {}
         if lat:

@@ -1,5 +1,7 @@
 package org.pacsmigrator.dicom;
 
+import org.pacsmigrator.topics.FailureCategory;
+
 /**
  * A DICOM network operation failed. The category tells callers whether retrying can help
  * and becomes the dead-letter category when retries are exhausted.
@@ -35,15 +37,20 @@ public class DicomException extends Exception {
         return category;
     }
 
-    /** The dead-letter category name for this failure. */
-    public String deadLetterCategory() {
+    /** The failure category of a stage that gives up on this failure. */
+    public FailureCategory failureCategory() {
         return switch (category) {
-            case CONNECTION_REFUSED -> "association refused";
-            case ASSOCIATION_REJECTED -> "association rejected";
-            case TIMEOUT -> "timeout";
-            case FAILURE_STATUS -> "failure status";
-            case NOT_NEGOTIATED -> "not negotiated";
-            case OTHER -> "dicom error";
+            case CONNECTION_REFUSED -> FailureCategory.ASSOCIATION_REFUSED;
+            case ASSOCIATION_REJECTED -> FailureCategory.ASSOCIATION_REJECTED;
+            case TIMEOUT -> FailureCategory.TIMEOUT;
+            case FAILURE_STATUS -> FailureCategory.FAILURE_STATUS;
+            case NOT_NEGOTIATED -> FailureCategory.NOT_NEGOTIATED;
+            case OTHER -> FailureCategory.DICOM_ERROR;
         };
+    }
+
+    /** The label of {@link #failureCategory()}, for messages. */
+    public String deadLetterCategory() {
+        return failureCategory().label();
     }
 }

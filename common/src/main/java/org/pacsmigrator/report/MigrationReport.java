@@ -38,7 +38,7 @@ import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.state.UidCollision;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
-import org.pacsmigrator.topics.FailureActions;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.worker.MigrationContext;
@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class MigrationReport {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationReport.class);
     /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
-    public static final String RESEND_CATEGORY = FailureActions.RESEND_CATEGORY;
-    public static final String RESEND_ACTION = FailureActions.RESEND;
+    public static final String RESEND_CATEGORY = FailureCategory.MISSING_IN_NEW_PACS.label();
+    public static final String RESEND_ACTION = FailureCategory.RESEND;
     /** The side of a finding that says a PACS could not be listed completely: the reconciliation proves nothing there. */
     public static final String INCOMPLETE = "reconciliation incomplete";
 
@@ -182,16 +182,16 @@ public final class MigrationReport {
      * that did not stop for a reason that would stop it again.
      */
     static String missingAction(String failureCategory) {
-        return FailureActions.forCategory(failureCategory);
+        return FailureCategory.actionFor(failureCategory);
     }
 
     /**
      * The study's UID collisions as reconciliation lines, each with both patients and the documented choice.
      */
     private void collisions(String studyUid, List<Discrepancy> discrepancies) {
-        for (org.pacsmigrator.state.UidCollision c : state.collisionsOf(studyUid)) {
-            discrepancies.add(new Discrepancy(c.studyLevel() ? "study" : "instance", UidCollision.CATEGORY, studyUid, "",
-                    c.sopInstanceUid(), UidCollision.ACTION, "PatientIDs " + String.join(" / ", c.patientIds()) + "; "
+        for (UidCollision c : state.collisionsOf(studyUid)) {
+            discrepancies.add(new Discrepancy(c.studyLevel() ? "study" : "instance", FailureCategory.UID_COLLISION.label(),
+                    studyUid, "", c.sopInstanceUid(), FailureCategory.UID_COLLISION_ACTION, "PatientIDs " + String.join(" / ", c.patientIds()) + "; "
                     + c.detail() + (c.keptKeys().isEmpty() ? "" : "; kept in the cache as " + String.join(" and ", c.keptKeys()))));
         }
     }

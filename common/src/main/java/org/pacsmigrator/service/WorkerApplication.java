@@ -12,12 +12,16 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Server;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
+import org.pacsmigrator.topics.LagMonitor;
+import org.pacsmigrator.topics.StageId;
+import org.pacsmigrator.worker.MigrationContext;
 
 /**
  * The shell every worker service shares: Dropwizard with the configuration from YAML, the
@@ -111,10 +115,9 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
     }
 
     /** Publishes the consumer lag of the stage's group on its input topic ({@code pacsmig_consumer_lag}). */
-    protected void monitorLag(org.pacsmigrator.worker.MigrationContext context, String groupRole, String topic,
-                              Environment environment) {
-        org.pacsmigrator.topics.LagMonitor lag = new org.pacsmigrator.topics.LagMonitor(context.admin(), registry,
-                java.time.Duration.ofSeconds(5)).watch(context.topics().consumerGroup(groupRole), topic);
+    protected void monitorLag(MigrationContext context, StageId stage, Environment environment) {
+        LagMonitor lag = new LagMonitor(context.admin(), registry, Duration.ofSeconds(5))
+                .watch(stage.consumerGroup(context.topics()), stage.inputTopic(context.topics()));
         environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
             @Override
             public void stop() {

@@ -1,9 +1,9 @@
 package org.pacsmigrator.topics;
 
 /**
- * A transient failure that knows its dead-letter category: {@link RetryingStage} retries it and,
- * when retries are exhausted, dead-letters the study under {@link #category()}.
+ * A failure that knows its category: the stage's consumer retries it when the category is transient and
+ * dead-letters the study under {@link #category()} when the attempts are used up (at once when it is permanent).
  */
 public interface CategorizedFailure {
-    String category();
+    FailureCategory category();
 }

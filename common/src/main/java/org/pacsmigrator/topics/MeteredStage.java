@@ -28,7 +28,7 @@ public final class MeteredStage implements StudyEventHandler {
             inner.handle(event);
         } catch (StageFailure f) {
             outcome = "failed";
-            failures(f.category()).increment();
+            failures(f.category().label()).increment();
             throw f;
         } catch (InterruptedException e) {
             outcome = "interrupted";

@@ -2,6 +2,8 @@ package org.pacsmigrator.topics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.pacsmigrator.schedule.Backoff;
+import org.pacsmigrator.state.StudyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +53,12 @@ import org.slf4j.LoggerFactory;
  * resumed. {@code max.poll.records=1} keeps "the record in hand" to exactly one, so a revoked
  * partition never has fetched-but-unprocessed records behind it.
  *
- * <p>Outcomes: handler returns → commit. {@link StageFailure} → dead-letter with its category,
- * commit. Other exceptions → retried per {@link RetryPolicy}, then dead-lettered as "unexpected".
+ * <p>Outcomes, the one retry mechanism of every stage: handler returns → commit. {@link StageFailure} →
+ * dead-letter with its category at once, commit. Any other exception is a failure of the category
+ * {@link FailureCategory#of} gives it: a transient one is tried again after a back-off, up to {@link
+ * RetryPolicy#maxAttempts()} attempts in all (default: 5, waiting 1 s, 2 s, 4 s, 8 s, at most 30 s); a permanent
+ * one, or the last attempt, gives up: the {@link GiveUpListener} records it (a stage marks the study FAILED with
+ * the category), then the record is dead-lettered under that category and committed.
  * Undecodable values are dead-lettered as "undecodable". Closing during a back-off leaves the
  * record uncommitted (it is delivered again), never skipped. An {@link Error} of the handler (a
  * stack overflow, an assertion) is not retried: the loop dies, the record stays uncommitted, and
@@ -65,7 +72,7 @@ public final class StageConsumer implements AutoCloseable {
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
     private static final int MAX_HEADER_MESSAGE = 2000;
 
-    /** Retries of unexpected exceptions: attempts in total, exponential back-off between them. */
+    /** Attempts in total for a transient failure, exponential back-off between them. */
     public record RetryPolicy(int maxAttempts, Backoff backoff) {
         public RetryPolicy {
             if (maxAttempts < 1) {
@@ -73,8 +80,23 @@ public final class StageConsumer implements AutoCloseable {
             }
         }
 
+        /** Every stage's: 5 attempts, 1 s after the first failure, doubling up to 30 s. */
         public static RetryPolicy defaults() {
             return new RetryPolicy(5, Backoff.ofMillis(1_000, 30_000));
+        }
+    }
+
+    /** Told when the consumer gives up on a study whose handler failed (not for a {@link StageFailure}). */
+    @FunctionalInterface
+    public interface GiveUpListener {
+        /** Throwing leaves the record uncommitted: it is processed again after a pause. */
+        void gaveUp(StudyEvent event, FailureCategory category, String message) throws Exception;
+
+        GiveUpListener NONE = (event, category, message) -> { };
+
+        /** Marks the study FAILED with the category in the state store, so it never stays silently "in progress". */
+        static GiveUpListener markingFailedIn(StudyStore state) {
+            return (event, category, message) -> state.markFailed(event.studyInstanceUid(), category.label(), message);
         }
     }
 
@@ -87,6 +109,7 @@ public final class StageConsumer implements AutoCloseable {
     }
 
     private final KafkaSettings settings;
+    private final StageId stage;
     private final String groupId;
     private final String topic;
     private final String deadLetterTopic;
@@ -109,16 +132,19 @@ public final class StageConsumer implements AutoCloseable {
     /** Offsets whose commit a rebalance interrupted, committed after it if the partition stayed ours (loop thread). */
     private final Map<TopicPartition, OffsetAndMetadata> commitAfterRebalance = new HashMap<>();
     private volatile java.util.function.BooleanSupplier paused = () -> false;
+    private volatile GiveUpListener giveUp = GiveUpListener.NONE;
     /** Why the loop died; null while it runs and after an orderly close. */
     private volatile Throwable failure;
 
+    /** A consumer without meters, in any group (tests, tools). */
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry) {
-        this(settings, groupId, topic, handler, retry, null);
+        this(settings, null, groupId, topic, handler, retry, null);
     }
 
     private final MeterRegistry registry;
-    private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
+    private final String stageLabel;
+    private KafkaClientMetrics clientMetrics;
     /** Refreshes the Kafka client meters (new partitions bring new lag meters) for every stage. */
     private static final java.util.concurrent.ScheduledExecutorService METRICS_REFRESH =
             Executors.newSingleThreadScheduledExecutor(r -> {
@@ -127,10 +153,20 @@ public final class StageConsumer implements AutoCloseable {
                 return t;
             });
 
-    /** With a registry, also counts {@code pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered}. */
-    public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
+    /**
+     * A consumer of the stage's input topic in the stage's group; with a registry it also counts {@code
+     * pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered} and binds the Kafka client meters, all
+     * tagged {@code stage=<the stage's label>}.
+     */
+    public StageConsumer(KafkaSettings settings, StageId stage, Topics topics, StudyEventHandler handler,
                          RetryPolicy retry, MeterRegistry registry) {
+        this(settings, stage, stage.consumerGroup(topics), stage.inputTopic(topics), handler, retry, registry);
+    }
+
+    private StageConsumer(KafkaSettings settings, StageId stage, String groupId, String topic,
+                          StudyEventHandler handler, RetryPolicy retry, MeterRegistry registry) {
         this.settings = settings;
+        this.stage = stage;
         this.groupId = groupId;
         this.topic = topic;
         this.deadLetterTopic = Topics.deadLetterOf(topic);
@@ -138,10 +174,11 @@ public final class StageConsumer implements AutoCloseable {
         this.retry = retry;
         this.name = groupId + "-" + SEQ.incrementAndGet();
         this.registry = registry;
+        this.stageLabel = stage == null ? groupId : stage.label();
         this.processedMeter = registry == null ? null : Counter.builder("pacsmig.stage.processed")
-                .tags("stage", groupId, "topic", topic).register(registry);
+                .tags("stage", stageLabel, "topic", topic).register(registry);
         this.deadLetteredMeter = registry == null ? null : Counter.builder("pacsmig.stage.dead.lettered")
-                .tags("stage", groupId, "topic", topic).register(registry);
+                .tags("stage", stageLabel, "topic", topic).register(registry);
     }
 
     /** Creates the topic and its dead-letter topic if needed and starts consuming on its own thread. */
@@ -153,8 +190,8 @@ public final class StageConsumer implements AutoCloseable {
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         if (registry != null) {
             // Kafka's own client metrics, among them records-lag per partition: the stage's consumer lag.
-            clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer,
-                    java.util.List.of(io.micrometer.core.instrument.Tag.of("stage", groupId)), METRICS_REFRESH,
+            clientMetrics = new KafkaClientMetrics(consumer,
+                    List.of(Tag.of("stage", stageLabel)), METRICS_REFRESH,
                     Duration.ofSeconds(10));
             clientMetrics.bindTo(registry);
         }
@@ -184,6 +221,12 @@ public final class StageConsumer implements AutoCloseable {
         return this;
     }
 
+    /** Who records a study the consumer gives up on (default: nobody). */
+    public StageConsumer onGiveUp(GiveUpListener listener) {
+        this.giveUp = listener;
+        return this;
+    }
+
     public long processed() {
         return processed.get();
     }
@@ -192,7 +235,7 @@ public final class StageConsumer implements AutoCloseable {
         return deadLettered.get();
     }
 
-    /** Unexpected exceptions that were retried. */
+    /** Transient failures that were retried. */
     public long retried() {
         return retried.get();
     }
@@ -354,7 +397,7 @@ public final class StageConsumer implements AutoCloseable {
                 throw new SerializationException("empty event");
             }
         } catch (SerializationException e) {
-            deadLetter(record, "undecodable", e.getMessage(), 1);
+            deadLetter(record, FailureCategory.UNDECODABLE, e.getMessage(), 1);
             return Outcome.COMMIT;
         }
         for (int attempt = 1; ; attempt++) {
@@ -371,8 +414,12 @@ public final class StageConsumer implements AutoCloseable {
             } catch (InterruptedException e) {
                 return Outcome.ABANDON; // forced close: not committed, delivered again later
             } catch (Exception e) {
-                if (attempt >= retry.maxAttempts()) {
-                    deadLetter(record, "unexpected", e.toString(), attempt);
+                FailureCategory category = FailureCategory.of(e, stage);
+                if (category.permanent() || attempt >= retry.maxAttempts()) {
+                    String message = "study " + event.studyInstanceUid() + ": " + (stage == null ? groupId : stage.role())
+                            + " failed after " + attempt + (attempt == 1 ? " attempt: " : " attempts: ") + e.getMessage();
+                    giveUp.gaveUp(event, category, message);
+                    deadLetter(record, category, message, attempt);
                     return Outcome.COMMIT;
                 }
                 retried.incrementAndGet();
@@ -386,7 +433,7 @@ public final class StageConsumer implements AutoCloseable {
         }
     }
 
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String category, String message, int attempts)
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, FailureCategory category, String message, int attempts)
             throws ExecutionException, InterruptedException {
         ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
         for (Header h : record.headers()) {
@@ -396,7 +443,7 @@ public final class StageConsumer implements AutoCloseable {
         }
         String text = message == null ? "" : message.length() > MAX_HEADER_MESSAGE
                 ? message.substring(0, MAX_HEADER_MESSAGE) : message;
-        header(letter, DeadLetters.CATEGORY, category);
+        header(letter, DeadLetters.CATEGORY, category.label());
         header(letter, DeadLetters.MESSAGE, text);
         header(letter, DeadLetters.STAGE, groupId);
         header(letter, DeadLetters.ATTEMPTS, Integer.toString(attempts));
@@ -410,7 +457,7 @@ public final class StageConsumer implements AutoCloseable {
             deadLetteredMeter.increment();
         }
         log.warn("stage {}: dead-lettered {}@{} as '{}' after {} attempt(s)", groupId,
-                new TopicPartition(record.topic(), record.partition()), record.offset(), category, attempts);
+                new TopicPartition(record.topic(), record.partition()), record.offset(), category.label(), attempts);
     }
 
     private static void header(ProducerRecord<byte[], byte[]> r, String key, String value) {

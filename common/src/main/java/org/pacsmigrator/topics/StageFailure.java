@@ -1,24 +1,28 @@
 package org.pacsmigrator.topics;
 
-/** A permanent failure of a stage for one study: dead-letter it with this category, do not retry. */
+/**
+ * A failure of a stage for one study that retrying cannot cure: the stage's consumer dead-letters it with its
+ * category at once, whatever the category ({@link StageConsumer}). The handler records in the state store what
+ * it wants recorded before throwing it.
+ */
 public class StageFailure extends Exception {
-    private final String category;
+    private final FailureCategory category;
 
-    public StageFailure(String category, String message, Throwable cause) {
+    public StageFailure(FailureCategory category, String message, Throwable cause) {
         super(message, cause);
         this.category = category;
     }
 
-    public StageFailure(String category, String message) {
+    public StageFailure(FailureCategory category, String message) {
         this(category, message, null);
     }
 
     /** A stage was asked to work on a study the state store does not know. */
     public static StageFailure unknownStudy(String studyInstanceUid) {
-        return new StageFailure("unknown study", "study " + studyInstanceUid + " is not in the state store");
+        return new StageFailure(FailureCategory.UNKNOWN_STUDY, "study " + studyInstanceUid + " is not in the state store");
     }
 
-    public String category() {
+    public FailureCategory category() {
         return category;
     }
 }

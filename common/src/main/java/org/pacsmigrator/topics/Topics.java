@@ -36,13 +36,9 @@ public record Topics(String migrationId) {
         return migrationId + ".studies.status";
     }
 
-    /** The consumer group of a stage ("retriever", "forwarder", "verifier"): one per migration and stage. */
-    public static String consumerGroup(String migrationId, String stage) {
-        return migrationId + "-" + stage;
-    }
-
-    public String consumerGroup(String stage) {
-        return consumerGroup(migrationId, stage);
+    /** The consumer group of a stage's role ("retriever", ...): one per migration and stage; see {@link StageId}. */
+    public static String consumerGroup(String migrationId, String role) {
+        return migrationId + "-" + role;
     }
 
     /** Dead letters of the stage that consumes {@code sourceTopic}. */

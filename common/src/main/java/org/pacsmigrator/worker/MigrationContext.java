@@ -18,7 +18,6 @@ import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.files.OwnerOnly;
-import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
@@ -32,8 +31,8 @@ import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.MeteredStage;
-import org.pacsmigrator.topics.RetryingStage;
 import org.pacsmigrator.topics.StageConsumer;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StudyEventHandler;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
@@ -214,18 +213,17 @@ public final class MigrationContext implements AutoCloseable {
     }
 
     /**
-     * Starts {@code instances} consumers of {@code topic} in the stage's group ({@code
-     * <migrationId>-<groupRole>}), each handling a study at a time with retries and dead letters,
-     * and holding while the stage is paused.
+     * Starts {@code instances} consumers of the stage's input topic in its consumer group, each handling a study
+     * at a time with the stage's retries ({@link StageConsumer}: a study given up on is marked FAILED with its
+     * category, then dead-lettered), and holding while the stage is paused.
      */
-    public StageWorkers startStage(String stage, String groupRole, String topic, StudyEventHandler handler,
-                                   int instances) {
-        StudyEventHandler retrying = new RetryingStage(groupRole, new MeteredStage(stage, handler, meters), state, 4,
-                Backoff.ofMillis(1_000, 30_000));
+    public StageWorkers startStage(StageId stage, StudyEventHandler handler, int instances) {
+        StudyEventHandler metered = new MeteredStage(stage.label(), handler, meters);
         List<StageConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
-            StageConsumer consumer = new StageConsumer(kafka, topics.consumerGroup(groupRole), topic, retrying,
-                    StageConsumer.RetryPolicy.defaults(), meters).pausedWhile(pauses.of(stage));
+            StageConsumer consumer = new StageConsumer(kafka, stage, topics, metered,
+                    StageConsumer.RetryPolicy.defaults(), meters).pausedWhile(pauses.of(stage))
+                    .onGiveUp(StageConsumer.GiveUpListener.markingFailedIn(state));
             consumer.start();
             consumers.add(consumer);
         }

@@ -19,6 +19,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.testsupport.RealServices;
 import org.pacsmigrator.testsupport.WorkerServices;
 import org.pacsmigrator.topics.KafkaEventPublisher;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;
@@ -43,7 +44,7 @@ class StageCrashHealthTest {
                              PrometheusMeterRegistry registry) throws Exception {
             MigrationContext ctx = openContext(migration, environment);
             context.set(ctx);
-            manageStage(environment, () -> new ConsumersOnly(ctx.startStage("retrieve", "crasher", ctx.topics().indexed(),
+            manageStage(environment, () -> new ConsumersOnly(ctx.startStage(StageId.RETRIEVE,
                     event -> {
                         throw new AssertionError("deliberate: study " + event.studyInstanceUid());
                     }, 1)));

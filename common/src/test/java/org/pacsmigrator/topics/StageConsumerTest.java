@@ -92,14 +92,14 @@ class StageConsumerTest {
         }
         StageConsumer c = consumer("dlq", e -> {
             if (e.studyInstanceUid().equals("2.bad")) {
-                throw new StageFailure("no such study", "the old PACS does not know it");
+                throw new StageFailure(FailureCategory.UNKNOWN_STUDY, "the old PACS does not know it");
             }
         }, FAST);
 
         await().atMost(WAIT).until(() -> c.processed() == 5 && c.deadLettered() == 2);
         Map<String, ConsumerRecord<byte[], byte[]>> letters = byKey(readAll(Topics.deadLetterOf(topics.indexed()), 2));
         ConsumerRecord<byte[], byte[]> bad = letters.get("2.bad");
-        assertThat(header(bad, DeadLetters.CATEGORY)).isEqualTo("no such study");
+        assertThat(header(bad, DeadLetters.CATEGORY)).isEqualTo("unknown study");
         assertThat(header(bad, DeadLetters.MESSAGE)).isEqualTo("the old PACS does not know it");
         assertThat(header(bad, DeadLetters.STAGE)).isEqualTo("dlq");
         assertThat(header(bad, DeadLetters.ATTEMPTS)).isEqualTo("1");
@@ -197,7 +197,7 @@ class StageConsumerTest {
         }
         StageConsumer failing = consumer("replay", e -> {
             int n = Integer.parseInt(e.studyInstanceUid().substring(2));
-            throw new StageFailure(n % 3 == 0 ? "timeout" : "rejected", "study " + n);
+            throw new StageFailure(n % 3 == 0 ? FailureCategory.TIMEOUT : FailureCategory.ASSOCIATION_REJECTED, "study " + n);
         }, FAST);
         await().atMost(WAIT).until(() -> failing.deadLettered() == 6);
         failing.close(); // otherwise replayed letters fail again and come straight back
@@ -212,7 +212,7 @@ class StageConsumerTest {
                 .forEach(r -> assertThat(r.headers().lastHeader(DeadLetters.CATEGORY)).isNull());
 
         assertThat(DeadLetters.replay(settings, dlq, l -> "timeout".equals(l.category()))).isZero();
-        assertThat(DeadLetters.replay(settings, dlq, l -> l.event() != null && l.category().equals("rejected")))
+        assertThat(DeadLetters.replay(settings, dlq, l -> l.event() != null && l.category().equals("association rejected")))
                 .isEqualTo(4);
         assertThat(DeadLetters.replay(settings, dlq, l -> true)).isZero();
         assertThat(readAll(topics.indexed(), 12)).hasSize(12);
@@ -259,7 +259,7 @@ class StageConsumerTest {
         }
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        StageConsumer c = new StageConsumer(settings, "lag", topics.indexed(), e -> release.await(), FAST, registry);
+        StageConsumer c = new StageConsumer(settings, StageId.RETRIEVE, topics, e -> release.await(), FAST, registry);
         toClose.add(() -> {
             release.countDown();
             c.close();
@@ -271,6 +271,9 @@ class StageConsumerTest {
         release.countDown();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
+        // the stage's label, as on every other stage meter (not the consumer group)
+        assertThat(registry.get("pacsmig.stage.processed").tag("stage", "retrieve").counter().count()).isEqualTo(6);
+        assertThat(registry.get("kafka.consumer.fetch.manager.records.lag").tag("stage", "retrieve").gauges()).isNotEmpty();
     }
 
     /**

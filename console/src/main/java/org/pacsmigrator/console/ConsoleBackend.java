@@ -41,12 +41,11 @@ import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
-import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.DeadLetters;
-import org.pacsmigrator.topics.FailureActions;
+import org.pacsmigrator.topics.FailureCategory;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
-import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.worker.MigrationContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsoleBackend implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleBackend.class);
-    /** Stage name → consumer group role; the index stage has no consumer group. */
-    private static final Map<String, String> GROUP_ROLES = Map.of(StagePauses.RETRIEVE, "retriever",
-            StagePauses.FORWARD, "forwarder", StagePauses.VERIFY, "verifier");
     private static final int MAX_LETTERS_READ = 10_000;
     private static final Duration LETTERS_MAX_AGE = Duration.ofMinutes(1);
     private static final Duration HISTORY_SPAN = Duration.ofHours(24);
@@ -114,7 +110,7 @@ public final class ConsoleBackend implements AutoCloseable {
     private final Object reportLock = new Object();
     private CompletableFuture<Report> reportRun; // the report being written, guarded by reportLock
     /** Pending dead letters per stage, read again only when the replay group's lag changes (or after a minute). */
-    private final Map<String, CachedLetters> letterCache = new ConcurrentHashMap<>();
+    private final Map<StageId, CachedLetters> letterCache = new ConcurrentHashMap<>();
 
     private record CachedLetters(Map<Integer, Long> lag, Instant readAt, List<DeadLetters.DeadLetter> letters) {
     }
@@ -194,10 +190,10 @@ public final class ConsoleBackend implements AutoCloseable {
                     st.retrieved(), st.sent(), st.confirmed()))
                     .orElse(new ProgressSnapshot.Instances(s.expectedInstances(), 0, 0, 0));
             List<StudyDetail.DeadLetterView> letters = new ArrayList<>();
-            for (String stage : GROUP_ROLES.keySet().stream().sorted().toList()) {
+            for (StageId stage : StageId.CONSUMING) {
                 for (DeadLetters.DeadLetter l : pendingLetters(stage)) {
                     if (uid.equals(studyOf(l))) {
-                        letters.add(new StudyDetail.DeadLetterView(stage, l.category(), l.message(),
+                        letters.add(new StudyDetail.DeadLetterView(stage.label(), l.category(), l.message(),
                                 l.headers().get(DeadLetters.FAILED_AT)));
                     }
                 }
@@ -209,21 +205,20 @@ public final class ConsoleBackend implements AutoCloseable {
                     .map(c -> new StudyDetail.CollisionView(c.sopInstanceUid(), List.copyOf(c.patientIds()), c.detail(),
                             c.detectedAt() == null ? null : c.detectedAt().toString())).toList();
             String action = s.failureCategory() == null || s.failureCategory().isBlank() ? null
-                    : FailureActions.forCategory(s.failureCategory());
+                    : FailureCategory.actionFor(s.failureCategory());
             return new StudyDetail(StudyView.of(s), instances, status.map(StudyStatus::complete).orElse(false), letters,
                     refused, collisions, action);
         });
     }
 
     /** Moves the pending dead letters of a stage (optionally one category or one study) back to its input topic. */
-    public Set<String> replay(String stage, String category, String study) {
-        StageReplay.Stage replayStage = StageReplay.Stage.parse(stage);
+    public Set<String> replay(StageId stage, String category, String study) {
         StageReplay.Selection selection = new StageReplay.Selection(
                 category == null || category.isBlank() ? Set.of() : Set.of(category),
                 study == null || study.isBlank() ? Set.of() : Set.of(study));
-        Set<String> replayed = StageReplay.replay(context.kafka(), context.state(), context.topics(), List.of(replayStage),
-                selection).getOrDefault(replayStage, Set.of());
-        LOG.info("console: replayed {} studies of stage {} (category {}, study {})", replayed.size(), stage, category, study);
+        Set<String> replayed = StageReplay.replay(context.kafka(), context.state(), context.topics(), List.of(stage),
+                selection).getOrDefault(stage, Set.of());
+        LOG.info("console: replayed {} studies of stage {} (category {}, study {})", replayed.size(), stage.label(), category, study);
         letterCache.clear();
         sampleQuietly();
         return replayed;
@@ -270,10 +265,10 @@ public final class ConsoleBackend implements AutoCloseable {
         return control.running() || run != null && !run.isDone();
     }
 
-    public ProgressSnapshot.StageView setPaused(String stage, boolean paused) {
+    public ProgressSnapshot.StageView setPaused(StageId stage, boolean paused) {
         context.pauses().set(stage, paused);
         sampleQuietly();
-        return stages().stream().filter(s -> s.stage().equals(stage)).findFirst().orElseThrow();
+        return stages().stream().filter(s -> s.stage().equals(stage.label())).findFirst().orElseThrow();
     }
 
     /**
@@ -388,7 +383,7 @@ public final class ConsoleBackend implements AutoCloseable {
         List<FailureGroup> failures = new ArrayList<>();
         Map<String, Map<String, Long>> byStage = new TreeMap<>();
         long letters = 0;
-        for (String stage : List.of(StagePauses.RETRIEVE, StagePauses.FORWARD, StagePauses.VERIFY)) {
+        for (StageId stage : StageId.CONSUMING) {
             Map<String, List<DeadLetters.DeadLetter>> byCategory = new TreeMap<>();
             for (DeadLetters.DeadLetter l : pendingLetters(stage)) {
                 byCategory.computeIfAbsent(String.valueOf(l.category()), k -> new ArrayList<>()).add(l);
@@ -399,16 +394,17 @@ public final class ConsoleBackend implements AutoCloseable {
                         l -> String.valueOf(l.headers().get(DeadLetters.FAILED_AT)))).orElseThrow();
                 Set<String> studies = new LinkedHashSet<>();
                 group.forEach(l -> studies.add(studyOf(l)));
-                failures.add(new FailureGroup(stage, e.getKey(), group.size(), List.copyOf(studies), last.message(),
-                        last.headers().get(DeadLetters.FAILED_AT), FailureActions.forCategory(e.getKey())));
-                byStage.computeIfAbsent(stage, k -> new TreeMap<>()).put(e.getKey(), (long) group.size());
+                failures.add(new FailureGroup(stage.label(), e.getKey(), group.size(), List.copyOf(studies), last.message(),
+                        last.headers().get(DeadLetters.FAILED_AT), FailureCategory.actionFor(e.getKey())));
+                byStage.computeIfAbsent(stage.label(), k -> new TreeMap<>()).put(e.getKey(), (long) group.size());
                 letters += group.size();
             }
         }
         List<ProgressSnapshot.StageView> stages = new ArrayList<>();
         Map<String, Boolean> paused = state.stagePauses();
-        for (String stage : StagePauses.STAGES) {
-            stages.add(new ProgressSnapshot.StageView(stage, paused.getOrDefault(stage, false), lagOf(stage)));
+        for (StageId stage : StageId.values()) {
+            stages.add(new ProgressSnapshot.StageView(stage.label(), paused.getOrDefault(stage.label(), false),
+                    lagOf(stage)));
         }
         ProgressSnapshot progress = new ProgressSnapshot(context.config().migrationId, Instant.now(),
                 new ProgressSnapshot.Studies(total, byState), new ProgressSnapshot.Instances(expected, retrieved, sent, confirmed),
@@ -422,8 +418,8 @@ public final class ConsoleBackend implements AutoCloseable {
      * The stage's pending dead letters. Reading them takes a consumer; counting them (the replay
      * group's lag) only the shared admin client, so they are read again only when the count moves.
      */
-    private List<DeadLetters.DeadLetter> pendingLetters(String stage) {
-        String deadLetterTopic = Topics.deadLetterOf(StageReplay.Stage.parse(stage).inputTopic(context.topics()));
+    private List<DeadLetters.DeadLetter> pendingLetters(StageId stage) {
+        String deadLetterTopic = stage.deadLetterTopic(context.topics());
         Map<Integer, Long> lag = ConsumerLag.byPartition(context.admin(), DeadLetters.replayGroup(deadLetterTopic),
                 deadLetterTopic);
         if (lag.values().stream().allMatch(n -> n == 0)) {
@@ -439,14 +435,13 @@ public final class ConsoleBackend implements AutoCloseable {
         return letters;
     }
 
-    private long lagOf(String stage) {
-        String role = GROUP_ROLES.get(stage);
-        if (role == null) {
+    private long lagOf(StageId stage) {
+        if (!stage.consumesTopic()) {
             return -1;
         }
         try {
-            return ConsumerLag.total(context.admin(), context.topics().consumerGroup(role),
-                    StageReplay.Stage.parse(stage).inputTopic(context.topics()));
+            return ConsumerLag.total(context.admin(), stage.consumerGroup(context.topics()),
+                    stage.inputTopic(context.topics()));
         } catch (RuntimeException e) {
             return -1;
         }

@@ -17,7 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.StageId;
 
 /**
  * The console's REST API (README "Operations"): progress, studies, failures, replay, pause/resume, control pass,
@@ -80,7 +80,7 @@ public final class ConsoleResource {
         }
         Set<String> studies;
         try {
-            studies = backend.replay(stage, category, study);
+            studies = backend.replay(StageId.parseConsuming(stage), category, study);
         } catch (IllegalArgumentException e) {
             throw new WebApplicationException(e.getMessage(), 400);
         }
@@ -106,10 +106,13 @@ public final class ConsoleResource {
     }
 
     private ProgressSnapshot.StageView setPaused(String stage, boolean paused) {
-        if (!StagePauses.STAGES.contains(stage)) {
-            throw new NotFoundException("unknown stage '" + stage + "' (" + String.join(", ", StagePauses.STAGES) + ")");
+        StageId id;
+        try {
+            id = StageId.parse(stage);
+        } catch (IllegalArgumentException e) {
+            throw new NotFoundException(e.getMessage());
         }
-        return backend.setPaused(stage, paused);
+        return backend.setPaused(id, paused);
     }
 
     /** The migration's last control pass, and whether one runs now. */

@@ -7,7 +7,7 @@ import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
-import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
@@ -39,8 +39,7 @@ public final class ForwardStage implements Stage {
                 ctx.destinationGate(), new ForwardMetrics(ctx.meters()),
                 TransferSyntaxConversions.of(f.transferSyntaxConversions.stream()
                         .map(c -> Map.entry(c.from, c.to)).toList()));
-        return new ForwardStage(ctx.startStage(StagePauses.FORWARD, "forwarder", ctx.topics().retrieved(), forwarder,
-                f.concurrency));
+        return new ForwardStage(ctx.startStage(StageId.FORWARD, forwarder, f.concurrency));
     }
 
     @Override

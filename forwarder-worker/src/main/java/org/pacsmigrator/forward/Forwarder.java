@@ -38,6 +38,7 @@ import org.pacsmigrator.state.StoreOutcome;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.StudyEventHandler;
@@ -119,7 +120,7 @@ public final class Forwarder implements StudyEventHandler {
             return;
         }
         if (!study.state().atLeast(StudyState.RETRIEVED) && study.state() != StudyState.FAILED) {
-            throw new StageFailure("not retrieved", "study " + uid + " is " + study.state() + ", not RETRIEVED");
+            throw new StageFailure(FailureCategory.NOT_RETRIEVED, "study " + uid + " is " + study.state() + ", not RETRIEVED");
         }
         state.transition(uid, StudyState.FORWARDING, StudyState.RETRIEVED, StudyState.FORWARDING, StudyState.FAILED);
         List<InstanceRecord> pending = new ArrayList<>();
@@ -136,15 +137,15 @@ public final class Forwarder implements StudyEventHandler {
         if (!conflicts.isEmpty()) {
             String message = "study " + uid + ": patient ID conflict: " + String.join("; ", conflicts.stream().limit(5).toList());
             if (patientConflictPolicy == PatientConflictPolicy.STOP) {
-                metrics.failure("patient ID conflict");
+                metrics.failure(FailureCategory.PATIENT_ID_CONFLICT.label());
                 metrics.study("failed");
-                state.markFailed(uid, "patient ID conflict", message);
-                throw new StageFailure("patient ID conflict", message);
+                state.markFailed(uid, FailureCategory.PATIENT_ID_CONFLICT.label(), message);
+                throw new StageFailure(FailureCategory.PATIENT_ID_CONFLICT, message);
             }
             LOG.warn("{} ({} by configuration)", message,
                     patientConflictPolicy == PatientConflictPolicy.RULE ? "sent with the conflict rules" : "sent as is");
         }
-        Map<String, String> failures = new ConcurrentSkipListMap<>(); // SOP Instance UID -> category: detail
+        Map<String, InstanceFailure> failures = new ConcurrentSkipListMap<>(); // by SOP Instance UID
         boolean indexedIdUnknown = study.unknown("PatientID") || patient.unknown().contains("PatientID");
         RuleContext context = new RuleContext(uid, indexedIdUnknown ? null : study.patientId(), sourceAeTitle,
                 !conflicts.isEmpty() && patientConflictPolicy == PatientConflictPolicy.RULE);
@@ -158,13 +159,13 @@ public final class Forwarder implements StudyEventHandler {
         awaitAll(batches);
         if (!failures.isEmpty()) {
             // The rest of the study was sent; the study fails with the first category so it is dead-lettered and visible.
-            String category = failures.values().iterator().next().split(":", 2)[0];
+            FailureCategory category = failures.values().iterator().next().category();
             String message = String.format("study %s: %d instances not stored in %s: %s",
                     uid, failures.size(), destination,
                     failures.entrySet().stream().limit(5).map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
-            failures.values().forEach(f -> metrics.failure(f.split(":", 2)[0]));
+            failures.values().forEach(f -> metrics.failure(f.category().label()));
             metrics.study("failed");
-            state.markFailed(uid, category, message);
+            state.markFailed(uid, category.label(), message);
             throw new StageFailure(category, message);
         }
         metrics.study("forwarded");
@@ -237,7 +238,7 @@ public final class Forwarder implements StudyEventHandler {
         return patientConflicts.check(study, headers);
     }
 
-    private void sendBatch(String studyUid, List<InstanceRecord> batch, RuleContext context, Map<String, String> failures)
+    private void sendBatch(String studyUid, List<InstanceRecord> batch, RuleContext context, Map<String, InstanceFailure> failures)
             throws Exception {
         Map<Path, InstanceRecord> byFile = new HashMap<>();
         Map<Path, InstanceModification> modifications = new HashMap<>();
@@ -249,7 +250,7 @@ public final class Forwarder implements StudyEventHandler {
                 try {
                     cached = cache.localCopy(i.cacheKey(), scratchDirectory);
                 } catch (IOException e) {
-                    failures.put(i.sopInstanceUid(), "cache object missing: " + e.getMessage());
+                    failures.put(i.sopInstanceUid(), new InstanceFailure(FailureCategory.CACHE_OBJECT_MISSING, e.getMessage()));
                     continue;
                 }
                 if (!cache.isOwnObject(cached)) {
@@ -257,7 +258,7 @@ public final class Forwarder implements StudyEventHandler {
                 }
                 InstancePreparer.Prepared prepared = preparer.prepare(i, cached, context);
                 if (prepared.rejected()) {
-                    failures.put(i.sopInstanceUid(), prepared.failureCategory() + ": " + prepared.detail());
+                    failures.put(i.sopInstanceUid(), new InstanceFailure(prepared.failureCategory(), prepared.detail()));
                     if (prepared.corruptCacheObject()) {
                         discard(i);
                     }
@@ -307,7 +308,7 @@ public final class Forwarder implements StudyEventHandler {
 
     /** One association through the gate, timed. */
     private void store(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
-                       Map<Path, InstanceModification> modifications, Map<String, String> failures,
+                       Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                        Map<Path, InstanceRecord> notAccepted) throws Exception {
         gate.call(() -> {
             long start = System.nanoTime();
@@ -326,7 +327,7 @@ public final class Forwarder implements StudyEventHandler {
      * (in the scratch directory) and their instances.
      */
     private Map<Path, InstanceRecord> convert(String studyUid, Map<Path, InstanceRecord> notAccepted,
-                                              Map<String, String> failures, List<Path> scratchFiles) throws IOException {
+                                              Map<String, InstanceFailure> failures, List<Path> scratchFiles) throws IOException {
         Map<Path, InstanceRecord> converted = new HashMap<>();
         for (Map.Entry<Path, InstanceRecord> e : notAccepted.entrySet()) {
             String source = DicomFiles.readInfo(e.getKey()).transferSyntaxUid();
@@ -338,8 +339,8 @@ public final class Forwarder implements StudyEventHandler {
             try {
                 DicomFiles.transcode(e.getKey(), out, target.get());
             } catch (IOException conversionFailed) {
-                failures.put(e.getValue().sopInstanceUid(), failures.get(e.getValue().sopInstanceUid())
-                        + "; allowed conversion to " + target.get() + " failed: " + conversionFailed.getMessage());
+                failures.computeIfPresent(e.getValue().sopInstanceUid(), (sop, f) -> f.adding("; allowed conversion to "
+                        + target.get() + " failed: " + conversionFailed.getMessage()));
                 continue;
             }
             scratchFiles.add(out);
@@ -358,7 +359,7 @@ public final class Forwarder implements StudyEventHandler {
      * ends), so a crash resends at most that many stored images.
      */
     private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
-                            Map<Path, InstanceModification> modifications, Map<String, String> failures,
+                            Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                             Map<Path, InstanceRecord> notAccepted) throws DicomException {
         PendingRows<StoreOutcome> outcomes = new PendingRows<>(OUTCOMES_PER_WRITE, state::recordForwarded);
         DicomException storeFailure = null;
@@ -412,7 +413,7 @@ public final class Forwarder implements StudyEventHandler {
 
     /** Counts an outcome; a refused image is remembered with its category (and for conversion when not negotiated). */
     private void onStatus(String studyUid, Path file, String sop, int status, String detail, InstanceRecord instance,
-                          boolean ok, Map<String, String> failures, Map<Path, InstanceRecord> notAccepted) {
+                          boolean ok, Map<String, InstanceFailure> failures, Map<Path, InstanceRecord> notAccepted) {
         metrics.status(status);
         if (ok) {
             metrics.stored(instance.sizeBytes());
@@ -421,14 +422,15 @@ public final class Forwarder implements StudyEventHandler {
         if (status == StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED) {
             notAccepted.put(file, instance);
         }
-        String category = switch (status) {
-            case StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED -> "transfer syntax not accepted";
-            case StoreListener.SOP_CLASS_NOT_NEGOTIATED, 0x0122 -> "SOP class not supported";
-            case StoreListener.UNREADABLE -> "unreadable image";
-            case StoreListener.NOT_SENT -> "not sent";
-            default -> "rejected by destination";
+        FailureCategory category = switch (status) {
+            case StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED -> FailureCategory.TRANSFER_SYNTAX_NOT_ACCEPTED;
+            case StoreListener.SOP_CLASS_NOT_NEGOTIATED, 0x0122 -> FailureCategory.SOP_CLASS_NOT_SUPPORTED;
+            case StoreListener.UNREADABLE -> FailureCategory.UNREADABLE_IMAGE;
+            case StoreListener.NOT_SENT -> FailureCategory.NOT_SENT;
+            default -> FailureCategory.REJECTED_BY_DESTINATION;
         };
-        failures.put(instance.sopInstanceUid(), category + ": status " + hex(status) + (detail == null ? "" : " " + detail));
+        failures.put(instance.sopInstanceUid(), new InstanceFailure(category, "status " + hex(status)
+                + (detail == null ? "" : " " + detail)));
         LOG.warn("instance {} of study {} not stored: status {} {}", sop, studyUid, hex(status), detail == null ? "" : detail);
     }
 

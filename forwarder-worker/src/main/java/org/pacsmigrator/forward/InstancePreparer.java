@@ -13,6 +13,7 @@ import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.InstanceStore;
+import org.pacsmigrator.topics.FailureCategory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +27,15 @@ final class InstancePreparer {
     private static final Logger LOG = LoggerFactory.getLogger(InstancePreparer.class);
 
     /** The file to send and what the rules did to it, or why the instance must not be sent (category and detail). */
-    record Prepared(Path file, InstanceModification modification, String failureCategory, String detail) {
+    record Prepared(Path file, InstanceModification modification, FailureCategory failureCategory, String detail) {
         boolean rejected() {
             return failureCategory != null;
         }
 
         boolean corruptCacheObject() {
-            return CORRUPT.equals(failureCategory);
+            return failureCategory == FailureCategory.CACHE_OBJECT_CORRUPT;
         }
     }
-
-    static final String CORRUPT = "cache object corrupt";
 
     private final RuleSet rules;
     private final InstanceStore state;
@@ -51,7 +50,7 @@ final class InstancePreparer {
     Prepared prepare(InstanceRecord instance, Path cached, RuleContext context) throws IOException {
         String sha = Sha256.of(cached);
         if (instance.sha256() != null && !instance.sha256().equals(sha)) {
-            return new Prepared(null, null, CORRUPT, "SHA-256 of the cached object differs from the one recorded at retrieval");
+            return new Prepared(null, null, FailureCategory.CACHE_OBJECT_CORRUPT, "SHA-256 of the cached object differs from the one recorded at retrieval");
         }
         if (rules.isEmpty()) {
             return new Prepared(cached, null, null, null);
@@ -62,7 +61,7 @@ final class InstancePreparer {
         try {
             changes = DicomFiles.edit(cached, edited, ds -> result[0] = rules.apply(ds, context));
         } catch (Exception e) {
-            return new Prepared(null, null, "validation failed", "cannot apply rules: " + e.getMessage());
+            return new Prepared(null, null, FailureCategory.VALIDATION_FAILED, "cannot apply rules: " + e.getMessage());
         }
         Path toSend = changes.isEmpty() ? cached : edited;
         RuleResult r = result[0];
@@ -74,7 +73,7 @@ final class InstancePreparer {
         }
         if (r.rejected()) {
             state.recordModification(modification);
-            return new Prepared(null, modification, "validation failed", String.join("; ", r.problems()));
+            return new Prepared(null, modification, FailureCategory.VALIDATION_FAILED, String.join("; ", r.problems()));
         }
         return new Prepared(toSend, modification, null, null);
     }

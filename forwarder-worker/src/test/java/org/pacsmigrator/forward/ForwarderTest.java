@@ -171,7 +171,7 @@ class ForwarderTest {
     void refusedSopClassIsReportedWithItsStatusAndTheRestIsSent() {
         assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                 .isInstanceOf(StageFailure.class)
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"))
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("rejected by destination"))
                 .hasMessageContaining("status 0x");
         assertThat(newPacs.sopInstanceUids().stream().sorted().toList()).isEqualTo(imageUids());
         StudyRecord after = state.findStudy(study.studyInstanceUid()).orElseThrow();
@@ -290,7 +290,7 @@ class ForwarderTest {
                 "2.25.1234567890"));
         assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                 .isInstanceOf(StageFailure.class)
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("patient ID conflict"))
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("patient ID conflict"))
                 .hasMessageContaining("2.25.1234567890").hasMessageContaining("PatientName")
                 .hasMessageNotContaining("Someone");
         assertThat(newPacs.receivedStores()).isEmpty();
@@ -312,7 +312,7 @@ class ForwarderTest {
         state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",
                 "2.25.1234567890"));
         assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY, PatientConflictPolicy.SEND).handle(StudyEvent.of(uid, "test")))
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"));
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("rejected by destination"));
         assertThat(newPacs.sopInstanceUids()).hasSize(imageUids().size());
     }
 
@@ -343,7 +343,7 @@ class ForwarderTest {
                     TransferSyntaxConversions.NONE);
             assertThatThrownBy(() -> forwarder.handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                     .isInstanceOf(StageFailure.class)
-                    .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("transfer syntax not accepted"))
+                    .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("transfer syntax not accepted"))
                     .hasMessageContaining(victim.sopInstanceUid());
             try (var files = Files.walk(received)) {
                 List<String> names = files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
@@ -367,7 +367,7 @@ class ForwarderTest {
                 """);
         assertThatThrownBy(() -> forwarder(client(), RuleSetLoader.load(rulesFile), PatientConflictPolicy.RULE)
                 .handle(StudyEvent.of(study.studyInstanceUid(), "test")))
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("rejected by destination"));
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("rejected by destination"));
         String sop = imageUids().get(0);
         Path sent = dir.resolve("conflict.dcm");
         Files.write(sent, newPacs.instanceFile(sop));
@@ -391,7 +391,7 @@ class ForwarderTest {
                     "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
                     TransferSyntaxConversions.NONE);
             assertThatThrownBy(() -> strict.handle(StudyEvent.of(study.studyInstanceUid(), "strict")))
-                    .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("transfer syntax not accepted"));
+                    .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("transfer syntax not accepted"));
             try (var files = Files.walk(received)) {
                 assertThat(files.filter(Files::isRegularFile).count()).isZero();
             }

@@ -23,6 +23,7 @@ import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.worker.MigrationContext;
 import org.slf4j.Logger;
@@ -96,7 +97,7 @@ public final class Indexer {
     public static Indexer of(MigrationContext context, IndexProgress progress) {
         Indexer indexer = new Indexer(context.dicom(), context.sourceGate(), context.state(), context.publisher(),
                 context.topics(), IndexSettings.from(context.config()), Clock.systemUTC(), Sleeper.real(), progress);
-        indexer.pauseWhile(context.pauses().of(StagePauses.INDEX));
+        indexer.pauseWhile(context.pauses().of(StageId.INDEX));
         return indexer;
     }
 

@@ -21,6 +21,7 @@ import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.UidCollision;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 import org.slf4j.Logger;
@@ -161,7 +162,7 @@ public final class StudyRecorder {
         // A collision on a study the retriever has passed: it stops here (an INDEXED one stops in the retriever).
         StudyState now = known.get().state();
         if (now.atLeast(StudyState.RETRIEVED) && now != StudyState.FAILED) {
-            state.markFailed(uid, UidCollision.CATEGORY, "study " + uid + ": StudyInstanceUID under several PatientIDs");
+            state.markFailed(uid, FailureCategory.UID_COLLISION.label(), "study " + uid + ": StudyInstanceUID under several PatientIDs");
         }
         return filed(bucket, uid, kind);
     }
@@ -175,7 +176,7 @@ public final class StudyRecorder {
 
     private void recordCollision(String uid, Set<String> patientIds, String how) {
         LOG.warn("study {}: StudyInstanceUID found under {} PatientIDs ({}); the study stops as '{}'", uid,
-                patientIds.size(), how, UidCollision.CATEGORY);
+                patientIds.size(), how, FailureCategory.UID_COLLISION.label());
         state.recordCollision(new UidCollision(uid, "", new TreeSet<>(patientIds),
                 "StudyInstanceUID under " + patientIds.size() + " PatientIDs in the old PACS (" + how + ")",
                 Set.of(), Instant.now()));

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.state.StudyState;
-import org.pacsmigrator.state.UidCollision;
+import org.pacsmigrator.topics.FailureCategory;
 
 /** A StudyInstanceUID under two PatientIDs is recorded as a UID collision, whichever way it is found. */
 class StudyRecorderCollisionTest {
@@ -49,7 +49,7 @@ class StudyRecorderCollisionTest {
                 assertThat(c.studyLevel()).isTrue();
                 assertThat(c.patientIds()).containsExactlyInAnyOrder("B1", "B2");
             });
-            assertThat(f.state.findStudy(onTwoDays).orElseThrow().failureCategory()).isEqualTo(UidCollision.CATEGORY);
+            assertThat(f.state.findStudy(onTwoDays).orElseThrow().failureCategory()).isEqualTo(FailureCategory.UID_COLLISION.label());
             assertThat(f.state.findStudy(onTwoDays).orElseThrow().patientId()).as("the first patient's record is kept")
                     .isEqualTo("B1");
 

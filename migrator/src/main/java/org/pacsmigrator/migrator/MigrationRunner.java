@@ -22,6 +22,7 @@ import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.Topics;
 import org.pacsmigrator.verify.CompletionService;
 import org.pacsmigrator.verify.VerifyStage;
@@ -84,12 +85,10 @@ public final class MigrationRunner implements AutoCloseable {
     public void awaitIdle(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Topics topics = context.topics();
-        Map<String, String> groupsByTopic = Map.of(topics.indexed(), topics.consumerGroup("retriever"),
-                topics.retrieved(), topics.consumerGroup("forwarder"), topics.forwarded(), topics.consumerGroup("verifier"));
         while (true) {
             long lag = 0;
-            for (Map.Entry<String, String> e : groupsByTopic.entrySet()) {
-                lag += ConsumerLag.total(context.admin(), e.getValue(), e.getKey());
+            for (StageId stage : StageId.CONSUMING) {
+                lag += ConsumerLag.total(context.admin(), stage.consumerGroup(topics), stage.inputTopic(topics));
             }
             if (lag == 0) {
                 return;

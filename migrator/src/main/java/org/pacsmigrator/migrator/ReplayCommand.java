@@ -13,6 +13,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
@@ -55,14 +56,14 @@ final class ReplayCommand implements Callable<Integer> {
             return MigratorCli.CONFIG_ERROR;
         }
         MigrationConfig c;
-        List<StageReplay.Stage> chosen = new ArrayList<>();
+        List<StageId> chosen = new ArrayList<>();
         try {
             c = ConfigLoader.load(config);
             for (String s : stages) {
-                chosen.add(StageReplay.Stage.parse(s.strip()));
+                chosen.add(StageId.parseConsuming(s));
             }
             if (chosen.isEmpty()) {
-                chosen.addAll(List.of(StageReplay.Stage.values())); // a category may stand in any stage's letters
+                chosen.addAll(StageId.CONSUMING); // a category may stand in any stage's letters
             }
         } catch (ConfigException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("configuration error: " + e.getMessage());
@@ -77,11 +78,11 @@ final class ReplayCommand implements Callable<Integer> {
             KafkaSettings kafka = KafkaSettings.of(services.kafkaBootstrap(), "pacsmig-" + c.migrationId,
                     c.services.partitions);
             TopicAdmin.ensureTopics(kafka, topics.all());
-            Map<StageReplay.Stage, Set<String>> replayed = StageReplay.replay(kafka, state, topics, chosen,
+            Map<StageId, Set<String>> replayed = StageReplay.replay(kafka, state, topics, chosen,
                     new StageReplay.Selection(cats, uids));
             var out = spec.commandLine().getOut();
-            for (Map.Entry<StageReplay.Stage, Set<String>> e : replayed.entrySet()) {
-                out.printf("%s: %d studies sent back%n", e.getKey().name().toLowerCase(java.util.Locale.ROOT),
+            for (Map.Entry<StageId, Set<String>> e : replayed.entrySet()) {
+                out.printf("%s: %d studies sent back%n", e.getKey().label(),
                         e.getValue().size());
             }
             out.flush();

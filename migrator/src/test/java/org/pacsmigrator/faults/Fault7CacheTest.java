@@ -18,8 +18,8 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator.GeneratedStudy;
 import org.pacsmigrator.migrator.MigrationRunner;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StudyState;
-import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.DeadLetters;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.Topics;
 
 /**
@@ -53,7 +53,7 @@ class Fault7CacheTest {
             Path file = env.migrationYaml(id, data).write(dir.resolve("migration.yaml"));
             MigrationConfig config = ConfigLoader.load(file);
             try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra)) {
-                runner.context().pauses().set(StagePauses.FORWARD, true);
+                runner.context().pauses().set(StageId.FORWARD, true);
                 runner.startWorkers();
                 runner.index();
                 assertThat(Reconciliation.await(() -> Scenarios.atLeast(runner.state(), StudyState.RETRIEVED)
@@ -80,7 +80,7 @@ class Fault7CacheTest {
                 }
                 faults = "1 cached image (" + sop + " of study " + victim.studyInstanceUid() + ", " + size
                         + " bytes) overwritten: 32 bytes at offset " + offset + ", while the forward stage was paused";
-                runner.context().pauses().set(StagePauses.FORWARD, false);
+                runner.context().pauses().set(StageId.FORWARD, false);
                 assertThat(Scenarios.awaitFinished(runner.state(), 15)).as("finished: %s", Scenarios.safeCounts(runner.state()))
                         .isTrue();
 

@@ -31,7 +31,7 @@ import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.testsupport.CountingProxy;
 import org.pacsmigrator.throttle.AssociationLeases;
-import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.StageId;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -119,7 +119,7 @@ class ConsoleSecurityTest {
             assertThat(send(HttpRequest.newBuilder(URI.create(base + "api/report.csv")).GET()).statusCode()).isEqualTo(401);
             assertThat(send(HttpRequest.newBuilder(URI.create(base + "api/report.html")).GET()).statusCode()).isEqualTo(401);
             assertThat(send(HttpRequest.newBuilder(URI.create(base + "api/progress")).GET()).statusCode()).isEqualTo(401);
-            assertThat(runner.context().state().stagePauses().getOrDefault(StagePauses.RETRIEVE, false))
+            assertThat(runner.context().state().stagePauses().getOrDefault(StageId.RETRIEVE.label(), false))
                     .as("nothing refused paused the stage").isFalse();
         } finally {
             root.detachAppender(log);

@@ -32,6 +32,7 @@ import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.UidCollision;
+import org.pacsmigrator.topics.FailureCategory;
 
 /**
  * An old PACS that uses one UID for two different things (issue 18): a StudyInstanceUID under two PatientIDs
@@ -115,9 +116,9 @@ class UidCollisionMigrationTest {
             StudyRecord a = state.findStudy(twoPatients.studyInstanceUid()).orElseThrow();
             StudyRecord b = state.findStudy(twoContents.studyInstanceUid()).orElseThrow();
             assertThat(a.state()).isEqualTo(StudyState.FAILED);
-            assertThat(a.failureCategory()).isEqualTo(UidCollision.CATEGORY);
+            assertThat(a.failureCategory()).isEqualTo(FailureCategory.UID_COLLISION.label());
             assertThat(b.state()).isEqualTo(StudyState.FAILED);
-            assertThat(b.failureCategory()).isEqualTo(UidCollision.CATEGORY);
+            assertThat(b.failureCategory()).isEqualTo(FailureCategory.UID_COLLISION.label());
             assertThat(state.findStudy(plain.studyInstanceUid()).orElseThrow().state()).isEqualTo(StudyState.VERIFIED);
 
             List<UidCollision> ofA = state.collisionsOf(a.studyInstanceUid());
@@ -149,7 +150,7 @@ class UidCollisionMigrationTest {
 
         String reconciliation = Files.readString(Path.of(config.storage.dataDirectory).resolve("report")
                 .resolve("reconciliation.csv"));
-        assertThat(reconciliation.lines().filter(l -> l.contains(UidCollision.CATEGORY)))
+        assertThat(reconciliation.lines().filter(l -> l.contains(FailureCategory.UID_COLLISION.label())))
                 .anySatisfy(l -> assertThat(l).contains(twoPatients.studyInstanceUid()).contains("OTHER-PATIENT-7")
                         .contains(twoPatients.patient().patientId()).contains("replay --category 'UID collision'"))
                 .anySatisfy(l -> assertThat(l).contains(twoContents.studyInstanceUid()).contains(twinSop)
@@ -164,19 +165,19 @@ class UidCollisionMigrationTest {
             var study = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.url()
                     + "api/studies/" + twoPatients.studyInstanceUid())).header("Authorization", "Bearer "
                     + console.token().reveal()).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-            assertThat(study.path("action").asText()).isEqualTo(UidCollision.ACTION);
+            assertThat(study.path("action").asText()).isEqualTo(FailureCategory.UID_COLLISION_ACTION);
             assertThat(study.path("collisions").get(0).path("patientIds").toString()).contains("OTHER-PATIENT-7");
             var failures = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.url()
                     + "api/failures")).header("Authorization", "Bearer " + console.token().reveal()).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-            assertThat(failures.findValuesAsText("action")).contains(UidCollision.ACTION);
+            assertThat(failures.findValuesAsText("action")).contains(FailureCategory.UID_COLLISION_ACTION);
         }
 
         // Resolved in the old PACS (the stray copies deleted), a replay migrates both studies.
         deletePatient("OTHER-PATIENT-7");
         deleteSeries(twinSeries);
         Path yaml = Files.writeString(dir.resolve("m.yaml"), yaml(dir.resolve("data"), config.migrationId));
-        CliRun replay = CliRun.of("replay", "--config", yaml.toString(), "--category", UidCollision.CATEGORY);
+        CliRun replay = CliRun.of("replay", "--config", yaml.toString(), "--category", FailureCategory.UID_COLLISION.label());
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("retrieve: 2 studies sent back");
         Run second = run(config);

@@ -31,6 +31,7 @@ import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 
@@ -101,7 +102,7 @@ class WorkerServicesTest {
                 "pacsmig_" + id);
              KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaSettings.of(services.kafka().bootstrapServers(), "t"))) {
             StagePauses pauses = StagePauses.of(state);
-            pauses.set(StagePauses.RETRIEVE, true);
+            pauses.set(StageId.RETRIEVE, true);
             await().atMost(20, TimeUnit.SECONDS).until(() -> metric(admin, "pacsmig_stage_paused{stage=\"retrieve\"}") == 1.0);
             for (int i = 0; i < 5; i++) {
                 // unknown studies: once resumed, each is dead-lettered (and committed) at once
@@ -110,9 +111,9 @@ class WorkerServicesTest {
             await().atMost(30, TimeUnit.SECONDS).until(() -> metric(admin, lagMetric) == 5.0);
             Thread.sleep(3000);
             assertThat(metric(admin, lagMetric)).as("still paused").isEqualTo(5.0);
-            pauses.set(StagePauses.RETRIEVE, false);
+            pauses.set(StageId.RETRIEVE, false);
             await().atMost(60, TimeUnit.SECONDS).until(() -> metric(admin, lagMetric) == 0.0);
-            assertThat(metric(admin, "pacsmig_stage_dead_lettered_total{stage=\"" + id + "-retriever\",topic=\""
+            assertThat(metric(admin, "pacsmig_stage_dead_lettered_total{stage=\"retrieve\",topic=\""
                     + topics.indexed() + "\"}")).isEqualTo(5.0);
             assertThat(metric(admin, "pacsmig_stage_failures_total{category=\"unknown study\",stage=\"retrieve\"}"))
                     .isEqualTo(5.0);

@@ -23,6 +23,7 @@ import org.pacsmigrator.state.PendingRows;
 import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.UidCollision;
+import org.pacsmigrator.topics.FailureCategory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,12 +150,12 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
         patients.add(DicomFiles.readPatientAttributes(in.file()).get("PatientID"));
         CachedObject stored = cache.put(key, in.file(), in.sha256());
         metrics.instanceCached(stored.sizeBytes());
-        metrics.instanceRefused(UidCollision.CATEGORY);
+        metrics.instanceRefused(FailureCategory.UID_COLLISION.label());
         state.recordCollision(new UidCollision(in.studyInstanceUid(), in.sopInstanceUid(), patients,
                 String.format("SOP Instance UID received with two different contents (SHA-256 %.12s... and %.12s...)",
                         first.sha256(), in.sha256()), Set.of(first.key(), key), Instant.now()));
         LOG.warn("study {}: SOP instance {} received with two different contents; both kept ({}), study stops as '{}'",
-                in.studyInstanceUid(), in.sopInstanceUid(), key, UidCollision.CATEGORY);
+                in.studyInstanceUid(), in.sopInstanceUid(), key, FailureCategory.UID_COLLISION.label());
     }
 
     /** The PatientID in a cached object's header (empty when it cannot be read). */

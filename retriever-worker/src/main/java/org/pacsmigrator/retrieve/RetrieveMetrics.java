@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.pacsmigrator.topics.FailureCategory;
 
 /**
  * The retriever's meters (Micrometer): studies by outcome, instances and bytes written to the
@@ -66,8 +67,8 @@ public final class RetrieveMetrics {
         registry.counter(PREFIX + ".studies", "outcome", outcome).increment();
     }
 
-    void failure(String category) {
-        registry.counter(PREFIX + ".failures", "category", category).increment();
+    void failure(FailureCategory category) {
+        registry.counter(PREFIX + ".failures", "category", category.label()).increment();
     }
 
     Timer studyLatency() {
@@ -90,8 +91,8 @@ public final class RetrieveMetrics {
         return bytes.count();
     }
 
-    public double failures(String category) {
-        Counter c = registry.find(PREFIX + ".failures").tag("category", category).counter();
+    public double failures(FailureCategory category) {
+        Counter c = registry.find(PREFIX + ".failures").tag("category", category.label()).counter();
         return c == null ? 0 : c.count();
     }
 }

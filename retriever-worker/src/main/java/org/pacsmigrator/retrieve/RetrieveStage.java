@@ -8,7 +8,7 @@ import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.dicom.net.AllowedSender;
 import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.throttle.AssociationGate;
-import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
@@ -40,8 +40,7 @@ public final class RetrieveStage implements Stage {
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
                         Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch(), config.index.findResultCap),
                 ctx.cache(), gate, metrics, scp == null ? () -> 0 : scp::rejectedForLimit);
-        StageWorkers workers = ctx.startStage(StagePauses.RETRIEVE, "retriever", ctx.topics().indexed(), retriever,
-                r.concurrency);
+        StageWorkers workers = ctx.startStage(StageId.RETRIEVE, retriever, r.concurrency);
         return new RetrieveStage(scp, workers);
     }
 

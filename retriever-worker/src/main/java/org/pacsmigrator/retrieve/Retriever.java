@@ -33,6 +33,7 @@ import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.UidCollision;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.StudyEventHandler;
@@ -137,7 +138,7 @@ public final class Retriever implements StudyEventHandler {
         } catch (StageFailure e) {
             metrics.failure(e.category());
             metrics.study("failed");
-            state.markFailed(uid, e.category(), e.getMessage());
+            state.markFailed(uid, e.category().label(), e.getMessage());
             throw e;
         } catch (RetrieveException e) {
             metrics.failure(e.category()); // retried by the stage; counted per failed try
@@ -168,17 +169,17 @@ public final class Retriever implements StudyEventHandler {
                         uid, missing.size(), expected.size(), settings.maxAttempts());
                 failOnRefusals(uid, missing, detail);
                 if (saturatedDuring.contains(uid)) {
-                    throw new RetrieveException(RetrieveException.LISTENER_SATURATED, detail
+                    throw new RetrieveException(FailureCategory.STORAGE_SCP_SATURATED, detail
                             + "; our storage SCP turned associations away at its limit (migrator.maxAssociations)", null);
                 }
                 if (receiver instanceof CacheWritingReceiver c) {
                     var cacheFailure = c.takeCacheFailure(uid);
                     if (cacheFailure.isPresent()) {
-                        throw new StageFailure(RetrieveException.CACHE_WRITE_FAILED,
+                        throw new StageFailure(FailureCategory.CACHE_WRITE_FAILED,
                                 detail + "; the cache refused instances (last: " + cacheFailure.get() + ")");
                     }
                 }
-                throw new StageFailure(RetrieveException.MISSING_INSTANCES, detail);
+                throw new StageFailure(FailureCategory.MISSING_INSTANCES, detail);
             }
             rows = retrieve(study, expected, have, missing, attempt);
         }
@@ -221,18 +222,18 @@ public final class Retriever implements StudyEventHandler {
         if (allRefused && retrievedUids(rows).size() <= before) {
             RetrieveOutcome first = outcomes.get(0);
             if (saturatedDuring.contains(uid)) {
-                throw new RetrieveException(RetrieveException.LISTENER_SATURATED, String.format(
+                throw new RetrieveException(FailureCategory.STORAGE_SCP_SATURATED, String.format(
                         "study %s: our storage SCP was at its limit and turned the source's associations away; source %s"
                                 + " then ended the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
             }
             // A source that aborts because our SCP refused its C-STOREs (cache full, unwritable) is not refusing.
             var cacheFailure = receiver instanceof CacheWritingReceiver c ? c.takeCacheFailure(uid) : java.util.Optional.<String>empty();
             if (cacheFailure.isPresent()) {
-                throw new RetrieveException(RetrieveException.CACHE_WRITE_FAILED, String.format(
+                throw new RetrieveException(FailureCategory.CACHE_WRITE_FAILED, String.format(
                         "study %s: the cache refused instances (last: %s); source %s then ended the retrieve (status 0x%04X)",
                         uid, cacheFailure.get(), source, first.finalStatus()), null);
             }
-            throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE, String.format(
+            throw new RetrieveException(FailureCategory.REFUSED_BY_SOURCE, String.format(
                     "study %s: source %s refused the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
         }
         return rows;
@@ -275,7 +276,7 @@ public final class Retriever implements StudyEventHandler {
             }
             if (patients.size() > 1) {
                 state.recordCollision(new UidCollision(uid, "", patients, c.detail(), Set.of(), Instant.now()));
-                throw new StageFailure(UidCollision.CATEGORY, "study " + uid + ": StudyInstanceUID under "
+                throw new StageFailure(FailureCategory.UID_COLLISION, "study " + uid + ": StudyInstanceUID under "
                         + patients.size() + " PatientIDs in the old PACS; nothing retrieved");
             }
             LOG.info("study {}: its StudyInstanceUID is now under one PatientID in the old PACS; collision resolved", uid);
@@ -287,7 +288,7 @@ public final class Retriever implements StudyEventHandler {
     private void failOnCollisions(String uid) throws StageFailure {
         List<UidCollision> collisions = state.collisionsOf(uid).stream().filter(c -> !c.studyLevel()).toList();
         if (!collisions.isEmpty()) {
-            throw new StageFailure(UidCollision.CATEGORY, String.format("study %s: %d SOP Instance UIDs received with two "
+            throw new StageFailure(FailureCategory.UID_COLLISION, String.format("study %s: %d SOP Instance UIDs received with two "
                     + "different contents (first: %s); both copies kept", uid, collisions.size(),
                     collisions.get(0).sopInstanceUid()));
         }
@@ -303,11 +304,11 @@ public final class Retriever implements StudyEventHandler {
                 continue;
             }
             if (r.category().equals(InstanceRefusal.INCOMPLETE)) {
-                throw new StageFailure(RetrieveException.INCOMPLETE_DATASET, detail + "; instance " + r.sopInstanceUid()
+                throw new StageFailure(FailureCategory.INCOMPLETE_DATASET, detail + "; instance " + r.sopInstanceUid()
                         + " arrived incomplete (" + r.detail() + ")");
             }
             if (r.category().equals(InstanceRefusal.MISMATCH)) {
-                throw new StageFailure(RetrieveException.INCONSISTENT_DATASET, detail + "; instance " + r.sopInstanceUid()
+                throw new StageFailure(FailureCategory.INCONSISTENT_DATASET, detail + "; instance " + r.sopInstanceUid()
                         + ": " + r.detail());
             }
         }
@@ -405,7 +406,7 @@ public final class Retriever implements StudyEventHandler {
                         continue;
                     }
                 } catch (IOException e) {
-                    throw new RetrieveException(RetrieveException.CACHE_WRITE_FAILED,
+                    throw new RetrieveException(FailureCategory.CACHE_WRITE_FAILED,
                             "study " + uid + ": cannot check the cache: " + e.getMessage(), e);
                 }
             }
@@ -426,7 +427,7 @@ public final class Retriever implements StudyEventHandler {
             throw RetrieveException.of(e, "manifest C-FIND of " + study.studyInstanceUid());
         }
         if (manifest.isEmpty()) {
-            throw new RetrieveException(RetrieveException.REFUSED_BY_SOURCE,
+            throw new RetrieveException(FailureCategory.REFUSED_BY_SOURCE,
                     "source " + source + " lists no instances for study " + study.studyInstanceUid(), null);
         }
         List<InstanceRecord> rows = new ArrayList<>();

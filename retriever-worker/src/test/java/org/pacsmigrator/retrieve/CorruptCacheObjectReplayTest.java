@@ -22,10 +22,12 @@ import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StageFailure;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -38,7 +40,7 @@ import org.pacsmigrator.topics.Topics;
  */
 class CorruptCacheObjectReplayTest {
     private static final String WORKER = "RTCORRUPT";
-    private static final String CORRUPT = "cache object corrupt";
+    private static final String CORRUPT = FailureCategory.CACHE_OBJECT_CORRUPT.label();
 
     @TempDir
     Path dir;
@@ -70,7 +72,7 @@ class CorruptCacheObjectReplayTest {
             cache.delete(victim.cacheKey());
             StageConsumer forward = new StageConsumer(kafka, id + "-forwarder", topics.retrieved(), e -> {
                 state.markFailed(e.studyInstanceUid(), CORRUPT, "SHA-256 differs");
-                throw new StageFailure(CORRUPT, "SHA-256 differs");
+                throw new StageFailure(FailureCategory.CACHE_OBJECT_CORRUPT, "SHA-256 differs");
             }, new StageConsumer.RetryPolicy(1, Backoff.ofMillis(100, 100)));
             try (forward) {
                 forward.start();
@@ -78,9 +80,9 @@ class CorruptCacheObjectReplayTest {
             }
             assertThat(state.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.FAILED);
 
-            Map<StageReplay.Stage, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
-                    List.of(StageReplay.Stage.FORWARD), new StageReplay.Selection(Set.of(CORRUPT), Set.of()));
-            assertThat(replayed.get(StageReplay.Stage.FORWARD)).containsExactly(uid);
+            Map<StageId, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
+                    List.of(StageId.FORWARD), new StageReplay.Selection(Set.of(CORRUPT), Set.of()));
+            assertThat(replayed.get(StageId.FORWARD)).containsExactly(uid);
             assertThat(state.findStudy(uid).orElseThrow().state()).as("reset for the retrieve stage")
                     .isEqualTo(StudyState.INDEXED);
 

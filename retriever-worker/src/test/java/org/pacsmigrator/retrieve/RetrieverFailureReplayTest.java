@@ -26,11 +26,11 @@ import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
-import org.pacsmigrator.topics.RetryingStage;
 import org.pacsmigrator.topics.StageConsumer;
-import org.pacsmigrator.topics.StageFailure;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.StageReplay;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
@@ -71,10 +71,9 @@ class RetrieverFailureReplayTest {
 
             // The old PACS goes down.
             pacs.stop();
-            RetryingStage retrying = new RetryingStage("retriever", retriever, state, 3,
-                    Backoff.ofMillis(100, 400));
-            try (StageConsumer consumer = new StageConsumer(kafka, id + "-retriever", topics.indexed(), retrying,
-                    new StageConsumer.RetryPolicy(1, Backoff.ofMillis(100, 100)))) {
+            try (StageConsumer consumer = new StageConsumer(kafka, StageId.RETRIEVE, topics, retriever,
+                    new StageConsumer.RetryPolicy(3, Backoff.ofMillis(100, 400)), null)
+                    .onGiveUp(StageConsumer.GiveUpListener.markingFailedIn(state))) {
                 consumer.start();
                 for (SyntheticPacsGenerator.GeneratedStudy s : studies) {
                     publisher.publish(topics.indexed(), StudyEvent.of(s.studyInstanceUid(), "indexed"));
@@ -83,19 +82,19 @@ class RetrieverFailureReplayTest {
                 for (SyntheticPacsGenerator.GeneratedStudy s : studies) {
                     StudyRecord r = state.findStudy(s.studyInstanceUid()).orElseThrow();
                     assertThat(r.state()).isEqualTo(StudyState.FAILED);
-                    assertThat(r.failureCategory()).isEqualTo(RetrieveException.ASSOCIATION_REFUSED);
+                    assertThat(r.failureCategory()).isEqualTo(FailureCategory.ASSOCIATION_REFUSED.label());
                     assertThat(r.failureMessage()).contains("failed after 3 attempts");
                 }
                 // Backed off: the adaptive limit (a gauge) went down; failures were counted by category.
                 assertThat(registry.get(RetrieveMetrics.PREFIX + ".associations.limit").gauge().value()).isLessThan(4.0);
-                assertThat(metrics.failures(RetrieveException.ASSOCIATION_REFUSED)).isGreaterThanOrEqualTo(2 * 3);
+                assertThat(metrics.failures(FailureCategory.ASSOCIATION_REFUSED)).isGreaterThanOrEqualTo(2 * 3);
 
                 // Back up; replay only that category.
                 pacs.start();
-                Map<StageReplay.Stage, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
-                        List.of(StageReplay.Stage.RETRIEVE),
-                        new StageReplay.Selection(Set.of(RetrieveException.ASSOCIATION_REFUSED), Set.of()));
-                assertThat(replayed.get(StageReplay.Stage.RETRIEVE))
+                Map<StageId, Set<String>> replayed = StageReplay.replay(kafka, state, topics,
+                        List.of(StageId.RETRIEVE),
+                        new StageReplay.Selection(Set.of(FailureCategory.ASSOCIATION_REFUSED.label()), Set.of()));
+                assertThat(replayed.get(StageId.RETRIEVE))
                         .containsExactlyInAnyOrderElementsOf(studies.stream().map(s -> s.studyInstanceUid()).toList());
                 await().atMost(Duration.ofSeconds(60)).until(() -> studies.stream().allMatch(s ->
                         state.findStudy(s.studyInstanceUid()).orElseThrow().state() == StudyState.RETRIEVED));
@@ -104,8 +103,8 @@ class RetrieverFailureReplayTest {
                             .allSatisfy(i -> assertThat(cache.exists(i.cacheKey())).isTrue());
                 }
                 // A second replay finds nothing pending.
-                assertThat(StageReplay.replay(kafka, state, topics, List.of(StageReplay.Stage.RETRIEVE),
-                        StageReplay.Selection.all()).get(StageReplay.Stage.RETRIEVE)).isEmpty();
+                assertThat(StageReplay.replay(kafka, state, topics, List.of(StageId.RETRIEVE),
+                        StageReplay.Selection.all()).get(StageId.RETRIEVE)).isEmpty();
             }
 
             // A caller the source does not know: its association is aborted, "association rejected".
@@ -116,12 +115,9 @@ class RetrieverFailureReplayTest {
             String uid = "1.2.826.0.1.3680043.10.998." + System.nanoTime();
             state.insertStudyIfAbsent(StudyRecord.indexed(uid, "P", null, "X^Y", null, null, null, "20250506", null, null,
                     "CT", 1, 1));
-            RetryingStage strangerStage = new RetryingStage("retriever", stranger, state, 2,
-                    Backoff.ofMillis(50, 50));
-            assertThatThrownBy(() -> strangerStage.handle(StudyEvent.of(uid, "test")))
-                    .isInstanceOfSatisfying(StageFailure.class,
-                            e -> assertThat(e.category()).isEqualTo(RetrieveException.ASSOCIATION_REJECTED));
-            assertThat(state.findStudy(uid).orElseThrow().failureCategory()).isEqualTo(RetrieveException.ASSOCIATION_REJECTED);
+            assertThatThrownBy(() -> stranger.handle(StudyEvent.of(uid, "test")))
+                    .isInstanceOfSatisfying(RetrieveException.class,
+                            e -> assertThat(e.category()).isEqualTo(FailureCategory.ASSOCIATION_REJECTED));
         }
     }
 }

@@ -48,6 +48,7 @@ import org.pacsmigrator.testsupport.RawDicomPeer;
 import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 
@@ -167,7 +168,7 @@ class RetrieverOrthancTest {
             SyntheticPacsGenerator.GeneratedStudy s = study(10); // a study no other test retrieves
             assertThatThrownBy(() -> r.handle(StudyEvent.of(s.studyInstanceUid(), "test")))
                     .isInstanceOfSatisfying(RetrieveException.class,
-                            e -> assertThat(e.category()).isEqualTo(RetrieveException.LISTENER_SATURATED));
+                            e -> assertThat(e.category()).isEqualTo(FailureCategory.STORAGE_SCP_SATURATED));
             assertThat(scp.rejectedForLimit()).isPositive();
             holder.release();
         }
@@ -291,12 +292,12 @@ class RetrieverOrthancTest {
         SyntheticPacsGenerator.GeneratedStudy s = study(9);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(s.studyInstanceUid(), "test")))
                 .isInstanceOfSatisfying(org.pacsmigrator.topics.StageFailure.class,
-                        e -> assertThat(e.category()).isEqualTo(RetrieveException.CACHE_WRITE_FAILED));
+                        e -> assertThat(e.category()).isEqualTo(FailureCategory.CACHE_WRITE_FAILED));
         var record = state.findStudy(s.studyInstanceUid()).orElseThrow();
         assertThat(record.state()).isEqualTo(StudyState.FAILED);
-        assertThat(record.failureCategory()).isEqualTo(RetrieveException.CACHE_WRITE_FAILED);
+        assertThat(record.failureCategory()).isEqualTo(FailureCategory.CACHE_WRITE_FAILED.label());
         assertThat(record.failureMessage()).contains("disk full");
-        assertThat(metrics.failures(RetrieveException.CACHE_WRITE_FAILED)).isEqualTo(1.0);
+        assertThat(metrics.failures(FailureCategory.CACHE_WRITE_FAILED)).isEqualTo(1.0);
         // Nothing is left in the scratch directory: refused files are deleted.
         try (var files = Files.walk(dir.resolve("scratch-" + WORKER1))) {
             assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
@@ -314,8 +315,8 @@ class RetrieverOrthancTest {
                 AssociationGate.unlimited(node(pacs), 4), metrics, node(pacs));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(uid, "test")))
                 .isInstanceOfSatisfying(RetrieveException.class,
-                        e -> assertThat(e.category()).isEqualTo(RetrieveException.REFUSED_BY_SOURCE));
-        assertThat(metrics.failures(RetrieveException.REFUSED_BY_SOURCE)).isEqualTo(1.0);
+                        e -> assertThat(e.category()).isEqualTo(FailureCategory.REFUSED_BY_SOURCE));
+        assertThat(metrics.failures(FailureCategory.REFUSED_BY_SOURCE)).isEqualTo(1.0);
         Set<String> none = new HashSet<>();
         state.instancesOf(uid).forEach(i -> none.add(i.sopInstanceUid()));
         assertThat(none).isEmpty();

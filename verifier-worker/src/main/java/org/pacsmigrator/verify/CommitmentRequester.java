@@ -12,6 +12,7 @@ import org.pacsmigrator.state.CommitmentRecord;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StageFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
  * "commitment timeout" (and is dead-lettered by the consumer loop).
  */
 public final class CommitmentRequester {
-    public static final String TIMEOUT_CATEGORY = "commitment timeout";
     private static final Logger LOG = LoggerFactory.getLogger(CommitmentRequester.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
@@ -66,8 +66,8 @@ public final class CommitmentRequester {
         }
         String message = String.format("study %s: no storage commitment report from %s after %d requests (%d s each)",
                 studyInstanceUid, destination.remote(), maxRequests, timeout.toSeconds());
-        state.markFailed(studyInstanceUid, TIMEOUT_CATEGORY, message);
-        throw new StageFailure(TIMEOUT_CATEGORY, message);
+        state.markFailed(studyInstanceUid, FailureCategory.COMMITMENT_TIMEOUT.label(), message);
+        throw new StageFailure(FailureCategory.COMMITMENT_TIMEOUT, message);
     }
 
     /** A UID under the 2.25 root (UUID as decimal integer), at most 64 characters. */

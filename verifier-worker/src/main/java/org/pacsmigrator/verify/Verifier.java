@@ -18,6 +18,7 @@ import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.StudyEventHandler;
@@ -104,15 +105,15 @@ public final class Verifier implements StudyEventHandler {
             return;
         }
         if (study.state() != StudyState.FORWARDED) {
-            throw new StageFailure("not forwarded", "study " + uid + " is " + study.state() + ", not FORWARDED");
+            throw new StageFailure(FailureCategory.NOT_FORWARDED, "study " + uid + " is " + study.state() + ", not FORWARDED");
         }
         publishProgress(uid, all, -1);
         List<InstanceRecord> notStored = sent.stream().filter(i -> !i.forwarded()).toList();
         if (!notStored.isEmpty()) {
             String message = String.format("study %s: %d of %d instances have no successful C-STORE", uid,
                     notStored.size(), sent.size());
-            state.markFailed(uid, "not sent", message);
-            throw new StageFailure("not sent", message);
+            state.markFailed(uid, FailureCategory.NOT_SENT.label(), message);
+            throw new StageFailure(FailureCategory.NOT_SENT, message);
         }
         if (criterion == Completion.SENT_AND_CFIND || (criterion == Completion.SENT_AND_COMMITTED && cfindDoubleCheck)) {
             verifyByCFind(uid, all, sent);
@@ -154,9 +155,9 @@ public final class Verifier implements StudyEventHandler {
         publishProgress(uid, all, confirmed);
         if (!missing.isEmpty()) {
             String message = String.format("study %s: %d of %d instances not found in %s by C-FIND",
-                    uid, missing.size(), sent.size(), destination.remote());
-            state.markFailed(uid, "missing in destination", message);
-            throw new StageFailure("missing in destination", message);
+                    uid, missing.size(), sent.size(), destination);
+            state.markFailed(uid, FailureCategory.MISSING_IN_DESTINATION.label(), message);
+            throw new StageFailure(FailureCategory.MISSING_IN_DESTINATION, message);
         }
     }
 
@@ -177,8 +178,8 @@ public final class Verifier implements StudyEventHandler {
         if (notCommitted > 0) {
             String message = String.format("study %s: %d of %d instances not committed by %s (transaction %s): %s",
                     uid, notCommitted, sent.size(), destination.remote(), tx.transactionUid(), byReason);
-            state.markFailed(uid, "not committed", message);
-            throw new StageFailure("not committed", message);
+            state.markFailed(uid, FailureCategory.NOT_COMMITTED.label(), message);
+            throw new StageFailure(FailureCategory.NOT_COMMITTED, message);
         }
     }
 

@@ -11,7 +11,7 @@ import org.pacsmigrator.dicom.net.AllowedSender;
 import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.dicom.StorageCommitment;
 import org.pacsmigrator.report.Completion;
-import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
@@ -65,7 +65,7 @@ public final class VerifyStage implements Stage {
         Verifier verifier = new Verifier(ctx.dicom(), ctx.destinationGate(), ctx.state(), ctx.publisher(), ctx.topics(),
                 config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
                 config.verify.cfindDoubleCheck, requester, jsonPublisher, config.verify.findResultCap);
-        stage.workers = ctx.startStage(StagePauses.VERIFY, "verifier", ctx.topics().forwarded(), verifier, 1);
+        stage.workers = ctx.startStage(StageId.VERIFY, verifier, 1);
         return stage;
     }
 

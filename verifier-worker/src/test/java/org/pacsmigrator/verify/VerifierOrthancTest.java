@@ -196,7 +196,7 @@ class VerifierOrthancTest {
         Verifier verifier = verifier(Completion.SENT_AND_COMMITTED, scu, Duration.ofSeconds(20), 2);
         assertThatThrownBy(() -> verifier.handle(StudyEvent.of(uid, "forwarded")))
                 .isInstanceOf(StageFailure.class)
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("not committed"))
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("not committed"))
                 .hasMessageContaining("1 of " + s.instanceCount())
                 .hasMessageContaining("no such object instance");
         StudyRecord study = state.findStudy(uid).orElseThrow();
@@ -220,7 +220,7 @@ class VerifierOrthancTest {
         Verifier verifier = verifier(Completion.SENT_AND_CFIND, scu, Duration.ofSeconds(5), 1, gate);
         assertThatThrownBy(() -> verifier.handle(StudyEvent.of(uid, "forwarded")))
                 .isInstanceOf(StageFailure.class)
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("missing in destination"))
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("missing in destination"))
                 .hasMessageContaining("1 of " + s.instanceCount() + " instances not found");
         assertThat(state.findStudy(uid).orElseThrow().failureCategory()).isEqualTo("missing in destination");
         assertThat(state.instancesOf(uid).stream().filter(InstanceRecord::verified).count()).isEqualTo(s.instanceCount() - 1);
@@ -234,7 +234,7 @@ class VerifierOrthancTest {
         Verifier verifier = verifier(Completion.SENT_AND_COMMITTED, lostScu, Duration.ofSeconds(1), 2);
         assertThatThrownBy(() -> verifier.handle(StudyEvent.of(uid, "forwarded")))
                 .isInstanceOf(StageFailure.class)
-                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo("commitment timeout"));
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("commitment timeout"));
         assertThat(state.findStudy(uid).orElseThrow().failureCategory()).isEqualTo("commitment timeout");
         assertThat(state.commitmentsOf(uid)).hasSize(2).noneMatch(tx -> tx.reported());
     }

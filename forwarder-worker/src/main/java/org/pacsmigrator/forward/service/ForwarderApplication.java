@@ -9,6 +9,7 @@ import org.pacsmigrator.service.CacheHealthCheck;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
 
 /**
@@ -33,7 +34,7 @@ public final class ForwarderApplication extends WorkerApplication<WorkerConfigur
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
-        monitorLag(context, "forwarder", context.topics().retrieved(), environment);
+        monitorLag(context, StageId.FORWARD, environment);
         manageStage(environment, () -> ForwardStage.start(context, rules));
     }
 }

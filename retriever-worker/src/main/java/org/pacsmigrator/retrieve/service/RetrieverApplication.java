@@ -8,6 +8,7 @@ import org.pacsmigrator.service.CacheHealthCheck;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
 
 /**
@@ -31,7 +32,7 @@ public final class RetrieverApplication extends WorkerApplication<WorkerConfigur
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
-        monitorLag(context, "retriever", context.topics().indexed(), environment);
+        monitorLag(context, StageId.RETRIEVE, environment);
         manageStage(environment, () -> RetrieveStage.start(context));
     }
 }

@@ -6,6 +6,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
+import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.verify.VerifyStage;
 import org.pacsmigrator.worker.MigrationContext;
 
@@ -29,7 +30,7 @@ public final class VerifierApplication extends WorkerApplication<WorkerConfigura
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
-        monitorLag(context, "verifier", context.topics().forwarded(), environment);
+        monitorLag(context, StageId.VERIFY, environment);
         manageStage(environment, () -> VerifyStage.start(context));
     }
 }
