@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * RetryPolicy#maxAttempts()} attempts in all (default: 5, waiting 1 s, 2 s, 4 s, 8 s, at most 30 s); a permanent
  * one, or the last attempt, gives up: the {@link GiveUpListener} records it (a stage marks the study FAILED with
  * the category), then the record is dead-lettered under that category and committed.
- * Undecodable values are dead-lettered as "undecodable". Closing during a back-off leaves the
+ * Undecodable values are dead-lettered as "undecodable". The values are study events for a stage's input topic,
+ * or any other {@link Payload} of a topic keyed by study (the verifier's commitment results). Closing during a back-off leaves the
  * record uncommitted (it is delivered again), never skipped. An {@link Error} of the handler (a
  * stack overflow, an assertion) is not retried: the loop dies, the record stays uncommitted, and
  * {@link #failure()} says why, so the process can turn its health red or stop with a crash code.
@@ -84,19 +85,67 @@ public final class StageConsumer implements AutoCloseable {
         public static RetryPolicy defaults() {
             return new RetryPolicy(5, Backoff.ofMillis(1_000, 30_000));
         }
+
+        /**
+         * Transient failures retried until they pass (1 s, doubling up to 30 s), permanent ones dead-lettered at
+         * once: for records that only write the state store, where a store outage should be waited out.
+         */
+        public static RetryPolicy untilDone() {
+            return new RetryPolicy(Integer.MAX_VALUE, Backoff.ofMillis(1_000, 30_000));
+        }
+
+        String attemptOf(int attempt) {
+            return maxAttempts == Integer.MAX_VALUE ? Integer.toString(attempt) : attempt + "/" + maxAttempts;
+        }
+    }
+
+    /** A topic's values as the loop sees them: decoded, belonging to a study, handled. */
+    public interface Payload<E> {
+        /** The value of one record; throws {@link SerializationException} (dead-lettered as undecodable) if it is none. */
+        E decode(byte[] value);
+
+        String studyOf(E value);
+
+        /** Returning means done (commit); a {@link StageFailure} dead-letters at once; other exceptions are retried. */
+        void handle(E value) throws Exception;
+
+        /** A stage's input: study events, each handled by {@code handler}. */
+        static Payload<StudyEvent> studyEvents(StudyEventHandler handler) {
+            JsonSerde<StudyEvent> serde = JsonSerde.studyEvents();
+            return new Payload<>() {
+                @Override
+                public StudyEvent decode(byte[] value) {
+                    StudyEvent event = serde.fromBytes(value);
+                    if (event == null || event.studyInstanceUid() == null) {
+                        throw new SerializationException("empty event");
+                    }
+                    return event;
+                }
+
+                @Override
+                public String studyOf(StudyEvent event) {
+                    return event.studyInstanceUid();
+                }
+
+                @Override
+                public void handle(StudyEvent event) throws Exception {
+                    handler.handle(event);
+                }
+            };
+        }
     }
 
     /** Told when the consumer gives up on a study whose handler failed (not for a {@link StageFailure}). */
     @FunctionalInterface
     public interface GiveUpListener {
         /** Throwing leaves the record uncommitted: it is processed again after a pause. */
-        void gaveUp(StudyEvent event, FailureCategory category, String message) throws Exception;
+        void gaveUp(String studyInstanceUid, FailureCategory category, String message) throws Exception;
 
-        GiveUpListener NONE = (event, category, message) -> { };
+        GiveUpListener NONE = (study, category, message) -> { };
 
         /** Marks the study FAILED with the category in the state store, so it never stays silently "in progress". */
         static GiveUpListener markingFailedIn(StudyStore state) {
-            return (event, category, message) -> state.markFailed(event.studyInstanceUid(), category.label(), message);
+            return (study, category, message) -> state.markFailed(study, category.label(), message);
         }
     }
 
@@ -113,9 +162,8 @@ public final class StageConsumer implements AutoCloseable {
     private final String groupId;
     private final String topic;
     private final String deadLetterTopic;
-    private final StudyEventHandler handler;
+    private final Payload<?> payload;
     private final RetryPolicy retry;
-    private final JsonSerde<StudyEvent> serde = JsonSerde.studyEvents();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
@@ -139,7 +187,7 @@ public final class StageConsumer implements AutoCloseable {
     /** A consumer without meters, in any group (tests, tools). */
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry) {
-        this(settings, null, groupId, topic, handler, retry, null);
+        this(settings, null, groupId, topic, Payload.studyEvents(handler), retry, null);
     }
 
     private final MeterRegistry registry;
@@ -160,17 +208,27 @@ public final class StageConsumer implements AutoCloseable {
      */
     public StageConsumer(KafkaSettings settings, StageId stage, Topics topics, StudyEventHandler handler,
                          RetryPolicy retry, MeterRegistry registry) {
-        this(settings, stage, stage.consumerGroup(topics), stage.inputTopic(topics), handler, retry, registry);
+        this(settings, stage, stage.consumerGroup(topics), stage.inputTopic(topics), Payload.studyEvents(handler), retry,
+                registry);
+    }
+
+    /**
+     * A consumer of another topic of a stage, in a group of its own (the verifier's commitment results): the same
+     * loop, retries, dead letters ({@code <topic>.dlq}) and meters, tagged with the stage's label and the topic.
+     */
+    public static StageConsumer ofTopic(KafkaSettings settings, StageId stage, String groupId, String topic,
+                                        Payload<?> payload, RetryPolicy retry, MeterRegistry registry) {
+        return new StageConsumer(settings, stage, groupId, topic, payload, retry, registry);
     }
 
     private StageConsumer(KafkaSettings settings, StageId stage, String groupId, String topic,
-                          StudyEventHandler handler, RetryPolicy retry, MeterRegistry registry) {
+                          Payload<?> payload, RetryPolicy retry, MeterRegistry registry) {
         this.settings = settings;
         this.stage = stage;
         this.groupId = groupId;
         this.topic = topic;
         this.deadLetterTopic = Topics.deadLetterOf(topic);
-        this.handler = handler;
+        this.payload = payload;
         this.retry = retry;
         this.name = groupId + "-" + SEQ.incrementAndGet();
         this.registry = registry;
@@ -390,19 +448,20 @@ public final class StageConsumer implements AutoCloseable {
 
     /** Runs on the worker thread: decode, handle with retries, dead-letter if need be. */
     private Outcome process(ConsumerRecord<byte[], byte[]> record) throws Exception {
-        StudyEvent event;
+        return process(record, payload);
+    }
+
+    private <E> Outcome process(ConsumerRecord<byte[], byte[]> record, Payload<E> payload) throws Exception {
+        E value;
         try {
-            event = serde.fromBytes(record.value());
-            if (event == null || event.studyInstanceUid() == null) {
-                throw new SerializationException("empty event");
-            }
+            value = payload.decode(record.value());
         } catch (SerializationException e) {
             deadLetter(record, FailureCategory.UNDECODABLE, e.getMessage(), 1);
             return Outcome.COMMIT;
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                handler.handle(event);
+                payload.handle(value);
                 processed.incrementAndGet();
                 if (processedMeter != null) {
                     processedMeter.increment();
@@ -416,16 +475,17 @@ public final class StageConsumer implements AutoCloseable {
             } catch (Exception e) {
                 FailureCategory category = FailureCategory.of(e, stage);
                 if (category.permanent() || attempt >= retry.maxAttempts()) {
-                    String message = "study " + event.studyInstanceUid() + ": " + (stage == null ? groupId : stage.role())
+                    String study = payload.studyOf(value);
+                    String message = "study " + study + ": " + (stage == null ? groupId : stage.role())
                             + " failed after " + attempt + (attempt == 1 ? " attempt: " : " attempts: ") + e.getMessage();
-                    giveUp.gaveUp(event, category, message);
+                    giveUp.gaveUp(study, category, message);
                     deadLetter(record, category, message, attempt);
                     return Outcome.COMMIT;
                 }
                 retried.incrementAndGet();
                 Duration backoff = retry.backoff().after(attempt);
-                log.warn("stage {}: study {} failed (attempt {}/{}), retrying in {} ms: {}", groupId,
-                        event.studyInstanceUid(), attempt, retry.maxAttempts(), backoff.toMillis(), e.toString());
+                log.warn("stage {}: study {} failed (attempt {}), retrying in {} ms: {}", groupId,
+                        payload.studyOf(value), retry.attemptOf(attempt), backoff.toMillis(), e.toString());
                 if (!sleepUnlessClosing(backoff)) {
                     return Outcome.ABANDON;
                 }

@@ -49,7 +49,7 @@ public final class VerifyStage implements Stage {
         StorageCommitment scu = null;
         if (criterion == Completion.SENT_AND_COMMITTED) {
             MigrationConfig.Commitment c = config.verify.commitment;
-            results = new CommitmentResultConsumer(ctx.kafka(), ctx.topics(), ctx.state()).start();
+            results = new CommitmentResultConsumer(ctx.kafka(), ctx.topics(), ctx.state(), ctx.meters()).start();
             List<String> senders = c.allowedSenders.isEmpty() ? List.of(config.destination.aeTitle) : c.allowedSenders;
             ListenerSettings listener = ListenerSettings.of("commitment-listener", c.aeTitle, config.migrator.bindAddress,
                     c.port, AllowedSender.parseAll(senders));

@@ -3,6 +3,7 @@ package org.pacsmigrator.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +43,7 @@ import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.topics.DeadLetters;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageFailure;
@@ -96,7 +101,7 @@ class VerifierOrthancTest {
         for (GeneratedStudy s : studies) {
             recordAsForwarded(s);
         }
-        results = new CommitmentResultConsumer(kafka, topics, state).start();
+        results = new CommitmentResultConsumer(kafka, topics, state, null).start();
         completion = new CompletionService(kafka, topics, Completion.SENT_AND_COMMITTED, state, dir.resolve("streams")).start();
     }
 
@@ -258,5 +263,29 @@ class VerifierOrthancTest {
         StudyStatus done = awaitStatus(uid, st -> st.confirmed() == instances.size());
         assertThat(done.complete()).isTrue();
         assertThat(done.completedAt()).isNotNull();
+    }
+
+    @Test
+    void undecodableCommitmentResultsAreDeadLetteredAndTheOnesBehindThemApplied() throws Exception {
+        String study = "2.25." + UUID.randomUUID().getMostSignificantBits() + "1";
+        String tx = "2.25.99" + System.nanoTime();
+        long dead = results.deadLettered();
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(KafkaEventPublisher.producerProperties(kafka, "raw"),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            byte[] key = study.getBytes(StandardCharsets.UTF_8);
+            raw.send(new ProducerRecord<>(topics.commitmentResults(), key, "{not json".getBytes(StandardCharsets.UTF_8))).get();
+            raw.send(new ProducerRecord<>(topics.commitmentResults(), key,
+                    "{\"studyInstanceUid\":\"1.2\"}".getBytes(StandardCharsets.UTF_8))).get(); // no transaction
+        }
+        json.publish(topics.commitmentResults(), study, new CommitmentResultEvent(study, tx, "NEWPACS", 1,
+                List.of("2.25.7"), List.of(), Instant.now()));
+
+        Awaitility.await().atMost(30, TimeUnit.SECONDS)
+                .until(() -> state.instanceCommitmentsOf(study).containsKey("2.25.7"));
+        assertThat(results.deadLettered() - dead).isEqualTo(2);
+        List<DeadLetters.DeadLetter> letters = DeadLetters.pending(kafka, Topics.deadLetterOf(topics.commitmentResults()), 100);
+        assertThat(letters).filteredOn(l -> study.equals(l.key())).extracting(DeadLetters.DeadLetter::category)
+                .containsExactly("undecodable", "undecodable");
+        assertThat(results.isRunning()).isTrue();
     }
 }
