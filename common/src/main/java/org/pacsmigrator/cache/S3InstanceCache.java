@@ -2,11 +2,14 @@ package org.pacsmigrator.cache;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,7 +176,7 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
                         ch.position(from);
                         return new BoundedStream(Channels.newInputStream(ch), length);
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 };
                 int n = partNumber;
@@ -218,10 +221,10 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
         Optional<InputStream> in = open(key);
         if (in.isEmpty()) {
             Files.deleteIfExists(target);
-            throw new java.nio.file.NoSuchFileException(key, null, "not in the cache");
+            throw new NoSuchFileException(key, null, "not in the cache");
         }
         try (InputStream s = in.get()) {
-            Files.copy(s, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(s, target, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
             Files.deleteIfExists(target);

@@ -2,6 +2,7 @@ package org.pacsmigrator.cache;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -16,7 +17,7 @@ public final class Sha256 {
 
     public static String of(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), newDigest())) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return hex(((DigestInputStream) in).getMessageDigest());
         }
     }

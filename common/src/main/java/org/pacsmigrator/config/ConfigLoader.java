@@ -12,8 +12,14 @@ import io.dropwizard.configuration.UndefinedEnvironmentVariableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.pacsmigrator.dicom.net.AllowedSender;
+import org.pacsmigrator.schedule.TimeWindows;
 
 /** Reads and validates a {@link MigrationConfig}; every problem names its key. */
 public final class ConfigLoader {
@@ -27,7 +33,7 @@ public final class ConfigLoader {
     public static final int MIN_TOKEN_LENGTH = 16;
 
     /** Values of verify.completion. */
-    public static final java.util.List<String> VERIFY_COMPLETION = java.util.List.of("sent", "sent-and-cfind", "sent-and-committed");
+    public static final List<String> VERIFY_COMPLETION = List.of("sent", "sent-and-cfind", "sent-and-committed");
 
     private ConfigLoader() {
     }
@@ -141,7 +147,7 @@ public final class ConfigLoader {
             String key = "forward.transferSyntaxConversions[" + i + "]";
             if (conv.from == null || !(conv.from.equals("*") || conv.from.matches("[0-9.]+"))) {
                 v.fail(key + ".from", "must be a transfer syntax UID or *");
-            } else if (conv.to == null || !java.util.Set.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1",
+            } else if (conv.to == null || !Set.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1",
                     "1.2.840.10008.1.2.2").contains(conv.to)) {
                 v.fail(key + ".to", "must be an uncompressed transfer syntax (1.2.840.10008.1.2, .1.2.1 or .1.2.2)");
             }
@@ -160,7 +166,7 @@ public final class ConfigLoader {
         v.atLeast("forward.batchSize", c.forward.batchSize, 1);
         v.atLeast("forward.associations", c.forward.associations, 1);
         v.atLeast("retrieve.concurrency", c.retrieve.concurrency, 1);
-        if (!java.util.List.of("stop", "send", "rule").contains(c.forward.patientIdConflict)) {
+        if (!List.of("stop", "send", "rule").contains(c.forward.patientIdConflict)) {
             v.fail("forward.patientIdConflict", "must be stop, send or rule, got '" + c.forward.patientIdConflict + "'");
         } else if ("rule".equals(c.forward.patientIdConflict) && c.forward.rulesFile == null) {
             v.fail("forward.patientIdConflict", "'rule' needs forward.rulesFile with a rule marked onPatientIdConflict");
@@ -231,14 +237,14 @@ public final class ConfigLoader {
             }
         }
 
-        void senders(String key, java.util.List<String> entries) {
+        void senders(String key, List<String> entries) {
             if (entries == null) {
                 fail(key, "must be a list (may be empty)");
                 return;
             }
             for (int i = 0; i < entries.size(); i++) {
                 try {
-                    org.pacsmigrator.dicom.net.AllowedSender.parse(entries.get(i));
+                    AllowedSender.parse(entries.get(i));
                 } catch (IllegalArgumentException e) {
                     fail(key + "[" + i + "]", e.getMessage());
                 }
@@ -298,16 +304,16 @@ public final class ConfigLoader {
         }
 
         /** Time windows and their zone (null = the machine's), as the schedules of every stage use them. */
-        void windows(String key, java.util.List<String> windows, String timeZone) {
-            java.time.ZoneId zone;
+        void windows(String key, List<String> windows, String timeZone) {
+            ZoneId zone;
             try {
-                zone = timeZone == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timeZone);
-            } catch (java.time.DateTimeException e) {
+                zone = timeZone == null ? ZoneId.systemDefault() : ZoneId.of(timeZone);
+            } catch (DateTimeException e) {
                 fail(key + ".timeZone", "unknown time zone '" + timeZone + "'");
                 return;
             }
             try {
-                org.pacsmigrator.schedule.TimeWindows.parse(windows, zone);
+                TimeWindows.parse(windows, zone);
             } catch (IllegalArgumentException e) {
                 fail(key + ".windows", e.getMessage());
             }

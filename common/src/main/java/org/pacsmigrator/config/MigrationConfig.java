@@ -2,6 +2,9 @@ package org.pacsmigrator.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The migration's YAML configuration. Field names are the YAML keys; defaults are the embedded
@@ -46,7 +49,7 @@ public final class MigrationConfig {
          * Who may send to the storage SCP: "AE", "AE@host" or "AE@network/prefix" ("*" for any AE title).
          * Empty (the default): the source PACS's AE title, from any address.
          */
-        public java.util.List<String> allowedSenders = new java.util.ArrayList<>();
+        public List<String> allowedSenders = new ArrayList<>();
         /** Simultaneous associations the storage SCP serves; above it, transient rejection at once. */
         public int maxAssociations = 16;
         /** Seconds a connection may take to complete its association request (the ARTIM timer). */
@@ -55,8 +58,8 @@ public final class MigrationConfig {
         public int idleTimeoutSeconds = 120;
 
         /** The senders allowed, the source's AE title when none are configured. */
-        public java.util.List<String> allowedSendersOr(String sourceAeTitle) {
-            return allowedSenders.isEmpty() ? java.util.List.of(sourceAeTitle) : allowedSenders;
+        public List<String> allowedSendersOr(String sourceAeTitle) {
+            return allowedSenders.isEmpty() ? List.of(sourceAeTitle) : allowedSenders;
         }
     }
 
@@ -68,15 +71,15 @@ public final class MigrationConfig {
         /** A day whose C-FIND returns this many matches is treated as truncated (0 = no cap known). */
         public int findResultCap = 0;
         /** Daily windows in which the old PACS may be queried, e.g. "MON-FRI 19:00-07:00"; empty = always. */
-        public java.util.List<String> windows = new java.util.ArrayList<>();
+        public List<String> windows = new ArrayList<>();
         /** Time zone of the windows (and of "today" for catch-up); default: the machine's zone. */
-        public String timeZone = java.time.ZoneId.systemDefault().getId();
+        public String timeZone = ZoneId.systemDefault().getId();
         /** Pause between two C-FIND requests, in milliseconds. */
         public long pauseMillis = 0;
         /** Capped queries are split by StudyTime down to spans of this many minutes, then by modality. */
         public int minSplitMinutes = 15;
         /** Modalities (ModalitiesInStudy values) queried one by one when a time span cannot be split further. */
-        public java.util.List<String> splitModalities = new java.util.ArrayList<>(java.util.List.of(
+        public List<String> splitModalities = new ArrayList<>(List.of(
                 "CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "OT", "SC", "SR", "KO", "PR", "SEG",
                 "RTSTRUCT", "RTPLAN", "RTDOSE", "RTIMAGE", "ES", "XC", "IO", "PX", "DOC", "ECG", "OP", "OCT", "BMD"));
         /** Attempts per query when the PACS refuses, times out or fails. */
@@ -116,7 +119,7 @@ public final class MigrationConfig {
         /** Pause after each association, per worker thread, in milliseconds. */
         public long pauseMillis = 0;
         /** Allowed windows, e.g. "Mon-Fri 19:00-07:00", "Sat-Sun 00:00-24:00"; empty = always. */
-        public java.util.List<String> windows = new java.util.ArrayList<>();
+        public List<String> windows = new ArrayList<>();
         /** Time zone of the windows (IANA id); the system's by default. */
         public String timeZone;
 
@@ -162,7 +165,7 @@ public final class MigrationConfig {
          * {from: <UID or "*">, to: <uncompressed UID>}. Without one, such an image fails as
          * "transfer syntax not accepted"; nothing is ever converted silently.
          */
-        public java.util.List<Conversion> transferSyntaxConversions = new java.util.ArrayList<>();
+        public List<Conversion> transferSyntaxConversions = new ArrayList<>();
         /** Optional YAML file of validation/modification rules applied to every image (README "Rules"). */
         public String rulesFile;
     }
@@ -204,7 +207,7 @@ public final class MigrationConfig {
         /** How long to keep the request's association open for a report on it. */
         public int sameAssociationWaitMillis = 500;
         /** Who may report (entries as migrator.allowedSenders); empty: the new PACS's AE title. */
-        public java.util.List<String> allowedSenders = new java.util.ArrayList<>();
+        public List<String> allowedSenders = new ArrayList<>();
     }
 
     public static final class Storage {
@@ -265,6 +268,6 @@ public final class MigrationConfig {
          * Host names (besides localhost, 127.0.0.1, [::1] and bindAddress) under which browsers reach the
          * console, e.g. the name of a reverse proxy in front of it; any other Host header is refused.
          */
-        public java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+        public List<String> allowedHosts = new ArrayList<>();
     }
 }

@@ -2,6 +2,8 @@ package org.pacsmigrator.dicom;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import org.pacsmigrator.dicom.pixelmed.PixelMedFiles;
 
 /** Reading Part 10 files without exposing the toolkit. */
 public final class DicomFiles {
@@ -10,7 +12,7 @@ public final class DicomFiles {
 
     /** Reads the identifying attributes; stops before the pixel data. */
     public static DicomFileInfo readInfo(Path file) throws IOException {
-        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.readInfo(file);
+        return PixelMedFiles.readInfo(file);
     }
 
     /**
@@ -18,12 +20,12 @@ public final class DicomFiles {
      * validation. Use sparingly: it parses the file.
      */
     public static DicomDataset readAttributes(Path file) throws IOException {
-        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.readAttributes(file);
+        return PixelMedFiles.readAttributes(file);
     }
 
     /** Reads groups 0008 and 0010 (SOP common, study identification, patient) only: cheap next to {@link #readAttributes}. */
     public static DicomDataset readPatientAttributes(Path file) throws IOException {
-        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.readPatientAttributes(file);
+        return PixelMedFiles.readPatientAttributes(file);
     }
 
     /**
@@ -31,8 +33,8 @@ public final class DicomFiles {
      * the same transfer syntax (compressed pixel data is carried over without decoding). Returns the
      * changes made; when there are none, {@code out} is not written. Loads one instance into memory.
      */
-    public static java.util.List<EditableDataset.Change> edit(Path in, Path out, DatasetEdit edit) throws Exception {
-        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.edit(in, out, edit);
+    public static List<EditableDataset.Change> edit(Path in, Path out, DatasetEdit edit) throws Exception {
+        return PixelMedFiles.edit(in, out, edit);
     }
 
     /**
@@ -41,16 +43,16 @@ public final class DicomFiles {
      * is shipped, and a lossy round trip must never happen silently.
      */
     public static void transcode(Path in, Path out, String targetTransferSyntaxUid) throws IOException {
-        org.pacsmigrator.dicom.pixelmed.PixelMedFiles.transcode(in, out, targetTransferSyntaxUid);
+        PixelMedFiles.transcode(in, out, targetTransferSyntaxUid);
     }
 
     /** True when the toolkit's data dictionary knows this attribute keyword (e.g. "PatientID"). */
     public static boolean isKnownKeyword(String keyword) {
-        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.isKnownKeyword(keyword);
+        return PixelMedFiles.isKnownKeyword(keyword);
     }
 
     /** SHA-256 (hex) of the pixel data value bytes, to compare images across systems. */
     public static String pixelDataSha256(Path file) throws IOException {
-        return org.pacsmigrator.dicom.pixelmed.PixelMedFiles.pixelDataSha256(file);
+        return PixelMedFiles.pixelDataSha256(file);
     }
 }

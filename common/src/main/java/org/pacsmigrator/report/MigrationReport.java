@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,12 +26,15 @@ import java.util.concurrent.Future;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
+import org.pacsmigrator.dicom.InstanceRefusal;
 import org.pacsmigrator.dicom.StudyManifest;
 import org.pacsmigrator.dicom.find.CappedResultException;
 import org.pacsmigrator.dicom.find.SplittingFinder;
 import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.state.InstanceCommitment;
+import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
@@ -159,7 +163,7 @@ public final class MigrationReport {
         } finally {
             pool.shutdownNow();
         }
-        rows.sort(java.util.Comparator.comparing((StudyReportRow r) -> Objects.toString(r.studyDate(), ""))
+        rows.sort(Comparator.comparing((StudyReportRow r) -> Objects.toString(r.studyDate(), ""))
                 .thenComparing(StudyReportRow::studyInstanceUid));
         if (dicom != null && from != null && to != null) {
             studyLevel(known, from, to, discrepancies);
@@ -201,8 +205,8 @@ public final class MigrationReport {
      * also a reconciliation line with the action for its reason.
      */
     private String refused(String studyUid, List<Discrepancy> discrepancies) {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (org.pacsmigrator.state.RefusedInstance r : state.refusalsOf(studyUid)) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (RefusedInstance r : state.refusalsOf(studyUid)) {
             counts.merge(r.category(), 1, Integer::sum);
             discrepancies.add(new Discrepancy("instance", "refused: " + r.category(), studyUid, "", r.sopInstanceUid(),
                     refusalAction(r.category())));
@@ -217,9 +221,9 @@ public final class MigrationReport {
 
     private static String refusalAction(String category) {
         return switch (category) {
-            case org.pacsmigrator.dicom.InstanceRefusal.INCOMPLETE ->
+            case InstanceRefusal.INCOMPLETE ->
                     "check the instance in the old PACS: it was sent cut short or malformed";
-            case org.pacsmigrator.dicom.InstanceRefusal.MISMATCH ->
+            case InstanceRefusal.MISMATCH ->
                     "check the instance in the old PACS: the data set it sent is not the instance its command named";
             default -> "investigate: an instance the old PACS does not list for the study came in (a stranger's, or "
                     + "stored after indexing: re-index the study's day)";
@@ -228,8 +232,8 @@ public final class MigrationReport {
 
     /** The forwarder's rules that changed this study's images, with how many images each changed. */
     private String rulesApplied(String studyUid) {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (org.pacsmigrator.state.InstanceModification m : state.modificationsOf(studyUid)) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (InstanceModification m : state.modificationsOf(studyUid)) {
             if (!m.changes().isEmpty()) {
                 m.rulesApplied().forEach(r -> counts.merge(r, 1, Integer::sum));
             }

@@ -1,7 +1,9 @@
 package org.pacsmigrator.service;
 
 import com.codahale.metrics.health.HealthCheck;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.pacsmigrator.topics.KafkaSettings;
 
@@ -21,7 +23,7 @@ public final class KafkaHealthCheck extends HealthCheck {
         try {
             int brokers = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
             return Result.healthy(brokers + " broker(s) at " + bootstrapServers);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             return Result.unhealthy("Kafka at " + bootstrapServers + " does not answer: " + e);
         }
     }

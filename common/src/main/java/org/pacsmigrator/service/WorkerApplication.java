@@ -1,27 +1,41 @@
 package org.pacsmigrator.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.ServerFactory;
 import io.dropwizard.core.server.SimpleServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.topics.LagMonitor;
 import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
+import org.pacsmigrator.worker.Stage;
 
 /**
  * The shell every worker service shares: Dropwizard with the configuration from YAML, the
@@ -41,13 +55,13 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
     public static final String PROMETHEUS_PATH = "/prometheus";
     /** The health check that turns red when a consumer loop of the service's stage died. */
     public static final String STAGE_CHECK = "stage";
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrometheusMeterRegistry registry;
     private final CompletableFuture<Server> server = new CompletableFuture<>();
     private volatile int applicationPort = -1;
     private volatile int adminPort = -1;
-    private volatile java.util.function.BooleanSupplier alive = () -> true;
+    private volatile BooleanSupplier alive = () -> true;
     private volatile boolean draining;
 
     protected WorkerApplication() {
@@ -65,8 +79,8 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
 
     /** Timestamps as ISO-8601 text in every REST answer, not as epoch numbers. */
     @Override
-    public void initialize(io.dropwizard.core.setup.Bootstrap<C> bootstrap) {
-        bootstrap.getObjectMapper().disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    public void initialize(Bootstrap<C> bootstrap) {
+        bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     }
 
     @Override
@@ -80,9 +94,9 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
         environment.admin().addServlet("prometheus", new PrometheusServlet(registry)).addMapping(PROMETHEUS_PATH);
         environment.admin().addServlet("live", new ProbeServlet(this::liveness)).addMapping(LIVE_PATH);
         environment.admin().addServlet("ready", new ProbeServlet(() -> readiness(environment))).addMapping(READY_PATH);
-        environment.lifecycle().addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
             @Override
-            public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+            public void lifeCycleStopping(LifeCycle event) {
                 draining = true;
             }
         });
@@ -98,14 +112,14 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
      * Opens the migration's Kafka topics, state store, ... for this service, with health checks
      * for Kafka and Cassandra; closed after every other managed object (managed first, stopped last).
      */
-    protected org.pacsmigrator.worker.MigrationContext openContext(MigrationConfig migration, Environment environment)
-            throws java.io.IOException {
-        org.pacsmigrator.worker.MigrationContext context =
-                org.pacsmigrator.worker.MigrationContext.openServices(migration, registry);
+    protected MigrationContext openContext(MigrationConfig migration, Environment environment)
+            throws IOException {
+        MigrationContext context =
+                MigrationContext.openServices(migration, registry);
         KafkaHealthCheck kafka = new KafkaHealthCheck(context.kafka(), context.admin());
         environment.healthChecks().register("kafka", kafka);
         environment.healthChecks().register("cassandra", new StateStoreHealthCheck(context.state()));
-        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+        environment.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
                 context.close();
@@ -118,7 +132,7 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
     protected void monitorLag(MigrationContext context, StageId stage, Environment environment) {
         LagMonitor lag = new LagMonitor(context.admin(), registry, Duration.ofSeconds(5))
                 .watch(stage.consumerGroup(context.topics()), stage.inputTopic(context.topics()));
-        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+        environment.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
                 lag.close();
@@ -139,10 +153,10 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
      * in hand) when it stops; the pod is alive while the stage's consumer loops are, and the health check
      * {@value #STAGE_CHECK} turns red with the cause when one of them died.
      */
-    protected void manageStage(Environment environment, org.pacsmigrator.worker.Stage.Starter starter) {
-        java.util.concurrent.atomic.AtomicReference<org.pacsmigrator.worker.Stage> stage =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+    protected void manageStage(Environment environment, Stage.Starter starter) {
+        AtomicReference<Stage> stage =
+                new AtomicReference<>();
+        environment.lifecycle().manage(new Managed() {
             @Override
             public void start() throws Exception {
                 stage.set(starter.start());
@@ -160,7 +174,7 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
     }
 
     /** The worker's loops whose death makes the pod not alive (e.g. its stage consumers). */
-    protected void livenessFrom(java.util.function.BooleanSupplier loopsAlive) {
+    protected void livenessFrom(BooleanSupplier loopsAlive) {
         this.alive = loopsAlive;
     }
 
@@ -170,19 +184,19 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
     }
 
     private ProbeServlet.Outcome readiness(Environment environment) {
-        java.util.Map<String, Object> checks = new java.util.TreeMap<>();
+        Map<String, Object> checks = new TreeMap<>();
         boolean ok = !draining;
         for (var e : environment.healthChecks().runHealthChecks().entrySet()) {
             ok &= e.getValue().isHealthy();
-            java.util.Map<String, Object> check = new java.util.LinkedHashMap<>();
+            Map<String, Object> check = new LinkedHashMap<>();
             check.put("healthy", e.getValue().isHealthy());
             check.put("message", e.getValue().getMessage() == null ? "" : e.getValue().getMessage());
             checks.put(e.getKey(), check);
         }
         try {
             return new ProbeServlet.Outcome(ok, JSON.writeValueAsString(
-                    java.util.Map.of("ready", ok, "draining", draining, "checks", checks)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    Map.of("ready", ok, "draining", draining, "checks", checks)));
+        } catch (JsonProcessingException e) {
             return new ProbeServlet.Outcome(false, "{\"ready\":false}");
         }
     }
@@ -205,13 +219,13 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
 
     private static int portOf(Server s, String name) {
         for (var connector : s.getConnectors()) {
-            if (name.equals(connector.getName()) && connector instanceof org.eclipse.jetty.server.NetworkConnector n) {
+            if (name.equals(connector.getName()) && connector instanceof NetworkConnector n) {
                 return n.getLocalPort();
             }
         }
         // a single connector (SimpleServerFactory) serves both
         for (var connector : s.getConnectors()) {
-            if (connector instanceof org.eclipse.jetty.server.NetworkConnector n) {
+            if (connector instanceof NetworkConnector n) {
                 return n.getLocalPort();
             }
         }

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -219,7 +221,7 @@ public final class AssociationLeases implements AutoCloseable {
             order.add(i);
         }
         // Start at a random slot so that competing workers do not all fight for slot 0 first.
-        java.util.Collections.rotate(order, ThreadLocalRandom.current().nextInt(limit));
+        Collections.rotate(order, ThreadLocalRandom.current().nextInt(limit));
         for (int slot : order) {
             String holder = holderPrefix + "/" + UUID.randomUUID();
             ResultSet rs = session.execute(acquire.bind(remoteAe, slot, holder, Instant.now())
@@ -259,7 +261,7 @@ public final class AssociationLeases implements AutoCloseable {
         idle.computeIfAbsent(s.remoteAe, k -> new ConcurrentLinkedDeque<>()).push(s);
         try {
             renewer.schedule(() -> expireIdle(s, stamp), keep.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             expireIdle(s, stamp);
         }
     }

@@ -17,10 +17,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -179,7 +181,7 @@ public final class StageConsumer implements AutoCloseable {
     private InFlight inFlight; // touched only by the loop thread (rebalance callbacks run there too)
     /** Offsets whose commit a rebalance interrupted, committed after it if the partition stayed ours (loop thread). */
     private final Map<TopicPartition, OffsetAndMetadata> commitAfterRebalance = new HashMap<>();
-    private volatile java.util.function.BooleanSupplier paused = () -> false;
+    private volatile BooleanSupplier paused = () -> false;
     private volatile GiveUpListener giveUp = GiveUpListener.NONE;
     /** Why the loop died; null while it runs and after an orderly close. */
     private volatile Throwable failure;
@@ -194,7 +196,7 @@ public final class StageConsumer implements AutoCloseable {
     private final String stageLabel;
     private KafkaClientMetrics clientMetrics;
     /** Refreshes the Kafka client meters (new partitions bring new lag meters) for every stage. */
-    private static final java.util.concurrent.ScheduledExecutorService METRICS_REFRESH =
+    private static final ScheduledExecutorService METRICS_REFRESH =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "kafka-client-metrics");
                 t.setDaemon(true);
@@ -274,7 +276,7 @@ public final class StageConsumer implements AutoCloseable {
      * While {@code stagePaused} is true the loop takes no new record (the one in hand is finished)
      * but stays in the group, so partitions are not handed to other members and lag builds up.
      */
-    public StageConsumer pausedWhile(java.util.function.BooleanSupplier stagePaused) {
+    public StageConsumer pausedWhile(BooleanSupplier stagePaused) {
         this.paused = stagePaused;
         return this;
     }

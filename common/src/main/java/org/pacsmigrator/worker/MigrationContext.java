@@ -8,10 +8,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.cache.InstanceCaches;
+import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
@@ -27,6 +31,7 @@ import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.throttle.StagePauses;
+import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
@@ -61,10 +66,10 @@ public final class MigrationContext implements AutoCloseable {
     private final StagePauses pauses;
     private InstanceCache cache;
     /** Lease tables by time-to-live: each PACS's policy names its own (retrieve.leaseTtlSeconds, forward....). */
-    private final java.util.Map<Duration, AssociationLeases> leasesByTtl = new java.util.HashMap<>();
+    private final Map<Duration, AssociationLeases> leasesByTtl = new HashMap<>();
     private AssociationGate sourceGate;
     private AssociationGate destinationGate;
-    private org.apache.kafka.clients.admin.Admin admin;
+    private Admin admin;
 
     private MigrationContext(MigrationConfig config, KafkaSettings kafka, StateStore state,
                              Function<Duration, AssociationLeases> openLeases, MeterRegistry meters) throws IOException {
@@ -102,7 +107,7 @@ public final class MigrationContext implements AutoCloseable {
     /** For a service: the external Kafka and Cassandra named in {@code services} ("embedded" is the run command's). */
     public static MigrationContext openServices(MigrationConfig config, MeterRegistry meters) throws IOException {
         if ("embedded".equals(config.services.kafka) || "embedded".equals(config.services.cassandra)) {
-            throw new org.pacsmigrator.config.ConfigException("services", "a worker service needs the addresses of Kafka and "
+            throw new ConfigException("services", "a worker service needs the addresses of Kafka and "
                     + "Cassandra in services.kafka and services.cassandra ('embedded' is for the all-in-one run command)");
         }
         return open(config, config.services.kafka, config.services.cassandra, meters);
@@ -160,9 +165,9 @@ public final class MigrationContext implements AutoCloseable {
      * The process's one Kafka admin client (lag, health, dead-letter counts), opened on first use:
      * each client costs a thread, connections and metadata, so none is opened per call.
      */
-    public synchronized org.apache.kafka.clients.admin.Admin admin() {
+    public synchronized Admin admin() {
         if (admin == null) {
-            admin = org.pacsmigrator.topics.ConsumerLag.admin(kafka.bootstrapServers());
+            admin = ConsumerLag.admin(kafka.bootstrapServers());
         }
         return admin;
     }

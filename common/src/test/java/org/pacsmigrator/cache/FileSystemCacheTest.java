@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -97,7 +98,7 @@ class FileSystemCacheTest {
             while (!stop.get()) {
                 try (InputStream in = cache.open(key).orElseThrow()) {
                     byte[] read = in.readAllBytes();
-                    if (!java.util.Arrays.equals(read, first) && !java.util.Arrays.equals(read, second)) {
+                    if (!Arrays.equals(read, first) && !Arrays.equals(read, second)) {
                         torn.set("read " + read.length + " bytes of neither version");
                     }
                 } catch (Exception e) {

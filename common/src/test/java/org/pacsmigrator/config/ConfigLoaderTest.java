@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.LocalDate;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -32,12 +33,12 @@ class ConfigLoaderTest {
                 storage: {cache: {type: s3, bucket: b, secretAccessKey: "${S3_SECRET}", accessKeyId: ${S3_KEY}}}
                 console: {port: 0, bindAddress: ${BIND}}
                 """;
-        java.util.Map<String, String> env = java.util.Map.of("S3_SECRET", "p$w:d #1", "S3_KEY", "AKIA1", "BIND", "0.0.0.0");
+        Map<String, String> env = Map.of("S3_SECRET", "p$w:d #1", "S3_KEY", "AKIA1", "BIND", "0.0.0.0");
         MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(yaml, env::get));
         assertThat(c.storage.cache.secretAccessKey).isEqualTo("p$w:d #1");
         assertThat(c.storage.cache.accessKeyId).isEqualTo("AKIA1");
         assertThat(c.console.bindAddress).isEqualTo("0.0.0.0");
-        assertThatThrownBy(() -> ConfigLoader.parse(yaml, java.util.Map.of("S3_SECRET", "x")::get))
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of("S3_SECRET", "x")::get))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("S3_KEY");
         assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID + "console: {port: 70000}\n")))
                 .isInstanceOf(ConfigException.class)
@@ -46,7 +47,7 @@ class ConfigLoaderTest {
 
     @Test
     void substitutionTakesDefaultsKeepsEscapesAndNeverSubstitutesAValueAgain() {
-        java.util.Map<String, String> env = java.util.Map.of("SECRET", "a${OTHER}b", "SET", "set");
+        Map<String, String> env = Map.of("SECRET", "a${OTHER}b", "SET", "set");
         String yaml = """
                 plain: ${SET}
                 defaulted: ${UNSET:-fallback}
@@ -72,11 +73,11 @@ class ConfigLoaderTest {
         assertThat(none.console.token).isNull();
         assertThat(none.console.allowedHosts).isEmpty();
         String yaml = VALID + "console: {token: '${TOKEN}', allowedHosts: [console.example.org, 10.1.2.3, '[fd00::1]']}\n";
-        MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(yaml, java.util.Map.of("TOKEN", "0123456789abcdef")::get));
+        MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(yaml, Map.of("TOKEN", "0123456789abcdef")::get));
         assertThat(c.console.token).isEqualTo("0123456789abcdef");
         assertThat(c.console.allowedHosts).containsExactly("console.example.org", "10.1.2.3", "[fd00::1]");
         for (String bad : new String[] {"short", "", "with space in the token", "tökenWithUmlaut12345"}) {
-            assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(yaml, java.util.Map.of("TOKEN", bad)::get)))
+            assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(yaml, Map.of("TOKEN", bad)::get)))
                     .as(bad).isInstanceOf(ConfigException.class)
                     .extracting(e -> ((ConfigException) e).key()).isEqualTo("console.token");
         }

@@ -9,10 +9,13 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +25,7 @@ import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.testsupport.Commands;
 import org.pacsmigrator.testsupport.CountingProxy;
+import org.pacsmigrator.testsupport.DelegatingDicomClient;
 import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /** The PixelMed DICOM layer against a real Orthanc. */
@@ -136,13 +140,13 @@ class PixelMedOrthancTest {
     @Test
     void withTheCountKnownTheManifestIsOneRelationalQueryAndAnyOtherAnswerFallsBackToTheHierarchy() throws Exception {
         GeneratedStudy study = plan.get(0);
-        Map<String, String> seriesBySop = new java.util.HashMap<>();
+        Map<String, String> seriesBySop = new HashMap<>();
         study.series().forEach(s -> s.sopInstanceUids().forEach(sop -> seriesBySop.put(sop, s.seriesInstanceUid())));
-        java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
-        DicomClient counting = new org.pacsmigrator.testsupport.DelegatingDicomClient(client) {
+        AtomicInteger queries = new AtomicInteger();
+        DicomClient counting = new DelegatingDicomClient(client) {
             @Override
             public FindOutcome find(DicomNode remote, QueryLevel level, DicomDataset keys,
-                                    java.util.function.Consumer<DicomDataset> onMatch) throws DicomException {
+                                    Consumer<DicomDataset> onMatch) throws DicomException {
                 queries.incrementAndGet();
                 // Orthanc answers SOPClassUID at IMAGE level by reading every matching file: never ask for it
                 assertThat(keys.has("SOPClassUID")).as("manifest queries ask for UIDs only").isFalse();

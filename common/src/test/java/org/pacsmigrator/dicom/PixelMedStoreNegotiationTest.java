@@ -3,6 +3,8 @@ package org.pacsmigrator.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pixelmed.dicom.SOPClass;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,8 +101,8 @@ class PixelMedStoreNegotiationTest {
     private static String sopClass(Path file) {
         try {
             return DicomFiles.readInfo(file).sopClassUid();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

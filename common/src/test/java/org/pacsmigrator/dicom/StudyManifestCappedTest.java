@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ class StudyManifestCappedTest {
             int cap = Integer.MAX_VALUE;
             switch (level) {
                 case STUDY -> matches.add(Map.of("StudyInstanceUID", STUDY,
-                        "ModalitiesInStudy", describesStudy ? String.join("\\", new java.util.TreeSet<>(modalityOfSeries.values())) : "",
+                        "ModalitiesInStudy", describesStudy ? String.join("\\", new TreeSet<>(modalityOfSeries.values())) : "",
                         "NumberOfStudyRelatedSeries", describesStudy ? Integer.toString(modalityOfSeries.size()) : ""));
                 case SERIES -> {
                     cap = seriesCap;

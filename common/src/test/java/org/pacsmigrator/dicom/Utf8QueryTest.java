@@ -3,6 +3,8 @@ package org.pacsmigrator.dicom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +53,7 @@ class Utf8QueryTest {
                     byte[] b = identifier.toByteArray();
                     // (0008,0005) is the identifier's first element when present
                     boolean utf8 = b.length > 4 && b[0] == 0x08 && b[1] == 0 && b[2] == 0x05 && b[3] == 0
-                            && new String(b, 0, Math.min(b.length, 40), java.nio.charset.StandardCharsets.ISO_8859_1)
+                            && new String(b, 0, Math.min(b.length, 40), StandardCharsets.ISO_8859_1)
                             .contains("ISO_IR 192");
                     askedUtf8.add(utf8);
                     return command.response(utf8 ? statusWithUtf8 : 0x0000);
@@ -107,12 +109,12 @@ class Utf8QueryTest {
                 Request inner = super.open(p, command, transferSyntax);
                 return new Request() {
                     @Override
-                    public void data(byte[] buffer, int offset, int length) throws java.io.IOException {
+                    public void data(byte[] buffer, int offset, int length) throws IOException {
                         inner.data(buffer, offset, length);
                     }
 
                     @Override
-                    public CommandSet complete() throws java.io.IOException {
+                    public CommandSet complete() throws IOException {
                         inner.complete();
                         return command.response(0xC001);
                     }

@@ -9,6 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -250,7 +252,7 @@ class CassandraStateStoreTest {
             assertThat(read.reportFile()).isEqualTo("/r/control.json");
             assertThat(read.clean()).isFalse();
             // nothing listed is verified; the 5 changed studies not listed count as not migrated either
-            assertThat(read.unmigrated(uid -> java.util.Optional.empty())).isEqualTo(2 + ControlPassRecord.MAX_LISTED + 5);
+            assertThat(read.unmigrated(uid -> Optional.empty())).isEqualTo(2 + ControlPassRecord.MAX_LISTED + 5);
 
             ControlPassRecord clean = ControlPassRecord.of(start.plusSeconds(120), start.plusSeconds(180), "again",
                     LocalDate.of(2024, 1, 1), LocalDate.of(2024, 1, 31), 31, List.of(), ControlPassRecord.noFindings(), null);
@@ -285,12 +287,12 @@ class CassandraStateStoreTest {
     void theAnswersCharacterSetAndItsLossyAttributesAreKeptAndMoreCanBeMarked() {
         String uid = uid();
         store.insertStudyIfAbsent(StudyRecord.indexed(uid, "PID-J", null, "Yamada^Tarou=^=^", "19700101", "F", "", "20240109",
-                "", "", "OT", 1, 2).withIndexText("ISO_IR 100", java.util.Set.of("PatientName")));
+                "", "", "OT", 1, 2).withIndexText("ISO_IR 100", Set.of("PatientName")));
         StudyRecord found = store.findStudy(uid).orElseThrow();
         assertThat(found.patientName()).isEqualTo("Yamada^Tarou=^=^");
         assertThat(found.indexCharacterSet()).isEqualTo("ISO_IR 100");
         assertThat(found.unknownAttributes()).containsExactly("PatientName");
-        store.markUnknown(uid, java.util.Set.of("PatientID"));
+        store.markUnknown(uid, Set.of("PatientID"));
         assertThat(store.findStudy(uid).orElseThrow().unknownAttributes()).containsExactlyInAnyOrder("PatientName", "PatientID");
 
         String plain = uid();
@@ -331,9 +333,9 @@ class CassandraStateStoreTest {
         }
         try (CassandraStateStore reopened = CassandraStateStore.open(settings)) {
             String uid = uid();
-            reopened.insertStudyIfAbsent(study(uid, "20240108").withIndexText("ISO_IR 192", java.util.Set.of()));
+            reopened.insertStudyIfAbsent(study(uid, "20240108").withIndexText("ISO_IR 192", Set.of()));
             assertThat(reopened.findStudy(uid).orElseThrow().indexCharacterSet()).isEqualTo("ISO_IR 192");
-            reopened.markUnknown(uid, java.util.Set.of("PatientName"));
+            reopened.markUnknown(uid, Set.of("PatientName"));
             assertThat(reopened.findStudy(uid).orElseThrow().unknownAttributes()).containsExactly("PatientName");
             assertThat(reopened.claimPatient(new PatientDemographics("P", "", "A", "", "", uid)).fromImages()).isTrue();
             reopened.session().execute("DROP KEYSPACE " + keyspace);

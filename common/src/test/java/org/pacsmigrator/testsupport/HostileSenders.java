@@ -1,5 +1,6 @@
 package org.pacsmigrator.testsupport;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.pacsmigrator.dicom.net.DatasetScanner;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 
@@ -161,7 +163,7 @@ public final class HostileSenders implements AutoCloseable {
 
     private static String sopClassOf(byte[] partTen) throws Exception {
         byte[] ds = RawDicomPeer.dataSetOf(partTen);
-        return org.pacsmigrator.dicom.net.DatasetScanner.scan(new java.io.ByteArrayInputStream(ds), ds.length,
+        return DatasetScanner.scan(new ByteArrayInputStream(ds), ds.length,
                 RawDicomPeer.EXPLICIT_LE).sopClassUid();
     }
 

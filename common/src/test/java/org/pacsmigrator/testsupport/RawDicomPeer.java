@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A DICOM peer written byte by byte for tests of our listeners: it can associate and C-STORE like a
@@ -92,7 +93,7 @@ public final class RawDicomPeer implements AutoCloseable {
         int chunk = 16000;
         do {
             int n = Math.min(chunk, dataSet.length - offset);
-            sendPdv(false, offset + n == dataSet.length, java.util.Arrays.copyOfRange(dataSet, offset, offset + n));
+            sendPdv(false, offset + n == dataSet.length, Arrays.copyOfRange(dataSet, offset, offset + n));
             offset += n;
         } while (offset < dataSet.length);
         return readStatus();
@@ -239,7 +240,7 @@ public final class RawDicomPeer implements AutoCloseable {
 
     private static byte[] uid(String uid) {
         byte[] b = ascii(uid);
-        return (b.length & 1) == 0 ? b : java.util.Arrays.copyOf(b, b.length + 1);
+        return (b.length & 1) == 0 ? b : Arrays.copyOf(b, b.length + 1);
     }
 
     private static void item(ByteArrayOutputStream out, int type, byte[] value) {
@@ -252,7 +253,7 @@ public final class RawDicomPeer implements AutoCloseable {
 
     private static byte[] ae(String ae) {
         byte[] field = new byte[16];
-        java.util.Arrays.fill(field, (byte) ' ');
+        Arrays.fill(field, (byte) ' ');
         byte[] b = ascii(ae);
         System.arraycopy(b, 0, field, 0, Math.min(16, b.length));
         return field;
@@ -269,6 +270,6 @@ public final class RawDicomPeer implements AutoCloseable {
         // (0002,0000) UL group length comes first: tag 4, VR 2, length 2, value 4
         b.position(b.position() + 8);
         int groupLength = b.getInt();
-        return java.util.Arrays.copyOfRange(partTen, b.position() + groupLength, partTen.length);
+        return Arrays.copyOfRange(partTen, b.position() + groupLength, partTen.length);
     }
 }

@@ -3,6 +3,7 @@ package org.pacsmigrator.throttle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ class AssociationLeasesTest {
         workerA.close();
         workerB.close();
         try {
-            store.session().execute(com.datastax.oss.driver.api.core.cql.SimpleStatement
+            store.session().execute(SimpleStatement
                     .newInstance("DROP KEYSPACE IF EXISTS " + store.keyspace()).setTimeout(Duration.ofSeconds(60)));
         } finally {
             store.close();

@@ -3,6 +3,8 @@ package org.pacsmigrator.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +16,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.schedule.Backoff;
@@ -120,7 +126,7 @@ class StageConsumerTest {
                 throw new IllegalStateException("always broken");
             }
             if (flakyCalls.incrementAndGet() <= 2) {
-                throw new java.io.IOException("association refused");
+                throw new IOException("association refused");
             }
         }, FAST);
 
@@ -257,20 +263,20 @@ class StageConsumerTest {
         for (int i = 0; i < 6; i++) {
             publisher.publish(topics.indexed(), StudyEvent.of("4.lag", Integer.toString(i)));
         }
-        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CountDownLatch release = new CountDownLatch(1);
         StageConsumer c = new StageConsumer(settings, StageId.RETRIEVE, topics, e -> release.await(), FAST, registry);
         toClose.add(() -> {
             release.countDown();
             c.close();
         });
         c.start();
-        java.util.function.DoubleSupplier lag = () -> registry.find("kafka.consumer.fetch.manager.records.lag")
+        DoubleSupplier lag = () -> registry.find("kafka.consumer.fetch.manager.records.lag")
                 .gauges().stream().mapToDouble(g -> Double.isNaN(g.value()) ? 0 : g.value()).sum();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() > 0);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() > 0);
         release.countDown();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
         // the stage's label, as on every other stage meter (not the consumer group)
         assertThat(registry.get("pacsmig.stage.processed").tag("stage", "retrieve").counter().count()).isEqualTo(6);
         assertThat(registry.get("kafka.consumer.fetch.manager.records.lag").tag("stage", "retrieve").gauges()).isNotEmpty();
@@ -298,7 +304,7 @@ class StageConsumerTest {
         await().atMost(WAIT).until(() -> handled.get() >= 10);
         consumer("joiners", slow, FAST);
         await().atMost(WAIT).until(() -> handled.get() >= 30);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        try (Admin admin = Admin.create(
                 Map.of("bootstrap.servers", settings.bootstrapServers()))) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(() -> ConsumerLag.total(admin, "joiners", topics.indexed()) == 0);

@@ -1,5 +1,7 @@
 package org.pacsmigrator.forward;
 
+import java.util.Locale;
+
 /**
  * What the forwarder does with a study that has a patient ID conflict: stop it (category "patient
  * ID conflict"), send it as is (the conflict is recorded per instance), or send it with the rules
@@ -10,6 +12,6 @@ public enum PatientConflictPolicy {
 
     /** From the config value stop, send or rule. */
     public static PatientConflictPolicy of(String value) {
-        return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(value.toUpperCase(Locale.ROOT));
     }
 }

@@ -3,6 +3,7 @@ package org.pacsmigrator.forward;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -119,7 +120,7 @@ public final class ForwardBenchmark {
                     for (Path f : list.toList()) {
                         DicomFileInfo info = DicomFiles.readInfo(f);
                         Path copy = dir.resolve("copy.dcm");
-                        Files.copy(f, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(f, copy, StandardCopyOption.REPLACE_EXISTING);
                         CachedObject o = cache.put(InstanceCache.keyFor(info.studyInstanceUid(), info.seriesInstanceUid(),
                                 info.sopInstanceUid()), copy);
                         state.recordRetrieved(new InstanceRecord(info.studyInstanceUid(), info.sopInstanceUid(),

@@ -3,12 +3,17 @@ package org.pacsmigrator.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,33 +35,33 @@ import org.pacsmigrator.dicom.DicomFileInfo;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.forward.rules.RuleSetLoader;
 import org.pacsmigrator.harness.OrthancServer;
+import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.harness.TestServices;
+import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceModification;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
-import org.pacsmigrator.schedule.TimeWindows;
-import org.pacsmigrator.throttle.AdaptiveLimit;
-import org.pacsmigrator.throttle.AssociationGate;
-import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.PatientDemographics;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.testsupport.Commands;
+import org.pacsmigrator.testsupport.DelegatingDicomClient;
+import org.pacsmigrator.throttle.AdaptiveLimit;
+import org.pacsmigrator.throttle.AssociationGate;
+import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.TopicAdmin;
 import org.pacsmigrator.topics.Topics;
-import org.pacsmigrator.testsupport.Commands;
-import org.pacsmigrator.testsupport.DelegatingDicomClient;
 
 /**
  * The forwarder against a real Orthanc as the new PACS, with real Cassandra and Kafka. The new PACS
@@ -120,7 +125,7 @@ class ForwarderTest {
         study = generator.plan().toList().get(2);
         Path files = Files.createDirectories(dir.resolve("generated"));
         state.insertStudyIfAbsent(StudyRecord.indexed(study.studyInstanceUid(), study.patient().patientId(), "",
-                study.patient().name(), study.patient().birthDate().format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE),
+                study.patient().name(), study.patient().birthDate().format(DateTimeFormatter.BASIC_ISO_DATE),
                 study.patient().sex(), study.accessionNumber(), "", "", "", study.modality(), 3, 7));
         for (Path file : generator.writeStudy(study, files)) {
             DicomFileInfo info = DicomFiles.readInfo(file);
@@ -193,7 +198,7 @@ class ForwarderTest {
                 .filter(i -> !i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
         Path object = cache.localCopy(victim.cacheKey(), dir);
         try (var channel = Files.newByteChannel(object, StandardOpenOption.WRITE)) {
-            channel.position(Files.size(object) - 10).write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            channel.position(Files.size(object) - 10).write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
         }
         assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                 .isInstanceOf(StageFailure.class);
@@ -264,7 +269,7 @@ class ForwarderTest {
         DicomClient real = client();
         DicomClient dying = new DelegatingDicomClient(real) {
             @Override
-            public void store(DicomNode remote, List<Path> files, org.pacsmigrator.dicom.StoreListener listener)
+            public void store(DicomNode remote, List<Path> files, StoreListener listener)
                     throws DicomException {
                 real.store(remote, files, (file, sop, status, detail) -> {
                     listener.onStored(file, sop, status, detail);
@@ -306,7 +311,7 @@ class ForwarderTest {
                 indexed.patientBirthDate(), "O", "", "", "", "", "", 0, 0));
         PatientConflicts conflicts = new PatientConflicts(state);
         DicomDataset image = DicomFiles.readAttributes(cache.localCopy(state.instancesOf(uid).get(0).cacheKey(), scratch));
-        assertThat(conflicts.withIndex(state.findStudy(otherUid).orElseThrow(), "x", image, new java.util.HashSet<>()))
+        assertThat(conflicts.withIndex(state.findStudy(otherUid).orElseThrow(), "x", image, new HashSet<>()))
                 .anyMatch(p -> p.contains("PatientSex")).anyMatch(p -> p.contains("PatientID"));
         // ... and under "send" the conflicting study (here: another patient's demographics) is sent.
         state.claimPatient(new PatientDemographics(study.patient().patientId(), "", "Someone^Else", "19700101", "O",
@@ -319,14 +324,14 @@ class ForwarderTest {
     @Test
     void compressedImageTheDestinationCannotTakeFailsAsTransferSyntaxNotAcceptedAndIsNeverConverted() throws Exception {
         // DCMTK's storescp accepts only uncompressed transfer syntaxes by default.
-        int port = org.pacsmigrator.harness.Ports.freePort();
+        int port = Ports.freePort();
         Path received = Files.createDirectories(dir.resolve("storescp"));
         ProcessBuilder pb = new ProcessBuilder("storescp", "-aet", "DCMNEW", "-od", received.toString(), Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("storescp.log").toFile());
         pb.environment().put("TCP_NODELAY", "1");
         Process storescp = pb.start();
         try {
-            org.pacsmigrator.harness.Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
+            Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
             // Replace one cached image by its JPEG Lossless compression (dcmcjpeg), keeping the state consistent.
             InstanceRecord victim = state.instancesOf(study.studyInstanceUid()).stream()
                     .filter(i -> !i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
@@ -378,14 +383,14 @@ class ForwarderTest {
     @Test
     void refusedTransferSyntaxIsConvertedOnlyWhenAConversionIsConfigured() throws Exception {
         // storescp +xi accepts implicit VR little endian only; the cached images are explicit VR little endian.
-        int port = org.pacsmigrator.harness.Ports.freePort();
+        int port = Ports.freePort();
         Path received = Files.createDirectories(dir.resolve("implicit-only"));
         ProcessBuilder pb = new ProcessBuilder("storescp", "+xi", "-aet", "IMPLICIT", "-od", received.toString(),
                 Integer.toString(port)).redirectErrorStream(true).redirectOutput(dir.resolve("storescp-xi.log").toFile());
         pb.environment().put("TCP_NODELAY", "1");
         Process storescp = pb.start();
         try {
-            org.pacsmigrator.harness.Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
+            Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
             DicomNode node = new DicomNode("IMPLICIT", "127.0.0.1", port);
             Forwarder strict = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
                     "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,

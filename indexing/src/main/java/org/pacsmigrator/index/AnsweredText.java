@@ -1,6 +1,7 @@
 package org.pacsmigrator.index;
 
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.text.LossyText;
@@ -15,7 +16,7 @@ import org.pacsmigrator.state.StudyRecord;
  */
 final class AnsweredText {
     /** The patient attributes checked, and whether each is a person name. */
-    private static final java.util.Map<String, Boolean> PATIENT = java.util.Map.of(
+    private static final Map<String, Boolean> PATIENT = Map.of(
             "PatientName", true, "PatientID", false, "IssuerOfPatientID", false);
 
     private AnsweredText() {

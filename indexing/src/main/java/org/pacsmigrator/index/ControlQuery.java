@@ -20,6 +20,7 @@ import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.state.UidCollision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,7 +174,7 @@ public final class ControlQuery {
                             "updated, published"));
                 }
             } else if (found.patientIdsOfCollisions().containsKey(uid)
-                    && state.collisionsOf(uid).stream().noneMatch(org.pacsmigrator.state.UidCollision::studyLevel)) {
+                    && state.collisionsOf(uid).stream().noneMatch(UidCollision::studyLevel)) {
                 toRecord.add(e.getValue()); // a new UID collision: recorded, the study stops (unmigrated)
             }
             // A known, unchanged study filed under another day (its StudyDate changed) is migrated as it is.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
+import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.testsupport.SyntheticSeeding;
@@ -75,7 +77,7 @@ class IndexerCappedDayTest {
         assertThat(stored.patientId()).isEqualTo(first.patient().patientId());
         assertThat(stored.accessionNumber()).isEqualTo(first.accessionNumber());
         assertThat(stored.studyDate()).isEqualTo("20230301");
-        assertThat(stored.studyTime()).startsWith(first.studyTime().format(java.time.format.DateTimeFormatter.ofPattern("HHmmss")));
+        assertThat(stored.studyTime()).startsWith(first.studyTime().format(DateTimeFormatter.ofPattern("HHmmss")));
         assertThat(stored.modalitiesInStudy()).contains(first.modality());
         assertThat(stored.expectedInstances()).isEqualTo(first.instanceCount());
         assertThat(stored.expectedSeries()).isEqualTo(first.series().size());
@@ -100,7 +102,7 @@ class IndexerCappedDayTest {
         assertThat(perModality.values()).allMatch(n -> n < 5); // the seed gives a mixed day
 
         IndexSettings oneSpan = new IndexSettings(MIXED, MIXED, false, 5, Duration.ofDays(1), List.of("CT", "MR"),
-                org.pacsmigrator.schedule.TimeWindows.always(), Duration.ZERO, 1, Duration.ZERO, false, "0123456789",
+                TimeWindows.always(), Duration.ZERO, 1, Duration.ZERO, false, "0123456789",
                 0, Duration.ofHours(1), Duration.ZERO, world.dir.resolve("reports"));
         IndexerFixture.SpyClient spy = new IndexerFixture.SpyClient(world.client, k -> { });
         Indexer.DayOutcome outcome = world.isolated("mod", spy, oneSpan).indexDay(MIXED);
@@ -115,7 +117,7 @@ class IndexerCappedDayTest {
     @Test
     void dayStillCappedAfterSplittingFailsAndIsNotDone() throws Exception {
         IndexSettings tooCoarse = new IndexSettings(BUSY, BUSY, false, 5, Duration.ofDays(1), List.of("CT", "MR"),
-                org.pacsmigrator.schedule.TimeWindows.always(), Duration.ZERO, 1, Duration.ZERO, false, "0123456789",
+                TimeWindows.always(), Duration.ZERO, 1, Duration.ZERO, false, "0123456789",
                 0, Duration.ofHours(1), Duration.ZERO, world.dir.resolve("reports"));
         Indexer indexer = world.isolated("coarse", world.client, tooCoarse);
         Indexer.Summary summary = indexer.run();

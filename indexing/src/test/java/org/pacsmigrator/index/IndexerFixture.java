@@ -1,18 +1,18 @@
 package org.pacsmigrator.index;
 
-import org.pacsmigrator.testsupport.DelegatingDicomClient;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +36,7 @@ import org.pacsmigrator.harness.TestServices;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.testsupport.DelegatingDicomClient;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.JsonSerde;
 import org.pacsmigrator.topics.KafkaEventPublisher;
@@ -91,7 +92,7 @@ final class IndexerFixture implements AutoCloseable {
     }
 
     Indexer indexer(IndexSettings settings) {
-        FakeTime time = new FakeTime(java.time.Instant.parse("2026-01-05T12:00:00Z"));
+        FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
         return indexer(client, settings, time, time, IndexProgress.standalone());
     }
 
@@ -103,7 +104,7 @@ final class IndexerFixture implements AutoCloseable {
         closeables.add(own);
         Topics ownTopics = new Topics(migrationId + "_" + suffix);
         TopicAdmin.ensureTopics(kafka, ownTopics.all());
-        FakeTime time = new FakeTime(java.time.Instant.parse("2026-01-05T12:00:00Z"));
+        FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
         return new Indexer(dicom, gate(pacs), own, publisher(), ownTopics, settings, time, time, IndexProgress.standalone());
     }
 
@@ -147,7 +148,7 @@ final class IndexerFixture implements AutoCloseable {
     /** A DicomClient that lets a test see (and break) every C-FIND. */
     static final class SpyClient extends DelegatingDicomClient {
         final Consumer<DicomDataset> beforeFind;
-        final List<DicomDataset> finds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<DicomDataset> finds = new CopyOnWriteArrayList<>();
 
         SpyClient(DicomClient delegate, Consumer<DicomDataset> beforeFind) {
             super(delegate);

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,9 +16,13 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.IndexDayRecord;
@@ -203,7 +211,7 @@ class IndexerScenariosTest {
             IndexSettings settings = world.settings(first, first.plusDays(1), 0).withUndated(false)
                     .withRetries(3, Duration.ofSeconds(2));
             int closedPort;
-            try (var s = new java.net.ServerSocket(0)) {
+            try (var s = new ServerSocket(0)) {
                 closedPort = s.getLocalPort();
             }
             DicomNode down = new DicomNode(world.pacs.aeTitle(), "127.0.0.1", closedPort);
@@ -234,14 +242,14 @@ class IndexerScenariosTest {
     @Test
     void pacsThatNeverAnswersTimesOutIsRetriedAndTheDayFails() throws Exception {
         try (IndexerFixture world = new IndexerFixture("silent", 0);
-             java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+             ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
                 try {
                     while (true) {
                         accepted.add(silent.accept()); // accept, then say nothing
                     }
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     // test over
                 }
             });
@@ -250,8 +258,8 @@ class IndexerScenariosTest {
             LocalDate day = LocalDate.of(2023, 11, 1);
             IndexSettings settings = world.settings(day, day, 0).withUndated(false).withRetries(2, Duration.ofSeconds(3));
             FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
-            org.pacsmigrator.dicom.DicomClient impatient = org.pacsmigrator.dicom.Dicom.client(IndexerFixture.AE,
-                    new org.pacsmigrator.dicom.DicomTimeouts(Duration.ofMillis(500), Duration.ofMillis(500)));
+            DicomClient impatient = Dicom.client(IndexerFixture.AE,
+                    new DicomTimeouts(Duration.ofMillis(500), Duration.ofMillis(500)));
             Indexer indexer = new Indexer(impatient, IndexerFixture.gate(new DicomNode("SILENT", "127.0.0.1", silent.getLocalPort())),
                     world.state, world.publisher(), world.topics, settings, time, time, IndexProgress.standalone());
 
@@ -263,7 +271,7 @@ class IndexerScenariosTest {
             IndexDayRecord record = world.state.findIndexDay(day).orElseThrow();
             assertThat(record.status()).isEqualTo(IndexDayRecord.Status.FAILED);
             assertThat(record.lastError()).containsIgnoringCase("timeout");
-            for (java.net.Socket s : accepted) {
+            for (Socket s : accepted) {
                 s.close();
             }
         }

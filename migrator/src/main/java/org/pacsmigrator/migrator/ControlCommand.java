@@ -3,6 +3,7 @@ package org.pacsmigrator.migrator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
@@ -69,7 +70,7 @@ final class ControlCommand implements Callable<Integer> {
         }
         try {
             return LocalDate.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new ConfigException(option, "is not a date (yyyy-MM-dd): " + value);
         }
     }

@@ -1,8 +1,11 @@
 package org.pacsmigrator.migrator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.console.ConsoleApplication;
 import org.pacsmigrator.console.ConsoleToken;
@@ -68,8 +71,8 @@ final class EmbeddedConsole implements AutoCloseable {
 
     /** The address the admin connector (/prometheus, /healthcheck, /tasks) listens on: loopback. */
     String adminHost() throws Exception {
-        for (org.eclipse.jetty.server.Connector c : app.server().get().getConnectors()) {
-            if ("admin".equals(c.getName()) && c instanceof org.eclipse.jetty.server.NetworkConnector n) {
+        for (Connector c : app.server().get().getConnectors()) {
+            if ("admin".equals(c.getName()) && c instanceof NetworkConnector n) {
                 return n.getHost();
             }
         }
@@ -92,7 +95,7 @@ final class EmbeddedConsole implements AutoCloseable {
      * and shown itself only when {@code terminal} (the output is an interactive terminal, not a file
      * or pipe that logs land in too); a configured one is never shown.
      */
-    String announce(MigrationConfig config, boolean terminal) throws java.io.IOException {
+    String announce(MigrationConfig config, boolean terminal) throws IOException {
         String metrics = "Prometheus metrics: http://127.0.0.1:" + adminPort() + "/prometheus";
         if (!tokenGenerated) {
             return "Console: " + url() + " (token: console.token; " + metrics + ")";

@@ -1,10 +1,12 @@
 package org.pacsmigrator.migrator;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.ForwardStage;
@@ -54,7 +56,7 @@ public final class MigrationRunner implements AutoCloseable {
 
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint, RuleSet rules)
             throws IOException {
-        this(config, kafkaBootstrap, cassandraContactPoint, rules, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        this(config, kafkaBootstrap, cassandraContactPoint, rules, new SimpleMeterRegistry());
     }
 
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint, RuleSet rules,
@@ -185,7 +187,7 @@ public final class MigrationRunner implements AutoCloseable {
     }
 
     private void requireStagesRunning() {
-        Map<String, Stage> stages = new java.util.LinkedHashMap<>();
+        Map<String, Stage> stages = new LinkedHashMap<>();
         stages.put("retrieve", retrieve);
         stages.put("forward", forward);
         stages.put("verify", verify);

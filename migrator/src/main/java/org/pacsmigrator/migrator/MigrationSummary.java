@@ -3,11 +3,13 @@ package org.pacsmigrator.migrator;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
+import org.pacsmigrator.state.StudyStatus;
 
 /** Studies and instances at each stage, read from the state store. */
 public record MigrationSummary(
@@ -31,7 +33,7 @@ public record MigrationSummary(
     public static MigrationSummary of(StateStore state, String criterion) {
         long found = 0, retrieved = 0, sent = 0, verified = 0, failed = 0;
         long iFound = 0, iRetrieved = 0, iSent = 0, iVerified = 0;
-        Map<String, Long> failures = new java.util.TreeMap<>();
+        Map<String, Long> failures = new TreeMap<>();
         for (StudyRecord s : state.allStudies()) {
             found++;
             StudyState st = s.state();
@@ -51,7 +53,7 @@ public record MigrationSummary(
         }
         long complete = 0;
         if (criterion != null) {
-            for (org.pacsmigrator.state.StudyStatus st : state.allStudyStatuses()) {
+            for (StudyStatus st : state.allStudyStatuses()) {
                 complete += st.complete() ? 1 : 0;
             }
         }

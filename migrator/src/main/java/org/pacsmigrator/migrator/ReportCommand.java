@@ -1,5 +1,6 @@
 package org.pacsmigrator.migrator;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -47,7 +48,7 @@ final class ReportCommand implements Callable<Integer> {
         return run(c, out, resendMissing, System.out);
     }
 
-    static int run(MigrationConfig c, Path out, boolean resend, java.io.PrintStream stdout) throws Exception {
+    static int run(MigrationConfig c, Path out, boolean resend, PrintStream stdout) throws Exception {
         Path dir = out != null ? out : Path.of(c.storage.dataDirectory).resolve("report");
         try (EmbeddedServices services = EmbeddedServices.start(c);
              MigrationRunner runner = new MigrationRunner(c, services.kafkaBootstrap(), services.cassandraContactPoint())) {

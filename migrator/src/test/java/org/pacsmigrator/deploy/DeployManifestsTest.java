@@ -16,6 +16,7 @@ import io.dropwizard.jersey.validation.Validators;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -446,7 +447,7 @@ class DeployManifestsTest {
         try (var in = node.getOutputStream()) {
             JSON.writeValue(in, JSON.valueToTree(List.copyOf(rendered().values())));
         }
-        String output = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor()).as("validate.mjs:%n%s", output).isZero();
         assertThat(output).contains(rendered().size() + " of " + rendered().size() + " objects valid");
     }
@@ -609,7 +610,7 @@ class DeployManifestsTest {
             String yaml;
             try {
                 Process kubectl = new ProcessBuilder("kubectl", "kustomize", kubernetes.toString()).redirectErrorStream(true).start();
-                yaml = new String(kubectl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                yaml = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(kubectl.waitFor()).as("kubectl kustomize deploy/kubernetes:%n%s", yaml).isZero();
             } catch (IOException e) {
                 throw new UncheckedIOException("kubectl (with kustomize) is needed to render deploy/kubernetes", e);

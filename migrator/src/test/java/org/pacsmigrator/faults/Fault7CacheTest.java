@@ -2,6 +2,7 @@ package org.pacsmigrator.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,7 +195,7 @@ class Fault7CacheTest {
                 return "timed out";
             }
             return p.exitValue() == 0 ? null : "exit " + p.exitValue() + ": " + out;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return e.getMessage();
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.config.ConfigLoader;
@@ -79,7 +80,7 @@ class Fault8HostileSendersTest {
     /** C-STORE statuses in hex (the association answer is a PDU type, 3 = A-ASSOCIATE-RJ). */
     private static String hex(Map<String, Integer> answers) {
         StringBuilder b = new StringBuilder();
-        new java.util.TreeMap<>(answers).forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ')
+        new TreeMap<>(answers).forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ')
                 .append(k.contains("association") ? "PDU " + v : String.format("0x%04X", v)));
         return b.toString();
     }

@@ -1,7 +1,12 @@
 package org.pacsmigrator.faults;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.pacsmigrator.migrator.CliRun;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
@@ -45,7 +50,7 @@ final class Scenarios {
      * Waits until {@code trigger} holds, stops a dependency, keeps it down for {@code downMillis}, starts it
      * again. Returns what happened (for the table); throws when the trigger never came.
      */
-    static String outage(String what, java.util.function.Supplier<Boolean> trigger, Runnable stop, Runnable start,
+    static String outage(String what, Supplier<Boolean> trigger, Runnable stop, Runnable start,
                          long downMillis, StateStore state) {
         if (!Reconciliation.await(trigger, 10 * 60_000L, 250)) {
             throw new IllegalStateException("the moment for the outage of " + what + " never came");
@@ -78,7 +83,7 @@ final class Scenarios {
      * replayed (empty: nothing failed); throws if a study failed with another category ({@code acceptable}
      * null: any category).
      */
-    static Map<String, Integer> replayFailures(StateStore state, java.nio.file.Path config, java.util.Set<String> acceptable) {
+    static Map<String, Integer> replayFailures(StateStore state, Path config, Set<String> acceptable) {
         Map<String, Integer> failed = failedByCategory(state);
         if (failed.isEmpty()) {
             return failed;
@@ -86,7 +91,7 @@ final class Scenarios {
         if (acceptable != null && !acceptable.containsAll(failed.keySet())) {
             throw new AssertionError("studies FAILED with unexpected categories: " + failed + " (acceptable: " + acceptable + ")");
         }
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("replay", "--config", config.toString(),
+        List<String> args = new ArrayList<>(List.of("replay", "--config", config.toString(),
                 "--stage", "retrieve,forward,verify"));
         failed.keySet().forEach(c -> {
             args.add("--category");

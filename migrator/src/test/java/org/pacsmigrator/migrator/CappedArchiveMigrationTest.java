@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ class CappedArchiveMigrationTest {
             assertThat(times).as("studies of %s", day).hasSizeGreaterThan(CAP);
             // every study of a day has CT and MR: only the time can split a day, so no 3 within a minimum span
             for (int i = 0; i + CAP - 1 < times.size(); i++) {
-                assertThat(java.time.Duration.between(times.get(i), times.get(i + CAP - 1)).toMinutes())
+                assertThat(Duration.between(times.get(i), times.get(i + CAP - 1)).toMinutes())
                         .as("span of %d studies on %s", CAP, day).isGreaterThan(15);
             }
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,7 +187,7 @@ class CharacterSetMigrationTest {
                 // Orthanc 1.10 answers in its own set, whatever we asked for
                 assertThat(s.indexCharacterSet()).as("%s", what).isEqualTo("ISO_IR 100");
                 assertThat(s.unknownAttributes()).as("%s: the index's name is unknown unless Latin-1 carried it", what)
-                        .isEqualTo(what.equals("ISO_IR 100") ? java.util.Set.of() : java.util.Set.of("PatientName"));
+                        .isEqualTo(what.equals("ISO_IR 100") ? Set.of() : Set.of("PatientName"));
             }
         }
         assertNewPacsHoldsTheOriginalBytes(NAMES_STUDIES.keySet().stream().toList(), List.of());

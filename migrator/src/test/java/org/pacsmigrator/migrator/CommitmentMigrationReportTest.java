@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -81,7 +83,7 @@ class CommitmentMigrationReportTest {
         String token = Files.readString(tokenFile).strip();
         assertThat(token).matches("[A-Za-z0-9_-]{43}");
         assertThat(Files.getPosixFilePermissions(tokenFile)).containsExactlyInAnyOrder(
-                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         assertThat(output).contains("Console: http://127.0.0.1:").contains("Console token for this run: in " + tokenFile)
                 .doesNotContain(token);
         assertThat(output).contains("RESULT: COMPLETE")
@@ -151,7 +153,7 @@ class CommitmentMigrationReportTest {
     }
 
     private static List<String> splitCsv(String line) {
-        List<String> cells = new java.util.ArrayList<>();
+        List<String> cells = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean quoted = false;
         for (int i = 0; i < line.length(); i++) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +125,7 @@ class ConsoleWebTest {
             });
             String shown = progressStudy(base);
             runner.state().recordRefusal(new RefusedInstance(shown, "1.2.3.4.5.6", "instance not in manifest",
-                    "refused before its data set was kept", "OLDPACS", 0x0124, java.time.Instant.now()));
+                    "refused before its data set was kept", "OLDPACS", 0x0124, Instant.now()));
             JsonNode detail = get(base + "api/studies/" + shown);
             assertThat(detail.at("/study/state").asText()).isEqualTo("VERIFIED");
             assertThat(detail.at("/complete").asBoolean()).isTrue();

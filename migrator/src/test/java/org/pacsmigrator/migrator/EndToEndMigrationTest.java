@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +75,7 @@ class EndToEndMigrationTest {
             for (StudyRecord s : runner.state().allStudies()) {
                 publisher.publish(new Topics(config.migrationId).indexed(), StudyEvent.of(s.studyInstanceUid(), "duplicate"));
             }
-            runner.awaitIdle(java.time.Duration.ofSeconds(60));
+            runner.awaitIdle(Duration.ofSeconds(60));
         }
         assertThat(newPacs.receivedStores()).hasSize(MigrationFixture.TOTAL_INSTANCES);
         assertNewPacsHoldsExactlyTheOldOnes();

@@ -2,8 +2,15 @@ package org.pacsmigrator.migrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -159,17 +167,17 @@ class UidCollisionMigrationTest {
         // The console shows the collision, both patients and what to do, on the study and on its dead letters.
         try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra);
              EmbeddedConsole console = EmbeddedConsole.start(config, runner,
-                     new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT))) {
-            var http = java.net.http.HttpClient.newHttpClient();
-            var json = new com.fasterxml.jackson.databind.ObjectMapper();
-            var study = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.url()
+                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            var http = HttpClient.newHttpClient();
+            var json = new ObjectMapper();
+            var study = json.readTree(http.send(HttpRequest.newBuilder(URI.create(console.url()
                     + "api/studies/" + twoPatients.studyInstanceUid())).header("Authorization", "Bearer "
-                    + console.token().reveal()).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                    + console.token().reveal()).build(), HttpResponse.BodyHandlers.ofString()).body());
             assertThat(study.path("action").asText()).isEqualTo(FailureCategory.UID_COLLISION_ACTION);
             assertThat(study.path("collisions").get(0).path("patientIds").toString()).contains("OTHER-PATIENT-7");
-            var failures = json.readTree(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(console.url()
+            var failures = json.readTree(http.send(HttpRequest.newBuilder(URI.create(console.url()
                     + "api/failures")).header("Authorization", "Bearer " + console.token().reveal()).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                    HttpResponse.BodyHandlers.ofString()).body());
             assertThat(failures.findValuesAsText("action")).contains(FailureCategory.UID_COLLISION_ACTION);
         }
 
@@ -234,7 +242,7 @@ class UidCollisionMigrationTest {
     }
 
     private static MigrationConfig config(Path data) {
-        String id = "uc" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        String id = "uc" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         return ConfigLoader.validate(ConfigLoader.parse(yaml(data, id)));
     }
 }

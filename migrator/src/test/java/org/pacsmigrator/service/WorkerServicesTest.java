@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.harness.KafkaBroker;
@@ -127,7 +128,7 @@ class WorkerServicesTest {
     @Test
     void kafkaHealthCheckFollowsTheBroker() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"))) {
-            try (org.apache.kafka.clients.admin.Admin kafkaAdmin = ConsumerLag.admin(broker.bootstrapServers())) {
+            try (Admin kafkaAdmin = ConsumerLag.admin(broker.bootstrapServers())) {
                 KafkaHealthCheck check = new KafkaHealthCheck(KafkaSettings.of(broker.bootstrapServers(), "health"), kafkaAdmin);
                 assertThat(check.execute().isHealthy()).isTrue();
                 broker.stop();

@@ -1,6 +1,7 @@
 package org.pacsmigrator.retrieve;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +22,7 @@ final class ReceivedCopies {
     }
 
     private static final class Study {
-        final Map<String, Copy> bySop = new java.util.HashMap<>();
+        final Map<String, Copy> bySop = new HashMap<>();
         long lastArrivalNanos;
     }
 

@@ -10,10 +10,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.DicomClient;
@@ -227,7 +229,7 @@ public final class Retriever implements StudyEventHandler {
                                 + " then ended the retrieve (status 0x%04X)", uid, source, first.finalStatus()), null);
             }
             // A source that aborts because our SCP refused its C-STOREs (cache full, unwritable) is not refusing.
-            var cacheFailure = receiver instanceof CacheWritingReceiver c ? c.takeCacheFailure(uid) : java.util.Optional.<String>empty();
+            var cacheFailure = receiver instanceof CacheWritingReceiver c ? c.takeCacheFailure(uid) : Optional.<String>empty();
             if (cacheFailure.isPresent()) {
                 throw new RetrieveException(FailureCategory.CACHE_WRITE_FAILED, String.format(
                         "study %s: the cache refused instances (last: %s); source %s then ended the retrieve (status 0x%04X)",
@@ -327,7 +329,7 @@ public final class Retriever implements StudyEventHandler {
                             ? dicom.get(source, level, DicomDataset.of(keys), settings.scratchDirectory(), receiver)
                             : dicom.move(source, level, DicomDataset.of(keys), settings.moveDestinationAeTitle());
                 } finally {
-                    metrics.associationLatency().record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    metrics.associationLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }
             });
         } catch (DicomException e) {

@@ -1,5 +1,6 @@
 package org.pacsmigrator.retrieve;
 
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
@@ -77,7 +79,7 @@ final class RetrieverFixture {
 
     static void drop(CassandraStateStore state) {
         try {
-            state.session().execute(com.datastax.oss.driver.api.core.cql.SimpleStatement
+            state.session().execute(SimpleStatement
                     .newInstance("DROP KEYSPACE IF EXISTS " + state.keyspace()).setTimeout(Duration.ofSeconds(60)));
         } catch (RuntimeException e) {
             // best effort
@@ -122,7 +124,7 @@ final class RetrieverFixture {
 
     /** Records publications in memory (tests that do not need Kafka). */
     static final class RecordingPublisher implements EventPublisher {
-        final List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> published = new CopyOnWriteArrayList<>();
 
         @Override
         public void publish(String topic, StudyEvent event) {

@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.pacsmigrator.retrieve.RetrieverFixture.node;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,11 +28,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.HexFormat;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pacsmigrator.cache.CachedObject;
 import org.pacsmigrator.cache.FileSystemCache;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.Dicom;
@@ -34,21 +42,23 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.StorageScp;
+import org.pacsmigrator.dicom.net.AllowedSender;
+import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.InstanceRecord;
+import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
-import org.pacsmigrator.dicom.net.AllowedSender;
-import org.pacsmigrator.dicom.net.ListenerSettings;
 import org.pacsmigrator.testsupport.CountingProxy;
 import org.pacsmigrator.testsupport.RawDicomPeer;
 import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.topics.FailureCategory;
+import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
 import org.pacsmigrator.topics.Topics;
 
@@ -116,16 +126,16 @@ class RetrieverOrthancTest {
             assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cached))).isEqualTo(r.sha256());
             // The data set (after each side's own File Meta Information) is byte-identical: no transcoding.
             byte[] original = pacs.instanceFile(r.sopInstanceUid());
-            assertThat(java.util.Arrays.equals(dataSet(cached), dataSet(original)))
+            assertThat(Arrays.equals(dataSet(cached), dataSet(original)))
                     .as("data set of %s identical to the source's", r.sopInstanceUid()).isTrue();
         }
     }
 
     /** The bytes after the Part 10 preamble and File Meta Information group. */
     static byte[] dataSet(byte[] part10) {
-        int groupLength = java.nio.ByteBuffer.wrap(part10, 132 + 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        int groupLength = ByteBuffer.wrap(part10, 132 + 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
         int start = 132 + 12 + groupLength;
-        return java.util.Arrays.copyOfRange(part10, start, part10.length);
+        return Arrays.copyOfRange(part10, start, part10.length);
     }
 
     @Test
@@ -263,18 +273,18 @@ class RetrieverOrthancTest {
     void aCacheThatRefusesWritesFailsTheStudyAsCacheWriteFailed() throws Exception {
         InstanceCache broken = new InstanceCache() {
             @Override
-            public org.pacsmigrator.cache.CachedObject put(String key, Path localFile) throws java.io.IOException {
-                throw new java.io.IOException("disk full");
+            public CachedObject put(String key, Path localFile) throws IOException {
+                throw new IOException("disk full");
             }
 
             @Override
-            public java.util.Optional<InputStream> open(String key) {
-                return java.util.Optional.empty();
+            public Optional<InputStream> open(String key) {
+                return Optional.empty();
             }
 
             @Override
-            public Path localCopy(String key, Path scratchDirectory) throws java.io.IOException {
-                throw new java.nio.file.NoSuchFileException(key);
+            public Path localCopy(String key, Path scratchDirectory) throws IOException {
+                throw new NoSuchFileException(key);
             }
 
             @Override
@@ -290,8 +300,8 @@ class RetrieverOrthancTest {
         Retriever r = retriever(WORKER1, true, broken, new CacheWritingReceiver(broken, state, metrics),
                 AssociationGate.unlimited(node(pacs), 4), metrics, node(pacs));
         SyntheticPacsGenerator.GeneratedStudy s = study(9);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(s.studyInstanceUid(), "test")))
-                .isInstanceOfSatisfying(org.pacsmigrator.topics.StageFailure.class,
+        Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(s.studyInstanceUid(), "test")))
+                .isInstanceOfSatisfying(StageFailure.class,
                         e -> assertThat(e.category()).isEqualTo(FailureCategory.CACHE_WRITE_FAILED));
         var record = state.findStudy(s.studyInstanceUid()).orElseThrow();
         assertThat(record.state()).isEqualTo(StudyState.FAILED);
@@ -308,12 +318,12 @@ class RetrieverOrthancTest {
     void aStudyTheSourceDoesNotHoldFailsPermanentlyAsRefused() throws Exception {
         FileSystemCache cache = new FileSystemCache(dir.resolve("cache-unknown"));
         String uid = "1.2.826.0.1.3680043.10.999." + System.nanoTime();
-        state.insertStudyIfAbsent(org.pacsmigrator.state.StudyRecord.indexed(uid, "P", null, "X^Y", null, null, null,
+        state.insertStudyIfAbsent(StudyRecord.indexed(uid, "P", null, "X^Y", null, null, null,
                 "20250506", null, null, "CT", 1, 1));
         RetrieveMetrics metrics = new RetrieveMetrics(new SimpleMeterRegistry());
         Retriever r = retriever(WORKER1, true, cache, new CacheWritingReceiver(cache, state, metrics),
                 AssociationGate.unlimited(node(pacs), 4), metrics, node(pacs));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(uid, "test")))
+        Assertions.assertThatThrownBy(() -> r.handle(StudyEvent.of(uid, "test")))
                 .isInstanceOfSatisfying(RetrieveException.class,
                         e -> assertThat(e.category()).isEqualTo(FailureCategory.REFUSED_BY_SOURCE));
         assertThat(metrics.failures(FailureCategory.REFUSED_BY_SOURCE)).isEqualTo(1.0);

@@ -10,6 +10,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -52,7 +54,7 @@ public final class CompletionService implements AutoCloseable {
         this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion, state == null ? null : state::saveStudyStatus), p);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("completion topology failed, replacing the stream thread: {}", e.toString(), e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
 
@@ -101,7 +103,7 @@ public final class CompletionService implements AutoCloseable {
         try {
             return streams.store(StoreQueryParameters.fromNameAndType(CompletionTopology.STORE,
                     QueryableStoreTypes.<String, StudyCompletion>keyValueStore()));
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+        } catch (InvalidStateStoreException e) {
             return null;
         }
     }

@@ -1,6 +1,8 @@
 package org.pacsmigrator.verify;
 
 import java.util.function.Consumer;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -73,12 +75,12 @@ public final class CompletionTopology {
     }
 
     /** JSON values; an undecodable record becomes null and is filtered out instead of stopping the application. */
-    private static <T> org.apache.kafka.common.serialization.Serde<T> lenient(Class<T> type) {
+    private static <T> Serde<T> lenient(Class<T> type) {
         JsonSerde<T> json = new JsonSerde<>(type);
         return Serdes.serdeFrom(json.serializer(), (topic, bytes) -> {
             try {
                 return json.fromBytes(bytes);
-            } catch (org.apache.kafka.common.errors.SerializationException e) {
+            } catch (SerializationException e) {
                 return null;
             }
         });

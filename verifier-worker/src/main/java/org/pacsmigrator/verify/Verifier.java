@@ -2,6 +2,7 @@ package org.pacsmigrator.verify;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +136,7 @@ public final class Verifier implements StudyEventHandler {
                     .forEach(e -> present.add(e.sopInstanceUid()));
             missing = new HashSet<>();
             confirmed = 0;
-            List<String> newlyVerified = new java.util.ArrayList<>();
+            List<String> newlyVerified = new ArrayList<>();
             for (InstanceRecord i : sent) {
                 if (present.contains(i.sopInstanceUid())) {
                     confirmed++;

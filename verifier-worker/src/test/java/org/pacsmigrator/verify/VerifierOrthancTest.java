@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -156,7 +157,7 @@ class VerifierOrthancTest {
         orthanc.delete("/instances/" + id);
     }
 
-    private static StudyStatus awaitStatus(String uid, java.util.function.Predicate<StudyStatus> condition) {
+    private static StudyStatus awaitStatus(String uid, Predicate<StudyStatus> condition) {
         Awaitility.await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200))
                 .until(() -> state.findStudyStatus(uid).filter(condition).isPresent());
         return state.findStudyStatus(uid).orElseThrow();

@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 
@@ -162,7 +164,7 @@ public final class SplittingFinder {
         if (prefix.length() < MAX_PREFIX_LENGTH) {
             // The configured characters plus the next character of every PatientID in the capped answer,
             // so that IDs with lower-case letters or punctuation are followed too.
-            Set<Character> next = new java.util.TreeSet<>();
+            Set<Character> next = new TreeSet<>();
             for (char ch : patientIdPrefixes.toCharArray()) {
                 next.add(ch);
             }
@@ -228,7 +230,7 @@ public final class SplittingFinder {
     private final class Collector {
         final Map<String, DicomDataset> studies = new LinkedHashMap<>();
         final Map<String, Set<String>> collisions = new LinkedHashMap<>();
-        final java.util.function.Predicate<DicomDataset> keep;
+        final Predicate<DicomDataset> keep;
         int queries;
         int leafDays;
         int leafTimeSpans;
@@ -236,7 +238,7 @@ public final class SplittingFinder {
         int leafPrefixes;
         boolean split;
 
-        Collector(java.util.function.Predicate<DicomDataset> keep) {
+        Collector(Predicate<DicomDataset> keep) {
             this.keep = keep;
         }
 
@@ -251,7 +253,7 @@ public final class SplittingFinder {
                 if (!uid.isBlank() && keep.test(m)) {
                     DicomDataset first = studies.putIfAbsent(uid.trim(), m);
                     if (first != null && !first.get("PatientID").equals(m.get("PatientID"))) {
-                        Set<String> ids = collisions.computeIfAbsent(uid.trim(), k -> new java.util.TreeSet<>());
+                        Set<String> ids = collisions.computeIfAbsent(uid.trim(), k -> new TreeSet<>());
                         ids.add(first.get("PatientID"));
                         ids.add(m.get("PatientID"));
                     }

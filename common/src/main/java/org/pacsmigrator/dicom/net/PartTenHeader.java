@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** The preamble and File Meta Information (PS3.10 section 7.1) that turn a received data set into a Part 10 file. */
 final class PartTenHeader {
@@ -54,7 +55,7 @@ final class PartTenHeader {
         if ((b.length & 1) == 0) {
             return b;
         }
-        byte[] padded = java.util.Arrays.copyOf(b, b.length + 1);
+        byte[] padded = Arrays.copyOf(b, b.length + 1);
         padded[b.length] = padding;
         return padded;
     }

@@ -3,6 +3,7 @@ package org.pacsmigrator.dicom.net;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /** Encoders of the PDUs an association acceptor sends (PS3.8 section 9.3). */
@@ -122,7 +123,7 @@ final class Pdus {
 
     private static byte[] aeField(String ae) {
         byte[] field = new byte[16];
-        java.util.Arrays.fill(field, (byte) ' ');
+        Arrays.fill(field, (byte) ' ');
         byte[] b = ascii(ae);
         System.arraycopy(b, 0, field, 0, Math.min(16, b.length));
         return field;

@@ -4,14 +4,21 @@ import com.pixelmed.network.Association;
 import com.pixelmed.network.AssociationFactory;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.SCUSCPRoleSelection;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.LinkedList;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +70,7 @@ final class Associations {
                 return AssociationFactory.createNewAssociation(remote.host(), remote.port(), remote.aeTitle(), callingAe,
                         contexts, roles, false);
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         }, CONNECTOR);
         Association association;
@@ -92,7 +99,7 @@ final class Associations {
             Socket socket = (Socket) SOCKET_FIELD.get(association);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(soTimeoutMillis);
-        } catch (IllegalAccessException | java.net.SocketException e) {
+        } catch (IllegalAccessException | SocketException e) {
             throw new IllegalStateException("cannot tune association socket", e);
         }
         buffer(association);
@@ -108,9 +115,9 @@ final class Associations {
     static void buffer(Association association) {
         try {
             Socket socket = (Socket) SOCKET_FIELD.get(association);
-            IN_FIELD.set(association, new java.io.BufferedInputStream(socket.getInputStream(), STREAM_BUFFER));
-            OUT_FIELD.set(association, new java.io.BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER));
-        } catch (IllegalAccessException | java.io.IOException e) {
+            IN_FIELD.set(association, new BufferedInputStream(socket.getInputStream(), STREAM_BUFFER));
+            OUT_FIELD.set(association, new BufferedOutputStream(socket.getOutputStream(), STREAM_BUFFER));
+        } catch (IllegalAccessException | IOException e) {
             throw new IllegalStateException("cannot buffer association streams", e);
         }
     }
@@ -119,10 +126,10 @@ final class Associations {
      * Waits up to {@code wait} for the peer to send something on the association, without reading it. PixelMed
      * logs an ERROR with a stack trace for every read that times out, so "nothing came" is found out here.
      */
-    static boolean awaitData(Association association, java.time.Duration wait) throws InterruptedException {
+    static boolean awaitData(Association association, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         try {
-            java.io.InputStream in = (java.io.InputStream) IN_FIELD.get(association);
+            InputStream in = (InputStream) IN_FIELD.get(association);
             while (true) {
                 if (in.available() > 0) {
                     return true;
@@ -132,7 +139,7 @@ final class Associations {
                 }
                 Thread.sleep(10);
             }
-        } catch (IllegalAccessException | java.io.IOException e) {
+        } catch (IllegalAccessException | IOException e) {
             return true; // let the read find out what is wrong
         }
     }

@@ -5,10 +5,17 @@ import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.SpecificCharacterSet;
 import com.pixelmed.dicom.StringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.ValueRepresentation;
+import com.pixelmed.network.CEchoResponseCommandMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +35,7 @@ final class Attributes {
      * {@code askUtf8} declares ISO_IR 192 anyway, which asks a C-FIND SCP to answer in UTF-8 (PS3.4 C.4.1.1.3.1;
      * an SCP may still answer in its own set, which the answer declares).
      */
-    static AttributeList identifier(QueryLevel level, DicomDataset keys, boolean askUtf8) throws com.pixelmed.dicom.DicomException {
+    static AttributeList identifier(QueryLevel level, DicomDataset keys, boolean askUtf8) throws DicomException {
         AttributeList list = new AttributeList();
         boolean nonAscii = keys.asMap().values().stream()
                 .anyMatch(v -> !StandardCharsets.US_ASCII.newEncoder().canEncode(v));
@@ -52,7 +59,7 @@ final class Attributes {
     }
 
     private static void put(AttributeList list, AttributeTag tag, String value, SpecificCharacterSet charset)
-            throws com.pixelmed.dicom.DicomException {
+            throws DicomException {
         Attribute a = AttributeFactory.newAttribute(tag, DICTIONARY.getValueRepresentationFromTag(tag), charset);
         if (value != null && !value.isEmpty()) {
             for (String v : value.split("\\\\", -1)) {
@@ -96,7 +103,7 @@ final class Attributes {
         try {
             byte[] bytes = a.getByteValues();
             return DicomCharset.of(bytes == null ? "" : new String(bytes, StandardCharsets.US_ASCII).replace('\0', ' '));
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             return DicomCharset.of(a.getDelimitedStringValuesOrEmptyString());
         }
     }
@@ -122,7 +129,7 @@ final class Attributes {
         byte[] bytes;
         try {
             bytes = a.getByteValues();
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             return a.getDelimitedStringValuesOrEmptyString();
         }
         if (bytes == null) {
@@ -145,10 +152,10 @@ final class Attributes {
      * A data set encoded in the given transfer syntax, without meta header (for identifiers on the wire);
      * string values as their bytes ({@link VerbatimText#freeze}).
      */
-    static byte[] encode(AttributeList list, String transferSyntaxUid) throws java.io.IOException, com.pixelmed.dicom.DicomException {
+    static byte[] encode(AttributeList list, String transferSyntaxUid) throws IOException, DicomException {
         VerbatimText.freeze(list);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        com.pixelmed.dicom.DicomOutputStream out = new com.pixelmed.dicom.DicomOutputStream(bytes, null, transferSyntaxUid);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DicomOutputStream out = new DicomOutputStream(bytes, null, transferSyntaxUid);
         list.write(out);
         out.flush();
         return bytes.toByteArray();
@@ -158,11 +165,11 @@ final class Attributes {
      * Reads a data set (no meta header) encoded in the given transfer syntax, e.g. a DIMSE command or
      * identifier. Its Specific Character Set is hidden from PixelMed while it parses ({@link CharacterSetMask}).
      */
-    static AttributeList decode(byte[] bytes, String transferSyntaxUid) throws java.io.IOException, com.pixelmed.dicom.DicomException {
+    static AttributeList decode(byte[] bytes, String transferSyntaxUid) throws IOException, DicomException {
         CharacterSetMask.Found found = PresentationContexts.DEFLATED.equals(transferSyntaxUid) ? null
                 : CharacterSetMask.locate(bytes, 0, bytes.length);
         AttributeList list = new AttributeList();
-        list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(CharacterSetMask.masked(bytes, found)),
+        list.read(new DicomInputStream(new ByteArrayInputStream(CharacterSetMask.masked(bytes, found)),
                 transferSyntaxUid, false));
         CharacterSetMask.restore(list, found);
         return list;
@@ -170,8 +177,8 @@ final class Attributes {
 
 
     /** The C-ECHO-RSP (success) to a C-ECHO-RQ command, which any of our SCP associations answers. */
-    static byte[] echoResponse(AttributeList echoRequest) throws com.pixelmed.dicom.DicomException, java.io.IOException {
-        return new com.pixelmed.network.CEchoResponseCommandMessage(string(echoRequest, TagFromName.AffectedSOPClassUID),
+    static byte[] echoResponse(AttributeList echoRequest) throws DicomException, IOException {
+        return new CEchoResponseCommandMessage(string(echoRequest, TagFromName.AffectedSOPClassUID),
                 intValue(echoRequest, TagFromName.MessageID, 0), 0x0000).getBytes();
     }
 

@@ -1,6 +1,7 @@
 package org.pacsmigrator.dicom.pixelmed;
 
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
@@ -49,7 +50,7 @@ final class CommitmentHandler extends CompositeResponseHandler {
 
     @Override
     public void sendPDataIndication(PDataPDU pdata, Association association)
-            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+            throws DicomNetworkException, DicomException, IOException {
         for (Object o : pdata.getPDVList()) {
             PresentationDataValue pdv = (PresentationDataValue) o;
             byte contextId = pdv.getPresentationContextID();
@@ -78,7 +79,7 @@ final class CommitmentHandler extends CompositeResponseHandler {
     }
 
     private void onCommand(AttributeList list, byte contextId, Association association)
-            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+            throws DicomNetworkException, DicomException, IOException {
         int field = Attributes.intValue(list, TagFromName.CommandField, 0xffff);
         if (field == CommitmentMessages.C_ECHO_RQ) {
             association.send(contextId, Attributes.echoResponse(list), null);
@@ -96,7 +97,7 @@ final class CommitmentHandler extends CompositeResponseHandler {
     }
 
     private void onComplete(AttributeList cmd, AttributeList dataSet, byte contextId, Association association)
-            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+            throws DicomNetworkException, DicomException, IOException {
         int field = Attributes.intValue(cmd, TagFromName.CommandField, 0xffff);
         if (field == CommitmentMessages.N_ACTION_RSP) {
             actionResponse = cmd;

@@ -1,9 +1,11 @@
 package org.pacsmigrator.dicom.pixelmed;
 
+import com.pixelmed.dicom.ApplicationEntityAttribute;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionaryBase;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.TagFromName;
@@ -92,7 +94,7 @@ final class CommitmentMessages {
 
     // ---- N-ACTION ------------------------------------------------------------------------------
 
-    static byte[] actionRequestCommand(int messageId) throws IOException, com.pixelmed.dicom.DicomException {
+    static byte[] actionRequestCommand(int messageId) throws IOException, DicomException {
         AttributeList c = new AttributeList();
         ui(c, TagFromName.RequestedSOPClassUID, PUSH_MODEL_SOP_CLASS);
         us(c, TagFromName.CommandField, N_ACTION_RQ);
@@ -105,7 +107,7 @@ final class CommitmentMessages {
 
     /** The N-ACTION information: Transaction UID and one Referenced SOP Sequence item per instance. */
     static AttributeList actionRequestDataSet(String transactionUid, List<SopReference> references)
-            throws com.pixelmed.dicom.DicomException {
+            throws DicomException {
         AttributeList d = new AttributeList();
         ui(d, TRANSACTION_UID, transactionUid);
         d.put(TagFromName.ReferencedSOPSequence, references(TagFromName.ReferencedSOPSequence, references));
@@ -125,7 +127,7 @@ final class CommitmentMessages {
     // ---- N-EVENT-REPORT ------------------------------------------------------------------------
 
     /** An N-EVENT-REPORT-RQ command set (as a PACS sends it; for tests and for a commitment SCP). */
-    static byte[] eventReportCommand(int messageId, int eventTypeId) throws IOException, com.pixelmed.dicom.DicomException {
+    static byte[] eventReportCommand(int messageId, int eventTypeId) throws IOException, DicomException {
         AttributeList c = new AttributeList();
         ui(c, TagFromName.AffectedSOPClassUID, PUSH_MODEL_SOP_CLASS);
         us(c, TagFromName.CommandField, N_EVENT_REPORT_RQ);
@@ -138,11 +140,11 @@ final class CommitmentMessages {
 
     /** An N-EVENT-REPORT data set (as a PACS sends it). */
     static AttributeList eventReportDataSet(String transactionUid, String retrieveAe, List<SopReference> committed,
-                                            List<CommitmentResult.Failed> failed) throws com.pixelmed.dicom.DicomException {
+                                            List<CommitmentResult.Failed> failed) throws DicomException {
         AttributeList d = new AttributeList();
         ui(d, TRANSACTION_UID, transactionUid);
         if (retrieveAe != null) {
-            com.pixelmed.dicom.ApplicationEntityAttribute ae = new com.pixelmed.dicom.ApplicationEntityAttribute(TagFromName.RetrieveAETitle);
+            ApplicationEntityAttribute ae = new ApplicationEntityAttribute(TagFromName.RetrieveAETitle);
             ae.addValue(retrieveAe);
             d.put(ae);
         }
@@ -183,7 +185,7 @@ final class CommitmentMessages {
     }
 
     /** Our N-EVENT-REPORT-RSP: success, echoing class, instance and event type. */
-    static byte[] eventReportResponse(AttributeList request, int status) throws IOException, com.pixelmed.dicom.DicomException {
+    static byte[] eventReportResponse(AttributeList request, int status) throws IOException, DicomException {
         AttributeList c = new AttributeList();
         ui(c, TagFromName.AffectedSOPClassUID, orDefault(Attributes.string(request, TagFromName.AffectedSOPClassUID), PUSH_MODEL_SOP_CLASS));
         us(c, TagFromName.CommandField, N_EVENT_REPORT_RSP);
@@ -196,7 +198,7 @@ final class CommitmentMessages {
     }
 
     /** An N-ACTION-RSP (for tests of the SCU against a scripted peer). */
-    static byte[] actionResponse(int messageId, int status) throws IOException, com.pixelmed.dicom.DicomException {
+    static byte[] actionResponse(int messageId, int status) throws IOException, DicomException {
         AttributeList c = new AttributeList();
         ui(c, TagFromName.AffectedSOPClassUID, PUSH_MODEL_SOP_CLASS);
         us(c, TagFromName.CommandField, N_ACTION_RSP);
@@ -211,7 +213,7 @@ final class CommitmentMessages {
     // ---- helpers -------------------------------------------------------------------------------
 
     /** A command set in implicit VR little endian, preceded by its Command Group Length. */
-    static byte[] encodeCommand(AttributeList command) throws IOException, com.pixelmed.dicom.DicomException {
+    static byte[] encodeCommand(AttributeList command) throws IOException, DicomException {
         command.remove(COMMAND_GROUP_LENGTH);
         byte[] body = Attributes.encode(command, TransferSyntax.ImplicitVRLittleEndian);
         UnsignedLongAttribute length = new UnsignedLongAttribute(COMMAND_GROUP_LENGTH);
@@ -221,7 +223,7 @@ final class CommitmentMessages {
     }
 
     private static SequenceAttribute references(AttributeTag tag, List<SopReference> references)
-            throws com.pixelmed.dicom.DicomException {
+            throws DicomException {
         SequenceAttribute seq = new SequenceAttribute(tag);
         for (SopReference r : references) {
             AttributeList item = new AttributeList();
@@ -245,13 +247,13 @@ final class CommitmentMessages {
         return items;
     }
 
-    private static void ui(AttributeList list, AttributeTag tag, String value) throws com.pixelmed.dicom.DicomException {
+    private static void ui(AttributeList list, AttributeTag tag, String value) throws DicomException {
         Attribute a = new UniqueIdentifierAttribute(tag);
         a.addValue(value);
         list.put(a);
     }
 
-    private static void us(AttributeList list, AttributeTag tag, int value) throws com.pixelmed.dicom.DicomException {
+    private static void us(AttributeList list, AttributeTag tag, int value) throws DicomException {
         Attribute a = new UnsignedShortAttribute(tag);
         a.addValue(value);
         list.put(a);

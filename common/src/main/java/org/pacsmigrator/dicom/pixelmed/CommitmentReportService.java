@@ -1,6 +1,7 @@
 package org.pacsmigrator.dicom.pixelmed;
 
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TransferSyntax;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class CommitmentReportService implements DimseService {
             AttributeList cmd = Attributes.decode(command.encode(), TransferSyntax.ImplicitVRLittleEndian);
             AttributeList data = dataSet.length == 0 ? new AttributeList() : Attributes.decode(dataSet, transferSyntax);
             result = CommitmentMessages.parseEventReport(cmd, data, peer.callingAeTitle(), false);
-        } catch (IOException | com.pixelmed.dicom.DicomException e) {
+        } catch (IOException | DicomException e) {
             LOG.warn("storage commitment report from {} cannot be read: {}", LogSafe.text(peer.callingAeTitle()), e.toString());
             return 0x0110;
         }

@@ -1,6 +1,7 @@
 package org.pacsmigrator.dicom.pixelmed;
 
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.network.Association;
@@ -69,7 +70,7 @@ final class DimseHandler extends CompositeResponseHandler {
 
     @Override
     public void sendPDataIndication(PDataPDU pdata, Association association)
-            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+            throws DicomNetworkException, DicomException, IOException {
         for (Object o : pdata.getPDVList()) {
             PresentationDataValue pdv = (PresentationDataValue) o;
             byte contextId = pdv.getPresentationContextID();
@@ -107,7 +108,7 @@ final class DimseHandler extends CompositeResponseHandler {
     }
 
     private void onCommand(AttributeList list, byte contextId, Association association)
-            throws DicomNetworkException, com.pixelmed.dicom.DicomException, IOException {
+            throws DicomNetworkException, DicomException, IOException {
         int field = Attributes.intValue(list, TagFromName.CommandField, 0xffff);
         if (field == MessageServiceElementCommand.C_STORE_RQ && store != null) {
             storeRequest = new CStoreRequestCommandMessage(list);

@@ -14,6 +14,7 @@ import com.pixelmed.network.CStoreRequestCommandMessage;
 import com.pixelmed.network.DicomNetworkException;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.SCUSCPRoleSelection;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,7 +167,7 @@ public final class PixelMedDicomClient implements DicomClient {
                 DicomFileInfo info = PixelMedFiles.readInfo(file);
                 outgoing.add(new Outgoing(file, info, PixelMedFiles.dataSetOffset(file)));
                 pairs.add(List.of(info.sopClassUid(), info.transferSyntaxUid()));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 listener.onStored(file, "", StoreListener.UNREADABLE, "unreadable DICOM file: " + e.getMessage());
             }
         }

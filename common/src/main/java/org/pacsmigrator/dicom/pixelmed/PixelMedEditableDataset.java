@@ -5,6 +5,7 @@ import com.pixelmed.dicom.AttributeFactory;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomDictionary;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.StringAttribute;
 import com.pixelmed.dicom.TagFromName;
@@ -74,7 +75,7 @@ final class PixelMedEditableDataset implements EditableDataset {
                 }
             }
             return a;
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             throw new IllegalArgumentException("cannot set " + name + ": " + e.getMessage(), e);
         }
     }

@@ -3,22 +3,31 @@ package org.pacsmigrator.dicom.pixelmed;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.ValueRepresentation;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.List;
+import java.util.Set;
 import org.pacsmigrator.cache.Sha256;
+import org.pacsmigrator.dicom.DatasetEdit;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomFileInfo;
+import org.pacsmigrator.dicom.EditableDataset;
 
 /** Reading Part 10 files with PixelMed. */
 public final class PixelMedFiles {
@@ -80,7 +89,7 @@ public final class PixelMedFiles {
                 sha.update(pixels.getByteValues());
             }
             return Sha256.hex(sha);
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             throw new IOException("cannot hash pixel data of " + file + ": " + e.getMessage(), e);
         }
     }
@@ -93,14 +102,14 @@ public final class PixelMedFiles {
      * never decoded. Anything else (encapsulated or big endian pixel data, elements after it) is
      * parsed and rewritten whole.
      */
-    public static java.util.List<org.pacsmigrator.dicom.EditableDataset.Change> edit(Path in, Path out,
-            org.pacsmigrator.dicom.DatasetEdit edit) throws Exception {
+    public static List<EditableDataset.Change> edit(Path in, Path out,
+            DatasetEdit edit) throws Exception {
         AttributeList header = new AttributeList();
         long stop;
         CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
         try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(openMasked(in, found)))) {
             stop = header.read(din, TagFromName.PixelData);
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
         }
         CharacterSetMask.restore(header, found[0]);
@@ -110,7 +119,7 @@ public final class PixelMedFiles {
         PixelMedEditableDataset dataset = new PixelMedEditableDataset(list);
         edit.apply(dataset);
         if (!dataset.changes().isEmpty()) {
-            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
                 writeWithNewMeta(list, transferSyntax, os);
                 if (pixelDataStart >= 0) {
                     try (InputStream raw = Files.newInputStream(in)) {
@@ -127,14 +136,14 @@ public final class PixelMedFiles {
      * Writes preamble, a fresh meta group and the data set, every string value as its bytes ({@link VerbatimText}:
      * what no edit changed is written as it was read); leaves {@code os} open.
      */
-    private static void writeWithNewMeta(AttributeList list, String transferSyntax, java.io.OutputStream os)
-            throws IOException, com.pixelmed.dicom.DicomException {
+    private static void writeWithNewMeta(AttributeList list, String transferSyntax, OutputStream os)
+            throws IOException, DicomException {
         String sourceAe = Attributes.string(list, TagFromName.SourceApplicationEntityTitle);
         VerbatimText.freeze(list);
         list.removeMetaInformationHeaderAttributes();
-        com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, transferSyntax,
+        FileMetaInformation.addFileMetaInformation(list, transferSyntax,
                 sourceAe.isEmpty() ? "PACSMIGRATOR" : sourceAe);
-        java.io.OutputStream keepOpen = new java.io.FilterOutputStream(os) {
+        OutputStream keepOpen = new FilterOutputStream(os) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 out.write(b, off, len);
@@ -149,7 +158,7 @@ public final class PixelMedFiles {
     }
 
     /** Uncompressed transfer syntaxes a file can be rewritten into without a codec. */
-    public static final java.util.Set<String> UNCOMPRESSED = java.util.Set.of(
+    public static final Set<String> UNCOMPRESSED = Set.of(
             "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2");
 
     public static void transcode(Path in, Path out, String target) throws IOException {
@@ -162,10 +171,10 @@ public final class PixelMedFiles {
             if (!UNCOMPRESSED.contains(source)) {
                 throw new IOException("cannot convert from compressed transfer syntax " + source + " (no codec)");
             }
-            try (java.io.OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
                 writeWithNewMeta(list, target, os);
             }
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             throw new IOException("cannot convert " + in + ": " + e.getMessage(), e);
         }
     }
@@ -195,7 +204,7 @@ public final class PixelMedFiles {
         CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
         try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
             list.read(in);
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
         CharacterSetMask.restore(list, found[0]);
@@ -217,7 +226,7 @@ public final class PixelMedFiles {
         try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
             // Only the top level decides: tags inside a sequence item come from another group's order.
             list.read(in, (readSoFar, next, bytesRead) -> readSoFar == list && next.compareTo(last) > 0);
-        } catch (com.pixelmed.dicom.DicomException e) {
+        } catch (DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }
         CharacterSetMask.restore(list, found[0]);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -50,7 +51,7 @@ final class RawPixelData {
         int length;
         int headerLength;
         if (explicit) {
-            String vr = new String(new byte[] {head.get(4), head.get(5)}, java.nio.charset.StandardCharsets.US_ASCII);
+            String vr = new String(new byte[] {head.get(4), head.get(5)}, StandardCharsets.US_ASCII);
             if (!vr.equals("OW") && !vr.equals("OB")) {
                 return -1;
             }

@@ -3,12 +3,14 @@ package org.pacsmigrator.dicom.pixelmed;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SequenceItem;
 import com.pixelmed.dicom.StringAttribute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.text.NumberFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 
@@ -41,7 +43,7 @@ final class VerbatimText extends Attribute {
      * PixelMed encodes one created since, ASCII for the VRs our edits set through it), except those already
      * verbatim. Called before PixelMed writes a list we read.
      */
-    static void freeze(AttributeList list) throws com.pixelmed.dicom.DicomException {
+    static void freeze(AttributeList list) throws DicomException {
         for (Object o : new ArrayList<>(list.values())) {
             Attribute a = (Attribute) o;
             if (a instanceof StringAttribute) {
@@ -70,7 +72,7 @@ final class VerbatimText extends Attribute {
 
     /** For PixelMed's own use (e.g. describing the attribute): the bytes as ISO 8859-1, values split, padding removed. */
     @Override
-    public String[] getStringValues(java.text.NumberFormat format) {
+    public String[] getStringValues(NumberFormat format) {
         String text = new String(value, StandardCharsets.ISO_8859_1).replaceAll("[ \\x00]+$", "");
         return text.isEmpty() ? new String[0] : text.split("\\\\", -1);
     }
@@ -81,7 +83,7 @@ final class VerbatimText extends Attribute {
     }
 
     @Override
-    public void write(DicomOutputStream out) throws com.pixelmed.dicom.DicomException, IOException {
+    public void write(DicomOutputStream out) throws DicomException, IOException {
         writeBase(out);
         out.write(value);
     }

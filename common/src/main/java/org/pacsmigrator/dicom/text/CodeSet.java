@@ -1,5 +1,6 @@
 package org.pacsmigrator.dicom.text;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -97,7 +98,7 @@ enum CodeSet {
     }
 
     /** The bytes that, fed to {@link #charset}, decode the characters of a run in this set (as received). */
-    void toCharsetBytes(byte[] in, int offset, int length, java.io.ByteArrayOutputStream out) {
+    void toCharsetBytes(byte[] in, int offset, int length, ByteArrayOutputStream out) {
         for (int i = offset; i < offset + length; i++) {
             int b = in[i] & 0xFF;
             switch (this) {

@@ -2,7 +2,9 @@ package org.pacsmigrator.dicom.text;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -147,7 +149,7 @@ final class Iso2022 {
 
     /** The sets designated now first (no escape needed), then the declared ones. */
     private List<CodeSet> candidates(CodeSet g0, CodeSet g1) {
-        java.util.LinkedHashSet<CodeSet> sets = new java.util.LinkedHashSet<>();
+        LinkedHashSet<CodeSet> sets = new LinkedHashSet<>();
         if (g1 != null && declared.contains(g1)) {
             sets.add(g1);
         }
@@ -186,7 +188,7 @@ final class Iso2022 {
                 try {
                     out.append(set.charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                             .onUnmappableCharacter(CodingErrorAction.REPLACE).decode(ByteBuffer.wrap(bytes.toByteArray())));
-                } catch (java.nio.charset.CharacterCodingException e) {
+                } catch (CharacterCodingException e) {
                     throw new IllegalStateException(e); // REPLACE never reports
                 }
             }

@@ -3,8 +3,11 @@ package org.pacsmigrator.dicom.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,7 +241,7 @@ class DicomListenerProbeTest {
         assertThat(workFiles()).isEqualTo(before);
     }
 
-    private static List<Path> workFiles() throws java.io.IOException {
+    private static List<Path> workFiles() throws IOException {
         try (var files = Files.list(dir.resolve("scp"))) {
             return files.sorted().toList();
         }
@@ -246,7 +249,7 @@ class DicomListenerProbeTest {
 
     private static DatasetScanner.Result identityOf(Path file) throws Exception {
         byte[] ds = RawDicomPeer.dataSetOf(Files.readAllBytes(file));
-        return DatasetScanner.scan(new java.io.ByteArrayInputStream(ds), ds.length, RawDicomPeer.EXPLICIT_LE);
+        return DatasetScanner.scan(new ByteArrayInputStream(ds), ds.length, RawDicomPeer.EXPLICIT_LE);
     }
 
     private static void assertEchoWorks() throws Exception {
@@ -266,9 +269,9 @@ class DicomListenerProbeTest {
         try {
             s.setSoTimeout(50);
             return s.getInputStream().read() < 0;
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return true;
         }
     }

@@ -6,6 +6,8 @@ import static org.pacsmigrator.testsupport.TextImages.hex;
 
 import com.pixelmed.dicom.AttributeList;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomFiles;
+import org.pacsmigrator.dicom.EditableDataset;
+import org.pacsmigrator.testsupport.Commands;
 import org.pacsmigrator.testsupport.RawElements;
 import org.pacsmigrator.testsupport.TextImages;
 
@@ -123,7 +127,7 @@ class CharacterSetFilesTest {
     void aCFindAnswerIsDecodedByItsOwnCharacterSetInEitherVrEncoding(Name name) throws Exception {
         byte[] explicit = TextImages.part10(new TextImages.Image(name.charset(), name.bytes(), "PID-1", "19700101", "F",
                 "20240105", "1.2.3.4", "1.2.3.4.1", "1.2.3.4.1.1"));
-        int dataSet = 144 + java.nio.ByteBuffer.wrap(explicit).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(140);
+        int dataSet = 144 + ByteBuffer.wrap(explicit).order(ByteOrder.LITTLE_ENDIAN).getInt(140);
         byte[] identifier = Arrays.copyOfRange(explicit, dataSet, explicit.length);
         AttributeList list = Attributes.decode(identifier, "1.2.840.10008.1.2.1");
         assertThat(Attributes.toDataset(list).get("PatientName")).isEqualTo(name.text().strip());
@@ -137,7 +141,7 @@ class CharacterSetFilesTest {
     void aDeflatedImageIsReadAndEditedWithoutMaskingAndStillKeepsItsBytes() throws Exception {
         Name japanese = names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
         Path deflated = dir.resolve("deflated.dcm");
-        org.pacsmigrator.testsupport.Commands.run("dcmconv", "--write-xfer-deflated", image(japanese).toString(),
+        Commands.run("dcmconv", "--write-xfer-deflated", image(japanese).toString(),
                 deflated.toString());
         assertThat(DicomFiles.readInfo(deflated).transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1.99");
         assertThat(DicomFiles.readPatientAttributes(deflated).get("PatientName")).isEqualTo(japanese.text());
@@ -145,7 +149,7 @@ class CharacterSetFilesTest {
         DicomFiles.edit(deflated, out, ds -> ds.set("PatientID", "MIG-PID-1"));
         assertThat(DicomFiles.readPatientAttributes(out).get("PatientName")).isEqualTo(japanese.text());
         Path inflated = dir.resolve("inflated.dcm");
-        org.pacsmigrator.testsupport.Commands.run("dcmconv", "--write-xfer-little", out.toString(), inflated.toString());
+        Commands.run("dcmconv", "--write-xfer-little", out.toString(), inflated.toString());
         assertThat(RawElements.value(Files.readAllBytes(inflated), 0x0010, 0x0010)).isEqualTo(paddedWithSpace(japanese.bytes()));
     }
 
@@ -176,7 +180,7 @@ class CharacterSetFilesTest {
     void normalisingToUtf8ReencodesEveryNameFromItsOwnSet() throws Exception {
         for (Name name : names().toList()) {
             Path out = dir.resolve("utf8-" + System.nanoTime() + ".dcm");
-            List<org.pacsmigrator.dicom.EditableDataset.Change> changes =
+            List<EditableDataset.Change> changes =
                     DicomFiles.edit(image(name), out, ds -> ds.normaliseCharacterSetToUtf8());
             if ("ISO_IR 192".equals(name.charset())) {
                 assertThat(changes).as("%s", name).isEmpty();

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.OtherByteAttribute;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
+import java.io.BufferedInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -128,8 +130,8 @@ class PixelMedFilesEditTest {
 
     private static long pixelDataStart(Path file) throws Exception {
         AttributeList header = new AttributeList();
-        try (com.pixelmed.dicom.DicomInputStream in = new com.pixelmed.dicom.DicomInputStream(
-                new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+        try (DicomInputStream in = new DicomInputStream(
+                new BufferedInputStream(Files.newInputStream(file)))) {
             long stop = header.read(in, TagFromName.PixelData);
             return RawPixelData.startIfLast(file, stop, header.get(TagFromName.TransferSyntaxUID).getSingleStringValueOrEmptyString());
         }

@@ -3,9 +3,12 @@ package org.pacsmigrator.dicom.pixelmed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +56,7 @@ class PixelMedFilesReadTest {
     }
 
     private static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+        return ((ThreadMXBean) ManagementFactory.getThreadMXBean())
                 .getCurrentThreadAllocatedBytes();
     }
 
@@ -83,7 +86,7 @@ class PixelMedFilesReadTest {
         assertThat(patient.get("Rows")).as("group 0028 is not read").isEmpty();
     }
 
-    private String value(com.pixelmed.dicom.AttributeTag tag) {
+    private String value(AttributeTag tag) {
         return originalList.get(tag).getSingleStringValueOrEmptyString();
     }
 

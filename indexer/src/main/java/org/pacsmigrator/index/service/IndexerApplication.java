@@ -2,9 +2,9 @@ package org.pacsmigrator.index.service;
 
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
@@ -12,6 +12,7 @@ import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
+import org.pacsmigrator.worker.MigrationContext;
 
 /**
  * The indexer as a service of its own (distributed deployment): {@code java -cp ... 
@@ -33,7 +34,7 @@ public final class IndexerApplication extends WorkerApplication<WorkerConfigurat
 
     @Override
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
-                         PrometheusMeterRegistry registry) throws java.io.IOException {
+                         PrometheusMeterRegistry registry) throws IOException {
         MigrationContext context = openContext(m, environment);
         Clock clock = Clock.systemUTC();
         IndexProgress progress = new IndexProgress(registry, clock);

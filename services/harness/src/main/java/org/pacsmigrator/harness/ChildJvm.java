@@ -1,5 +1,6 @@
 package org.pacsmigrator.harness;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -92,7 +93,7 @@ final class ChildJvm {
         command.add(javaExecutable());
         command.addAll(options(jvmArgs));
         command.add("-cp");
-        command.add(classpath + java.io.File.pathSeparator + ownLocation());
+        command.add(classpath + File.pathSeparator + ownLocation());
         command.add(ChildMain.class.getName());
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mainClass);

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -316,7 +317,7 @@ public final class OrthancServer implements AutoCloseable {
             }
             if (response.statusCode() >= 300) {
                 throw new IllegalStateException(request.method() + " " + request.uri() + " -> HTTP " + response.statusCode()
-                        + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                        + ": " + new String(response.body(), StandardCharsets.UTF_8));
             }
             return response;
         } catch (IOException e) {
