@@ -2,51 +2,20 @@ package org.pacsmigrator.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.pacsmigrator.testsupport.FakeTime;
 
 /** A role's turns: windows, hold and pause, on a clock that moves only when the schedule sleeps. */
 class ScheduleTest {
-    /** Moves only when slept on. */
-    private static final class FakeTime extends Clock implements Sleeper {
-        volatile Instant now = Instant.parse("2026-01-05T12:00:00Z");
-        final List<Duration> sleeps = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void sleep(Duration d) {
-            sleeps.add(d);
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void thePauseCountsFromTheEndOfThePreviousAssociation() throws Exception {
-        FakeTime time = new FakeTime();
+        FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
         Schedule schedule = Schedule.perThread(TimeWindows.always().withClock(time), Duration.ofSeconds(10), time);
         schedule.awaitTurn();
-        time.now = time.now.plusSeconds(4); // the association takes 4 s
+        time.advance(Duration.ofSeconds(4)); // the association takes 4 s
         schedule.ended();
         schedule.awaitTurn();
         assertThat(time.sleeps).containsExactly(Duration.ofSeconds(10));
@@ -54,7 +23,7 @@ class ScheduleTest {
 
     @Test
     void aPerThreadPauseDoesNotHoldOtherThreadsAndASerialOneDoes() throws Exception {
-        FakeTime time = new FakeTime();
+        FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
         Schedule perThread = Schedule.perThread(TimeWindows.always().withClock(time), Duration.ofSeconds(10), time);
         perThread.awaitTurn();
         Thread other = new Thread(() -> {
@@ -84,7 +53,7 @@ class ScheduleTest {
 
     @Test
     void aHeldScheduleWaitsUntilReleased() throws Exception {
-        FakeTime time = new FakeTime();
+        FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
         AtomicBoolean paused = new AtomicBoolean(true);
         Schedule schedule = Schedule.serial(TimeWindows.always().withClock(time), Duration.ZERO, d -> {
             time.sleep(d);

@@ -16,18 +16,7 @@ import org.pacsmigrator.throttle.AssociationGate;
 class MigrationContextGateTest {
     @Test
     void theForwardLeaseTtlIsHonouredBesideTheRetrieveOne() throws Exception {
-        String id = RealServices.unique("ttl");
-        MigrationConfig config = ConfigLoader.validate(ConfigLoader.parse("""
-                migrationId: %s
-                source: {aeTitle: OLDTTL, host: 127.0.0.1, port: 104}
-                destination: {aeTitle: NEWTTL, host: 127.0.0.1, port: 105}
-                index: {from: 2024-01-01, to: 2024-01-01}
-                retrieve: {leaseTtlSeconds: 7}
-                forward: {leaseTtlSeconds: 45}
-                services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s}
-                """.formatted(id, RealServices.kafka(), RealServices.cassandra(), RealServices.cassandraDatacenter())));
-        try (MigrationContext ctx = MigrationContext.open(config, RealServices.kafka(), RealServices.cassandra(),
-                new SimpleMeterRegistry())) {
+        try (MigrationContext ctx = open("ttl", "OLDTTL", "NEWTTL", "leaseTtlSeconds: 7", "leaseTtlSeconds: 45")) {
             AssociationGate old = ctx.sourceGate();
             AssociationGate destination = ctx.destinationGate();
             assertThat(old.remote()).isEqualTo(new DicomNode("OLDTTL", "127.0.0.1", 104));
@@ -44,22 +33,27 @@ class MigrationContextGateTest {
 
     @Test
     void everyRoleOfAProcessGetsThePacsOneGate() throws Exception {
-        String id = RealServices.unique("one");
-        MigrationConfig config = ConfigLoader.validate(ConfigLoader.parse("""
-                migrationId: %s
-                source: {aeTitle: OLDONE, host: 127.0.0.1, port: 104}
-                destination: {aeTitle: NEWONE, host: 127.0.0.1, port: 105}
-                index: {from: 2024-01-01, to: 2024-01-01}
-                retrieve: {maxAssociations: 3}
-                forward: {maxAssociations: 5}
-                services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s}
-                """.formatted(id, RealServices.kafka(), RealServices.cassandra(), RealServices.cassandraDatacenter())));
-        try (MigrationContext ctx = MigrationContext.open(config, RealServices.kafka(), RealServices.cassandra(),
-                new SimpleMeterRegistry())) {
+        try (MigrationContext ctx = open("one", "OLDONE", "NEWONE", "maxAssociations: 3", "maxAssociations: 5")) {
             assertThat(ctx.sourceGate()).isSameAs(ctx.sourceGate()).isNotSameAs(ctx.destinationGate());
             assertThat(ctx.sourceGate().limit()).isSameAs(ctx.sourceGate().limit());
             assertThat(ctx.sourceGate().limit().max()).isEqualTo(3);
             assertThat(ctx.destinationGate().limit().max()).isEqualTo(5);
         }
+    }
+
+    /** A context on the real services whose old and new PACS have these AE titles and association policies. */
+    private static MigrationContext open(String idPrefix, String oldAe, String newAe, String retrieve, String forward)
+            throws Exception {
+        MigrationConfig config = ConfigLoader.validate(ConfigLoader.parse("""
+                migrationId: %s
+                source: {aeTitle: %s, host: 127.0.0.1, port: 104}
+                destination: {aeTitle: %s, host: 127.0.0.1, port: 105}
+                index: {from: 2024-01-01, to: 2024-01-01}
+                retrieve: {%s}
+                forward: {%s}
+                services: {kafka: "%s", cassandra: "%s", cassandraDatacenter: %s}
+                """.formatted(RealServices.unique(idPrefix), oldAe, newAe, retrieve, forward, RealServices.kafka(),
+                RealServices.cassandra(), RealServices.cassandraDatacenter())));
+        return MigrationContext.open(config, RealServices.kafka(), RealServices.cassandra(), new SimpleMeterRegistry());
     }
 }

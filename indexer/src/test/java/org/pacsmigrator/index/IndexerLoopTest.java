@@ -15,6 +15,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.index.service.IndexerLoop;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.IndexDayRecord;
+import org.pacsmigrator.testsupport.FakeTime;
 import org.pacsmigrator.testsupport.SyntheticSeeding;
 
 /**

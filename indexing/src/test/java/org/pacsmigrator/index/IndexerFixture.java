@@ -37,6 +37,7 @@ import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.testsupport.DelegatingDicomClient;
+import org.pacsmigrator.testsupport.FakeTime;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.JsonSerde;
 import org.pacsmigrator.topics.KafkaEventPublisher;

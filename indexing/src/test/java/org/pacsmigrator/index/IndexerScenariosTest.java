@@ -27,6 +27,7 @@ import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.testsupport.FakeTime;
 import org.pacsmigrator.testsupport.SyntheticSeeding;
 import org.pacsmigrator.topics.StudyEvent;
 

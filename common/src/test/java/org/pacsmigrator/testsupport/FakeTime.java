@@ -1,4 +1,4 @@
-package org.pacsmigrator.index;
+package org.pacsmigrator.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,11 +9,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.pacsmigrator.schedule.Sleeper;
 
 /** A clock that only moves when the code under test sleeps: tests of windows and pauses without real waiting. */
-final class FakeTime extends Clock implements Sleeper {
+public final class FakeTime extends Clock implements Sleeper {
     private volatile Instant now;
-    final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    /** Every sleep, in order. */
+    public final List<Duration> sleeps = new CopyOnWriteArrayList<>();
 
-    FakeTime(Instant start) {
+    public FakeTime(Instant start) {
         this.now = start;
     }
 
@@ -23,7 +24,8 @@ final class FakeTime extends Clock implements Sleeper {
         now = now.plus(d);
     }
 
-    void advance(Duration d) {
+    /** Time passing without a sleep (e.g. an association's own duration). */
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
