@@ -10,6 +10,10 @@
 # data:
 #   - DCMTK movescu of every study, one after the other, straight from the old PACS to a fresh
 #     new PACS (headline: ratio migrator / movescu, instances per second);
+#   - the two-hop contenders of a design that caches every image, each study by study and pipelined
+#     (the send of study k runs while the retrieve of study k+1 runs), each into a fresh new PACS:
+#     DCMTK movescu into a local storescp folder, then storescu of the study's folder; and a third
+#     Orthanc as the intermediate cache (C-MOVE into it over its REST API, then its REST store);
 #   - P parallel DCMTK storescu processes of the same files into a fresh new PACS (the ingest
 #     ceiling of the new PACS on this machine; the files are exported first with getscu, untimed);
 #   - the migrator with N = 1, 2, 4, 8 retrieve and store associations on a subset (first
@@ -32,7 +36,7 @@
 #   --level-days N     the level runs migrate the first N days   [BENCH_LEVEL_DAYS, default days/5]
 #   --large N          instances of the single large study, 0 = skip   [BENCH_LARGE, default 2000]
 #   --storescu N       parallel storescu processes (main set)    [BENCH_STORESCU, default 4]
-#   --repeat N         repeat the migrator and movescu runs of the main set (medians) [BENCH_REPEAT, 1]
+#   --repeat N         repeat the migrator, movescu and two-hop runs of the main set (medians) [BENCH_REPEAT, 1]
 #   --no-levels, --no-baselines, --no-large   skip parts
 #   --timeout S        a migrator run taking longer is stopped   [BENCH_RUN_TIMEOUT, default 7200]
 #   --out DIR          results directory          [default bench/results/<timestamp>]
