@@ -10,6 +10,10 @@
 # data:
 #   - DCMTK movescu of every study, one after the other, straight from the old PACS to a fresh
 #     new PACS (headline: ratio migrator / movescu, instances per second);
+#   - the two-hop contenders of a design that caches every image, each study by study and pipelined
+#     (the send of study k runs while the retrieve of study k+1 runs), each into a fresh new PACS:
+#     DCMTK movescu into a local storescp folder, then storescu of the study's folder; and a third
+#     Orthanc as the intermediate cache (C-MOVE into it over its REST API, then its REST store);
 #   - P parallel DCMTK storescu processes of the same files into a fresh new PACS (the ingest
 #     ceiling of the new PACS on this machine; the files are exported first with getscu, untimed);
 #   - the migrator with N = 1, 2, 4, 8 retrieve and store associations on a subset (first
@@ -32,7 +36,7 @@
 #   --level-days N     the level runs migrate the first N days   [BENCH_LEVEL_DAYS, default days/5]
 #   --large N          instances of the single large study, 0 = skip   [BENCH_LARGE, default 2000]
 #   --storescu N       parallel storescu processes (main set)    [BENCH_STORESCU, default 4]
-#   --repeat N         repeat the migrator and movescu runs of the main set (medians) [BENCH_REPEAT, 1]
+#   --repeat N         repeat the migrator, movescu and two-hop runs of the main set (medians) [BENCH_REPEAT, 1]
 #   --no-levels, --no-baselines, --no-large   skip parts
 #   --timeout S        a migrator run taking longer is stopped   [BENCH_RUN_TIMEOUT, default 7200]
 #   --out DIR          results directory          [default bench/results/<timestamp>]
@@ -327,7 +331,7 @@ run_movescu() {
   log "$label: movescu of $(wc -l < "$uids") studies, one after the other (load $(load))"
   local old0 new0 busy0 busy1
   old0=$(cpu_of "$old_pid"); new0=$(cpu_of "$new_pid"); busy0=$("$py" "$helper" busy)
-  /usr/bin/time -f "%e %U %S" -o "$r/time.txt" bash -c '
+  /usr/bin/time -f "%e %U %S %M" -o "$r/time.txt" bash -c '
     fails=0
     while read -r uid _; do
       movescu -S -aet BENCHSCU -aec OLDPACS -aem NEWMV -k QueryRetrieveLevel=STUDY -k StudyInstanceUID="$uid" \
@@ -359,7 +363,7 @@ run_storescu() {
   log "$label: $procs storescu processes in parallel, $exp_inst instances (load $(load))"
   local old0 new0 busy0 busy1
   new0=$(cpu_of "$new_pid"); busy0=$("$py" "$helper" busy)
-  /usr/bin/time -f "%e %U %S" -o "$r/time.txt" bash -c '
+  /usr/bin/time -f "%e %U %S %M" -o "$r/time.txt" bash -c '
     pids=()
     for part in "'"$r"'"/part-*; do
       xargs -a "$part" storescu -aet BENCHSCU -aec NEWSC +sd +r 127.0.0.1 '"$new_dicom"' > "$part.log" 2>&1 &
@@ -376,10 +380,93 @@ run_storescu() {
   return 0
 }
 
-record_baseline() { # label group kind level rep dir new_http expected old0 old1 new0 new1 busy0 busy1
+# ---- the two-hop contenders: every image received into an intermediate, then sent on -----------
+# Both run study by study, pipelined: hop 2 (send) of study k runs while hop 1 (retrieve) of study
+# k+1 runs; at most one of each at a time. The hops are functions of one study UID that read their
+# addresses from HOP_* variables, exported so that the pipeline can run under /usr/bin/time.
+two_hop_pipeline() { # HOP1 HOP2 UIDFILE; exit status = failed hops
+  local hop1="$1" hop2="$2" uids="$3" fails=0 prev="" uid _
+  while read -r uid _; do
+    "$hop1" "$uid" < /dev/null || fails=$((fails + 1))
+    if [ -n "$prev" ]; then wait "$prev" || fails=$((fails + 1)); fi
+    "$hop2" "$uid" < /dev/null &
+    prev=$!
+  done < "$uids"
+  if [ -n "$prev" ]; then wait "$prev" || fails=$((fails + 1)); fi
+  return $fails
+}
+dcmtk_hop_move() { # movescu from the old PACS into the local storescp (it files the study under st_<uid>)
+  movescu -S -aet BENCHSCU -aec OLDPACS -aem "$HOP_MID_AE" -k QueryRetrieveLevel=STUDY -k StudyInstanceUID="$1" \
+    127.0.0.1 "$HOP_OLD_DICOM" >> "$HOP_LOG/move.log" 2>&1
+}
+dcmtk_hop_store() { # storescu of the study's folder into the new PACS
+  storescu -aet BENCHSCU -aec "$HOP_NEW_AE" +sd +r 127.0.0.1 "$HOP_NEW_DICOM" "$HOP_FOLDER/st_$1" >> "$HOP_LOG/store.log" 2>&1
+}
+orthanc_hop_move() { # the intermediate Orthanc C-MOVEs the study from the old PACS to itself (REST, synchronous job)
+  curl -sf -X POST "http://127.0.0.1:$HOP_MID_HTTP/modalities/OLDPACS/move" \
+    -d "{\"Level\":\"Study\",\"Resources\":[{\"StudyInstanceUID\":\"$1\"}],\"TargetAet\":\"$HOP_MID_AE\",\"Synchronous\":true}" \
+    >> "$HOP_LOG/move.log" 2>&1
+}
+orthanc_hop_store() { # the intermediate Orthanc C-STOREs the study to the new PACS (REST, synchronous job)
+  local id
+  id=$(curl -sf -X POST "http://127.0.0.1:$HOP_MID_HTTP/tools/lookup" -d "$1" |
+       sed -n 's/.*"ID"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' | head -1)
+  [ -n "$id" ] || { echo "study $1 not in the intermediate Orthanc" >> "$HOP_LOG/store.log"; return 1; }
+  curl -sf -X POST "http://127.0.0.1:$HOP_MID_HTTP/modalities/$HOP_NEW_AE/store" \
+    -d "{\"Resources\":[\"$id\"],\"Synchronous\":true}" >> "$HOP_LOG/store.log" 2>&1
+}
+export -f two_hop_pipeline dcmtk_hop_move dcmtk_hop_store orthanc_hop_move orthanc_hop_store
+
+# run_two_hop LABEL GROUP REP KIND(dcmtk-2hop|orthanc-2hop) UIDFILE EXPECTED_INSTANCES
+run_two_hop() {
+  local label="$1" group="$2" rep="$3" kind="$4" uids="$5" exp_inst="$6"
+  local d="$work/run-$group-$rep-$kind" r="$out/runs/$group-$rep-$kind"
+  rm -rf "$d" "$r"; mkdir -p "$d" "$r"
+  local new_ae=NEWTH mid_ae=TWOHOP
+  [ "$kind" = orthanc-2hop ] && { new_ae=NEWOR; mid_ae=CACHE; }
+  start_orthanc "$new_ae" "$d/new-pacs"
+  local new_pid=$orth_pid new_dicom=$orth_dicom new_http=$orth_http mid_pid mid_dicom mid_http=""
+  if [ "$kind" = dcmtk-2hop ]; then
+    mid_dicom=$(freeport)
+    mkdir -p "$d/folder"
+    storescp -aet "$mid_ae" -od "$d/folder" -su st "$mid_dicom" > "$r/storescp.log" 2>&1 &
+    mid_pid=$!
+    started+=("$mid_pid")
+    local i
+    for i in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$mid_dicom") 2>/dev/null && break; sleep 0.1; done
+  else
+    start_orthanc "$mid_ae" "$d/cache"
+    mid_pid=$orth_pid mid_dicom=$orth_dicom mid_http=$orth_http
+    add_modality "$mid_http" OLDPACS OLDPACS "$old_dicom"
+    add_modality "$mid_http" "$new_ae" "$new_ae" "$new_dicom"
+  fi
+  add_modality "$old_http" "$mid_ae" "$mid_ae" "$mid_dicom"
+  log "$label: $(wc -l < "$uids") studies through $mid_ae, pipelined per study (load $(load))"
+  local old0 new0 mid0 busy0 busy1
+  old0=$(cpu_of "$old_pid"); new0=$(cpu_of "$new_pid"); mid0=$(cpu_of "$mid_pid"); busy0=$("$py" "$helper" busy)
+  HOP_OLD_DICOM="$old_dicom" HOP_NEW_DICOM="$new_dicom" HOP_NEW_AE="$new_ae" HOP_MID_AE="$mid_ae" \
+  HOP_MID_HTTP="$mid_http" HOP_FOLDER="$d/folder" HOP_LOG="$r" \
+    /usr/bin/time -f "%e %U %S %M" -o "$r/time.txt" bash -c 'two_hop_pipeline "$@"' _ \
+      "${kind%%-*}_hop_move" "${kind%%-*}_hop_store" "$uids" || true
+  busy1=$("$py" "$helper" busy)
+  local old1 new1 mid1 mid_hwm; old1=$(cpu_of "$old_pid"); new1=$(cpu_of "$new_pid"); mid1=$(cpu_of "$mid_pid")
+  mid_hwm=$("$py" "$helper" hwm "$mid_pid")
+  record_baseline "$label" "$group" "$kind" 0 "$rep" "$r" "$new_http" "$exp_inst" "$old0" "$old1" "$new0" "$new1" "$busy0" "$busy1" \
+    "$(awk -v a="$mid0" -v b="$mid1" 'BEGIN{print b-a}')" "$mid_hwm"
+  if [ "$kind" = dcmtk-2hop ]; then kill_tree "$mid_pid"; else stop_orthanc "$mid_pid"; fi
+  stop_orthanc "$new_pid"
+  [ $keep = 0 ] && rm -rf "$d/new-pacs/storage" "$d/folder" "$d/cache/storage"
+  return 0
+}
+
+# record_baseline label group kind level rep dir new_http expected old0 old1 new0 new1 busy0 busy1 [mid_cpu mid_hwm_kb]
+# The tool's CPU = its waited-for processes (/usr/bin/time) + the intermediate's (storescp, Orthanc cache);
+# its peak RSS = the largest waited-for process + the intermediate's VmHWM.
+record_baseline() {
   local label="$1" group="$2" kind="$3" level="$4" rep="$5" r="$6" new_http="$7" exp_inst="$8"
-  local wall user sys got bytes ok=true note=""
-  read -r wall user sys < <(tail -1 "$r/time.txt" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+$' || echo "0 0 0")
+  local mid_cpu="${15:-}" mid_hwm="${16:-0}"
+  local wall user sys maxrss got bytes ok=true note=""
+  read -r wall user sys maxrss < <(tail -1 "$r/time.txt" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+( [0-9]+)?$' || echo "0 0 0 0")
   if grep -q "exited with non-zero status" "$r/time.txt"; then ok=false; note="$(grep -o 'status [0-9]*' "$r/time.txt" | head -1 | cut -d' ' -f2) process(es) failed (see the logs in $r)"; fi
   got=$(orthanc_stat "$new_http" CountInstances); bytes=$(orthanc_stat "$new_http" TotalDiskSize)
   [ "$got" = "$exp_inst" ] || { ok=false; note="$note new PACS holds $got of $exp_inst instances"; }
@@ -387,10 +474,11 @@ record_baseline() { # label group kind level rep dir new_http expected old0 old1
   busy=$(awk -v a="${13}" -v b="${14}" -v n="$(nproc)" 'BEGIN{split(a,x," "); split(b,y," "); t=y[2]-x[2]; print (t>0 ? (y[1]-x[1])/t*n : 0)}')
   "$py" "$helper" record "$runs" group="$group" label="$label" kind="$kind" level="$level" rep="$rep" ok="$ok" \
     note="${note# }" instances="${got:-0}" expected_instances="$exp_inst" bytes="${bytes:-0}" wall_s="$wall" \
-    cpu_tool_s="$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" \
+    cpu_tool_s="$(awk -v u="$user" -v s="$sys" -v m="${mid_cpu:-0}" 'BEGIN{print u+s+m}')" \
+    cpu_intermediate_s="${mid_cpu:-null}" rss_tool_mb="$(awk -v a="${maxrss:-0}" -v b="$mid_hwm" 'BEGIN{print (a+b)/1024}')" \
     cpu_old_pacs_s="$([ "$9" = - ] && echo null || awk -v a="$9" -v b="${10}" 'BEGIN{print b-a}')" \
     cpu_new_pacs_s="$(awk -v a="${11}" -v b="${12}" 'BEGIN{print b-a}')" machine_busy_cores="$busy"
-  log "$label: ${got:-0} instances in $wall s, CPU ${user}+${sys} s, ok=$ok $note"
+  log "$label: ${got:-0} instances in $wall s, CPU ${user}+${sys} s${mid_cpu:+ + intermediate $mid_cpu s}, ok=$ok $note"
 }
 
 # ==================================================================================================
@@ -453,6 +541,8 @@ for rep in $(seq 1 "$repeat"); do
   run_migrator "migrator (defaults + rules)$sfx" main - "$rep" "$first_day" "$last_day" "$main_studies" "$main_inst" "$main_max"
   if [ $do_baselines = 1 ]; then
     run_movescu "DCMTK movescu, serial$sfx" main "$rep" "$work/main-studies.txt" "$main_inst"
+    run_two_hop "DCMTK two hops (movescu → storescp folder → storescu)$sfx" main "$rep" dcmtk-2hop "$work/main-studies.txt" "$main_inst"
+    run_two_hop "Orthanc intermediate (C-MOVE in, REST store out)$sfx" main "$rep" orthanc-2hop "$work/main-studies.txt" "$main_inst"
   fi
 done
 

@@ -3,6 +3,7 @@
 
   freeport                         print a free loopback TCP port
   cpu PID                          user+sys CPU seconds of a live process (0 when gone)
+  hwm PID                          peak RSS (VmHWM) of a live process in kB (0 when gone)
   busy                             machine CPU counters "busy total" from /proc/stat (ticks)
   monitor ...                      follow one `migrate.sh run`: every second the CPU and RSS of the
                                    migrator JVM and of its child JVMs (Kafka, Cassandra), the
@@ -443,7 +444,64 @@ def derive(r):
     r["cpu_services_k"] = per_k(r.get("cpu_services_s"), n)
     r["cpu_old_k"] = per_k(r.get("cpu_old_pacs_s"), n)
     r["cpu_new_k"] = per_k(r.get("cpu_new_pacs_s"), n)
+    r["cpu_mid_k"] = per_k(r.get("cpu_intermediate_s"), n)
     return r
+
+
+# the contenders of the main data set, in the order of the ratio table
+CONTENDERS = (("movescu", "DCMTK movescu direct (old → new, no cache)"),
+              ("dcmtk-2hop", "DCMTK two hops (movescu → storescp folder → storescu)"),
+              ("orthanc-2hop", "Orthanc as the intermediate cache (C-MOVE in, REST store out)"),
+              ("storescu", "parallel storescu (ingest ceiling of the new PACS)"))
+
+
+def median_of(runs, key):
+    vals = [r[key] for r in runs if r.get(key)]
+    return statistics.median(vals) if vals else None
+
+
+def ratio_of(a, b):
+    return a / b if a and b else None
+
+
+def contender_ratios(md, main_mig, runs):
+    """One table: ours ÷ each contender, images/s end to end and on the migrator's second half, with each
+    contender's CPU per 1,000 images of its own processes and its peak RSS."""
+    if not main_mig:
+        return
+    ours_e2e = median_of(main_mig, "inst_s")
+    ours_half = median_of(main_mig, "inst_s_half")
+    ours_window = median_of(main_mig, "inst_s_transfer")
+    m = main_mig[0]
+    ours_cpu_k = per_k(m.get("cpu_tool_s"), m.get("instances"))
+    ours_half_cpu_k = per_k(m.get("half_cpu_tool_s"), m.get("half_instances"))
+    md.append("## Ours ÷ each contender\n")
+    md.append(f"Migrator (median of {len(main_mig)} run(s)): {fnum(ours_e2e)} images/s end to end, {fnum(ours_window)} "
+              f"on the transfer window, {fnum(ours_half)} on the second half of the forwarding; CPU-s per 1,000 images "
+              f"of its own (JVM + Kafka + Cassandra) {fnum(ours_cpu_k, 2)} for the whole run, {fnum(ours_half_cpu_k, 2)} "
+              f"on the second half; peak RSS {fnum(m.get('rss_tree_peak_mb'), 0)} MB (JVM + Kafka + Cassandra).\n")
+    md.append("| contender | runs | images/s | CPU-s / 1,000 images, its own | peak RSS MB, its own | ours ÷ it, end to end "
+              "| ours ÷ it, second half | ours ÷ it, transfer window | our CPU ÷ its CPU (second half) | ok |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for kind, name in CONTENDERS:
+        rows = [r for r in runs if r["group"] == "main" and r["kind"] == kind]
+        if not rows:
+            md.append(f"| {name} | 0 | | | | | | | | not run |")
+            continue
+        rate = median_of(rows, "inst_s")
+        cpu_k = median_of(rows, "cpu_tool_k")
+        rss = max((r.get("rss_tool_mb") or 0 for r in rows), default=0) or None
+        ok = "yes" if all(r.get("ok") for r in rows) else "NO"
+        md.append(f"| {name} | {len(rows)} | {fnum(rate)} | {fnum(cpu_k, 2)} | {fnum(rss, 0)} | "
+                  f"**{fnum(ratio_of(ours_e2e, rate), 2)}** | **{fnum(ratio_of(ours_half, rate), 2)}** | "
+                  f"{fnum(ratio_of(ours_window, rate), 2)} | {fnum(ratio_of(ours_half_cpu_k, cpu_k), 1)} | {ok} |")
+    md.append("")
+    md.append("Each contender's rate is wall time from its first command to its last into a fresh new PACS, "
+              "checked by the instance count. Its own CPU: movescu/storescu the DCMTK processes; two hops movescu + "
+              "storescp + storescu; Orthanc intermediate the intermediate Orthanc + the curl calls (the old and new "
+              "PACS are in the table below, not here). Peak RSS: the largest short-lived process plus the intermediate "
+              "(storescp's or the intermediate Orthanc's VmHWM). Ratios above 1 mean the migrator is faster (images/s) "
+              "or, in the CPU column, that it uses that many times the contender's CPU per image.\n")
 
 
 def median_rate(runs):
@@ -463,6 +521,7 @@ def report(args):
     main_mig = [r for r in runs if r["group"] == "main" and r["kind"] == "migrator"]
     main_mv = [r for r in runs if r["group"] == "main" and r["kind"] == "movescu"]
     main_sc = [r for r in runs if r["group"] == "main" and r["kind"] == "storescu"]
+    main_2hop = [r for kind in ("dcmtk-2hop", "orthanc-2hop") for r in runs if r["group"] == "main" and r["kind"] == kind]
     levels = [r for r in runs if r["group"] == "levels"]
     large = [r for r in runs if r["group"] == "large"]
 
@@ -519,25 +578,28 @@ def report(args):
     else:
         md.append("- no ratio: a migrator or movescu run is missing")
     md.append("")
+    contender_ratios(md, main_mig, runs)
 
     def run_table(rows, title):
         md.append(f"## {title}\n")
         md.append("| run | instances | MB | wall s | instances/s | MB/s | CPU s (tool) | CPU s/1k inst: tool | old PACS | new PACS | cores busy: ours | others | peak RSS MB | ok |")
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for r in rows:
-            rss = r.get("rss_migrator_mb")
+            rss = r.get("rss_migrator_mb") if r["kind"] == "migrator" else r.get("rss_tool_mb")
             md.append(f"| {r['label']} | {fnum(r.get('instances'), 0)} | {fnum(r['mb'])} | {fnum(r.get('wall_s'), 2)} | "
                       f"{fnum(r['inst_s'])} | {fnum(r['mb_s'])} | {fnum(r.get('cpu_tool_s'))} | {fnum(r['cpu_tool_k'], 2)} | "
                       f"{fnum(r['cpu_old_k'], 2)} | {fnum(r['cpu_new_k'], 2)} | {fnum(r.get('ours_cores'), 2)} | "
                       f"{fnum(r.get('others_cores'), 2)} | {fnum(rss, 0) if rss else ''} | {'yes' if r.get('ok') else 'NO: ' + str(r.get('note', ''))} |")
         md.append("")
 
-    run_table(main_mig + main_mv + main_sc, "Main data set: migrator vs DCMTK baselines")
+    run_table(main_mig + main_mv + main_2hop + main_sc, "Main data set: migrator vs DCMTK and Orthanc baselines")
     md.append("CPU s (tool): the migrator = its JVM plus its Kafka and Cassandra child JVMs (`/usr/bin/time`, waited-for "
-              "children included); movescu/storescu = the DCMTK processes. Old/new PACS: CPU of the Orthanc processes "
+              "children included); movescu/storescu = the DCMTK processes; two hops = movescu + storescu + the storescp; Orthanc "
+              "intermediate = the intermediate Orthanc + the curl calls driving it. Old/new PACS: CPU of the Orthanc processes "
               "during the run (/proc/<pid>/stat). Cores busy: ours = tool + both PACS, others = the rest of the machine's CPU use "
               f"during the run (/proc/stat), both in cores of {meta['cpus']}: a large 'others' means the figures are "
-              "disturbed by other work. Peak RSS: the migrator JVM alone (with Kafka and Cassandra: see below).\n")
+              "disturbed by other work. Peak RSS: the migrator JVM alone (with Kafka and Cassandra: see below); for the "
+              "contenders the largest of their short-lived processes plus the intermediate (storescp, Orthanc).\n")
 
     for m in main_mig:
         md.append(f"### Where the time and CPU went ({m['label']})\n")
@@ -647,22 +709,24 @@ def report(args):
             "transfer_s", "inst_s", "mb_s", "inst_s_transfer", "inst_s_half", "half_cpu_tool_s", "cpu_tool_s", "cpu_migrator_s", "cpu_kafka_s",
             "cpu_cassandra_s", "cpu_old_pacs_s", "cpu_new_pacs_s", "cpu_tool_k", "cpu_old_k", "cpu_new_k",
             "machine_busy_cores", "rss_migrator_mb", "rss_kafka_mb", "rss_cassandra_mb", "peak_heap_mb",
-            "max_study_instances", "t_console_s", "t_first_retrieve_s", "t_all_verified_s", "note"]
+            "max_study_instances", "t_console_s", "t_first_retrieve_s", "t_all_verified_s", "note",
+            "cpu_intermediate_s", "cpu_mid_k", "rss_tool_mb"]
     with open(os.path.join(d, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(cols)
         for r in runs:
             w.writerow([round(r[c], 3) if isinstance(r.get(c), float) else r.get(c, "") for c in cols])
     with open(os.path.join(d, "chart.html"), "w") as f:
-        f.write(chart(meta, runs, main_mig + main_mv + main_sc, levels, large, ratio))
+        f.write(chart(meta, runs, main_mig + main_mv + main_2hop + main_sc, levels, large, ratio))
     print(text)
 
 
 # ---------------------------------------------------------------------------------------------
 # chart (self-contained HTML, inline SVG)
 
-COLORS = {"migrator": "#2b6cb0", "movescu": "#dd6b20", "storescu": "#38a169", "old": "#805ad5", "new": "#e53e3e",
-          "services": "#718096", "jvm": "#2b6cb0", "tool": "#dd6b20"}
+COLORS = {"migrator": "#2b6cb0", "movescu": "#dd6b20", "storescu": "#38a169", "dcmtk-2hop": "#b7791f",
+          "orthanc-2hop": "#d53f8c", "old": "#805ad5", "new": "#e53e3e", "services": "#718096", "jvm": "#2b6cb0",
+          "tool": "#dd6b20", "mid": "#ecc94b"}
 
 
 def hbar_chart(title, rows, unit):
@@ -805,7 +869,10 @@ def chart(meta, runs, main, levels, large, ratio):
             stack.append((r.get("cpu_jvm_k") or 0, COLORS["jvm"], "migrator JVM"))
             stack.append((r.get("cpu_services_k") or 0, COLORS["services"], "Kafka + Cassandra"))
         else:
-            stack.append((r.get("cpu_tool_k") or 0, COLORS["tool"], "DCMTK tool"))
+            mid = r.get("cpu_mid_k") or 0
+            stack.append(((r.get("cpu_tool_k") or 0) - mid, COLORS["tool"], "DCMTK tool / curl"))
+            if mid:
+                stack.append((mid, COLORS["mid"], "intermediate (storescp / Orthanc)"))
         stack.append((r.get("cpu_old_k") or 0, COLORS["old"], "old PACS (Orthanc)"))
         stack.append((r.get("cpu_new_k") or 0, COLORS["new"], "new PACS (Orthanc)"))
         rows.append((r["label"], stack))
@@ -864,6 +931,8 @@ def main():
         except Exception as e:
             sys.stderr.write(f"Orthanc :{args[0]} /instances: {e}\n")
             print("")
+    elif cmd == "hwm":
+        print(proc_mem_kb(int(args[0]))[1])
     elif cmd == "busy":
         print(*machine_busy())
     elif cmd == "monitor":
