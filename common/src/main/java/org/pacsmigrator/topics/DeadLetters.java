@@ -61,6 +61,11 @@ public final class DeadLetters {
         public String stage() {
             return headers.get(STAGE);
         }
+
+        /** The study the letter is about: its event's, or the record key when the value was undecodable. */
+        public String study() {
+            return event != null ? event.studyInstanceUid() : key;
+        }
     }
 
     /**

@@ -30,9 +30,8 @@ public final class StageReplay {
         }
 
         boolean accepts(DeadLetters.DeadLetter letter) {
-            String study = letter.event() != null ? letter.event().studyInstanceUid() : letter.key();
             return (categories.isEmpty() || categories.contains(letter.category()))
-                    && (studies.isEmpty() || studies.contains(study));
+                    && (studies.isEmpty() || studies.contains(letter.study()));
         }
     }
 
@@ -51,7 +50,7 @@ public final class StageReplay {
                     return null;
                 }
                 StageId into = stage.replayTarget(letter.category());
-                String study = letter.event() != null ? letter.event().studyInstanceUid() : letter.key();
+                String study = letter.study();
                 if (study != null && replayed.add(study)) {
                     if (state.transition(study, into.inputState(), StudyState.FAILED)) {
                         LOG.info("study {} reset from FAILED to {} for replay ({} stage)", study, into.inputState(),

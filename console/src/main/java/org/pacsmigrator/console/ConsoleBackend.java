@@ -192,7 +192,7 @@ public final class ConsoleBackend implements AutoCloseable {
             List<StudyDetail.DeadLetterView> letters = new ArrayList<>();
             for (StageId stage : StageId.CONSUMING) {
                 for (DeadLetters.DeadLetter l : pendingLetters(stage)) {
-                    if (uid.equals(studyOf(l))) {
+                    if (uid.equals(l.study())) {
                         letters.add(new StudyDetail.DeadLetterView(stage.label(), l.category(), l.message(),
                                 l.headers().get(DeadLetters.FAILED_AT)));
                     }
@@ -393,7 +393,7 @@ public final class ConsoleBackend implements AutoCloseable {
                 DeadLetters.DeadLetter last = group.stream().max(Comparator.comparing(
                         l -> String.valueOf(l.headers().get(DeadLetters.FAILED_AT)))).orElseThrow();
                 Set<String> studies = new LinkedHashSet<>();
-                group.forEach(l -> studies.add(studyOf(l)));
+                group.forEach(l -> studies.add(l.study()));
                 failures.add(new FailureGroup(stage.label(), e.getKey(), group.size(), List.copyOf(studies), last.message(),
                         last.headers().get(DeadLetters.FAILED_AT), FailureCategory.actionFor(e.getKey())));
                 byStage.computeIfAbsent(stage.label(), k -> new TreeMap<>()).put(e.getKey(), (long) group.size());
@@ -451,10 +451,6 @@ public final class ConsoleBackend implements AutoCloseable {
         Map<String, Long> out = new TreeMap<>();
         stages.stream().filter(s -> s.lag() >= 0).forEach(s -> out.put(s.stage(), s.lag()));
         return out;
-    }
-
-    private static String studyOf(DeadLetters.DeadLetter l) {
-        return l.event() != null ? l.event().studyInstanceUid() : l.key();
     }
 
     /** yyyy-MM-dd of a DICOM StudyDate, or "undated". */
