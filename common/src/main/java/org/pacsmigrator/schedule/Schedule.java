@@ -1,6 +1,5 @@
 package org.pacsmigrator.schedule;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;

@@ -21,7 +21,6 @@ import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.throttle.AssociationGate;
-import org.pacsmigrator.throttle.StagePauses;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.topics.Topics;
