@@ -89,29 +89,34 @@ final class ChildJvm {
      * so a killed test JVM does not leave a 1 GB Cassandra behind. Output goes to {@code log}.
      */
     static Process start(String classpath, List<String> jvmArgs, String mainClass, List<String> args, Path workDir, Path log) {
+        String fullClasspath = classpath + File.pathSeparator + ownLocation();
+        ClassDataArchive archive = archive(mainClass, fullClasspath);
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(options(jvmArgs));
+        command.addAll(archive == null ? List.of() : archive.options());
         command.add("-cp");
-        command.add(classpath + File.pathSeparator + ownLocation());
+        command.add(fullClasspath);
         command.add(ChildMain.class.getName());
         command.add(Long.toString(ProcessHandle.current().pid()));
         command.add(mainClass);
         command.addAll(args);
-        return exec(command, workDir, log);
+        return promoted(exec(command, workDir, log), archive);
     }
 
     /** Runs a short-lived tool to completion; fails with the tail of its log unless it exits 0. */
     static void run(String classpath, List<String> jvmArgs, String mainClass, List<String> args, Path workDir, Path log,
                     Duration timeout) {
+        ClassDataArchive archive = archive(mainClass, classpath);
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(options(jvmArgs));
+        command.addAll(archive == null ? List.of() : archive.options());
         command.add("-cp");
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
-        Process process = exec(command, workDir, log);
+        Process process = promoted(exec(command, workDir, log), archive);
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
@@ -124,6 +129,19 @@ final class ChildJvm {
         if (process.exitValue() != 0) {
             throw new IllegalStateException(mainClass + " exited with " + process.exitValue() + ": " + tail(log));
         }
+    }
+
+    /** The class-data archive of a child of {@code mainClass}, kept beside the runtime classpath files. */
+    private static ClassDataArchive archive(String mainClass, String classpath) {
+        String kind = mainClass.substring(mainClass.lastIndexOf('.') + 1);
+        return ClassDataArchive.of(kind, javaExecutable(), classpath, repoRoot("harness").resolve("target/runtime/cds"));
+    }
+
+    private static Process promoted(Process process, ClassDataArchive archive) {
+        if (archive != null) {
+            archive.promoteWhenDone(process);
+        }
+        return process;
     }
 
     /** SIGTERM (the server's own shutdown hook runs), then SIGKILL if it has not exited in time. */
