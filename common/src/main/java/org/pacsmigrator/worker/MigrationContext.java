@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.pacsmigrator.cache.InstanceCache;
@@ -83,7 +85,6 @@ public final class MigrationContext implements AutoCloseable {
         Path data = OwnerOnly.directory(Path.of(config.storage.dataDirectory));
         this.scratch = OwnerOnly.directory(data.resolve("scratch"));
         this.dicom = Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults());
-        TopicAdmin.ensureTopics(kafka, topics.all());
         this.publisher = new KafkaEventPublisher(kafka);
         this.pauses = StagePauses.of(state).register(meters);
     }
@@ -92,8 +93,17 @@ public final class MigrationContext implements AutoCloseable {
     public static MigrationContext open(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint,
                                         MeterRegistry meters) throws IOException {
         KafkaSettings kafka = KafkaSettings.of(kafkaBootstrap, "pacsmig-" + config.migrationId, config.services.partitions);
+        // the topics are made while the state store's schema is: each waits on its own server
+        CompletableFuture<Void> topics = CompletableFuture.runAsync(
+                () -> TopicAdmin.ensureTopics(kafka, new Topics(config.migrationId).all()));
         CassandraStateStore state = CassandraStateStore.open(cassandraContactPoint, config.services.cassandraDatacenter,
                 "pacsmig_" + config.migrationId);
+        try {
+            topics.join();
+        } catch (CompletionException e) {
+            state.close();
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
         String holder = config.migrator.aeTitle + "@" + ManagementFactory.getRuntimeMXBean().getName();
         try {
             return new MigrationContext(config, kafka, state,

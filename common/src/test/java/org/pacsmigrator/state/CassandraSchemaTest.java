@@ -16,6 +16,7 @@ class CassandraSchemaTest {
         List<String> names = CassandraSchema.tables("ks").stream().map(ddl -> {
             Matcher m = CREATE.matcher(ddl);
             assertThat(m.lookingAt()).as(ddl).isTrue();
+            assertThat(CassandraSchema.tableName(ddl)).isEqualTo(m.group(1));
             return m.group(1);
         }).toList();
         // existing keyspaces hold exactly these tables: renaming or dropping one would lose data

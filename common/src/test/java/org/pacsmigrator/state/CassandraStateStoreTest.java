@@ -323,6 +323,27 @@ class CassandraStateStoreTest {
     }
 
     @Test
+    void aTableMissingFromAnExistingKeyspaceIsCreatedOnOpen() {
+        String keyspace = RealServices.unique("statetest_reopen_");
+        CassandraSettings settings = CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(), keyspace);
+        List<String> every = CassandraSchema.tables(keyspace).stream().map(CassandraSchema::tableName).toList();
+        try (CassandraStateStore first = CassandraStateStore.open(settings)) {
+            assertThat(tableNames(first, keyspace)).containsAll(every);
+            first.session().execute("DROP TABLE " + keyspace + ".uid_collisions");
+            first.session().execute("DROP TABLE " + keyspace + ".studies_by_day");
+        }
+        try (CassandraStateStore repaired = CassandraStateStore.open(settings)) {
+            assertThat(tableNames(repaired, keyspace)).containsAll(every);
+            repaired.session().execute("DROP KEYSPACE " + keyspace);
+        }
+    }
+
+    private static List<String> tableNames(CassandraStateStore store, String keyspace) {
+        return store.session().execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace)
+                .all().stream().map(r -> r.getString("table_name")).toList();
+    }
+
+    @Test
     void aKeyspaceCreatedBeforeCharacterSetsWereKeptGetsTheirColumnsOnOpen() {
         String keyspace = RealServices.unique("statetest_cs_");
         CassandraSettings settings = CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(), keyspace);
