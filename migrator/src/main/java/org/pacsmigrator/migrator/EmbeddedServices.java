@@ -40,6 +40,7 @@ final class EmbeddedServices implements AutoCloseable {
         Path pids = data.resolve("embedded-services.pids");
         awaitPreviousRunGone(pids);
         // Both at once: each spends most of its start-up waiting on its own JVM's class loading and disk.
+        long startedAt = System.nanoTime();
         StartTogether starting = new StartTogether();
         CompletableFuture<KafkaBroker> kafka = CompletableFuture.completedFuture(null);
         CompletableFuture<CassandraNode> cassandra = CompletableFuture.completedFuture(null);
@@ -54,6 +55,9 @@ final class EmbeddedServices implements AutoCloseable {
         starting.await();
         KafkaBroker broker = kafka.join();
         CassandraNode node = cassandra.join();
+        if (broker != null || node != null) {
+            LOG.info("embedded services ready in {} ms", (System.nanoTime() - startedAt) / 1_000_000);
+        }
         String bootstrap = broker == null ? config.services.kafka : broker.bootstrapServers();
         String contactPoint = node == null ? config.services.cassandra : node.contactPoint();
         recordPids(pids, broker == null ? -1 : broker.pid(), node == null ? -1 : node.pid());
@@ -109,13 +113,14 @@ final class EmbeddedServices implements AutoCloseable {
         return cassandraContactPoint;
     }
 
+    /** Both at once: each spends its shutdown flushing its own data. */
     @Override
     public void close() {
-        if (kafka != null) {
-            kafka.stop();
-        }
+        CompletableFuture<Void> kafkaStopped = kafka == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(kafka::stop);
         if (cassandra != null) {
             cassandra.stop();
         }
+        kafkaStopped.join();
     }
 }

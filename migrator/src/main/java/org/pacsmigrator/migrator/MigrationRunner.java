@@ -44,9 +44,10 @@ public final class MigrationRunner implements AutoCloseable {
     private final MigrationConfig config;
     private final RuleSet rules;
     private final MigrationContext context;
-    private RetrieveStage retrieve;
-    private ForwardStage forward;
-    private VerifyStage verify;
+    // set by startWorkers while the console starts on another thread, which may read them
+    private volatile RetrieveStage retrieve;
+    private volatile ForwardStage forward;
+    private volatile VerifyStage verify;
     private Indexer indexer;
     private ControlQuery control;
 
@@ -158,6 +159,9 @@ public final class MigrationRunner implements AutoCloseable {
         return indexer;
     }
 
+    private static final int FEW_STUDIES = 4;
+    private static final long FEW_STUDIES_POLL_MILLIS = 200;
+
     /** A consumer loop of a stage died: the studies it would take are never finished by this process. */
     public static final class StageDied extends RuntimeException {
         StageDied(String stage, Throwable cause) {
@@ -171,6 +175,7 @@ public final class MigrationRunner implements AutoCloseable {
      * @throws StageDied when a stage's consumer loop died meanwhile (of any {@code Throwable})
      */
     public MigrationSummary awaitCompletion(Duration pollInterval) throws InterruptedException {
+        long loggedAt = System.nanoTime() - pollInterval.toNanos();
         while (true) {
             requireStagesRunning();
             Map<StudyState, Long> counts = context.state().countStudiesByState();
@@ -181,8 +186,12 @@ public final class MigrationRunner implements AutoCloseable {
                 awaitStatuses(Duration.ofSeconds(60));
                 return MigrationSummary.of(context.state(), criterion().key());
             }
-            LOG.info("progress: {}", counts);
-            Thread.sleep(pollInterval.toMillis());
+            if (System.nanoTime() - loggedAt >= pollInterval.toNanos()) {
+                LOG.info("progress: {}", counts);
+                loggedAt = System.nanoTime();
+            }
+            // the last few studies are watched closely: a small migration ends when it is done, not a poll later
+            Thread.sleep(inProgress <= FEW_STUDIES ? Math.min(FEW_STUDIES_POLL_MILLIS, pollInterval.toMillis()) : pollInterval.toMillis());
         }
     }
 
