@@ -149,7 +149,7 @@ public final class PixelMedFiles {
                 return new EditResult(dataset.changes(), source.sha256(), null, null);
             }
             MessageDigest written = Sha256.newDigest();
-            try (OutputStream os = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(out), written), 1 << 16)) {
+            try (OutputStream os = hashedOutput(out, written)) {
                 writeWithNewMeta(header, transferSyntax, os);
                 // The pixel data's first bytes were read ahead with the header: read them again, unhashed.
                 copyRange(in, pixelDataStart, source.bytesRead(), os);
@@ -175,7 +175,7 @@ public final class PixelMedFiles {
             return new EditResult(dataset.changes(), sourceSha256, null, null);
         }
         MessageDigest written = Sha256.newDigest();
-        try (OutputStream os = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(out), written), 1 << 16)) {
+        try (OutputStream os = hashedOutput(out, written)) {
             writeWithNewMeta(list, transferSyntax, os);
         }
         return new EditResult(dataset.changes(), sourceSha256, sent(out, list, transferSyntax), Sha256.hex(written));
@@ -184,6 +184,11 @@ public final class PixelMedFiles {
     /** The written file as a C-STORE sends it: its header values, known without reading it again. */
     private static OutgoingInstance sent(Path file, AttributeList list, String transferSyntax) {
         return new OutgoingInstance(file, sopClassUid(list), sopInstanceUid(list), transferSyntax);
+    }
+
+    /** A buffered stream to {@code file} that feeds {@code digest} with what is written. */
+    private static OutputStream hashedOutput(Path file, MessageDigest digest) throws IOException {
+        return new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(file), digest), 1 << 16);
     }
 
     /** Bytes {@code [from, to)} of {@code file} to {@code out}. */
