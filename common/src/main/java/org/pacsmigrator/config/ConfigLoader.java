@@ -35,6 +35,9 @@ public final class ConfigLoader {
     /** Values of verify.completion. */
     public static final List<String> VERIFY_COMPLETION = List.of("sent", "sent-and-cfind", "sent-and-committed");
 
+    /** Values of forward.cacheCheck. */
+    public static final List<String> FORWARD_CACHE_CHECK = List.of("hash", "size");
+
     private ConfigLoader() {
     }
 
@@ -172,6 +175,10 @@ public final class ConfigLoader {
             v.fail("forward.patientIdConflict", "'rule' needs forward.rulesFile with a rule marked onPatientIdConflict");
         }
         v.atLeast("forward.concurrency", c.forward.concurrency, 1);
+        if (!FORWARD_CACHE_CHECK.contains(c.forward.cacheCheck)) {
+            v.fail("forward.cacheCheck", "must be one of " + String.join(", ", FORWARD_CACHE_CHECK) + ", got '"
+                    + c.forward.cacheCheck + "'");
+        }
         v.atLeast("verify.maxAttempts", c.verify.maxAttempts, 1);
         v.atLeast("verify.findResultCap", c.verify.findResultCap, 0);
         v.atLeast("verify.retryDelaySeconds", c.verify.retryDelaySeconds, 0);

@@ -168,6 +168,11 @@ public final class MigrationConfig {
         public List<Conversion> transferSyntaxConversions = new ArrayList<>();
         /** Optional YAML file of validation/modification rules applied to every image (README "Rules"). */
         public String rulesFile;
+        /**
+         * How a cached image sent unedited is checked against its receipt: "hash" (SHA-256 read again in full)
+         * or "size" (its size; the receipt hash is trusted). Edited images are always hashed while being read.
+         */
+        public String cacheCheck = "hash";
     }
 
     public static final class Conversion {

@@ -63,4 +63,13 @@ public interface DicomClient {
      * {@code listener} gets one callback per file.
      */
     void store(DicomNode remote, List<Path> files, StoreListener listener) throws DicomException;
+
+    /**
+     * {@link #store}, told what each file's header holds where the caller knows it (see {@link OutgoingInstance}):
+     * those files are not parsed before sending. This default reads every header.
+     */
+    default void storeInstances(DicomNode remote, List<OutgoingInstance> instances, StoreListener listener)
+            throws DicomException {
+        store(remote, instances.stream().map(OutgoingInstance::file).toList(), listener);
+    }
 }

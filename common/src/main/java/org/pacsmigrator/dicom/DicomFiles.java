@@ -34,7 +34,16 @@ public final class DicomFiles {
      * changes made; when there are none, {@code out} is not written. Loads one instance into memory.
      */
     public static List<EditableDataset.Change> edit(Path in, Path out, DatasetEdit edit) throws Exception {
-        return PixelMedFiles.edit(in, out, edit);
+        return PixelMedFiles.edit(in, out, edit, false).changes();
+    }
+
+    /**
+     * {@link #edit}, reading {@code in} once and hashing it on the way (to its end), and hashing {@code out}
+     * as it is written. With {@code hashUnchanged} false and no change, only the header of {@code in} is
+     * read and its hash is not computed.
+     */
+    public static EditResult editHashing(Path in, Path out, DatasetEdit edit, boolean hashUnchanged) throws Exception {
+        return PixelMedFiles.edit(in, out, edit, hashUnchanged);
     }
 
     /**

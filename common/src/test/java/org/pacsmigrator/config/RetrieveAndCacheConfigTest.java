@@ -11,7 +11,10 @@ import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.cache.InstanceCaches;
 import org.pacsmigrator.cache.S3InstanceCache;
 
-/** The retrieve throttling keys and the cache choice (storage.cache), with the old storage.cacheDirectory. */
+/**
+ * The retrieve throttling keys, the cache choice (storage.cache), with the old storage.cacheDirectory, and
+ * the forwarder's check of cached objects (forward.cacheCheck).
+ */
 class RetrieveAndCacheConfigTest {
     private static final String BASE = """
             migrationId: m1
@@ -50,6 +53,14 @@ class RetrieveAndCacheConfigTest {
         assertThatThrownBy(() -> load("retrieve: {windows: [\"7-19\"]}\n")).hasMessageContaining("retrieve.windows");
         assertThatThrownBy(() -> load("retrieve: {timeZone: Mars/Olympus}\n")).hasMessageContaining("retrieve.timeZone");
         assertThatThrownBy(() -> load("retrieve: {pauseMilis: 5}\n")).hasMessageContaining("retrieve.pauseMilis");
+    }
+
+    @Test
+    void forwardCacheCheckIsHashByDefaultSizeOnRequestAndNothingElse() {
+        assertThat(load("").forward.cacheCheck).isEqualTo("hash");
+        assertThat(load("forward: {cacheCheck: size}\n").forward.cacheCheck).isEqualTo("size");
+        assertThatThrownBy(() -> load("forward: {cacheCheck: none}\n"))
+                .hasMessageContaining("forward.cacheCheck").hasMessageContaining("hash, size").hasMessageContaining("'none'");
     }
 
     @Test

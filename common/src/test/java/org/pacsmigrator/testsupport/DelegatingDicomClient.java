@@ -8,6 +8,7 @@ import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.FindOutcome;
+import org.pacsmigrator.dicom.OutgoingInstance;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.RetrieveOutcome;
@@ -47,5 +48,11 @@ public class DelegatingDicomClient implements DicomClient {
     @Override
     public void store(DicomNode remote, List<Path> files, StoreListener listener) throws DicomException {
         delegate.store(remote, files, listener);
+    }
+
+    @Override
+    public void storeInstances(DicomNode remote, List<OutgoingInstance> instances, StoreListener listener)
+            throws DicomException {
+        delegate.storeInstances(remote, instances, listener);
     }
 }

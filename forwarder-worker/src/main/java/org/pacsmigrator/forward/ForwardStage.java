@@ -34,7 +34,7 @@ public final class ForwardStage implements Stage {
         MigrationConfig config = ctx.config();
         MigrationConfig.Forward f = config.forward;
         Forwarder forwarder = new Forwarder(ctx.dicom(), ctx.destination(), ctx.state(), ctx.cache(), ctx.publisher(),
-                ctx.topics(), f.batchSize, ctx.scratch(), rules, config.source.aeTitle,
+                ctx.topics(), f.batchSize, ctx.scratch(), rules, CacheCheck.of(f.cacheCheck), config.source.aeTitle,
                 PatientConflictPolicy.of(f.patientIdConflict), f.associations,
                 ctx.destinationGate(), new ForwardMetrics(ctx.meters()),
                 TransferSyntaxConversions.of(f.transferSyntaxConversions.stream()

@@ -24,6 +24,7 @@ import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.OutgoingInstance;
 import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
@@ -50,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * Sends every cached instance of a retrieved study to the new PACS with C-STORE, in batches of
  * one association each, several associations at once. Instances already stored (recorded in the state store) are not sent
  * again, so a re-delivered study or a restart after a crash resends at most the batch in flight.
- * Each instance is checked against its recorded SHA-256 and passed through the configured rule set
- * first; an instance that must not be sent fails the study with its category after the rest is sent.
+ * Each instance is checked against its recorded size and SHA-256 (see {@link CacheCheck}) and passed
+ * through the configured rule set first; an instance that must not be sent fails the study with its
+ * category after the rest is sent.
  */
 public final class Forwarder implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
@@ -85,8 +87,8 @@ public final class Forwarder implements StudyEventHandler {
 
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
-                     RuleSet rules, String sourceAeTitle, PatientConflictPolicy patientConflictPolicy, int parallelAssociations,
-                     AssociationGate gate, ForwardMetrics metrics, TransferSyntaxConversions conversions) {
+                     RuleSet rules, CacheCheck cacheCheck, String sourceAeTitle, PatientConflictPolicy patientConflictPolicy,
+                     int parallelAssociations, AssociationGate gate, ForwardMetrics metrics, TransferSyntaxConversions conversions) {
         this.dicom = dicom;
         this.destination = destination;
         this.state = state;
@@ -95,7 +97,7 @@ public final class Forwarder implements StudyEventHandler {
         this.topics = topics;
         this.batchSize = batchSize;
         this.scratchDirectory = scratchDirectory;
-        this.preparer = new InstancePreparer(rules, state, scratchDirectory);
+        this.preparer = new InstancePreparer(rules, state, scratchDirectory, cacheCheck);
         this.sourceAeTitle = sourceAeTitle;
         this.patientConflicts = new PatientConflicts(state);
         this.patientConflictPolicy = patientConflictPolicy;
@@ -242,7 +244,7 @@ public final class Forwarder implements StudyEventHandler {
             throws Exception {
         Map<Path, InstanceRecord> byFile = new HashMap<>();
         Map<Path, InstanceModification> modifications = new HashMap<>();
-        List<Path> files = new ArrayList<>();
+        List<OutgoingInstance> files = new ArrayList<>();
         List<Path> scratchFiles = new ArrayList<>();
         try {
             for (InstanceRecord i : batch) {
@@ -271,7 +273,7 @@ public final class Forwarder implements StudyEventHandler {
                 if (prepared.modification() != null) {
                     modifications.put(prepared.file(), prepared.modification());
                 }
-                files.add(prepared.file());
+                files.add(prepared.outgoing());
             }
             if (files.isEmpty()) {
                 return;
@@ -282,7 +284,8 @@ public final class Forwarder implements StudyEventHandler {
             store(studyUid, files, byFile, modifications, failures, notAccepted);
             Map<Path, InstanceRecord> converted = convert(studyUid, notAccepted, failures, scratchFiles);
             if (!converted.isEmpty()) {
-                store(studyUid, new ArrayList<>(converted.keySet()), converted, Map.of(), failures, new HashMap<>());
+                store(studyUid, converted.keySet().stream().map(OutgoingInstance::of).toList(), converted, Map.of(), failures,
+                        new HashMap<>());
             }
         } finally {
             for (Path f : scratchFiles) {
@@ -307,7 +310,7 @@ public final class Forwarder implements StudyEventHandler {
     }
 
     /** One association through the gate, timed. */
-    private void store(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
+    private void store(String studyUid, List<OutgoingInstance> files, Map<Path, InstanceRecord> byFile,
                        Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                        Map<Path, InstanceRecord> notAccepted) throws Exception {
         gate.call(() -> {
@@ -358,13 +361,13 @@ public final class Forwarder implements StudyEventHandler {
      * the rules changed in them, {@value #OUTCOMES_PER_WRITE} per write (the rest when the association
      * ends), so a crash resends at most that many stored images.
      */
-    private void storeBatch(String studyUid, List<Path> files, Map<Path, InstanceRecord> byFile,
+    private void storeBatch(String studyUid, List<OutgoingInstance> files, Map<Path, InstanceRecord> byFile,
                             Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                             Map<Path, InstanceRecord> notAccepted) throws DicomException {
         PendingRows<StoreOutcome> outcomes = new PendingRows<>(OUTCOMES_PER_WRITE, state::recordForwarded);
         DicomException storeFailure = null;
         try {
-            dicom.store(destination, files, (file, sop, status, detail) -> {
+            dicom.storeInstances(destination, files, (file, sop, status, detail) -> {
                 InstanceRecord instance = byFile.get(file);
                 boolean ok = isStored(status);
                 try {

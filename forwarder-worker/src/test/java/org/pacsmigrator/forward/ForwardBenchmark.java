@@ -136,8 +136,9 @@ public final class ForwardBenchmark {
                     Duration.ofMinutes(5));
             try (KafkaEventPublisher publisher = new KafkaEventPublisher(kafka)) {
                 Forwarder forwarder = new Forwarder(Dicom.client("MIGRATOR", DicomTimeouts.defaults()), node, state, cache,
-                        publisher, topics, 50, Files.createDirectories(dir.resolve("scratch")), rules, "OLDPACS", PatientConflictPolicy.STOP,
-                        associations, gate, new ForwardMetrics(new SimpleMeterRegistry()), TransferSyntaxConversions.NONE);
+                        publisher, topics, 50, Files.createDirectories(dir.resolve("scratch")), rules, CacheCheck.HASH, "OLDPACS",
+                        PatientConflictPolicy.STOP, associations, gate, new ForwardMetrics(new SimpleMeterRegistry()),
+                        TransferSyntaxConversions.NONE);
                 long start = System.nanoTime();
                 for (SyntheticPacsGenerator.GeneratedStudy s : plan) {
                     forwarder.handle(StudyEvent.of(s.studyInstanceUid(), "bench"));

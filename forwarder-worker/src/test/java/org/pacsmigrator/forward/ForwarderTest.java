@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.cache.CachedObject;
+import org.pacsmigrator.cache.Sha256;
 import org.pacsmigrator.cache.FileSystemCache;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.Dicom;
@@ -35,6 +39,7 @@ import org.pacsmigrator.dicom.DicomFileInfo;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.OutgoingInstance;
 import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.forward.rules.RuleSet;
@@ -57,6 +62,7 @@ import org.pacsmigrator.throttle.AdaptiveLimit;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.throttle.AssociationLeases;
 import org.pacsmigrator.topics.KafkaEventPublisher;
+import org.pacsmigrator.topics.FailureCategory;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageFailure;
 import org.pacsmigrator.topics.StudyEvent;
@@ -155,11 +161,16 @@ class ForwarderTest {
 
     private Forwarder forwarder(DicomClient client, RuleSet rules, PatientConflictPolicy policy, int batchSize,
                                 int parallelAssociations) {
+        return forwarder(client, rules, CacheCheck.HASH, policy, batchSize, parallelAssociations);
+    }
+
+    private Forwarder forwarder(DicomClient client, RuleSet rules, CacheCheck cacheCheck, PatientConflictPolicy policy,
+                                int batchSize, int parallelAssociations) {
         DicomNode node = new DicomNode(newPacs.aeTitle(), newPacs.host(), newPacs.dicomPort());
         CassandraStateStore store = (CassandraStateStore) state;
         AssociationGate gate = new AssociationGate(node, new AssociationLeases(store.session(), store.keyspace(), "test",
                 Duration.ofSeconds(30)), AdaptiveLimit.of(1, 2), TimeWindows.always(), Duration.ZERO, Duration.ofMinutes(1));
-        return new Forwarder(client, node, state, cache, publisher, topics, batchSize, scratch, rules, "OLDPACS",
+        return new Forwarder(client, node, state, cache, publisher, topics, batchSize, scratch, rules, cacheCheck, "OLDPACS",
                 policy, parallelAssociations, gate, metrics, TransferSyntaxConversions.NONE);
     }
 
@@ -207,6 +218,91 @@ class ForwarderTest {
         assertThat(state.findStudy(study.studyInstanceUid()).orElseThrow().failureMessage()).contains("cache object corrupt");
         assertThat(cache.exists(victim.cacheKey())).as("the corrupt object is removed, so a replay retrieves it again")
                 .isFalse();
+    }
+
+    @Test
+    void corruptCacheObjectOfTheSameSizeIsNotSentWhenTheRulesEditIt() throws Exception {
+        InstanceRecord victim = anImage();
+        Path object = cache.localCopy(victim.cacheKey(), dir);
+        long middle = Files.size(object) / 2; // in the pixel data: the edit itself succeeds, only the hash can tell
+        byte[] one = new byte[1];
+        try (var channel = Files.newByteChannel(object, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            channel.position(middle).read(ByteBuffer.wrap(one));
+            one[0] ^= 0x01;
+            channel.position(middle).write(ByteBuffer.wrap(one));
+        }
+        assertThat(Files.size(object)).isEqualTo(victim.sizeBytes());
+
+        assertThatThrownBy(() -> forwarder(client(), oneEditRule()).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class)
+                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo(FailureCategory.CACHE_OBJECT_CORRUPT));
+
+        assertThat(newPacs.receivedStores()).doesNotContain(victim.sopInstanceUid()).hasSize(study.instanceCount() - 1);
+        assertThat(cache.exists(victim.cacheKey())).isFalse();
+        try (var left = Files.list(scratch)) {
+            assertThat(left.toList()).as("the edited scratch copy is deleted").isEmpty();
+        }
+    }
+
+    @Test
+    void underTheSizeCheckATruncatedCacheObjectIsNotSent() throws Exception {
+        InstanceRecord victim = anImage();
+        Path object = cache.localCopy(victim.cacheKey(), dir);
+        try (var channel = Files.newByteChannel(object, StandardOpenOption.WRITE)) {
+            channel.truncate(Files.size(object) - 2);
+        }
+
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY, CacheCheck.SIZE, PatientConflictPolicy.STOP, 3, 2)
+                .handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class)
+                .satisfies(e -> assertThat(((StageFailure) e).category()).isEqualTo(FailureCategory.CACHE_OBJECT_CORRUPT))
+                .hasMessageContaining("size of the cached object");
+
+        assertThat(newPacs.receivedStores()).doesNotContain(victim.sopInstanceUid()).hasSize(study.instanceCount() - 1);
+    }
+
+    @Test
+    void theRecordedHashOfAnEditedImageIsThatOfTheFileSent() throws Exception {
+        Map<String, String> sentHashes = new ConcurrentHashMap<>();
+        DicomClient real = client();
+        DicomClient hashing = new DelegatingDicomClient(real) {
+            @Override
+            public void storeInstances(DicomNode remote, List<OutgoingInstance> instances, StoreListener listener)
+                    throws DicomException {
+                for (OutgoingInstance i : instances) {
+                    try {
+                        sentHashes.put(DicomFiles.readInfo(i.file()).sopInstanceUid(), Sha256.of(i.file()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                real.storeInstances(remote, instances, listener);
+            }
+        };
+
+        assertThatThrownBy(() -> forwarder(hashing, oneEditRule()).handle(StudyEvent.of(study.studyInstanceUid(), "test")))
+                .isInstanceOf(StageFailure.class); // the Secondary Capture is refused
+
+        List<InstanceModification> mods = state.modificationsOf(study.studyInstanceUid());
+        assertThat(mods).hasSize(study.instanceCount());
+        for (InstanceModification m : mods) {
+            InstanceRecord row = state.instancesOf(study.studyInstanceUid()).stream()
+                    .filter(i -> i.sopInstanceUid().equals(m.sopInstanceUid())).findFirst().orElseThrow();
+            assertThat(m.originalSha256()).isEqualTo(row.sha256());
+            assertThat(m.sentSha256()).as("sent %s", m.sopInstanceUid()).isEqualTo(sentHashes.get(m.sopInstanceUid()))
+                    .isNotEqualTo(m.originalSha256());
+        }
+    }
+
+    private InstanceRecord anImage() {
+        return state.instancesOf(study.studyInstanceUid()).stream()
+                .filter(i -> !i.sopClassUid().equals(SECONDARY_CAPTURE)).findFirst().orElseThrow();
+    }
+
+    private RuleSet oneEditRule() throws IOException {
+        Path rulesFile = dir.resolve("one-edit.yaml");
+        Files.writeString(rulesFile, "rules:\n  - {name: institution, set: {InstitutionName: \"Migrated\"}}\n");
+        return RuleSetLoader.load(rulesFile);
     }
 
     @Test
@@ -269,9 +365,9 @@ class ForwarderTest {
         DicomClient real = client();
         DicomClient dying = new DelegatingDicomClient(real) {
             @Override
-            public void store(DicomNode remote, List<Path> files, StoreListener listener)
+            public void storeInstances(DicomNode remote, List<OutgoingInstance> instances, StoreListener listener)
                     throws DicomException {
-                real.store(remote, files, (file, sop, status, detail) -> {
+                real.storeInstances(remote, instances, (file, sop, status, detail) -> {
                     listener.onStored(file, sop, status, detail);
                     if (stores.incrementAndGet() == 3) {
                         throw new IllegalStateException("killed mid-study");
@@ -344,7 +440,7 @@ class ForwarderTest {
                     Instant.now(), null, null, null));
             DicomNode node = new DicomNode("DCMNEW", "127.0.0.1", port);
             Forwarder forwarder = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
-                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
+                    CacheCheck.HASH, "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
                     TransferSyntaxConversions.NONE);
             assertThatThrownBy(() -> forwarder.handle(StudyEvent.of(study.studyInstanceUid(), "test")))
                     .isInstanceOf(StageFailure.class)
@@ -393,7 +489,7 @@ class ForwarderTest {
             Ports.awaitOpen("storescp", "127.0.0.1", port, storescp, Duration.ofSeconds(10));
             DicomNode node = new DicomNode("IMPLICIT", "127.0.0.1", port);
             Forwarder strict = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
-                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
+                    CacheCheck.HASH, "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
                     TransferSyntaxConversions.NONE);
             assertThatThrownBy(() -> strict.handle(StudyEvent.of(study.studyInstanceUid(), "strict")))
                     .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("transfer syntax not accepted"));
@@ -401,7 +497,7 @@ class ForwarderTest {
                 assertThat(files.filter(Files::isRegularFile).count()).isZero();
             }
             Forwarder converting = new Forwarder(client(), node, state, cache, publisher, topics, 50, scratch, RuleSet.EMPTY,
-                    "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
+                    CacheCheck.HASH, "OLDPACS", PatientConflictPolicy.STOP, 1, AssociationGate.unlimited(node, 1), metrics,
                     TransferSyntaxConversions.of(List.of(Map.entry("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"))));
             converting.handle(StudyEvent.of(study.studyInstanceUid(), "converting"));
             assertThat(state.findStudy(study.studyInstanceUid()).orElseThrow().state()).isEqualTo(StudyState.FORWARDED);

@@ -32,6 +32,7 @@ import org.pacsmigrator.dicom.DicomFileInfo;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.FindOutcome;
+import org.pacsmigrator.dicom.OutgoingInstance;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.RetrieveOutcome;
@@ -160,15 +161,21 @@ public final class PixelMedDicomClient implements DicomClient {
 
     @Override
     public void store(DicomNode remote, List<Path> files, StoreListener listener) throws DicomException {
+        storeInstances(remote, files.stream().map(OutgoingInstance::of).toList(), listener);
+    }
+
+    @Override
+    public void storeInstances(DicomNode remote, List<OutgoingInstance> instances, StoreListener listener)
+            throws DicomException {
         List<Outgoing> outgoing = new ArrayList<>();
         Set<List<String>> pairs = new LinkedHashSet<>();
-        for (Path file : files) {
+        for (OutgoingInstance instance : instances) {
             try {
-                DicomFileInfo info = PixelMedFiles.readInfo(file);
-                outgoing.add(new Outgoing(file, info, PixelMedFiles.dataSetOffset(file)));
-                pairs.add(List.of(info.sopClassUid(), info.transferSyntaxUid()));
+                OutgoingInstance described = instance.described() ? instance : readHeader(instance.file());
+                outgoing.add(new Outgoing(described, PixelMedFiles.dataSetOffset(instance.file())));
+                pairs.add(List.of(described.sopClassUid(), described.transferSyntaxUid()));
             } catch (IOException e) {
-                listener.onStored(file, "", StoreListener.UNREADABLE, "unreadable DICOM file: " + e.getMessage());
+                listener.onStored(instance.file(), "", StoreListener.UNREADABLE, "unreadable DICOM file: " + e.getMessage());
             }
         }
         if (outgoing.isEmpty()) {
@@ -185,7 +192,7 @@ public final class PixelMedDicomClient implements DicomClient {
                     contextId = association.getSuitablePresentationContextID(o.info.sopClassUid(), o.info.transferSyntaxUid());
                 } catch (DicomNetworkException e) {
                     boolean classAccepted = accepts(association, o.info.sopClassUid());
-                    listener.onStored(o.file, o.info.sopInstanceUid(),
+                    listener.onStored(o.info.file(), o.info.sopInstanceUid(),
                             classAccepted ? StoreListener.TRANSFER_SYNTAX_NOT_NEGOTIATED : StoreListener.SOP_CLASS_NOT_NEGOTIATED,
                             "not negotiated: " + (classAccepted
                                     ? "transfer syntax " + o.info.transferSyntaxUid() + " of SOP class " + o.info.sopClassUid()
@@ -194,7 +201,7 @@ public final class PixelMedDicomClient implements DicomClient {
                 }
                 AttributeList response = storeOne(association, contextId, o);
                 String comment = Attributes.string(response, TagFromName.ErrorComment);
-                listener.onStored(o.file, o.info.sopInstanceUid(), Attributes.intValue(response, TagFromName.Status, 0xffff),
+                listener.onStored(o.info.file(), o.info.sopInstanceUid(), Attributes.intValue(response, TagFromName.Status, 0xffff),
                         comment.isEmpty() ? null : comment);
             }
         } catch (Exception e) {
@@ -202,7 +209,7 @@ public final class PixelMedDicomClient implements DicomClient {
             DicomException failure = Associations.failure("C-STORE", remote, callingAeTitle, e);
             for (int i = next; i < outgoing.size(); i++) {
                 Outgoing o = outgoing.get(i);
-                listener.onStored(o.file, o.info.sopInstanceUid(), StoreListener.NOT_SENT, failure.getMessage());
+                listener.onStored(o.info.file(), o.info.sopInstanceUid(), StoreListener.NOT_SENT, failure.getMessage());
             }
             throw failure;
         }
@@ -224,7 +231,7 @@ public final class PixelMedDicomClient implements DicomClient {
         DimseHandler handler = new DimseHandler((c, d) -> { }, null);
         association.setReceivedDataHandler(handler);
         association.send(contextId, new CStoreRequestCommandMessage(o.info.sopClassUid(), o.info.sopInstanceUid()).getBytes(), null);
-        try (InputStream in = Files.newInputStream(o.file); AssociationOutputStream out = association.getAssociationOutputStream(contextId)) {
+        try (InputStream in = Files.newInputStream(o.info.file()); AssociationOutputStream out = association.getAssociationOutputStream(contextId)) {
             in.skipNBytes(o.dataSetOffset);
             in.transferTo(out);
         }
@@ -235,7 +242,12 @@ public final class PixelMedDicomClient implements DicomClient {
         return handler.finalResponse();
     }
 
-    private record Outgoing(Path file, DicomFileInfo info, long dataSetOffset) {
+    private static OutgoingInstance readHeader(Path file) throws IOException {
+        DicomFileInfo info = PixelMedFiles.readInfo(file);
+        return new OutgoingInstance(file, info.sopClassUid(), info.sopInstanceUid(), info.transferSyntaxUid());
+    }
+
+    private record Outgoing(OutgoingInstance info, long dataSetOffset) {
     }
 
     private interface Bytes {

@@ -12,6 +12,7 @@ import com.pixelmed.dicom.ValueRepresentation;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,14 +21,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Set;
+import org.pacsmigrator.cache.HashingInputStream;
 import org.pacsmigrator.cache.Sha256;
 import org.pacsmigrator.dicom.DatasetEdit;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomFileInfo;
-import org.pacsmigrator.dicom.EditableDataset;
+import org.pacsmigrator.dicom.EditResult;
+import org.pacsmigrator.dicom.OutgoingInstance;
 
 /** Reading Part 10 files with PixelMed. */
 public final class PixelMedFiles {
@@ -43,16 +47,24 @@ public final class PixelMedFiles {
 
     public static DicomFileInfo readInfo(Path file) throws IOException {
         AttributeList list = readThrough(file, LAST_OF_INFO);
-        return new DicomFileInfo(
-                Attributes.string(list, TagFromName.SOPClassUID).isEmpty()
-                        ? Attributes.string(list, TagFromName.MediaStorageSOPClassUID) : Attributes.string(list, TagFromName.SOPClassUID),
-                Attributes.string(list, TagFromName.SOPInstanceUID).isEmpty()
-                        ? Attributes.string(list, TagFromName.MediaStorageSOPInstanceUID) : Attributes.string(list, TagFromName.SOPInstanceUID),
+        return new DicomFileInfo(sopClassUid(list), sopInstanceUid(list),
                 Attributes.string(list, TagFromName.StudyInstanceUID),
                 Attributes.string(list, TagFromName.SeriesInstanceUID),
                 Attributes.string(list, TagFromName.TransferSyntaxUID),
                 list.get(TagFromName.PatientID) == null ? ""
                         : Attributes.text(list.get(TagFromName.PatientID), Attributes.charsetOf(list)));
+    }
+
+    /** The data set's SOP Class UID, else the meta group's. */
+    private static String sopClassUid(AttributeList list) {
+        String value = Attributes.string(list, TagFromName.SOPClassUID);
+        return value.isEmpty() ? Attributes.string(list, TagFromName.MediaStorageSOPClassUID) : value;
+    }
+
+    /** The data set's SOP Instance UID, else the meta group's. */
+    private static String sopInstanceUid(AttributeList list) {
+        String value = Attributes.string(list, TagFromName.SOPInstanceUID);
+        return value.isEmpty() ? Attributes.string(list, TagFromName.MediaStorageSOPInstanceUID) : value;
     }
 
     public static DicomDataset readAttributes(Path file) throws IOException {
@@ -101,35 +113,90 @@ public final class PixelMedFiles {
      * rewritten and the pixel data bytes are copied as they are: the costly part of an image is
      * never decoded. Anything else (encapsulated or big endian pixel data, elements after it) is
      * parsed and rewritten whole.
+     *
+     * <p>The source is read once, in order, and hashed on the way (every byte, to the end of the file),
+     * and the written file is hashed as it is written: neither is read again to be hashed.
+     *
+     * @param hashUnchanged also read the source to its end to hash it when nothing changed (else only the
+     *                      header is read and {@link EditResult#sourceSha256} is null)
      */
-    public static List<EditableDataset.Change> edit(Path in, Path out,
-            DatasetEdit edit) throws Exception {
-        AttributeList header = new AttributeList();
-        long stop;
-        CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
-        try (DicomInputStream din = new DicomInputStream(new BufferedInputStream(openMasked(in, found)))) {
-            stop = header.read(din, TagFromName.PixelData);
-        } catch (DicomException e) {
-            throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
+    public static EditResult edit(Path in, Path out, DatasetEdit edit, boolean hashUnchanged) throws Exception {
+        try (InputStream file = Files.newInputStream(in)) {
+            HashingInputStream source = new HashingInputStream(file);
+            AttributeList header = new AttributeList();
+            long stop;
+            CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
+            // Not closed: the rest of the file is read from `source` after the header (the try closes the file).
+            DicomInputStream din = new DicomInputStream(new BufferedInputStream(CharacterSetMask.maskingPart10(source, found)));
+            try {
+                stop = header.read(din, TagFromName.PixelData);
+            } catch (DicomException e) {
+                throw new IOException("cannot parse " + in + ": " + e.getMessage(), e);
+            }
+            CharacterSetMask.restore(header, found[0]);
+            String transferSyntax = Attributes.string(header, TagFromName.TransferSyntaxUID);
+            long pixelDataStart = RawPixelData.startIfLast(in, stop, transferSyntax);
+            if (pixelDataStart < 0) {
+                return editWhole(in, out, edit, transferSyntax);
+            }
+            PixelMedEditableDataset dataset = new PixelMedEditableDataset(header);
+            edit.apply(dataset);
+            if (dataset.changes().isEmpty()) {
+                if (!hashUnchanged) {
+                    return new EditResult(dataset.changes(), null, null, null);
+                }
+                source.drain(null);
+                return new EditResult(dataset.changes(), source.sha256(), null, null);
+            }
+            MessageDigest written = Sha256.newDigest();
+            try (OutputStream os = hashedOutput(out, written)) {
+                writeWithNewMeta(header, transferSyntax, os);
+                // The pixel data's first bytes were read ahead with the header: read them again, unhashed.
+                copyRange(in, pixelDataStart, source.bytesRead(), os);
+                source.drain(os);
+            }
+            return new EditResult(dataset.changes(), source.sha256(), sent(out, header, transferSyntax), Sha256.hex(written));
         }
-        CharacterSetMask.restore(header, found[0]);
-        String transferSyntax = Attributes.string(header, TagFromName.TransferSyntaxUID);
-        long pixelDataStart = RawPixelData.startIfLast(in, stop, transferSyntax);
-        AttributeList list = pixelDataStart < 0 ? readWhole(in) : header;
+    }
+
+    /** {@link #edit} of a file parsed whole (its pixel data cannot be copied as bytes); the source is always hashed. */
+    private static EditResult editWhole(Path in, Path out, DatasetEdit edit, String transferSyntax) throws Exception {
+        AttributeList list;
+        String sourceSha256;
+        try (InputStream file = Files.newInputStream(in)) {
+            HashingInputStream source = new HashingInputStream(file);
+            list = readWhole(in, source);
+            source.drain(null); // whatever the parser left unread
+            sourceSha256 = source.sha256();
+        }
         PixelMedEditableDataset dataset = new PixelMedEditableDataset(list);
         edit.apply(dataset);
-        if (!dataset.changes().isEmpty()) {
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
-                writeWithNewMeta(list, transferSyntax, os);
-                if (pixelDataStart >= 0) {
-                    try (InputStream raw = Files.newInputStream(in)) {
-                        raw.skipNBytes(pixelDataStart);
-                        raw.transferTo(os);
-                    }
-                }
-            }
+        if (dataset.changes().isEmpty()) {
+            return new EditResult(dataset.changes(), sourceSha256, null, null);
         }
-        return dataset.changes();
+        MessageDigest written = Sha256.newDigest();
+        try (OutputStream os = hashedOutput(out, written)) {
+            writeWithNewMeta(list, transferSyntax, os);
+        }
+        return new EditResult(dataset.changes(), sourceSha256, sent(out, list, transferSyntax), Sha256.hex(written));
+    }
+
+    /** The written file as a C-STORE sends it: its header values, known without reading it again. */
+    private static OutgoingInstance sent(Path file, AttributeList list, String transferSyntax) {
+        return new OutgoingInstance(file, sopClassUid(list), sopInstanceUid(list), transferSyntax);
+    }
+
+    /** A buffered stream to {@code file} that feeds {@code digest} with what is written. */
+    private static OutputStream hashedOutput(Path file, MessageDigest digest) throws IOException {
+        return new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(file), digest), 1 << 16);
+    }
+
+    /** Bytes {@code [from, to)} of {@code file} to {@code out}. */
+    private static void copyRange(Path file, long from, long to, OutputStream out) throws IOException {
+        try (InputStream raw = Files.newInputStream(file)) {
+            raw.skipNBytes(from);
+            out.write(raw.readNBytes(Math.toIntExact(to - from)));
+        }
     }
 
     /**
@@ -199,11 +266,24 @@ public final class PixelMedFiles {
 
     /** The whole file, compressed frames kept as they are (never decoded). */
     private static AttributeList readWhole(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readWhole(file, in);
+        }
+    }
+
+    /** The whole data set from {@code source} (at the file's start), which is left open (and may hold bytes after it). */
+    private static AttributeList readWhole(Path file, InputStream source) throws IOException {
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         CharacterSetMask.Found[] found = new CharacterSetMask.Found[1];
-        try (DicomInputStream in = new DicomInputStream(new BufferedInputStream(openMasked(file, found)))) {
-            list.read(in);
+        InputStream keepOpen = new FilterInputStream(source) {
+            @Override
+            public void close() {
+                // PixelMed closes what it read to the end; the caller may still drain it, then closes it
+            }
+        };
+        try {
+            list.read(new DicomInputStream(new BufferedInputStream(CharacterSetMask.maskingPart10(keepOpen, found))));
         } catch (DicomException e) {
             throw new IOException("cannot parse " + file + ": " + e.getMessage(), e);
         }

@@ -17,8 +17,12 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pacsmigrator.cache.Sha256;
+import org.pacsmigrator.dicom.DicomFileInfo;
 import org.pacsmigrator.dicom.DicomFiles;
+import org.pacsmigrator.dicom.EditResult;
 import org.pacsmigrator.dicom.EditableDataset;
+import org.pacsmigrator.dicom.OutgoingInstance;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 
 /**
@@ -116,6 +120,33 @@ class PixelMedFilesEditTest {
         assertThat(DicomFiles.readInfo(out).transferSyntaxUid()).isEqualTo(IMPLICIT_LITTLE);
         assertThat(DicomFiles.readAttributes(out).get("InstitutionName")).isEqualTo("NEW HOSPITAL");
         assertThat(DicomFiles.pixelDataSha256(out)).isEqualTo(DicomFiles.pixelDataSha256(original));
+    }
+
+    @Test
+    void hashesComputedOnTheWayAreThoseOfTheFilesOnEveryPath() throws Exception {
+        Path withTrailer = rewrite(original, EXPLICIT_LITTLE, list -> {
+            OtherByteAttribute padding = new OtherByteAttribute(new AttributeTag(0xFFFC, 0xFFFC));
+            padding.setValues(new byte[] {1, 2, 3, 4});
+            list.put(padding);
+        });
+        for (Path source : List.of(original, withTrailer)) { // pixel bytes copied; parsed whole
+            Path out = dir.resolve("hashed-" + source.getFileName());
+
+            EditResult edit = DicomFiles.editHashing(source, out, ds -> ds.set("InstitutionName", "NEW HOSPITAL"), false);
+
+            assertThat(edit.sourceSha256()).as("source %s", source).isEqualTo(Sha256.of(source));
+            assertThat(edit.writtenSha256()).as("written from %s", source).isEqualTo(Sha256.of(out));
+            DicomFileInfo written = DicomFiles.readInfo(out);
+            assertThat(edit.written()).isEqualTo(new OutgoingInstance(out, written.sopClassUid(), written.sopInstanceUid(),
+                    written.transferSyntaxUid()));
+        }
+        Path untouched = dir.resolve("untouched.dcm");
+        EditResult unchanged = DicomFiles.editHashing(original, untouched, ds -> ds.get("PatientID"), true);
+        assertThat(unchanged.changed()).isFalse();
+        assertThat(unchanged.sourceSha256()).isEqualTo(Sha256.of(original));
+        assertThat(untouched).doesNotExist();
+        assertThat(DicomFiles.editHashing(original, untouched, ds -> ds.get("PatientID"), false).sourceSha256())
+                .as("not asked for: only the header was read").isNull();
     }
 
     private Path rewrite(Path in, String transferSyntax, Part10Variants.ListChange change) throws Exception {
