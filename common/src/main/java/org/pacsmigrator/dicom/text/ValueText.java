@@ -1,6 +1,7 @@
 package org.pacsmigrator.dicom.text;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * A string attribute's value as its bytes were read, decoded to text: the one decoding of stored values,
@@ -8,6 +9,10 @@ import java.nio.charset.StandardCharsets;
  * compare equal.
  */
 public final class ValueText {
+    private static final Pattern TRAILING_PADDING = Pattern.compile("[ \\x00]+$");
+    private static final Pattern SURROUNDING_PADDING = Pattern.compile("^[ \\x00]+|[ \\x00]+$");
+    private static final Pattern VALUE_DELIMITER = Pattern.compile("\\\\");
+
     private ValueText() {
     }
 
@@ -32,11 +37,11 @@ public final class ValueText {
     public static String decode(byte[] bytes, String vr, DicomCharset charset) {
         String decoded = (inCharacterSet(vr) ? charset : DicomCharset.DEFAULT).decode(bytes, vr.equals("PN"));
         if (vr.equals("ST") || vr.equals("LT") || vr.equals("UT")) {
-            return decoded.replaceAll("[ \\x00]+$", ""); // one value, backslash included
+            return TRAILING_PADDING.matcher(decoded).replaceAll(""); // one value, backslash included
         }
-        String[] values = decoded.split("\\\\", -1);
+        String[] values = VALUE_DELIMITER.split(decoded, -1);
         for (int i = 0; i < values.length; i++) {
-            values[i] = values[i].replaceAll("^[ \\x00]+|[ \\x00]+$", "");
+            values[i] = SURROUNDING_PADDING.matcher(values[i]).replaceAll("");
         }
         return String.join("\\", values);
     }
