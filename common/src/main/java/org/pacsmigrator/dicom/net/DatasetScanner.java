@@ -38,7 +38,8 @@ public final class DatasetScanner {
 
     /**
      * What the scan found; {@code complete} is false when a header scan ran out of bytes before its stop tag;
-     * {@code patient} is null when its attributes could not be picked as a read of the file would decode them.
+     * {@code patient} is null when its attributes could not be picked as a read of the file would decode them
+     * (and after a header scan, which does not decode them).
      */
     public record Result(boolean complete, String sopClassUid, String sopInstanceUid, String studyInstanceUid,
                          String seriesInstanceUid, String patientId, PatientAttributes patient) {
@@ -70,8 +71,9 @@ public final class DatasetScanner {
         this.explicit = !IMPLICIT_LE.equals(transferSyntax);
         this.bigEndian = EXPLICIT_BE.equals(transferSyntax);
         this.stopAfterTag = stopAfterTag;
-        if (deflated) {
-            patient.markUnknown(); // the file-reading toolkit decodes deflated text its own way
+        if (deflated || stopAfterTag != -1) {
+            // the file-reading toolkit decodes deflated text its own way; a header scan only needs the identity
+            patient.markUnknown();
         }
     }
 

@@ -186,6 +186,7 @@ class DatasetScannerTest {
         DatasetScanner.Result head = DatasetScanner.scanHeader(new ByteArrayInputStream(ds), EXPLICIT_LE, 0x0020000E);
         assertThat(head.complete()).isTrue();
         assertThat(head.studyInstanceUid()).isEqualTo("1.2.3.4");
+        assertThat(head.patient()).as("not decoded by a header scan").isNull();
         DatasetScanner.Result partial = DatasetScanner.scanHeader(new ByteArrayInputStream(Arrays.copyOf(ds, 20)),
                 EXPLICIT_LE, 0x0020000E);
         assertThat(partial.complete()).isFalse();
