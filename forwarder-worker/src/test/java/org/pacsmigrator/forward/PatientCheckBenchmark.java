@@ -1,6 +1,7 @@
 package org.pacsmigrator.forward;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
@@ -12,8 +13,10 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.pacsmigrator.cache.CachedObject;
 import org.pacsmigrator.cache.FileSystemCache;
 import org.pacsmigrator.cache.InstanceCache;
@@ -59,6 +62,15 @@ public final class PatientCheckBenchmark {
         int perSeries = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 7;
         Path dir = Files.createTempDirectory("patient-check-bench");
+        try {
+            run(dir, studies, series, perSeries, rounds);
+        } finally {
+            deleteRecursively(dir); // ~0.5 MB per image
+        }
+        System.exit(0);
+    }
+
+    private static void run(Path dir, int studies, int series, int perSeries, int rounds) throws Exception {
         SyntheticPacsGenerator generator = new SyntheticPacsGenerator(13L, studies, LocalDate.of(2022, 2, 2), 3, series,
                 perSeries, 5);
         List<SyntheticPacsGenerator.GeneratedStudy> plan = generator.plan().toList();
@@ -115,7 +127,14 @@ public final class PatientCheckBenchmark {
                 state.dropKeyspace();
             }
         }
-        System.exit(0);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** CPU nanoseconds of this thread for the check of every study (its rows read before, outside the measurement). */
