@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pacsmigrator.dicom.PatientAttributes;
 import org.pacsmigrator.state.CassandraSchema.AddedColumn;
 
 /**
@@ -35,6 +36,9 @@ final class CassandraInstances {
                         // When each C-STORE of the instance was answered: an append per try, in the same
                         // write as its status (a counter table would cost a second, read-before-write request).
                         + " store_attempts list<timestamp>,"
+                        // The cached image's patient attributes (keyword to value), picked at receipt: the
+                        // forwarder checks the patient without parsing the image again.
+                        + " patient frozen<map<text, text>>,"
                         + " PRIMARY KEY ((study_uid), sop_uid))",
                 // What the forwarder's rules changed per instance, for the report.
                 "CREATE TABLE IF NOT EXISTS " + ks + ".instance_modifications ("
@@ -43,7 +47,8 @@ final class CassandraInstances {
                         + " PRIMARY KEY ((study_uid), sop_uid))");
     }
 
-    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("instances", "store_attempts", "list<timestamp>"));
+    static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("instances", "store_attempts", "list<timestamp>"),
+            new AddedColumn("instances", "patient", "frozen<map<text, text>>"));
 
     private final CqlSession session;
     private final PreparedStatement upsertManifest;
@@ -62,7 +67,7 @@ final class CassandraInstances {
         upsertManifest = session.prepare("UPDATE " + ks + ".instances SET series_uid = ?, sop_class_uid = ?"
                 + " WHERE study_uid = ? AND sop_uid = ?");
         upsertRetrieved = session.prepare("UPDATE " + ks + ".instances SET series_uid = ?, sop_class_uid = ?,"
-                + " transfer_syntax_uid = ?, size_bytes = ?, sha256 = ?, cache_key = ?, retrieved_at = ?"
+                + " transfer_syntax_uid = ?, size_bytes = ?, sha256 = ?, cache_key = ?, retrieved_at = ?, patient = ?"
                 + " WHERE study_uid = ? AND sop_uid = ?");
         upsertForwarded = session.prepare("UPDATE " + ks + ".instances SET forward_status = ?, forwarded_at = ?,"
                 + " store_attempts = store_attempts + ? WHERE study_uid = ? AND sop_uid = ?");
@@ -109,8 +114,10 @@ final class CassandraInstances {
         b = b.setLong(3, i.sizeBytes());
         b = setIfPresent(b, 4, i.sha256());
         b = setIfPresent(b, 5, i.cacheKey());
-        b = b.setInstant(6, i.retrievedAt() == null ? Instant.now() : i.retrievedAt())
-                .setString(7, i.studyInstanceUid()).setString(8, i.sopInstanceUid()).setIdempotence(true);
+        b = b.setInstant(6, i.retrievedAt() == null ? Instant.now() : i.retrievedAt());
+        // Always written, null too: the row describes the object just cached, never an earlier copy's patient.
+        b = i.patient() == null ? b.setToNull(7) : b.setMap(7, i.patient().asMap(), String.class, String.class);
+        b = b.setString(8, i.studyInstanceUid()).setString(9, i.sopInstanceUid()).setIdempotence(true);
         return b.build();
     }
 
@@ -154,9 +161,13 @@ final class CassandraInstances {
                     r.getString("sop_class_uid"), r.getString("transfer_syntax_uid"), r.getLong("size_bytes"),
                     r.getString("sha256"), r.getString("cache_key"), r.getInstant("retrieved_at"),
                     r.getInstant("forwarded_at"), r.isNull("forward_status") ? null : r.getInt("forward_status"),
-                    r.getInstant("verified_at")));
+                    r.getInstant("verified_at"), patientOf(r)));
         }
         return result;
+    }
+
+    private static PatientAttributes patientOf(Row r) {
+        return r.isNull("patient") ? null : PatientAttributes.fromMap(r.getMap("patient", String.class, String.class));
     }
 
     void recordModification(InstanceModification m) {

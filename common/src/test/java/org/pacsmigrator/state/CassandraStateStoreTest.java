@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.pacsmigrator.dicom.PatientAttributes;
 import org.pacsmigrator.testsupport.RealServices;
 
 class CassandraStateStoreTest {
@@ -188,17 +189,42 @@ class CassandraStateStoreTest {
     }
 
     @Test
-    void aKeyspaceCreatedBeforeTheAttemptLogGetsItsColumnOnOpen() {
+    void theImagesPatientAttributesAreKeptOnItsRowAndReplacedWithIt() {
+        String uid = uid();
+        PatientAttributes patient = new PatientAttributes("PID-1", "", "Yamada^Tarou=山田^太郎", "19700101", "F");
+        store.recordRetrieved(List.of(retrieved(uid, "6.1", patient), retrieved(uid, "6.2", null)));
+        assertThat(instance(uid, "6.1").patient()).isEqualTo(patient);
+        assertThat(instance(uid, "6.2").patient()).as("not recorded").isNull();
+        // Received again without attributes picked: the row no longer claims the earlier copy's.
+        store.recordRetrieved(retrieved(uid, "6.1", null));
+        assertThat(instance(uid, "6.1").patient()).isNull();
+        PatientAttributes empty = new PatientAttributes("", "", "", "", "");
+        store.recordRetrieved(retrieved(uid, "6.2", empty));
+        assertThat(instance(uid, "6.2").patient()).as("recorded, all empty").isEqualTo(empty);
+    }
+
+    private static InstanceRecord retrieved(String study, String sop, PatientAttributes patient) {
+        return new InstanceRecord(study, sop, "s1", "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.1.2.1", 100, "ab",
+                study + "/s1/" + sop + ".dcm", Instant.now(), null, null, null, patient);
+    }
+
+    @Test
+    void aKeyspaceCreatedBeforeTheAttemptLogAndThePatientAttributesGetsTheirColumnsOnOpen() {
         String keyspace = RealServices.unique("statetest_old_");
         CassandraSettings settings = CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(), keyspace);
         try (CassandraStateStore first = CassandraStateStore.open(settings)) {
             first.session().execute("ALTER TABLE " + keyspace + ".instances DROP store_attempts");
+            first.session().execute("ALTER TABLE " + keyspace + ".instances DROP patient");
         }
         try (CassandraStateStore reopened = CassandraStateStore.open(settings)) {
             String uid = uid();
             reopened.insertStudyIfAbsent(study(uid, "20240108"));
             reopened.recordForwarded(uid, "4.1", 0, true);
             assertThat(reopened.forwardAttempts(uid, "4.1")).isEqualTo(1);
+            PatientAttributes patient = new PatientAttributes("PID-1", "", "Doe^Jane", "", "F");
+            reopened.recordRetrieved(retrieved(uid, "4.2", patient));
+            assertThat(reopened.instancesOf(uid)).filteredOn(i -> i.sopInstanceUid().equals("4.2"))
+                    .extracting(InstanceRecord::patient).containsExactly(patient);
             reopened.session().execute("DROP KEYSPACE " + keyspace);
         }
     }

@@ -215,12 +215,17 @@ public final class Forwarder implements StudyEventHandler {
     }
 
     /**
-     * Checks every pending image's patient attributes (headers only, decoded by their own character set)
-     * before anything is sent.
+     * Checks every pending image's patient attributes (decoded by their own character set) before anything is
+     * sent: as recorded at receipt; only for rows without them (written by an older version) is the cached
+     * image's header read.
      */
     private PatientConflicts.Findings findPatientConflicts(StudyRecord study, List<InstanceRecord> pending) throws IOException {
         Map<String, DicomDataset> headers = new LinkedHashMap<>();
         for (InstanceRecord i : pending) {
+            if (i.patient() != null) {
+                headers.put(i.sopInstanceUid(), i.patient().asDataset());
+                continue;
+            }
             Path cached;
             try {
                 cached = cache.localCopy(i.cacheKey(), scratchDirectory);

@@ -40,6 +40,7 @@ import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.OutgoingInstance;
+import org.pacsmigrator.dicom.PatientAttributes;
 import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import org.pacsmigrator.forward.rules.RuleSet;
@@ -394,6 +395,27 @@ class ForwarderTest {
                 .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("patient ID conflict"))
                 .hasMessageContaining("2.25.1234567890").hasMessageContaining("PatientName")
                 .hasMessageNotContaining("Someone");
+        assertThat(newPacs.receivedStores()).isEmpty();
+    }
+
+    @Test
+    void thePatientAttributesRecordedAtReceiptAreCheckedWithoutOpeningTheImages() throws Exception {
+        // The rows (as the retriever records them) say another birth date than the cached images and the index:
+        // the check uses the rows, so the study stops; had it read the images, it would find no conflict.
+        String uid = study.studyInstanceUid();
+        for (InstanceRecord i : state.instancesOf(uid)) {
+            PatientAttributes image = PatientAttributes.of(DicomFiles.readPatientAttributes(cache.localCopy(i.cacheKey(), scratch)));
+            assertThat(image.patientBirthDate()).isNotEqualTo("18000101");
+            state.recordRetrieved(new InstanceRecord(i.studyInstanceUid(), i.sopInstanceUid(), i.seriesInstanceUid(),
+                    i.sopClassUid(), i.transferSyntaxUid(), i.sizeBytes(), i.sha256(), i.cacheKey(), i.retrievedAt(), null,
+                    null, null, new PatientAttributes(image.patientId(), image.issuerOfPatientId(), image.patientName(),
+                    "18000101", image.patientSex())));
+        }
+        assertThatThrownBy(() -> forwarder(client(), RuleSet.EMPTY).handle(StudyEvent.of(uid, "test")))
+                .isInstanceOf(StageFailure.class)
+                .satisfies(e -> assertThat(((StageFailure) e).category().label()).isEqualTo("patient ID conflict"))
+                .hasMessageContaining("PatientBirthDate differ from its study as indexed")
+                .hasMessageNotContaining("18000101");
         assertThat(newPacs.receivedStores()).isEmpty();
     }
 

@@ -24,12 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.PatientAttributes;
 import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import org.pacsmigrator.harness.Services;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.StateStore;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
@@ -188,6 +191,12 @@ class CharacterSetMigrationTest {
                 assertThat(s.indexCharacterSet()).as("%s", what).isEqualTo("ISO_IR 100");
                 assertThat(s.unknownAttributes()).as("%s: the index's name is unknown unless Latin-1 carried it", what)
                         .isEqualTo(what.equals("ISO_IR 100") ? Set.of() : Set.of("PatientName"));
+                // What receipt recorded (and the forwarder checked) is what a read of the original image gives.
+                for (InstanceRecord i : state.instancesOf(s.studyInstanceUid())) {
+                    Path original = Files.write(dir.resolve(i.sopInstanceUid() + ".dcm"), ORIGINALS.get(i.sopInstanceUid()));
+                    assertThat(i.patient()).as("%s: patient of %s", what, i.sopInstanceUid()).isNotNull()
+                            .usingRecursiveComparison().isEqualTo(PatientAttributes.of(DicomFiles.readPatientAttributes(original)));
+                }
             }
         }
         assertNewPacsHoldsTheOriginalBytes(NAMES_STUDIES.keySet().stream().toList(), List.of());

@@ -133,7 +133,7 @@ public final class CacheWritingReceiver implements ReceivedInstanceHandler {
         // A failed write keeps its rows for the next one and fails this C-STORE, as an unwritable row always did.
         rows.add(in.studyInstanceUid(), new InstanceRecord(in.studyInstanceUid(), in.sopInstanceUid(),
                 in.seriesInstanceUid(), in.sopClassUid(), in.transferSyntaxUid(), stored.sizeBytes(), stored.sha256(),
-                stored.key(), Instant.now(), null, null, null));
+                stored.key(), Instant.now(), null, null, null, in.patient()));
         LOG.debug("cached {} of study {} ({} bytes)", in.sopInstanceUid(), in.studyInstanceUid(), stored.sizeBytes());
     }
 

@@ -38,8 +38,10 @@ import org.pacsmigrator.cache.FileSystemCache;
 import org.pacsmigrator.cache.InstanceCache;
 import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
+import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.PatientAttributes;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.dicom.net.AllowedSender;
@@ -111,7 +113,7 @@ class RetrieverOrthancTest {
                 cache, gate, metrics);
     }
 
-    /** Every manifest instance is in the cache with the recorded size and SHA-256, byte-identical to the source. */
+    /** Every manifest instance is in the cache with the recorded size, SHA-256 and patient, byte-identical to the source. */
     private static void assertCompleteAndIntact(SyntheticPacsGenerator.GeneratedStudy s, InstanceCache cache) throws Exception {
         assertThat(state.findStudy(s.studyInstanceUid()).orElseThrow().state()).isEqualTo(StudyState.RETRIEVED);
         List<InstanceRecord> rows = state.instancesOf(s.studyInstanceUid());
@@ -128,6 +130,11 @@ class RetrieverOrthancTest {
             byte[] original = pacs.instanceFile(r.sopInstanceUid());
             assertThat(Arrays.equals(dataSet(cached), dataSet(original)))
                     .as("data set of %s identical to the source's", r.sopInstanceUid()).isTrue();
+            // The patient attributes picked at receipt are those a read of the cached image gives.
+            Path image = cache.localCopy(r.cacheKey(), dir.resolve("patient-check"));
+            assertThat(r.patient()).as("patient of %s", r.sopInstanceUid()).isNotNull().usingRecursiveComparison()
+                    .isEqualTo(PatientAttributes.of(DicomFiles.readPatientAttributes(image)));
+            assertThat(r.patient().patientName()).isEqualTo(s.patient().name()); // study 0's is ISO_IR 100
         }
     }
 

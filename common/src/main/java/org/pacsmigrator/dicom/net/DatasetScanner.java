@@ -6,13 +6,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
+import org.pacsmigrator.dicom.PatientAttributes;
 
 /**
  * Walks a received data set element by element without loading values, proving that it is whole: every
  * element, item and sequence ends inside the bytes received, undefined lengths are closed by their
  * delimiters, encapsulated pixel data by its sequence delimiter, native pixel data is as long as its
  * image attributes say. On the way it picks the few attributes the receiving side needs (identity,
- * pixel description), so the header is parsed once at receipt.
+ * pixel description, the patient attributes), so the header is parsed once at receipt.
  */
 public final class DatasetScanner {
     static final String IMPLICIT_LE = "1.2.840.10008.1.2";
@@ -35,9 +36,13 @@ public final class DatasetScanner {
         }
     }
 
-    /** What the scan found; {@code complete} is false when a header scan ran out of bytes before its stop tag. */
+    /**
+     * What the scan found; {@code complete} is false when a header scan ran out of bytes before its stop tag;
+     * {@code patient} is null when its attributes could not be picked as a read of the file would decode them
+     * (and after a header scan, which does not decode them).
+     */
     public record Result(boolean complete, String sopClassUid, String sopInstanceUid, String studyInstanceUid,
-                         String seriesInstanceUid, String patientId) {
+                         String seriesInstanceUid, String patientId, PatientAttributes patient) {
     }
 
     private final Counting in;
@@ -45,6 +50,7 @@ public final class DatasetScanner {
     private final boolean explicit;
     private final boolean bigEndian;
     private final int stopAfterTag;
+    private final PatientValues patient = new PatientValues();
     private String sopClassUid = "";
     private String sopInstanceUid = "";
     private String studyInstanceUid = "";
@@ -65,6 +71,10 @@ public final class DatasetScanner {
         this.explicit = !IMPLICIT_LE.equals(transferSyntax);
         this.bigEndian = EXPLICIT_BE.equals(transferSyntax);
         this.stopAfterTag = stopAfterTag;
+        if (deflated || stopAfterTag != -1) {
+            // the file-reading toolkit decodes deflated text its own way; a header scan only needs the identity
+            patient.markUnknown();
+        }
     }
 
     /** Scans the whole data set: {@code length} bytes of the stream (the received data set). */
@@ -82,7 +92,7 @@ public final class DatasetScanner {
         try {
             return new DatasetScanner(head, -1, transferSyntax, stopAfterTag).run();
         } catch (InvalidDataSetException e) {
-            return new Result(false, "", "", "", "", "");
+            return new Result(false, "", "", "", "", "", null);
         }
     }
 
@@ -105,7 +115,8 @@ public final class DatasetScanner {
     }
 
     private Result result(boolean complete) {
-        return new Result(complete, sopClassUid, sopInstanceUid, studyInstanceUid, seriesInstanceUid, patientId);
+        return new Result(complete, sopClassUid, sopInstanceUid, studyInstanceUid, seriesInstanceUid, patientId,
+                patient.result());
     }
 
     /**
@@ -182,7 +193,15 @@ public final class DatasetScanner {
             return;
         }
         // implicit VR: a defined-length sequence is skipped as one value (its bounds are still checked)
-        if (topLevel && picks(tag) && length <= MAX_PICKED_VALUE) {
+        if (topLevel && PatientValues.wants(tag)) {
+            byte[] value = length <= PatientValues.MAX_VALUE ? in.readFully((int) length) : null;
+            if (value == null) {
+                in.skipFully(length);
+            } else if (picks(tag) && length <= MAX_PICKED_VALUE) {
+                pick(tag, value);
+            }
+            patient.take(tag, vr, value);
+        } else if (topLevel && picks(tag) && length <= MAX_PICKED_VALUE) {
             pick(tag, in.readFully((int) length));
         } else {
             if (topLevel && tag == PIXEL_DATA) {

@@ -155,7 +155,7 @@ public final class StoreService implements DimseService {
                 return DatasetScanner.scanHeader(new ByteArrayInputStream(head.toByteArray()), transferSyntax,
                         SERIES_INSTANCE_UID);
             } catch (IOException e) {
-                return new DatasetScanner.Result(false, "", "", "", "", "");
+                return new DatasetScanner.Result(false, "", "", "", "", "", null);
             }
         }
 
@@ -198,7 +198,7 @@ public final class StoreService implements DimseService {
                 file = null;
                 try {
                     handler.onReceived(new ReceivedInstance(done, sopClassUid, sopInstanceUid, studyInstanceUid,
-                            scanned.seriesInstanceUid(), transferSyntax, sourceAeTitle, Sha256.hex(sha)));
+                            scanned.seriesInstanceUid(), transferSyntax, sourceAeTitle, Sha256.hex(sha), scanned.patient()));
                     return 0x0000;
                 } catch (Exception e) {
                     LOG.warn("received SOP instance {} (study {}) from {} could not be kept: {}",

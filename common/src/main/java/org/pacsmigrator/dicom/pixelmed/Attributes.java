@@ -22,6 +22,7 @@ import java.util.Map;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.text.DicomCharset;
+import org.pacsmigrator.dicom.text.ValueText;
 
 /** Conversion between the toolkit-neutral {@link DicomDataset} and PixelMed attribute lists. */
 final class Attributes {
@@ -101,8 +102,7 @@ final class Attributes {
             return DicomCharset.DEFAULT;
         }
         try {
-            byte[] bytes = a.getByteValues();
-            return DicomCharset.of(bytes == null ? "" : new String(bytes, StandardCharsets.US_ASCII).replace('\0', ' '));
+            return ValueText.characterSet(a.getByteValues());
         } catch (DicomException e) {
             return DicomCharset.of(a.getDelimitedStringValuesOrEmptyString());
         }
@@ -110,16 +110,12 @@ final class Attributes {
 
     /** VRs whose text is in the data set's Specific Character Set (PS3.5 6.1.2.5.2). */
     static boolean textInCharacterSet(byte[] vr) {
-        return switch (ValueRepresentation.getAsString(vr)) {
-            case "SH", "LO", "ST", "LT", "UT", "UC", "PN" -> true;
-            default -> false;
-        };
+        return ValueText.inCharacterSet(ValueRepresentation.getAsString(vr));
     }
 
     /**
-     * A string attribute's values decoded from its bytes as read: text VRs by {@code charset} (never by
-     * PixelMed, see {@link CharacterSetMask}), others as ASCII. Multiple values joined by a backslash;
-     * padding and the spaces DICOM deems insignificant removed (leading ones kept in ST, LT, UT).
+     * A string attribute's values decoded from its bytes as read ({@link ValueText#decode}): text VRs by
+     * {@code charset} (never by PixelMed, see {@link CharacterSetMask}), others as ASCII.
      */
     static String text(Attribute a, DicomCharset charset) {
         byte[] vr = a.getVR();
@@ -135,17 +131,7 @@ final class Attributes {
         if (bytes == null) {
             return "";
         }
-        String vrName = ValueRepresentation.getAsString(vr);
-        boolean inCharset = textInCharacterSet(vr);
-        String decoded = (inCharset ? charset : DicomCharset.DEFAULT).decode(bytes, vrName.equals("PN"));
-        if (vrName.equals("ST") || vrName.equals("LT") || vrName.equals("UT")) {
-            return decoded.replaceAll("[ \\x00]+$", ""); // one value, backslash included
-        }
-        String[] values = decoded.split("\\\\", -1);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = values[i].replaceAll("^[ \\x00]+|[ \\x00]+$", "");
-        }
-        return String.join("\\", values);
+        return ValueText.decode(bytes, ValueRepresentation.getAsString(vr), charset);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import org.junit.jupiter.api.Test;
+import org.pacsmigrator.dicom.PatientAttributes;
 
 /** The structural walk of received data sets, on data sets written byte by byte in each encoding. */
 class DatasetScannerTest {
@@ -147,9 +148,36 @@ class DatasetScannerTest {
         }
         byte[] deflated = compressed.toByteArray();
         assertThat(scan(deflated, "1.2.840.10008.1.2.1.99").sopInstanceUid()).isEqualTo("1.2.3.4.5");
+        assertThat(scan(deflated, "1.2.840.10008.1.2.1.99").patient()).as("left to a read of the file").isNull();
         byte[] cut = Arrays.copyOf(deflated, deflated.length / 2);
         assertThatThrownBy(() -> scan(cut, "1.2.840.10008.1.2.1.99"))
                 .isInstanceOf(DatasetScanner.InvalidDataSetException.class);
+    }
+
+    @Test
+    void patientAttributesArePickedOnlyWhenEncodedAsAFileReadExpectsThem() throws Exception {
+        Writer plain = new Writer(true, false);
+        plain.text(0x00080005, "CS", "ISO_IR 192").text(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.2")
+                .text(0x00080018, "UI", "1.2.3.4.5").text(0x00100010, "PN", "Doe^Jane").text(0x00100020, "LO", "PID-1")
+                .text(0x00100021, "LO", "ISSUER").text(0x00100040, "CS", "F");
+        assertThat(scan(plain.bytes(), EXPLICIT_LE).patient())
+                .isEqualTo(new PatientAttributes("PID-1", "ISSUER", "Doe^Jane", "", "F"));
+        assertThat(scan(plain.bytes(), EXPLICIT_LE).patient().toString()).doesNotContain("Doe", "PID-1");
+
+        Writer otherVr = new Writer(true, false);
+        otherVr.text(0x00100010, "LO", "Doe^Jane").text(0x00100020, "LO", "PID-1");
+        assertThat(scan(otherVr.bytes(), EXPLICIT_LE).patient()).as("PatientName as LO").isNull();
+
+        Writer tooLong = new Writer(true, false);
+        tooLong.text(0x00100010, "PN", "Doe^" + "J".repeat(2000)).text(0x00100020, "LO", "PID-1");
+        DatasetScanner.Result r = scan(tooLong.bytes(), EXPLICIT_LE);
+        assertThat(r.patient()).as("a name longer than picked").isNull();
+        assertThat(r.patientId()).isEqualTo("PID-1");
+
+        Writer implicit = new Writer(false, false);
+        implicit.text(0x00100010, "PN", "Doe^Jane").text(0x00100020, "LO", "PID-1");
+        assertThat(scan(implicit.bytes(), "1.2.840.10008.1.2").patient())
+                .isEqualTo(new PatientAttributes("PID-1", "", "Doe^Jane", "", ""));
     }
 
     @Test
@@ -158,6 +186,7 @@ class DatasetScannerTest {
         DatasetScanner.Result head = DatasetScanner.scanHeader(new ByteArrayInputStream(ds), EXPLICIT_LE, 0x0020000E);
         assertThat(head.complete()).isTrue();
         assertThat(head.studyInstanceUid()).isEqualTo("1.2.3.4");
+        assertThat(head.patient()).as("not decoded by a header scan").isNull();
         DatasetScanner.Result partial = DatasetScanner.scanHeader(new ByteArrayInputStream(Arrays.copyOf(ds, 20)),
                 EXPLICIT_LE, 0x0020000E);
         assertThat(partial.complete()).isFalse();

@@ -2,19 +2,16 @@ package org.pacsmigrator.dicom.pixelmed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.pacsmigrator.testsupport.TextImages.hex;
 
 import com.pixelmed.dicom.AttributeList;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.EditableDataset;
+import org.pacsmigrator.testsupport.CharsetNames;
+import org.pacsmigrator.testsupport.CharsetNames.Name;
 import org.pacsmigrator.testsupport.Commands;
 import org.pacsmigrator.testsupport.RawElements;
 import org.pacsmigrator.testsupport.TextImages;
@@ -34,42 +33,6 @@ import org.pacsmigrator.testsupport.TextImages;
 class CharacterSetFilesTest {
     @TempDir
     Path dir;
-
-    /** A Specific Character Set, a name in it as bytes, and the name. */
-    record Name(String charset, byte[] bytes, String text) {
-        @Override
-        public String toString() {
-            return (charset == null ? "(none)" : charset) + " " + text;
-        }
-    }
-
-    private static Name encoded(String charset, String javaCharset, String text) {
-        return new Name(charset, text.getBytes(Charset.forName(javaCharset)), text);
-    }
-
-    static Stream<Name> names() {
-        return Stream.of(
-                encoded("ISO_IR 192", "UTF-8", "Yamada^Tarou=山田^太郎=やまだ^たろう"),
-                encoded("ISO_IR 192", "UTF-8", "Wang^XiaoDong=王^小東="),
-                encoded("ISO_IR 192", "UTF-8", "Hong^Gildong=洪^吉洞=홍^길동"),
-                encoded("ISO_IR 192", "UTF-8", "Διονυσιος^Ελένη"),
-                encoded("ISO_IR 192", "UTF-8", "Иванов^Иван"),
-                encoded("ISO_IR 192", "UTF-8", "שרון^דבורה"),
-                encoded("ISO_IR 192", "UTF-8", "قباني^نزار"),
-                encoded("ISO_IR 100", "ISO-8859-1", "Müller^Jörg"),
-                encoded("ISO_IR 144", "ISO-8859-5", "Иванов^Иван"),
-                encoded("ISO_IR 203", "ISO-8859-15", "Šimek^Žofie€"),
-                encoded("GB18030", "GB18030", "Wang^XiaoDong=王^小东="),
-                encoded(null, "ISO-8859-1", "Müller^Jörg"),
-                // PS3.5 H.3.1, I.2 and K.2
-                new Name("\\ISO 2022 IR 87", hex("59 61 6d 61 64 61 5e 54 61 72 6f 75 3d 1b 24 42 3b 33 45 44 1b 28 42 5e 1b 24"
-                        + " 42 42 40 4f 3a 1b 28 42 3d 1b 24 42 24 64 24 5e 24 40 1b 28 42 5e 1b 24 42 24 3f 24 6d 24 26 1b 28 42"),
-                        "Yamada^Tarou=山田^太郎=やまだ^たろう"),
-                new Name("\\ISO 2022 IR 149", hex("48 6f 6e 67 5e 47 69 6c 64 6f 6e 67 3d 1b 24 29 43 fb f3 5e 1b 24 29 43 d1 ce"
-                        + " d4 d7 3d 1b 24 29 43 c8 ab 5e 1b 24 29 43 b1 e6 b5 bf"), "Hong^Gildong=洪^吉洞=홍^길동"),
-                new Name("\\ISO 2022 IR 58", hex("5a 68 61 6e 67 5e 58 69 61 6f 44 6f 6e 67 3d 1b 24 29 41 d5 c5 5e 1b 24 29 41 d0"
-                        + " a1 b6 ab 3d"), "Zhang^XiaoDong=张^小东="));
-    }
 
     private Path image(Name name) throws Exception {
         Path file = dir.resolve("image-" + System.nanoTime() + ".dcm");
@@ -89,7 +52,7 @@ class CharacterSetFilesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("org.pacsmigrator.testsupport.CharsetNames#names")
     void anImageIsReadByItsOwnCharacterSet(Name name) throws Exception {
         DicomDataset read = DicomFiles.readPatientAttributes(image(name));
         assertThat(read.get("PatientName")).isEqualTo(name.text().strip());
@@ -98,7 +61,7 @@ class CharacterSetFilesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("org.pacsmigrator.testsupport.CharsetNames#names")
     void anEditOfAnotherAttributeKeepsTheNameAndTheCharacterSetByteForByte(Name name) throws Exception {
         Path in = image(name);
         Path out = dir.resolve("edited.dcm");
@@ -113,7 +76,7 @@ class CharacterSetFilesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("org.pacsmigrator.testsupport.CharsetNames#names")
     void aTransferSyntaxConversionKeepsTheNameBytes(Name name) throws Exception {
         Path in = image(name);
         Path out = dir.resolve("implicit.dcm");
@@ -123,7 +86,7 @@ class CharacterSetFilesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("names")
+    @MethodSource("org.pacsmigrator.testsupport.CharsetNames#names")
     void aCFindAnswerIsDecodedByItsOwnCharacterSetInEitherVrEncoding(Name name) throws Exception {
         byte[] explicit = TextImages.part10(new TextImages.Image(name.charset(), name.bytes(), "PID-1", "19700101", "F",
                 "20240105", "1.2.3.4", "1.2.3.4.1", "1.2.3.4.1.1"));
@@ -139,7 +102,7 @@ class CharacterSetFilesTest {
 
     @Test
     void aDeflatedImageIsReadAndEditedWithoutMaskingAndStillKeepsItsBytes() throws Exception {
-        Name japanese = names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
+        Name japanese = CharsetNames.names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
         Path deflated = dir.resolve("deflated.dcm");
         Commands.run("dcmconv", "--write-xfer-deflated", image(japanese).toString(),
                 deflated.toString());
@@ -155,7 +118,7 @@ class CharacterSetFilesTest {
 
     @Test
     void aNameSetByARuleIsWrittenInTheImagesOwnSetOrRefused() throws Exception {
-        Name japanese = names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
+        Name japanese = CharsetNames.names().filter(n -> "\\ISO 2022 IR 87".equals(n.charset())).findFirst().orElseThrow();
         Path out = dir.resolve("renamed.dcm");
         DicomFiles.edit(image(japanese), out, ds -> ds.set("PatientName", "Suzuki^Hanako=鈴木^花子=すずき^はなこ"));
         byte[] written = RawElements.value(Files.readAllBytes(out), 0x0010, 0x0010);
@@ -171,14 +134,14 @@ class CharacterSetFilesTest {
         assertThat(written).isEqualTo(paddedWithSpace(expected.toByteArray()));
         assertThat(DicomFiles.readPatientAttributes(out).get("SpecificCharacterSet")).isEqualTo("\\ISO 2022 IR 87");
 
-        Name latin = names().filter(n -> "ISO_IR 100".equals(n.charset())).findFirst().orElseThrow();
+        Name latin = CharsetNames.names().filter(n -> "ISO_IR 100".equals(n.charset())).findFirst().orElseThrow();
         assertThatThrownBy(() -> DicomFiles.edit(image(latin), dir.resolve("refused.dcm"), ds -> ds.set("PatientName", "山田^太郎")))
                 .hasMessageContaining("ISO_IR 100").hasMessageNotContaining("山田");
     }
 
     @Test
     void normalisingToUtf8ReencodesEveryNameFromItsOwnSet() throws Exception {
-        for (Name name : names().toList()) {
+        for (Name name : CharsetNames.names().toList()) {
             Path out = dir.resolve("utf8-" + System.nanoTime() + ".dcm");
             List<EditableDataset.Change> changes =
                     DicomFiles.edit(image(name), out, ds -> ds.normaliseCharacterSetToUtf8());
