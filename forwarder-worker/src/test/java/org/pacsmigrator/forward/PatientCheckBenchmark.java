@@ -104,7 +104,7 @@ public final class PatientCheckBenchmark {
                     Duration.ofSeconds(30)), AdaptiveLimit.of(1, 1), TimeWindows.always(), Duration.ZERO, Duration.ofMinutes(5));
             try (KafkaEventPublisher publisher = new KafkaEventPublisher(kafka)) {
                 Forwarder forwarder = new Forwarder(Dicom.client("MIGRATOR", DicomTimeouts.defaults()), node, state, cache,
-                        publisher, new Topics(id), 50, Files.createDirectories(dir.resolve("scratch")), RuleSet.EMPTY, "OLDPACS",
+                        publisher, new Topics(id), 50, Files.createDirectories(dir.resolve("scratch")), RuleSet.EMPTY, CacheCheck.HASH, "OLDPACS",
                         PatientConflictPolicy.STOP, 1, gate, new ForwardMetrics(new SimpleMeterRegistry()),
                         TransferSyntaxConversions.NONE);
                 Method check = Forwarder.class.getDeclaredMethod("findPatientConflicts", StudyRecord.class, List.class);
