@@ -485,6 +485,13 @@ record_baseline() {
 log "results in $out"
 log "data set: $studies studies x $series series x $instances instances over $days days; levels '$levels' on $level_days days; large study $large; storescu $storescu_procs; repeat $repeat"
 
+# ---- warm-up (untimed): one demo migration of one small study, so that the embedded Kafka and Cassandra
+# start from their class-data archives (written at their first exit, as after an installation's first run)
+log "warm-up: a one-study demo migration (untimed; writes the class-data archives of Kafka and Cassandra)"
+"$migrate" demo --studies 1 --series 1 --instances 2 --days 1 --console-port -1 --dir "$work/warm-up" \
+  > "$work/warm-up.log" 2>&1 || { tail -20 "$work/warm-up.log" >&2; exit 1; }
+[ "$keep" = 1 ] || rm -rf "$work/warm-up"
+
 # ---- the old PACS, seeded -----------------------------------------------------------------------
 start_orthanc OLDPACS "$work/old-pacs"
 old_pid=$orth_pid old_dicom=$orth_dicom old_http=$orth_http
