@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Set;
 import org.pacsmigrator.cache.HashingInputStream;
 import org.pacsmigrator.cache.Sha256;
