@@ -29,6 +29,7 @@ class CassandraSchemaTest {
     void columnsAddedAfterTheFirstReleaseAreStillAdded() {
         assertThat(CassandraSchema.ADDED_COLUMNS).containsExactlyInAnyOrder(
                 new CassandraSchema.AddedColumn("instances", "store_attempts", "list<timestamp>"),
+                new CassandraSchema.AddedColumn("instances", "patient", "frozen<map<text, text>>"),
                 new CassandraSchema.AddedColumn("studies", "index_character_set", "text"),
                 new CassandraSchema.AddedColumn("studies", "unknown_attributes", "set<text>"),
                 new CassandraSchema.AddedColumn("patients", "from_images", "boolean"));
