@@ -10,6 +10,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -126,6 +129,7 @@ final class ChildJvm {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+        awaitPromotion(process);
         if (process.exitValue() != 0) {
             throw new IllegalStateException(mainClass + " exited with " + process.exitValue() + ": " + tail(log));
         }
@@ -139,9 +143,23 @@ final class ChildJvm {
 
     private static Process promoted(Process process, ClassDataArchive archive) {
         if (archive != null) {
-            archive.promoteWhenDone(process);
+            PROMOTIONS.put(process, archive.promoteWhenDone(process));
         }
         return process;
+    }
+
+    /** Archives being renamed once their writer exited, waited for by stop/kill: this JVM may be about to exit. */
+    private static final Map<Process, CompletableFuture<Void>> PROMOTIONS = new ConcurrentHashMap<>();
+
+    private static void awaitPromotion(Process process) {
+        CompletableFuture<Void> promotion = PROMOTIONS.remove(process);
+        if (promotion != null) {
+            try {
+                promotion.get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // not renamed: the next start writes the archive again
+            }
+        }
     }
 
     /** SIGTERM (the server's own shutdown hook runs), then SIGKILL if it has not exited in time. */
@@ -151,12 +169,14 @@ final class ChildJvm {
         }
         process.destroy();
         await(process, timeout);
+        awaitPromotion(process);
     }
 
     static void kill(Process process) {
         if (process != null) {
             process.destroyForcibly();
             await(process, Duration.ofSeconds(30));
+            awaitPromotion(process);
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A class-data-sharing archive (AppCDS) per child JVM kind: the classes a Kafka broker or a Cassandra node
@@ -65,12 +66,15 @@ final class ClassDataArchive {
                 : List.of("-XX:ArchiveClassesAtExit=" + pending);
     }
 
-    /** After {@code process} exits: a newly written archive takes its final name (atomically, last writer wins). */
-    void promoteWhenDone(Process process) {
+    /**
+     * After {@code process} exits: a newly written archive takes its final name (atomically, last writer wins).
+     * The returned future completes when that is done (a caller about to exit waits for it).
+     */
+    CompletableFuture<Void> promoteWhenDone(Process process) {
         if (Files.isReadable(archive)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        process.onExit().thenRun(() -> {
+        return process.onExit().thenRun(() -> {
             try {
                 if (Files.size(pending) > 0) {
                     Files.move(pending, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
