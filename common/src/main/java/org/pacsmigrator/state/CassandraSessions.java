@@ -31,6 +31,9 @@ final class CassandraSessions {
                 .withString(DefaultDriverOption.RECONNECTION_POLICY_CLASS, "ExponentialReconnectionPolicy")
                 .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
                 .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(10))
+                // close() otherwise waits 2 s of Netty's quiet period for tasks nobody submits after it
+                .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+                .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
                 .build();
         CqlSessionBuilder builder = CqlSession.builder().withConfigLoader(config).withLocalDatacenter(s.localDatacenter());
         for (String contact : s.contactPoints().split(",")) {

@@ -3,8 +3,6 @@ package org.pacsmigrator.migrator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
@@ -47,39 +45,6 @@ final class EmbeddedConsole implements AutoCloseable {
         app.server().get(60, TimeUnit.SECONDS);
         return new EmbeddedConsole(app, "0.0.0.0".equals(config.console.bindAddress) ? "127.0.0.1" : config.console.bindAddress,
                 token, generated);
-    }
-
-    /** {@link #start} on a thread of its own; {@link #await} gives the console (or null) or rethrows why it failed. */
-    static CompletableFuture<EmbeddedConsole> startInBackground(MigrationConfig config, MigrationRunner runner,
-                                                                PrometheusMeterRegistry registry) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return start(config, runner, registry);
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        });
-    }
-
-    static EmbeddedConsole await(CompletableFuture<EmbeddedConsole> starting) throws Exception {
-        try {
-            return starting.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
-
-    /** When the run fails while its console starts: the console is stopped once up, not left serving. */
-    static void closeWhenStarted(CompletableFuture<EmbeddedConsole> starting) {
-        starting.thenAccept(console -> {
-            if (console != null) {
-                try {
-                    console.close();
-                } catch (Exception e) {
-                    // the run is failing already: its own error is the one to report
-                }
-            }
-        });
     }
 
     private static String dropwizardYaml(MigrationConfig config) {

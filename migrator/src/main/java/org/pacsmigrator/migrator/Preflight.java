@@ -20,12 +20,19 @@ final class Preflight {
         echo("source", MigrationContext.node(config.source), dicom);
         echo("destination", MigrationContext.node(config.destination), dicom);
         if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.bind(new InetSocketAddress(InetAddress.getByName(config.migrator.bindAddress), config.migrator.port));
-            } catch (IOException e) {
-                throw new ConfigException("migrator.port", "cannot listen on " + config.migrator.bindAddress + ":"
-                        + config.migrator.port + " (" + e.getMessage() + ")");
-            }
+            canListen("migrator.port", config.migrator.bindAddress, config.migrator.port);
+        }
+        // the console starts while the migration runs: a taken port is found here, before anything starts
+        if (config.console.port > 0) {
+            canListen("console.port", config.console.bindAddress, config.console.port);
+        }
+    }
+
+    private static void canListen(String key, String address, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot listen on " + address + ":" + port + " (" + e.getMessage() + ")");
         }
     }
 

@@ -3,7 +3,6 @@ package org.pacsmigrator.migrator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
@@ -41,22 +40,6 @@ final class SingleMachine {
         return run(config, out, serve);
     }
 
-    /**
-     * The console (seconds of Dropwizard start-up) comes up while the workers start: it only observes them. A
-     * console that cannot start (its port taken) still stops the run before anything is indexed.
-     */
-    private static EmbeddedConsole startWorkersAndConsole(MigrationConfig config, MigrationRunner runner,
-                                                          PrometheusMeterRegistry meters) throws Exception {
-        CompletableFuture<EmbeddedConsole> console = EmbeddedConsole.startInBackground(config, runner, meters);
-        try {
-            runner.startWorkers();
-        } catch (Exception | Error e) {
-            EmbeddedConsole.closeWhenStarted(console);
-            throw e;
-        }
-        return EmbeddedConsole.await(console);
-    }
-
     /** The final report under {dataDirectory}/report; a failing report does not change the migration's result. */
     static void writeReport(MigrationRunner runner, MigrationConfig config, PrintStream out) {
         try {
@@ -80,11 +63,8 @@ final class SingleMachine {
         try (EmbeddedServices services = EmbeddedServices.start(config);
              MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint(),
                      rules, meters);
-             EmbeddedConsole console = startWorkersAndConsole(config, runner, meters)) {
-            if (console != null) {
-                // The token itself only on an interactive terminal: not into a file or pipe that the logs share.
-                out.println(console.announce(config, out == System.out && System.console() != null));
-            }
+             BackgroundConsole console = BackgroundConsole.start(config, runner, meters, out)) {
+            runner.startWorkers();
             Indexer.Summary indexed = runner.index();
             out.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
                     config.index.from, config.index.to, indexed.daysDone(), indexed.daysSkipped(), indexed.daysFailed(),
@@ -101,7 +81,7 @@ final class SingleMachine {
             MigrationSummary summary = control.summary();
             summary.print(out, control.last());
             writeReport(runner, config, out);
-            if (serve && console != null) {
+            if (serve && console.awaitStarted() != null) {
                 out.println("Migration finished; the console stays up until this process is stopped (Ctrl-C).");
                 Thread.currentThread().join();
             }

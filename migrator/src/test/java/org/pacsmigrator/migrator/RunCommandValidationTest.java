@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +82,20 @@ class RunCommandValidationTest {
         assertThat(r.exit()).isEqualTo(MigratorCli.CONFIG_ERROR);
         assertThat(r.err()).contains("rules[0] 'fix-name'").contains("PatientNam");
         assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void aTakenConsolePortIsNamedBeforeAnythingStarts() throws Exception {
+        OrthancServer oldPacs = MigrationFixture.services().oldPacs();
+        OrthancServer newPacs = MigrationFixture.services().newPacs();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String yaml = config(oldPacs.dicomPort(), newPacs.dicomPort(), "")
+                    .replace("console: {port: 0}", "console: {port: " + taken.getLocalPort() + "}");
+            Result r = run(yaml);
+            assertThat(r.exit()).isEqualTo(MigratorCli.CONFIG_ERROR);
+            assertThat(r.err()).contains("console.port").contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+            assertThat(dir.resolve("data")).doesNotExist();
+        }
     }
 
     @Test

@@ -217,6 +217,9 @@ public final class CassandraNode extends ChildJvmService {
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
                 .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
                 .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false)
+                // closing the probe's session otherwise waits out Netty's 2 s quiet period
+                .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+                .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
                 .build();
         while (true) {
             try (CqlSession session = CqlSession.builder().addContactPoint(address()).withLocalDatacenter(DATACENTER)

@@ -134,6 +134,9 @@ public final class KafkaBroker extends ChildJvmService {
                 auto.create.topics.enable=false
                 # a single node: every internal topic has one replica
                 offsets.topic.replication.factor=1
+                # 50 partitions each by default: a second of start-up to create, nothing to spread on one node
+                offsets.topic.num.partitions=6
+                transaction.state.log.num.partitions=6
                 transaction.state.log.replication.factor=1
                 transaction.state.log.min.isr=1
                 share.coordinator.state.topic.replication.factor=1
