@@ -10,7 +10,7 @@ cd "$root"
 
 "$root/scripts/setup.sh"
 "$root/scripts/setup-browser.sh"
-# the schemas DeployManifestsTest validates the rendered Kubernetes manifests against (pinned in package-lock.json)
+# the schemas DeployManifestsTest and KubernetesAsShippedTest validate the rendered Kubernetes manifests against (pinned in package-lock.json)
 if [ ! -d "$root/deploy/validate/node_modules/kubernetes-models" ]; then
   echo "test: npm ci in deploy/validate/"
   npm ci --prefix "$root/deploy/validate" --no-audit --no-fund --loglevel=error

@@ -1,9 +1,14 @@
 package org.pacsmigrator.retrieve;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
+import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.Dicom;
+import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.StorageScp;
 import org.pacsmigrator.dicom.net.AllowedSender;
 import org.pacsmigrator.dicom.net.ListenerSettings;
@@ -33,8 +38,7 @@ public final class RetrieveStage implements Stage {
         CacheWritingReceiver receiver = new CacheWritingReceiver(ctx.cache(), ctx.state(), metrics,
                 Duration.ofSeconds(r.arrivalGraceSeconds), r.instanceManifest);
         boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
-        StorageScp scp = cGet ? null : Dicom.startStorageScp(storageScpSettings(config), ctx.scratch(), receiver,
-                ctx.meters());
+        StorageScp scp = cGet ? null : startStorageScp(config, ctx.scratch(), receiver, ctx.meters());
         AssociationGate gate = ctx.sourceGate();
         Retriever retriever = new Retriever(ctx.dicom(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
@@ -42,6 +46,20 @@ public final class RetrieveStage implements Stage {
                 ctx.cache(), gate, metrics, scp == null ? () -> 0 : scp::rejectedForLimit);
         StageWorkers workers = ctx.startStage(StageId.RETRIEVE, retriever, r.concurrency);
         return new RetrieveStage(scp, workers);
+    }
+
+    /**
+     * Starts the C-MOVE destination. A port another process holds (a second retriever on the same host) stops the
+     * start with one line naming the address, the port and the keys that set them, not a bare "Address already in use".
+     */
+    static StorageScp startStorageScp(MigrationConfig config, Path scratch, ReceivedInstanceHandler receiver,
+                                      MeterRegistry meters) throws IOException {
+        try {
+            return Dicom.startStorageScp(storageScpSettings(config), scratch, receiver, meters);
+        } catch (BindException e) {
+            throw new ConfigException("migrator.port", e.getMessage() + " (set by migrator.bindAddress and migrator.port; "
+                    + "retrievers on one host need a port each behind one balancer, or C-GET: deploy/README.md)");
+        }
     }
 
     /** The C-MOVE destination's listener: our AE, address and port, who may send, its limits. */
