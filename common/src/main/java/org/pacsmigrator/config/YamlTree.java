@@ -24,19 +24,23 @@ final class YamlTree {
     private YamlTree() {
     }
 
+    /** The key being read, for a syntax error: the last one entered and not yet left. */
+    private String at = "";
+
     /** The first document's root, or null when the text holds none. */
     static JsonNode read(String yaml) {
+        YamlTree reader = new YamlTree();
         try (JsonParser parser = FACTORY.createParser(yaml)) {
-            return parser.nextToken() == null ? null : value(parser, "");
+            return parser.nextToken() == null ? null : reader.value(parser, "");
         } catch (JsonProcessingException e) {
-            throw new ConfigException(null, "not valid YAML" + position(e.getLocation()) + ": " + firstLine(e.getOriginalMessage())
-                    + (yaml.contains("${") ? " (inside { } or [ ], quote a ${NAME}: '${NAME}')" : ""));
+            throw new ConfigException(reader.at.isEmpty() ? null : reader.at, "not valid YAML" + position(e.getLocation()) + ": "
+                    + firstLine(e.getOriginalMessage()) + (yaml.contains("${") ? " (inside { } or [ ], quote a ${NAME}: '${NAME}')" : ""));
         } catch (IOException e) {
             throw new ConfigException(null, "not valid YAML: " + firstLine(e.getMessage()));
         }
     }
 
-    private static JsonNode value(JsonParser parser, String path) throws IOException {
+    private JsonNode value(JsonParser parser, String path) throws IOException {
         return switch (parser.currentToken()) {
             case START_OBJECT -> mapping(parser, path);
             case START_ARRAY -> sequence(parser, path);
@@ -53,7 +57,7 @@ final class YamlTree {
         };
     }
 
-    private static ObjectNode mapping(JsonParser parser, String path) throws IOException {
+    private ObjectNode mapping(JsonParser parser, String path) throws IOException {
         ObjectNode node = NODES.objectNode();
         Map<String, Integer> lines = new HashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -64,16 +68,20 @@ final class YamlTree {
             if (first != null) {
                 throw new ConfigException(key, "given twice, on lines " + first + " and " + line + " (keep one)");
             }
+            at = key;
             parser.nextToken();
             node.set(name, value(parser, key));
+            at = path;
         }
         return node;
     }
 
-    private static ArrayNode sequence(JsonParser parser, String path) throws IOException {
+    private ArrayNode sequence(JsonParser parser, String path) throws IOException {
         ArrayNode node = NODES.arrayNode();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            node.add(value(parser, path + "[" + node.size() + "]"));
+            at = path + "[" + node.size() + "]";
+            node.add(value(parser, at));
+            at = path;
         }
         return node;
     }

@@ -65,9 +65,11 @@ class ConfigMessagesTest {
                 .isEqualTo("the config must be a YAML mapping of keys (migrationId, source, ...), found 'just some words'");
         assertThat(problem("- a\n- b\n").getMessage())
                 .isEqualTo("the config must be a YAML mapping of keys (migrationId, source, ...), found a list");
-        assertThat(problem(VALID + "retrieve: {maxAttempts: 3\n").getMessage()).startsWith("not valid YAML at line ");
-        assertThat(problem("a: \u0001\n").getMessage()).startsWith("not valid YAML at line 1, column ");
-        assertThat(problem(VALID + "console: {token: ${TOKEN}}\n").getMessage()).startsWith("not valid YAML at line 5")
+        ConfigException unclosed = problem(VALID.replace("index: {", "index: {windows: [MON-FRI 19:00-07:00, "));
+        assertThat(unclosed.key()).isEqualTo("index.windows");
+        assertThat(unclosed.getMessage()).startsWith("config key 'index.windows': not valid YAML at line ");
+        assertThat(problem("a: \u0001\n").getMessage()).isEqualTo("not valid YAML at line 1, column 1: special characters are not allowed");
+        assertThat(problem(VALID + "console: {token: ${TOKEN}}\n").getMessage()).contains("not valid YAML at line 5")
                 .endsWith("(inside { } or [ ], quote a {NAME}: '{NAME}')".replace("{N", "${N"));
         byte[] noise = new byte[256];
         new Random(7).nextBytes(noise);
