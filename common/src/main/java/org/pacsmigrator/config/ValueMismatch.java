@@ -55,7 +55,7 @@ final class ValueMismatch {
         } else if (c == boolean.class || c == Boolean.class) {
             return "true or false";
         } else if (c == String.class) {
-            return "a text";
+            return "text";
         } else if (c == LocalDate.class) {
             return "a date (yyyy-MM-dd)";
         } else if (c.isEnum()) {

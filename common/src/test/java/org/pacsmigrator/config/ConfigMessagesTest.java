@@ -48,7 +48,7 @@ class ConfigMessagesTest {
         assertThat(problem(VALID + "retrieve: {maxAttempts: }\n").getMessage())
                 .isEqualTo("config key 'retrieve.maxAttempts': expected a whole number from -2147483648 to 2147483647, found nothing");
         assertThat(problem(VALID + "forward: {transferSyntaxConversions: [{from: '*', to: [1]}]}\n").getMessage())
-                .isEqualTo("config key 'forward.transferSyntaxConversions[0].to': expected a text, found a list");
+                .isEqualTo("config key 'forward.transferSyntaxConversions[0].to': expected text, found a list");
     }
 
     @Test
