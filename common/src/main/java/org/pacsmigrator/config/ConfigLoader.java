@@ -3,13 +3,13 @@ package org.pacsmigrator.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.UndefinedEnvironmentVariableException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -26,8 +26,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .registerModule(new JavaTimeModule())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     /** The shortest console.token accepted. */
     public static final int MIN_TOKEN_LENGTH = 16;
@@ -52,6 +51,8 @@ public final class ConfigLoader {
                 config.forward.rulesFile = file.toAbsolutePath().getParent().resolve(config.forward.rulesFile).toString();
             }
             return config;
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(null, "config file " + file + " is not a YAML file: it is not UTF-8 text");
         } catch (IOException e) {
             throw new ConfigException(null, "cannot read config file " + file + ": " + e.getMessage());
         }
@@ -62,54 +63,30 @@ public final class ConfigLoader {
     }
 
     /**
-     * Parses after replacing every {@code ${NAME}} by the environment variable NAME (secrets such as
-     * the S3 keys come from a Kubernetes Secret that way); an unset variable is an error naming it
-     * (see {@link #substitute}).
+     * Parses, then replaces {@code ${NAME}} in every text value by the environment variable NAME (secrets such as
+     * the S3 keys come from a Kubernetes Secret that way); an unset variable is an error naming it and its key
+     * (see {@link EnvironmentSubstitution}).
      */
     public static MigrationConfig parse(String yaml, Function<String, String> environment) {
+        JsonNode tree = YamlTree.read(yaml);
+        if (tree == null || tree.isNull()) {
+            throw new ConfigException(null, "the config file is empty");
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException(null, "the config must be a YAML mapping of keys (migrationId, source, ...), found "
+                    + ValueMismatch.found(tree));
+        }
+        new EnvironmentSubstitution(environment).apply(tree, "");
         try {
-            MigrationConfig config = YAML.readValue(substitute(yaml, environment), MigrationConfig.class);
-            if (config == null) {
-                throw new ConfigException(null, "the config file is empty");
-            }
-            return config;
+            return YAML.treeToValue(tree, MigrationConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(path(e), "unknown key (known keys here: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
         } catch (JsonMappingException e) {
-            throw new ConfigException(path(e), "invalid value: " + e.getOriginalMessage());
+            throw new ConfigException(path(e), ValueMismatch.describe(e, tree));
         } catch (JsonProcessingException e) {
             throw new ConfigException(null, "not valid YAML: " + e.getOriginalMessage());
         }
-    }
-
-    /**
-     * Replaces {@code ${NAME}} outside whole-line comments (a comment may mention the syntax) with Dropwizard's
-     * substitutor, strict: {@code ${NAME:-default}} gives a default, {@code $${NAME}} stays literal text, an
-     * unset variable without a default is an error naming it. A value is taken as it is, never substituted
-     * again (a secret may contain "${").
-     */
-    static String substitute(String yaml, Function<String, String> environment) {
-        String[] unresolved = {null};
-        EnvironmentVariableSubstitutor substitutor = new EnvironmentVariableSubstitutor(true, false);
-        substitutor.setVariableResolver(name -> {
-            String value = environment.apply(name);
-            if (value == null) {
-                unresolved[0] = name; // the substitutor throws right after an unresolved name without a default
-            }
-            return value;
-        });
-        substitutor.setDisableSubstitutionInValues(true);
-        StringBuilder out = new StringBuilder();
-        for (String line : yaml.split("(?<=\n)")) {
-            try {
-                out.append(line.stripLeading().startsWith("#") ? line : substitutor.replace(line));
-            } catch (UndefinedEnvironmentVariableException e) {
-                throw new ConfigException(null, "environment variable " + unresolved[0] + " is not set (named as ${"
-                        + unresolved[0] + "} in the config)");
-            }
-        }
-        return out.toString();
     }
 
     /** Checks required keys and ranges; returns the config for chaining. */

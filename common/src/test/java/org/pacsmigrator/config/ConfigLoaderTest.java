@@ -27,44 +27,58 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void environmentVariablesAreSubstitutedOutsideComments() {
+    void environmentVariablesAreSubstitutedInValuesNotInComments() {
         String yaml = VALID + """
                 # secrets come as ${NAME}; this comment is left alone
-                storage: {cache: {type: s3, bucket: b, secretAccessKey: "${S3_SECRET}", accessKeyId: ${S3_KEY}}}
-                console: {port: 0, bindAddress: ${BIND}}
+                storage: {cache: {type: s3, bucket: b, secretAccessKey: "${S3_SECRET}", accessKeyId: '${S3_KEY}'}}
+                console:
+                  port: ${PORT}
+                  bindAddress: ${BIND}
                 """;
-        Map<String, String> env = Map.of("S3_SECRET", "p$w:d #1", "S3_KEY", "AKIA1", "BIND", "0.0.0.0");
+        Map<String, String> env = Map.of("S3_SECRET", "p$w:d #1", "S3_KEY", "AKIA1", "BIND", "0.0.0.0", "PORT", "8091");
         MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(yaml, env::get));
         assertThat(c.storage.cache.secretAccessKey).isEqualTo("p$w:d #1");
         assertThat(c.storage.cache.accessKeyId).isEqualTo("AKIA1");
         assertThat(c.console.bindAddress).isEqualTo("0.0.0.0");
-        assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of("S3_SECRET", "x")::get))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("S3_KEY");
+        assertThat(c.console.port).isEqualTo(8091);
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of("S3_SECRET", "x", "PORT", "1", "BIND", "b")::get))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config key 'storage.cache.accessKeyId': environment variable S3_KEY is not set (named as ${S3_KEY})");
         assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID + "console: {port: 70000}\n")))
                 .isInstanceOf(ConfigException.class)
                 .extracting(e -> ((ConfigException) e).key()).isEqualTo("console.port");
     }
 
     @Test
-    void substitutionTakesDefaultsKeepsEscapesAndNeverSubstitutesAValueAgain() {
-        Map<String, String> env = Map.of("SECRET", "a${OTHER}b", "SET", "set");
-        String yaml = """
-                plain: ${SET}
-                defaulted: ${UNSET:-fallback}
-                overridden: ${SET:-fallback}
-                escaped: $${SET}
-                secret: ${SECRET}
+    void aVariableIsTheWholeTextOfItsValueNeverYaml() {
+        String yaml = VALID + """
+                migrator:
+                  aeTitle: ${AE}
+                  bindAddress: ${BIND}
+                console: {token: '${TOKEN}'}
                 """;
-        assertThat(ConfigLoader.substitute(yaml, env::get)).isEqualTo("""
-                plain: set
-                defaulted: fallback
-                overridden: set
-                escaped: ${SET}
-                secret: a${OTHER}b
-                """);
-        assertThatThrownBy(() -> ConfigLoader.substitute("a: ${DEFAULTED:-x}\nb: ${MISSING}\n", env::get))
+        Map<String, String> env = Map.of("AE", "MIG, port: 1", "BIND", "127.0.0.1 # not a comment",
+                "TOKEN", "0123456789abcdef}, port: 1");
+        MigrationConfig c = ConfigLoader.parse(yaml, env::get);
+        assertThat(c.migrator.aeTitle).isEqualTo("MIG, port: 1");
+        assertThat(c.migrator.bindAddress).isEqualTo("127.0.0.1 # not a comment");
+        assertThat(c.console.token).isEqualTo("0123456789abcdef}, port: 1");
+        assertThat(c.migrator.port).isEqualTo(11112);
+        assertThat(c.console.port).isEqualTo(8090);
+    }
+
+    @Test
+    void substitutionTakesDefaultsKeepsEscapesAndNeverSubstitutesAValueAgain() {
+        EnvironmentSubstitution env = new EnvironmentSubstitution(Map.of("SECRET", "a${OTHER}b", "SET", "set")::get);
+        assertThat(env.value("k", "${SET}")).isEqualTo("set");
+        assertThat(env.value("k", "${UNSET:-fallback}")).isEqualTo("fallback");
+        assertThat(env.value("k", "${SET:-fallback}")).isEqualTo("set");
+        assertThat(env.value("k", "$${SET}")).isEqualTo("${SET}");
+        assertThat(env.value("k", "${SECRET}")).isEqualTo("a${OTHER}b");
+        assertThat(env.value("k", "x-${SET}-y")).isEqualTo("x-set-y");
+        assertThatThrownBy(() -> env.value("a.b", "${DEFAULTED:-x}${MISSING}"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("environment variable MISSING is not set (named as ${MISSING} in the config)");
+                .hasMessage("config key 'a.b': environment variable MISSING is not set (named as ${MISSING})");
     }
 
     @Test

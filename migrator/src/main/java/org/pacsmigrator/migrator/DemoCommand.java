@@ -3,6 +3,7 @@ package org.pacsmigrator.migrator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pacsmigrator.config.ConfigLoader;
@@ -14,7 +15,9 @@ import org.pacsmigrator.harness.OrthancServer;
 import org.pacsmigrator.harness.Ports;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Shows the product working in one command: starts two Orthancs as old and new PACS, seeds the
@@ -36,8 +39,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--serve", description = "keep the web console up after the migration ended")
     boolean serve;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        // every option checked before an Orthanc starts
+        data.check(spec);
+        OptionValues.oneOf(spec, "--retrieve", retrieve, List.of("C-MOVE", "C-GET"));
+        OptionValues.between(spec, "--console-port", consolePort, -1, 65535);
         dir = dir.toAbsolutePath();
         int migratorPort = Ports.freePort();
         Map<String, OrthancServer.Modality> known = Map.of("MIGRATOR", new OrthancServer.Modality("MIGRATOR", "127.0.0.1", migratorPort));

@@ -14,14 +14,16 @@ import org.pacsmigrator.dicom.DicomUpload;
 import org.pacsmigrator.dicom.synthetic.SyntheticPacsGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Fills a PACS with deterministic synthetic studies (C-STORE), for demos, tests and benchmarks. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "C-STOREs synthetic studies (deterministic by seed) into a PACS.")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--to", required = true, description = "the PACS: AE@host:port")
-    String to;
+    @Option(names = "--to", required = true, converter = OptionValues.PacsAddress.class, description = "the PACS: AE@host:port")
+    DicomNode to;
     @Mixin
     SyntheticDataOptions data;
     @Option(names = "--first-day", defaultValue = "2024-01-01", description = "the first study date (ISO)")
@@ -33,17 +35,27 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--small", description = "16x16 images and no extra secondary capture: many studies, little data")
     boolean small;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        DicomNode pacs = parseNode(to);
+        data.check(spec);
+        OptionValues.atLeast(spec, "--patients", patients, 1);
+        DicomClient client = Dicom.client(callingAe, DicomTimeouts.defaults());
+        try {
+            client.echo(to);
+        } catch (DicomException e) {
+            throw OptionValues.invalid(spec, "--to", Preflight.unreachable(to, e));
+        }
         SyntheticPacsGenerator generator = new SyntheticPacsGenerator(data.seed, data.studies, firstDay, data.days, data.series,
                 data.instances, patients);
         if (small) {
             generator = generator.small();
         }
         Path scratch = Files.createTempDirectory("pacsmig-generate");
-        int sent = send(generator, Dicom.client(callingAe, DicomTimeouts.defaults()), pacs, scratch);
-        System.out.printf("generated %d studies, %d instances into %s%n", data.studies, sent, pacs);
+        int sent = send(generator, client, to, scratch);
+        System.out.printf("generated %d studies, %d instances into %s%n", data.studies, sent, to);
         return 0;
     }
 
@@ -53,14 +65,5 @@ final class GenerateCommand implements Callable<Integer> {
         DicomUpload upload = new DicomUpload(client, pacs);
         generator.forEachStudyFiles(scratch, (study, files) -> upload.store(files));
         return upload.storedOrThrow();
-    }
-
-    static DicomNode parseNode(String text) {
-        int at = text.indexOf('@');
-        int colon = text.lastIndexOf(':');
-        if (at < 1 || colon < at) {
-            throw new IllegalArgumentException("expected AE@host:port, got '" + text + "'");
-        }
-        return new DicomNode(text.substring(0, at), text.substring(at + 1, colon), Integer.parseInt(text.substring(colon + 1)));
     }
 }

@@ -37,13 +37,11 @@ public final class MigratorCli implements Callable<Integer> {
         return commandLine().execute(args);
     }
 
-    /** The command line with its exit codes: an exception a command did not handle is an internal failure (3). */
+    /** The command line with its exit codes: a user's error is one line and 2, anything unexpected 3 (see {@link UserErrors}). */
     public static CommandLine commandLine() {
-        return new CommandLine(new MigratorCli()).setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            commandLine.getErr().println("internal failure: " + e);
-            e.printStackTrace(commandLine.getErr());
-            return INTERNAL_FAILURE;
-        });
+        return OptionValues.withConverters(new CommandLine(new MigratorCli()))
+                .setParameterExceptionHandler(UserErrors::invalidInput)
+                .setExecutionExceptionHandler(UserErrors::failure);
     }
 
     @Override
@@ -66,7 +64,8 @@ public final class MigratorCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return SingleMachine.run(config, System.out, System.err, serve);
+            // a config problem goes to the command line's error handler: one line, exit 2
+            return SingleMachine.run(SingleMachine.checked(config), System.out, serve);
         }
     }
 }

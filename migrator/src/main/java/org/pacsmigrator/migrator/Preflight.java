@@ -1,9 +1,13 @@
 package org.pacsmigrator.migrator;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.DicomClient;
@@ -20,19 +24,33 @@ final class Preflight {
         echo("source", MigrationContext.node(config.source), dicom);
         echo("destination", MigrationContext.node(config.destination), dicom);
         if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
-            canListen("migrator.port", config.migrator.bindAddress, config.migrator.port);
+            canListen("migrator", config.migrator.bindAddress, config.migrator.port);
         }
         // the console starts while the migration runs: a taken port is found here, before anything starts
         if (config.console.port > 0) {
-            canListen("console.port", config.console.bindAddress, config.console.port);
+            canListen("console", config.console.bindAddress, config.console.port);
         }
     }
 
-    private static void canListen(String key, String address, int port) {
+    /** {@code section}.bindAddress must resolve, then {@code section}.port be free on it: each named under its own key. */
+    private static void canListen(String section, String address, int port) {
+        InetAddress resolved;
+        try {
+            resolved = InetAddress.getByName(address);
+            if (!resolved.isAnyLocalAddress() && NetworkInterface.getByInetAddress(resolved) == null) {
+                throw new ConfigException(section + ".bindAddress", "expected an address of this machine, found '" + address
+                        + "' (" + resolved.getHostAddress() + " is not one of its interfaces)");
+            }
+        } catch (UnknownHostException e) {
+            throw new ConfigException(section + ".bindAddress", "expected an address of this machine, found '" + address
+                    + "' (unknown host)");
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
         try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+            probe.bind(new InetSocketAddress(resolved, port));
         } catch (IOException e) {
-            throw new ConfigException(key, "cannot listen on " + address + ":" + port + " (" + e.getMessage() + ")");
+            throw new ConfigException(section + ".port", "cannot listen on " + address + ":" + port + " (" + e.getMessage() + ")");
         }
     }
 
@@ -45,8 +63,12 @@ final class Preflight {
         try {
             dicom.echo(node);
         } catch (DicomException e) {
-            throw new ConfigException(key, key + " PACS " + node + " is unreachable: C-ECHO failed ("
-                    + e.deadLetterCategory() + ": " + e.getMessage() + ")");
+            throw new ConfigException(key, key + " " + unreachable(node, e));
         }
+    }
+
+    /** "PACS AE@host:port is unreachable: C-ECHO failed (...)". */
+    static String unreachable(DicomNode node, DicomException e) {
+        return "PACS " + node + " is unreachable: C-ECHO failed (" + e.deadLetterCategory() + ": " + e.getMessage() + ")";
     }
 }

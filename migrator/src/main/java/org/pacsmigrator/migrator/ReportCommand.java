@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.pacsmigrator.config.ConfigException;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.report.MigrationReport;
@@ -38,14 +37,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MigrationConfig c;
-        try {
-            c = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            System.err.println("configuration error: " + e.getMessage());
-            return MigratorCli.CONFIG_ERROR;
-        }
-        return run(c, out, resendMissing, System.out);
+        // a config problem goes to the command line's error handler: one line, exit 2
+        return run(ConfigLoader.load(config), out, resendMissing, System.out);
     }
 
     static int run(MigrationConfig c, Path out, boolean resend, PrintStream stdout) throws Exception {

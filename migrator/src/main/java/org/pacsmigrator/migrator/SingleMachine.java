@@ -30,14 +30,20 @@ final class SingleMachine {
     static int run(Path configFile, PrintStream out, PrintStream err, boolean serve) throws Exception {
         MigrationConfig config;
         try {
-            config = ConfigLoader.load(configFile);
-            ForwardStage.loadRules(config);
-            Preflight.check(config, Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults()));
+            config = checked(configFile);
         } catch (ConfigException e) {
             err.println("configuration error: " + e.getMessage());
             return MigratorCli.CONFIG_ERROR;
         }
         return run(config, out, serve);
+    }
+
+    /** The config, its rules and its peers checked before anything starts; a problem is a {@link ConfigException}. */
+    static MigrationConfig checked(Path configFile) {
+        MigrationConfig config = ConfigLoader.load(configFile);
+        ForwardStage.loadRules(config);
+        Preflight.check(config, Dicom.client(config.migrator.aeTitle, DicomTimeouts.defaults()));
+        return config;
     }
 
     /** The final report under {dataDirectory}/report; a failing report does not change the migration's result. */

@@ -1,5 +1,6 @@
 package org.pacsmigrator.migrator;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The shape of a synthetic data set, shared by {@code generate} and {@code demo}. */
@@ -14,4 +15,12 @@ final class SyntheticDataOptions {
     int instances;
     @Option(names = "--seed", defaultValue = "42")
     long seed;
+
+    /** Rejects a shape that makes no study, before anything starts. */
+    void check(CommandSpec spec) {
+        OptionValues.atLeast(spec, "--studies", studies, 1);
+        OptionValues.atLeast(spec, "--days", days, 1);
+        OptionValues.atLeast(spec, "--series", series, 1);
+        OptionValues.atLeast(spec, "--instances", instances, 1);
+    }
 }

@@ -219,7 +219,7 @@ final class ChildJvm {
 
     private static Process exec(List<String> command, Path workDir, Path log) {
         try {
-            return ownerOnlyProcess(command, privateDirectory(workDir), log).start();
+            return ChildProcesses.started(ownerOnlyProcess(command, privateDirectory(workDir), log).start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command.get(0), e);
         }

@@ -131,7 +131,7 @@ public final class OrthancServer implements AutoCloseable {
                     directory, log);
             pb.environment().put("TCP_NODELAY", "1");
             StartLog started = StartLog.of(log);
-            process = pb.start();
+            process = ChildProcesses.started(pb.start());
             try {
                 // logged once both the DICOM and the HTTP server listen
                 started.awaitLine("Orthanc " + aeTitle, "Orthanc has started", process, Duration.ofSeconds(30));
