@@ -185,6 +185,7 @@ public final class ConfigLoader {
         v.require("services.kafka", c.services.kafka);
         v.require("services.cassandra", c.services.cassandra);
         v.atLeast("services.partitions", c.services.partitions, 1);
+        v.groupMembership(c.services);
         if (c.console.port < -1 || c.console.port > 65535) {
             v.fail("console.port", "must be -1 (off), 0 (any free port) or 1..65535, got " + c.console.port);
         }
@@ -271,6 +272,23 @@ public final class ConfigLoader {
         void atLeast(String key, int value, int min) {
             if (value < min) {
                 fail(key, "must be at least " + min + ", got " + value);
+            }
+        }
+
+        /**
+         * The broker accepts session timeouts between its group.min.session.timeout.ms and
+         * group.max.session.timeout.ms (6 s and 30 min by default) and rejects a member outside them when it joins,
+         * long after the start; a heartbeat is only useful well inside the session timeout.
+         */
+        void groupMembership(MigrationConfig.Services s) {
+            if (s.kafkaSessionTimeoutSeconds < 6 || s.kafkaSessionTimeoutSeconds > 1800) {
+                fail("services.kafkaSessionTimeoutSeconds", "must be 6..1800 (the Kafka broker's default bounds), got "
+                        + s.kafkaSessionTimeoutSeconds);
+            }
+            atLeast("services.kafkaHeartbeatSeconds", s.kafkaHeartbeatSeconds, 1);
+            if (s.kafkaHeartbeatSeconds * 3 > s.kafkaSessionTimeoutSeconds) {
+                fail("services.kafkaHeartbeatSeconds", "must be at most a third of services.kafkaSessionTimeoutSeconds ("
+                        + s.kafkaSessionTimeoutSeconds + "), got " + s.kafkaHeartbeatSeconds);
             }
         }
 

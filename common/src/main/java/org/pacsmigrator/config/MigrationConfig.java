@@ -255,6 +255,13 @@ public final class MigrationConfig {
         public String cassandraDatacenter = "datacenter1";
         /** Partitions of each topic: the upper bound of parallel consumers per stage. */
         public int partitions = 6;
+        /**
+         * A worker that dies without leaving (kill -9, a lost node) keeps its partitions this long before the
+         * other workers of its stage take them over; a worker stopped with SIGTERM leaves at once.
+         */
+        public int kafkaSessionTimeoutSeconds = 10;
+        /** How often a consumer tells Kafka it is alive: at most a third of the session timeout. */
+        public int kafkaHeartbeatSeconds = 3;
     }
 
     /** The web console and REST API of the all-in-one run (the distributed deployment runs ConsoleApplication). */

@@ -262,8 +262,10 @@ public final class StageConsumer implements AutoCloseable {
         loop.start();
     }
 
-    private Properties consumerProperties() {
+    /** Package-private for the test that the configured group membership reaches the consumer. */
+    Properties consumerProperties() {
         Properties p = settings.clientProperties(name);
+        p.putAll(settings.membership().consumerProperties());
         p.put("group.id", groupId);
         p.put("enable.auto.commit", "false");
         p.put("auto.offset.reset", "earliest");

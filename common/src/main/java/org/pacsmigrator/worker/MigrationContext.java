@@ -92,7 +92,7 @@ public final class MigrationContext implements AutoCloseable {
     /** Opens the state store (keyspace {@code pacsmig_<migrationId>}), creates the topics, connects the publisher. */
     public static MigrationContext open(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint,
                                         MeterRegistry meters) throws IOException {
-        KafkaSettings kafka = KafkaSettings.of(kafkaBootstrap, "pacsmig-" + config.migrationId, config.services.partitions);
+        KafkaSettings kafka = KafkaSettings.of(kafkaBootstrap, config);
         // the topics are made while the state store's schema is: each waits on its own server
         CompletableFuture<Void> topics = CompletableFuture.runAsync(
                 () -> TopicAdmin.ensureTopics(kafka, new Topics(config.migrationId).all()));

@@ -75,8 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
              StateStore state = CassandraStateStore.open(services.cassandraContactPoint(),
                      c.services.cassandraDatacenter, "pacsmig_" + c.migrationId)) {
             Topics topics = new Topics(c.migrationId);
-            KafkaSettings kafka = KafkaSettings.of(services.kafkaBootstrap(), "pacsmig-" + c.migrationId,
-                    c.services.partitions);
+            KafkaSettings kafka = KafkaSettings.of(services.kafkaBootstrap(), c);
             TopicAdmin.ensureTopics(kafka, topics.all());
             Map<StageId, Set<String>> replayed = StageReplay.replay(kafka, state, topics, chosen,
                     new StageReplay.Selection(cats, uids));

@@ -58,7 +58,7 @@ class Fault1RoleKillTest {
                             .formatted(FORWARD_CONCURRENCY, FORWARD_ASSOCIATIONS))
                     .write(dir.resolve("migration.yaml"));
             try (CassandraStateStore state = env.openState(id)) { // creates the schema once, before four JVMs race for it
-                for (Role role : Role.values()) {
+                for (Role role : Role.WORKERS) {
                     Path serviceYaml = RoleProcess.writeServiceYaml(dir.resolve(role.lower() + ".yaml"), migration);
                     RoleProcess p = new RoleProcess(role, serviceYaml, dir);
                     roles.put(role, p);
@@ -70,7 +70,7 @@ class Fault1RoleKillTest {
                 Collections.shuffle(order, random);
                 order.add(0, Role.INDEXER);
                 while (order.size() < kills) {
-                    order.add(Role.values()[1 + random.nextInt(3)]);
+                    order.add(Role.WORKERS.get(1 + random.nextInt(3)));
                 }
                 // the moments: the indexer while it indexes; the others at random points of the migration's progress
                 List<Double> moments = new ArrayList<>();

@@ -16,14 +16,19 @@ import org.pacsmigrator.harness.ChildMain;
  * One role of the distributed deployment as its own JVM: the worker service's main class with
  * {@code server <role>.yaml} (README "Operations"), started through the harness's {@link ChildMain}
  * so that it exits if the test JVM dies. Each start writes a log of its own
- * ({@code <role>-<n>.log}); {@link #kill()} is SIGKILL, {@link #stop()} SIGTERM (graceful).
+ * ({@code <name>-<n>.log}, the name being the role's or a replica's); {@link #kill()} is SIGKILL,
+ * {@link #stop()} SIGTERM (graceful).
  */
 final class RoleProcess implements AutoCloseable {
     enum Role {
         INDEXER("org.pacsmigrator.index.service.IndexerApplication"),
         RETRIEVER("org.pacsmigrator.retrieve.service.RetrieverApplication"),
         FORWARDER("org.pacsmigrator.forward.service.ForwarderApplication"),
-        VERIFIER("org.pacsmigrator.verify.service.VerifierApplication");
+        VERIFIER("org.pacsmigrator.verify.service.VerifierApplication"),
+        CONSOLE("org.pacsmigrator.console.ConsoleApplication");
+
+        /** The roles that move studies (the console only watches). */
+        static final List<Role> WORKERS = List.of(INDEXER, RETRIEVER, FORWARDER, VERIFIER);
 
         final String mainClass;
 
@@ -36,9 +41,8 @@ final class RoleProcess implements AutoCloseable {
         }
     }
 
-    private static final Pattern ADMIN_PORT = Pattern.compile("Started admin@[^{]*\\{[^}]*\\}\\{[^}]*:(\\d+)\\}");
-
     private final Role role;
+    private final String name;
     private final Path yaml;
     private final Path logDirectory;
     private Process process;
@@ -47,12 +51,21 @@ final class RoleProcess implements AutoCloseable {
     private int kills;
 
     RoleProcess(Role role, Path yaml, Path logDirectory) {
+        this(role, role.lower(), yaml, logDirectory);
+    }
+
+    /** A replica of its role, e.g. "retriever-2": its own name in its logs. */
+    RoleProcess(Role role, String name, Path yaml, Path logDirectory) {
         this.role = role;
+        this.name = name;
         this.yaml = yaml;
         this.logDirectory = logDirectory;
     }
 
-    /** The service's Dropwizard YAML: the migration config, ports 0 (free ones), loopback, INFO logs. */
+    /**
+     * The service's Dropwizard YAML: the migration config, ports 0 (free ones, logged by Jetty's connectors as
+     * they start: {@link #adminPort()}), loopback, INFO logs.
+     */
     static Path writeServiceYaml(Path file, Path migrationConfig) {
         try {
             return Files.writeString(file, """
@@ -63,7 +76,8 @@ final class RoleProcess implements AutoCloseable {
                       requestLog: {appenders: []}
                     logging:
                       level: INFO
-                      loggers: {org.apache.kafka: WARN, com.datastax: WARN, com.pixelmed: WARN, org.eclipse.jetty: WARN}
+                      loggers: {org.apache.kafka: WARN, com.datastax: WARN, com.pixelmed: WARN, org.eclipse.jetty: WARN,
+                                org.eclipse.jetty.server.AbstractConnector: INFO}
                     """.formatted(migrationConfig.toAbsolutePath()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -74,12 +88,16 @@ final class RoleProcess implements AutoCloseable {
         return role;
     }
 
+    String name() {
+        return name;
+    }
+
     synchronized void start() {
         if (process != null && process.isAlive()) {
-            throw new IllegalStateException(role + " is running");
+            throw new IllegalStateException(name + " is running");
         }
         starts++;
-        log = logDirectory.resolve(role.lower() + "-" + starts + ".log");
+        log = logDirectory.resolve(name + "-" + starts + ".log");
         List<String> command = new ArrayList<>(List.of(FaultEnvironment.java(), "-Xmx384m", "-XX:+UseSerialGC", "-cp", FaultEnvironment.classpath(), ChildMain.class.getName(),
                 Long.toString(ProcessHandle.current().pid()), role.mainClass, "server", yaml.toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(FaultEnvironment.workingDirectory())
@@ -88,7 +106,7 @@ final class RoleProcess implements AutoCloseable {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + role, e);
+            throw new UncheckedIOException("cannot start " + name, e);
         }
     }
 
@@ -140,12 +158,23 @@ final class RoleProcess implements AutoCloseable {
     }
 
     /** The admin port once the server runs (read from the log), or -1. */
-    synchronized int adminPort() {
+    int adminPort() {
+        return port("admin");
+    }
+
+    /** The application port (REST) once the server runs (read from the log), or -1. */
+    int applicationPort() {
+        return port("application");
+    }
+
+    /** Dropwizard logs each connector as {@code Started <connector>@...{...}{host:port}}. */
+    private synchronized int port(String connector) {
         try {
             if (log == null || !Files.exists(log)) {
                 return -1;
             }
-            Matcher m = ADMIN_PORT.matcher(Files.readString(log));
+            Matcher m = Pattern.compile("Started " + connector + "@[^{]*\\{[^}]*\\}\\{[^}]*:(\\d+)\\}")
+                    .matcher(Files.readString(log));
             return m.find() ? Integer.parseInt(m.group(1)) : -1;
         } catch (IOException | RuntimeException e) {
             return -1;

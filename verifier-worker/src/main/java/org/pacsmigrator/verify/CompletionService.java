@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -39,9 +41,24 @@ public final class CompletionService implements AutoCloseable {
      */
     public CompletionService(KafkaSettings kafka, Topics topics, Completion criterion, StudyStatusStore state, Path stateDirectory) {
         this.criterion = criterion;
+        this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion, state == null ? null : state::saveStudyStatus),
+                streamsProperties(kafka, topics, stateDirectory));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("completion topology failed, replacing the stream thread: {}", e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    /** The topology's Kafka Streams application id: also the consumer group of every verifier's topology. */
+    public static String applicationId(Topics topics) {
+        return topics.migrationId() + "-completion";
+    }
+
+    /** Package-private for the test that the configured group membership reaches the topology's consumers. */
+    static Properties streamsProperties(KafkaSettings kafka, Topics topics, Path stateDirectory) {
         Properties p = new Properties();
         p.putAll(kafka.clientProperties());
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.migrationId() + "-completion");
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(topics));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(StreamsConfig.CLIENT_ID_CONFIG, kafka.clientIdPrefix() + "-completion");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -51,11 +68,11 @@ public final class CompletionService implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion, state == null ? null : state::saveStudyStatus), p);
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("completion topology failed, replacing the stream thread: {}", e.toString(), e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        kafka.membership().consumerProperties().forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
+        // A static member of its own, never reused, only so that close() can make it leave (see close()). A restarted
+        // verifier comes back under another id: a killed one is taken over after the session timeout, as a dynamic one.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "completion-" + UUID.randomUUID());
+        return p;
     }
 
     public CompletionService start() {
@@ -109,12 +126,16 @@ public final class CompletionService implements AutoCloseable {
     }
 
     /**
-     * Waits until the stream thread has really stopped: a close that gave up after a few seconds (a busy machine)
-     * left the thread running on, past the state directory's removal and the broker's shutdown.
+     * Leaves the group, so that the other verifiers take this one's partitions at once: Kafka Streams stays in the
+     * group on a plain close, expecting a restart, and its partitions would wait for the session timeout (a
+     * scale-down or a SIGTERM would stall them); its close with leaveGroup removes only a static member (Kafka
+     * 4.1), hence the instance id of {@link #streamsProperties}. Waits until the stream thread has really stopped: a close that gave
+     * up after a few seconds (a busy machine) left the thread running on, past the state directory's removal and
+     * the broker's shutdown.
      */
     @Override
     public void close() {
-        if (!streams.close(Duration.ofSeconds(60))) {
+        if (!streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(60)))) {
             LOG.warn("completion topology did not stop within 60 s");
         }
     }
