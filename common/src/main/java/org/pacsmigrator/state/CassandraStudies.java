@@ -5,23 +5,28 @@ import static org.pacsmigrator.state.CassandraWrites.truncate;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.PagingState;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.pacsmigrator.state.CassandraSchema.AddedColumn;
+import org.pacsmigrator.state.CassandraSchema.AddedIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,10 @@ final class CassandraStudies {
                         + " day date, study_uid text, PRIMARY KEY ((day), study_uid))");
     }
 
+    /** The console's study search: by accession number, patient ID or state, without a scan. */
+    static final List<AddedIndex> ADDED_INDEXES = List.of(new AddedIndex("studies_accession", "studies", "accession_number"),
+            new AddedIndex("studies_patient", "studies", "patient_id"), new AddedIndex("studies_state", "studies", "state"));
+
     static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("studies", "index_character_set", "text"),
             new AddedColumn("studies", "unknown_attributes", "set<text>"));
 
@@ -55,13 +64,22 @@ final class CassandraStudies {
     private final PreparedStatement insertDay;
     private final PreparedStatement select;
     private final PreparedStatement selectAll;
-    private final PreparedStatement selectStates;
     private final PreparedStatement transitionIf;
     private final PreparedStatement selectAttempts;
     private final PreparedStatement failIfAttempts;
     private final PreparedStatement addUnknown;
     private final PreparedStatement updateCounts;
     private final PreparedStatement selectDay;
+    private final PreparedStatement selectDate;
+    private final List<PreparedStatement> selectByKey;
+    private final PreparedStatement selectByState;
+    /** Recently asked days of studies, so that a study's successive changes read its day once. */
+    private final Map<String, LocalDate> days = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LocalDate> eldest) {
+            return size() > 10_000;
+        }
+    };
 
     CassandraStudies(CqlSession session, String ks) {
         this.session = session;
@@ -73,7 +91,6 @@ final class CassandraStudies {
         insertDay = session.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
         select = session.prepare("SELECT * FROM " + ks + ".studies WHERE study_uid = ?");
         selectAll = session.prepare("SELECT * FROM " + ks + ".studies");
-        selectStates = session.prepare("SELECT state FROM " + ks + ".studies");
         transitionIf = session.prepare("UPDATE " + ks + ".studies SET state = ?, updated_at = ?"
                 + " WHERE study_uid = ? IF state IN ?");
         selectAttempts = session.prepare("SELECT attempts FROM " + ks + ".studies WHERE study_uid = ?");
@@ -84,6 +101,10 @@ final class CassandraStudies {
         updateCounts = session.prepare("UPDATE " + ks + ".studies SET expected_series = ?, expected_instances = ?,"
                 + " modalities_in_study = ?, updated_at = ? WHERE study_uid = ? IF EXISTS");
         selectDay = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
+        selectDate = session.prepare("SELECT study_date FROM " + ks + ".studies WHERE study_uid = ?");
+        selectByKey = List.of(session.prepare("SELECT * FROM " + ks + ".studies WHERE accession_number = ?"),
+                session.prepare("SELECT * FROM " + ks + ".studies WHERE patient_id = ?"));
+        selectByState = session.prepare("SELECT * FROM " + ks + ".studies WHERE state = ?");
     }
 
     boolean insertIfAbsent(StudyRecord s) {
@@ -101,8 +122,37 @@ final class CassandraStudies {
         }
         boolean inserted = session.execute(b.build()).wasApplied();
         // Always (re)written, outside the LWT: repairs a crash between the two writes on re-index.
-        studyDay(s.studyDate()).ifPresent(day -> fileUnder(day, s.studyInstanceUid()));
+        fileUnder(filedDay(s.studyDate()), s.studyInstanceUid());
         return inserted;
+    }
+
+    /**
+     * The day a study is filed under and counted in: its StudyDate, {@link StudyStore#UNDATED} without one, or
+     * {@link StudyStore#UNREADABLE_DATE} for a StudyDate that is not a date (kept apart from the undated bucket, which
+     * the control pass compares with the old PACS's studies without a StudyDate).
+     */
+    static LocalDate filedDay(String studyDate) {
+        return studyDate == null || studyDate.isBlank() ? StudyStore.UNDATED
+                : studyDay(studyDate).orElse(StudyStore.UNREADABLE_DATE);
+    }
+
+    /** The day a known study is filed under (it never changes: a study row is inserted once), or null when unknown. */
+    LocalDate dayOf(String studyInstanceUid) {
+        synchronized (days) {
+            LocalDate known = days.get(studyInstanceUid);
+            if (known != null) {
+                return known;
+            }
+        }
+        Row r = session.execute(selectDate.bind(studyInstanceUid)).one();
+        if (r == null) {
+            return null;
+        }
+        LocalDate day = filedDay(r.getString(0));
+        synchronized (days) {
+            days.put(studyInstanceUid, day);
+        }
+        return day;
     }
 
     Optional<StudyRecord> find(String studyInstanceUid) {
@@ -172,15 +222,35 @@ final class CassandraStudies {
         return result;
     }
 
-    Map<StudyState, Long> countByState() {
-        // A paged full scan; a counter table could not be kept exact next to LWT state changes.
-        Map<StudyState, Long> counts = new EnumMap<>(StudyState.class);
-        for (Row r : session.execute(selectStates.bind())) {
-            if (!r.isNull(0)) {
-                counts.merge(StudyState.valueOf(r.getString(0)), 1L, Long::sum);
+    /** Studies whose StudyInstanceUID, AccessionNumber or PatientID is {@code key}: a key read and two index reads. */
+    List<StudyRecord> byKey(String key, int limit) {
+        Map<String, StudyRecord> found = new LinkedHashMap<>();
+        find(key).ifPresent(s -> found.put(s.studyInstanceUid(), s));
+        for (PreparedStatement byIndex : selectByKey) {
+            for (Row r : session.execute(byIndex.bind(key).setPageSize(limit))) {
+                if (found.size() >= limit) {
+                    return List.copyOf(found.values());
+                }
+                found.putIfAbsent(r.getString("study_uid"), toStudy(r));
             }
         }
-        return counts;
+        return List.copyOf(found.values()).subList(0, Math.min(limit, found.size()));
+    }
+
+    /**
+     * One page of studies (all, or those in {@code state} through its index) from {@code page}, the paging state of the
+     * page before (null: the first page). Throws IllegalArgumentException for a paging state not of this query.
+     */
+    StudyPage page(StudyState state, int limit, String page) {
+        BoundStatement query = (state == null ? selectAll.bind() : selectByState.bind(state.name())).setPageSize(limit);
+        if (page != null && !page.isBlank()) {
+            query = query.setPagingState(PagingState.fromString(page));
+        }
+        AsyncResultSet rs = CompletableFutures.getUninterruptibly(session.executeAsync(query));
+        List<StudyRecord> studies = new ArrayList<>();
+        rs.currentPage().forEach(r -> studies.add(toStudy(r)));
+        PagingState next = rs.hasMorePages() ? rs.getExecutionInfo().getSafePagingState() : null;
+        return new StudyPage(studies, next == null ? null : next.toString());
     }
 
     /** Runs the query; the driver fetches further pages while iterating. */

@@ -22,7 +22,7 @@ class CassandraSchemaTest {
         // existing keyspaces hold exactly these tables: renaming or dropping one would lose data
         assertThat(names).containsExactlyInAnyOrder("studies", "studies_by_day", "index_days", "instances", "patients",
                 "instance_modifications", "commitments", "commitments_by_transaction", "instance_commitments",
-                "study_status", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
+                "study_status", "day_progress", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
     }
 
     @Test
@@ -35,5 +35,15 @@ class CassandraSchemaTest {
                 new CassandraSchema.AddedColumn("patients", "from_images", "boolean"));
         assertThat(CassandraSchema.ADDED_COLUMNS.get(0).cql("ks"))
                 .isEqualTo("ALTER TABLE ks.instances ADD store_attempts list<timestamp>");
+    }
+
+    @Test
+    void theStudySearchIndexesAreAddedWhereMissing() {
+        assertThat(CassandraSchema.ADDED_INDEXES).containsExactlyInAnyOrder(
+                new CassandraSchema.AddedIndex("studies_accession", "studies", "accession_number"),
+                new CassandraSchema.AddedIndex("studies_patient", "studies", "patient_id"),
+                new CassandraSchema.AddedIndex("studies_state", "studies", "state"));
+        assertThat(CassandraSchema.ADDED_INDEXES.get(0).cql("ks"))
+                .isEqualTo("CREATE INDEX IF NOT EXISTS studies_accession ON ks.studies (accession_number) USING 'sai'");
     }
 }
