@@ -58,10 +58,14 @@ public final class CassandraStateStore implements StateStore {
     public static CassandraStateStore open(CassandraSettings settings) {
         CqlSession session = CassandraSessions.connect(settings);
         try {
-            boolean newAggregates = CassandraSchema.apply(session, settings).contains("day_progress");
+            Set<String> created = CassandraSchema.apply(session, settings);
             CassandraStateStore store = new CassandraStateStore(session, settings.keyspace());
-            if (newAggregates) {
-                store.recountProgress(); // a keyspace of an older version: its studies are counted once
+            // a keyspace of an older version: its studies are counted and filed by key once
+            if (created.contains("day_progress")) {
+                store.recountProgress();
+            }
+            if (created.contains("studies_by_key")) {
+                store.allStudies().forEach(store.studies::fileKeys);
             }
             return store;
         } catch (RuntimeException e) {
