@@ -9,13 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -23,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
@@ -64,7 +63,7 @@ public final class MigrationReport {
     public static final String INCOMPLETE = "reconciliation incomplete";
 
     /** What was written and what it says. */
-    public record Result(List<StudyReportRow> rows, List<Discrepancy> discrepancies, long studiesComplete,
+    public record Result(long studies, List<Discrepancy> discrepancies, long studiesComplete,
                          Path csv, Path html, Path reconciliationCsv, ControlSection control, Path controlCsv) {
         public long instancesMissingInNew() {
             return discrepancies.stream().filter(d -> d.level().equals("instance") && d.side().equals("missing in new")).count();
@@ -136,49 +135,54 @@ public final class MigrationReport {
         return Optional.empty();
     }
 
-    /** Builds the report for every known study (and studies of the old PACS in {@code from..to} not indexed). */
+    /**
+     * Builds the report for every known study (and studies of the old PACS in {@code from..to} not indexed). Studies
+     * are read day by day (a day's list of UIDs at a time) and their rows written as they come, in the order of their
+     * day and UID: memory stays flat whatever the number of studies.
+     */
     public Result write(Path directory, LocalDate from, LocalDate to) throws IOException, DicomException {
         // patient IDs and accession numbers: the directory (when created here) and the files are for this user only
         OwnerOnly.createDirectories(directory);
-        List<StudyReportRow> rows = new ArrayList<>();
         List<Discrepancy> discrepancies = new ArrayList<>();
-        Set<String> known = new HashSet<>();
+        Path csv = directory.resolve("report.csv");
+        Path html = directory.resolve("report.html");
+        Path recon = directory.resolve("reconciliation.csv");
+        StudyRowsWriter rows = new StudyRowsWriter(directory);
         ExecutorService pool = Executors.newFixedThreadPool(parallelStudies, r -> {
             Thread t = new Thread(r, "report-study");
             t.setDaemon(true);
             return t;
         });
         try {
-            // In windows of studies, results taken in the order of the state store: the report is the
-            // same whatever the parallelism, and at most one window of rows is pending at a time.
-            List<Future<StudyRows>> window = new ArrayList<>();
-            for (StudyRecord s : state.allStudies()) {
-                known.add(s.studyInstanceUid());
-                window.add(pool.submit(() -> row(s)));
-                if (window.size() == 16 * parallelStudies) {
-                    collect(window, rows, discrepancies);
+            // In windows of studies, results taken in the order of the days: the report is the same whatever
+            // the parallelism, and at most one window of rows is pending at a time.
+            List<Future<Optional<StudyRows>>> window = new ArrayList<>();
+            for (LocalDate day : state.progress().days().keySet()) {
+                for (String uid : state.studiesOfDay(day)) {
+                    window.add(pool.submit(() -> {
+                        Optional<StudyRecord> study = state.findStudy(uid);
+                        return study.isEmpty() ? Optional.<StudyRows>empty() : Optional.of(row(study.get()));
+                    }));
+                    if (window.size() == 16 * parallelStudies) {
+                        collect(window, rows, discrepancies);
+                    }
                 }
             }
             collect(window, rows, discrepancies);
+            rows.finishCsv(csv);
+            if (dicom != null && from != null && to != null) {
+                studyLevel(from, to, discrepancies);
+            }
+            writeCsv(recon, Discrepancy.HEADER, discrepancies.stream().map(Discrepancy::values).toList());
+            ControlSection control = ControlSection.of(state);
+            Path controlCsv = directory.resolve("control.csv");
+            writeCsv(controlCsv, ControlSection.HEADER, control.rows());
+            writeHtml(html, rows, discrepancies, control.html(from, to));
+            return new Result(rows.studies(), discrepancies, rows.complete(), csv, html, recon, control, controlCsv);
         } finally {
             pool.shutdownNow();
+            rows.delete();
         }
-        rows.sort(Comparator.comparing((StudyReportRow r) -> Objects.toString(r.studyDate(), ""))
-                .thenComparing(StudyReportRow::studyInstanceUid));
-        if (dicom != null && from != null && to != null) {
-            studyLevel(known, from, to, discrepancies);
-        }
-        Path csv = directory.resolve("report.csv");
-        Path html = directory.resolve("report.html");
-        Path recon = directory.resolve("reconciliation.csv");
-        writeCsv(csv, StudyReportRow.HEADER, rows.stream().map(StudyReportRow::values).toList());
-        writeCsv(recon, Discrepancy.HEADER, discrepancies.stream().map(Discrepancy::values).toList());
-        ControlSection control = ControlSection.of(state);
-        Path controlCsv = directory.resolve("control.csv");
-        writeCsv(controlCsv, ControlSection.HEADER, control.rows());
-        long complete = rows.stream().filter(StudyReportRow::complete).count();
-        writeHtml(html, rows, discrepancies, complete, control.html(from, to));
-        return new Result(rows, discrepancies, complete, csv, html, recon, control, controlCsv);
     }
 
     /**
@@ -250,14 +254,16 @@ public final class MigrationReport {
     private record StudyRows(StudyReportRow row, List<Discrepancy> discrepancies) {
     }
 
-    /** Waits for the window's studies in order and adds their rows and findings. */
-    private static void collect(List<Future<StudyRows>> window, List<StudyReportRow> rows, List<Discrepancy> discrepancies)
-            throws DicomException {
+    /** Waits for the window's studies in order, writes their rows and adds their findings. */
+    private static void collect(List<Future<Optional<StudyRows>>> window, StudyRowsWriter rows,
+                                List<Discrepancy> discrepancies) throws DicomException, IOException {
         try {
-            for (Future<StudyRows> f : window) {
-                StudyRows r = f.get();
-                rows.add(r.row());
-                discrepancies.addAll(r.discrepancies());
+            for (Future<Optional<StudyRows>> f : window) {
+                Optional<StudyRows> r = f.get();
+                if (r.isPresent()) {
+                    rows.write(r.get().row());
+                    discrepancies.addAll(r.get().discrepancies());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -381,12 +387,13 @@ public final class MigrationReport {
      * store does not know. Both PACS are listed with the indexer's splitting, so a capped answer is completed;
      * a side that no split completes is a finding of its own, and no finding is drawn from its partial list.
      */
-    private void studyLevel(Set<String> known, LocalDate from, LocalDate to, List<Discrepancy> discrepancies)
+    private void studyLevel(LocalDate from, LocalDate to, List<Discrepancy> discrepancies)
             throws DicomException {
+        Predicate<String> known = uid -> state.findStudy(uid).isPresent(); // key reads, not a set of every study
         Optional<Set<String>> inOld = studies(oldPacs, queries.oldPacsCap(), from, to, discrepancies);
         Optional<Set<String>> inNew = studies(newPacs, queries.newPacsCap(), from, to, discrepancies);
         for (String uid : new TreeMap<>(toMap(inOld.orElse(Set.of()))).keySet()) {
-            if (!known.contains(uid)) {
+            if (!known.test(uid)) {
                 String side = inNew.map(n -> n.contains(uid) ? "not indexed (present in new)" : "missing in new (not indexed)")
                         .orElse("not indexed");
                 discrepancies.add(new Discrepancy("study", side, uid, "", "", "re-index: run again (a day may have changed)"));
@@ -396,7 +403,7 @@ public final class MigrationReport {
             return; // what the old PACS holds is not known completely: "extra in new" would be a guess
         }
         for (String uid : new TreeMap<>(toMap(inNew.orElse(Set.of()))).keySet()) {
-            if (!known.contains(uid) && !inOld.get().contains(uid)) {
+            if (!inOld.get().contains(uid) && !known.test(uid)) {
                 discrepancies.add(new Discrepancy("study", "extra in new", uid, "", "", "check: study not in the old PACS"));
             }
         }
@@ -471,13 +478,7 @@ public final class MigrationReport {
             w.write(String.join(",", header));
             w.write("\r\n");
             for (Object[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    if (i > 0) {
-                        w.write(',');
-                    }
-                    w.write(csv(row[i]));
-                }
-                w.write("\r\n");
+                StudyRowsWriter.csvLine(w, row);
             }
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -500,51 +501,47 @@ public final class MigrationReport {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private void writeHtml(Path file, List<StudyReportRow> rows, List<Discrepancy> discrepancies, long complete,
-                           String controlSection) throws IOException {
-        StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>PACS migration report</title><style>")
-                .append("body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}")
-                .append("td,th{border:1px solid #ccc;padding:2px 6px}tr.incomplete{background:#fdd}th{background:#eee}")
-                .append("</style></head><body>\n");
-        b.append("<h1>PACS migration report</h1>\n<p>Generated ").append(html(Instant.now()))
-                .append(". Old PACS ").append(html(oldPacs.remote())).append(", new PACS ").append(html(newPacs.remote()))
-                .append(". Completion criterion: <b>").append(html(criterion.key())).append("</b>.</p>\n");
-        b.append("<p><b>").append(complete).append(" of ").append(rows.size()).append(" studies complete</b>; ")
-                .append(discrepancies.size()).append(" reconciliation findings.</p>\n");
-        b.append(controlSection);
-        b.append("<h2>Studies</h2>\n<table><tr>");
-        for (String h : StudyReportRow.HEADER) {
-            b.append("<th>").append(html(h)).append("</th>");
-        }
-        b.append("</tr>\n");
-        for (StudyReportRow r : rows) {
-            b.append(r.complete() ? "<tr>" : "<tr class=\"incomplete\">");
-            for (Object v : r.values()) {
-                b.append("<td>").append(html(v)).append("</td>");
-            }
-            b.append("</tr>\n");
-        }
-        b.append("</table>\n<h2>Reconciliation (old PACS versus new PACS)</h2>\n");
-        if (discrepancies.isEmpty()) {
-            b.append("<p>No differences: every study, series and instance of the old PACS is in the new one, nothing extra.</p>\n");
-        } else {
-            b.append("<table><tr>");
-            for (String h : Discrepancy.HEADER) {
+    private void writeHtml(Path file, StudyRowsWriter rows, List<Discrepancy> discrepancies, String controlSection)
+            throws IOException {
+        Path tmp = OwnerOnly.newFile(file.resolveSibling(file.getFileName() + ".tmp"));
+        try (Writer b = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>PACS migration report</title><style>")
+                    .append("body{font-family:sans-serif;font-size:13px}table{border-collapse:collapse}")
+                    .append("td,th{border:1px solid #ccc;padding:2px 6px}tr.incomplete{background:#fdd}th{background:#eee}")
+                    .append("</style></head><body>\n");
+            b.append("<h1>PACS migration report</h1>\n<p>Generated ").append(html(Instant.now()))
+                    .append(". Old PACS ").append(html(oldPacs.remote())).append(", new PACS ").append(html(newPacs.remote()))
+                    .append(". Completion criterion: <b>").append(html(criterion.key())).append("</b>.</p>\n");
+            b.append("<p><b>").append(String.valueOf(rows.complete())).append(" of ").append(String.valueOf(rows.studies()))
+                    .append(" studies complete</b>; ").append(String.valueOf(discrepancies.size()))
+                    .append(" reconciliation findings.</p>\n");
+            b.append(controlSection);
+            b.append("<h2>Studies</h2>\n<table><tr>");
+            for (String h : StudyReportRow.HEADER) {
                 b.append("<th>").append(html(h)).append("</th>");
             }
             b.append("</tr>\n");
-            for (Discrepancy d : discrepancies) {
-                b.append("<tr>");
-                for (Object v : d.values()) {
-                    b.append("<td>").append(html(v)).append("</td>");
+            rows.copyTable(b);
+            b.append("</table>\n<h2>Reconciliation (old PACS versus new PACS)</h2>\n");
+            if (discrepancies.isEmpty()) {
+                b.append("<p>No differences: every study, series and instance of the old PACS is in the new one, nothing extra.</p>\n");
+            } else {
+                b.append("<table><tr>");
+                for (String h : Discrepancy.HEADER) {
+                    b.append("<th>").append(html(h)).append("</th>");
                 }
                 b.append("</tr>\n");
+                for (Discrepancy d : discrepancies) {
+                    b.append("<tr>");
+                    for (Object v : d.values()) {
+                        b.append("<td>").append(html(v)).append("</td>");
+                    }
+                    b.append("</tr>\n");
+                }
+                b.append("</table>\n");
             }
-            b.append("</table>\n");
+            b.append("</body></html>\n");
         }
-        b.append("</body></html>\n");
-        Path tmp = OwnerOnly.writeString(file.resolveSibling(file.getFileName() + ".tmp"), b);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

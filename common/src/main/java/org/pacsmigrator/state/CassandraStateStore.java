@@ -32,6 +32,7 @@ public final class CassandraStateStore implements StateStore {
     private final CassandraCommitments commitments;
     private final CassandraStudyStatus statuses;
     private final CassandraStageControl stageControl;
+    private final CassandraProgress progress;
 
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
@@ -46,6 +47,7 @@ public final class CassandraStateStore implements StateStore {
         commitments = new CassandraCommitments(session, ks);
         statuses = new CassandraStudyStatus(session, ks);
         stageControl = new CassandraStageControl(session, ks);
+        progress = new CassandraProgress(session, ks);
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -56,8 +58,16 @@ public final class CassandraStateStore implements StateStore {
     public static CassandraStateStore open(CassandraSettings settings) {
         CqlSession session = CassandraSessions.connect(settings);
         try {
-            CassandraSchema.apply(session, settings);
-            return new CassandraStateStore(session, settings.keyspace());
+            Set<String> created = CassandraSchema.apply(session, settings);
+            CassandraStateStore store = new CassandraStateStore(session, settings.keyspace());
+            // a keyspace of an older version: its studies are counted and filed by key once
+            if (created.contains("day_progress")) {
+                store.recountProgress();
+            }
+            if (created.contains("studies_by_key")) {
+                store.allStudies().forEach(store.studies::fileKeys);
+            }
+            return store;
         } catch (RuntimeException e) {
             session.close();
             throw e instanceof DriverException ? new StateStoreException("cannot open state store", e) : e;
@@ -68,7 +78,7 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public boolean insertStudyIfAbsent(StudyRecord study) {
-        return call(() -> studies.insertIfAbsent(study));
+        return call(() -> progress.tracking(CassandraStudies.filedDay(study.studyDate()), () -> studies.insertIfAbsent(study)));
     }
 
     @Override
@@ -78,17 +88,21 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public boolean transition(String studyInstanceUid, StudyState target, StudyState... allowedFrom) {
-        return call(() -> studies.transition(studyInstanceUid, target, allowedFrom));
+        return call(() -> progress.tracking(studies.dayOf(studyInstanceUid),
+                () -> studies.transition(studyInstanceUid, target, allowedFrom)));
     }
 
     @Override
     public boolean reopen(String studyInstanceUid) {
-        return call(() -> studies.reopen(studyInstanceUid));
+        return call(() -> progress.tracking(studies.dayOf(studyInstanceUid), () -> studies.reopen(studyInstanceUid)));
     }
 
     @Override
     public void markFailed(String studyInstanceUid, String category, String message) {
-        run(() -> studies.markFailed(studyInstanceUid, category, message));
+        run(() -> progress.tracking(studies.dayOf(studyInstanceUid), () -> {
+            studies.markFailed(studyInstanceUid, category, message);
+            return true;
+        }));
     }
 
     @Override
@@ -114,8 +128,23 @@ public final class CassandraStateStore implements StateStore {
     }
 
     @Override
-    public Map<StudyState, Long> countStudiesByState() {
-        return call(studies::countByState);
+    public StudyProgress progress() {
+        return call(progress::progress);
+    }
+
+    @Override
+    public void recountProgress() {
+        run(progress::markAll);
+    }
+
+    @Override
+    public List<StudyRecord> findStudiesByKey(String key, int limit) {
+        return call(() -> studies.byKey(key, limit));
+    }
+
+    @Override
+    public StudyPage studies(StudyState state, int limit, String page) {
+        return call(() -> studies.page(state, limit, page));
     }
 
     @Override
@@ -286,7 +315,10 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public void saveStudyStatus(StudyStatus status) {
-        run(() -> statuses.save(status));
+        run(() -> progress.tracking(studies.dayOf(status.studyInstanceUid()), () -> {
+            statuses.save(status);
+            return true;
+        }));
     }
 
     @Override

@@ -5,23 +5,28 @@ import static org.pacsmigrator.state.CassandraWrites.truncate;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.PagingState;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 import org.pacsmigrator.state.CassandraSchema.AddedColumn;
+import org.pacsmigrator.state.CassandraSchema.AddedIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +49,18 @@ final class CassandraStudies {
                         // the C-FIND answer's character set, and the attributes whose value arrived lossy
                         + " index_character_set text, unknown_attributes set<text>)",
                 "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_day ("
-                        + " day date, study_uid text, PRIMARY KEY ((day), study_uid))");
+                        + " day date, study_uid text, PRIMARY KEY ((day), study_uid))",
+                // The study search's lookups by accession number and patient ID (kind 'accession' or 'patient'). A
+                // table rather than storage-attached indexes: SAI's memtable index costs ~2 KiB of heap per distinct
+                // value, which ran a 1 GiB node out of heap at 300,000 studies (bench/README.md).
+                "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_key ("
+                        + " kind text, key text, study_uid text, PRIMARY KEY ((kind, key), study_uid))");
     }
+
+    /** The console's study listing by state, without a scan (seven values: a small index). */
+    static final List<AddedIndex> ADDED_INDEXES = List.of(new AddedIndex("studies_state", "studies", "state"));
+
+    private static final List<String> KEY_KINDS = List.of("accession", "patient");
 
     static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("studies", "index_character_set", "text"),
             new AddedColumn("studies", "unknown_attributes", "set<text>"));
@@ -55,13 +70,23 @@ final class CassandraStudies {
     private final PreparedStatement insertDay;
     private final PreparedStatement select;
     private final PreparedStatement selectAll;
-    private final PreparedStatement selectStates;
     private final PreparedStatement transitionIf;
     private final PreparedStatement selectAttempts;
     private final PreparedStatement failIfAttempts;
     private final PreparedStatement addUnknown;
     private final PreparedStatement updateCounts;
     private final PreparedStatement selectDay;
+    private final PreparedStatement selectDate;
+    private final PreparedStatement insertKey;
+    private final PreparedStatement selectByKey;
+    private final PreparedStatement selectByState;
+    /** Recently asked days of studies, so that a study's successive changes read its day once. */
+    private final Map<String, LocalDate> days = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LocalDate> eldest) {
+            return size() > 10_000;
+        }
+    };
 
     CassandraStudies(CqlSession session, String ks) {
         this.session = session;
@@ -73,7 +98,6 @@ final class CassandraStudies {
         insertDay = session.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
         select = session.prepare("SELECT * FROM " + ks + ".studies WHERE study_uid = ?");
         selectAll = session.prepare("SELECT * FROM " + ks + ".studies");
-        selectStates = session.prepare("SELECT state FROM " + ks + ".studies");
         transitionIf = session.prepare("UPDATE " + ks + ".studies SET state = ?, updated_at = ?"
                 + " WHERE study_uid = ? IF state IN ?");
         selectAttempts = session.prepare("SELECT attempts FROM " + ks + ".studies WHERE study_uid = ?");
@@ -84,6 +108,10 @@ final class CassandraStudies {
         updateCounts = session.prepare("UPDATE " + ks + ".studies SET expected_series = ?, expected_instances = ?,"
                 + " modalities_in_study = ?, updated_at = ? WHERE study_uid = ? IF EXISTS");
         selectDay = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
+        selectDate = session.prepare("SELECT study_date FROM " + ks + ".studies WHERE study_uid = ?");
+        insertKey = session.prepare("INSERT INTO " + ks + ".studies_by_key (kind, key, study_uid) VALUES (?, ?, ?)");
+        selectByKey = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_key WHERE kind = ? AND key = ?");
+        selectByState = session.prepare("SELECT * FROM " + ks + ".studies WHERE state = ?");
     }
 
     boolean insertIfAbsent(StudyRecord s) {
@@ -100,9 +128,49 @@ final class CassandraStudies {
             b = setIfPresent(b, i + 1, values[i]);
         }
         boolean inserted = session.execute(b.build()).wasApplied();
-        // Always (re)written, outside the LWT: repairs a crash between the two writes on re-index.
-        studyDay(s.studyDate()).ifPresent(day -> fileUnder(day, s.studyInstanceUid()));
+        // Always (re)written, outside the LWT: repairs a crash between the writes on re-index.
+        fileUnder(filedDay(s.studyDate()), s.studyInstanceUid());
+        fileKeys(s);
         return inserted;
+    }
+
+    /** Files the study under its accession number and patient ID for the search (idempotent). */
+    void fileKeys(StudyRecord s) {
+        List<String> keys = Arrays.asList(s.accessionNumber(), s.patientId());
+        for (int i = 0; i < KEY_KINDS.size(); i++) {
+            if (keys.get(i) != null && !keys.get(i).isBlank()) {
+                session.execute(insertKey.bind(KEY_KINDS.get(i), keys.get(i), s.studyInstanceUid()).setIdempotent(true));
+            }
+        }
+    }
+
+    /**
+     * The day a study is filed under and counted in: its StudyDate, {@link StudyStore#UNDATED} without one, or
+     * {@link StudyStore#UNREADABLE_DATE} for a StudyDate that is not a date (kept apart from the undated bucket, which
+     * the control pass compares with the old PACS's studies without a StudyDate).
+     */
+    static LocalDate filedDay(String studyDate) {
+        return studyDate == null || studyDate.isBlank() ? StudyStore.UNDATED
+                : studyDay(studyDate).orElse(StudyStore.UNREADABLE_DATE);
+    }
+
+    /** The day a known study is filed under (it never changes: a study row is inserted once), or null when unknown. */
+    LocalDate dayOf(String studyInstanceUid) {
+        synchronized (days) {
+            LocalDate known = days.get(studyInstanceUid);
+            if (known != null) {
+                return known;
+            }
+        }
+        Row r = session.execute(selectDate.bind(studyInstanceUid)).one();
+        if (r == null) {
+            return null;
+        }
+        LocalDate day = filedDay(r.getString(0));
+        synchronized (days) {
+            days.put(studyInstanceUid, day);
+        }
+        return day;
     }
 
     Optional<StudyRecord> find(String studyInstanceUid) {
@@ -172,15 +240,38 @@ final class CassandraStudies {
         return result;
     }
 
-    Map<StudyState, Long> countByState() {
-        // A paged full scan; a counter table could not be kept exact next to LWT state changes.
-        Map<StudyState, Long> counts = new EnumMap<>(StudyState.class);
-        for (Row r : session.execute(selectStates.bind())) {
-            if (!r.isNull(0)) {
-                counts.merge(StudyState.valueOf(r.getString(0)), 1L, Long::sum);
+    /** Studies whose StudyInstanceUID, AccessionNumber or PatientID is {@code key}: key reads only. */
+    List<StudyRecord> byKey(String key, int limit) {
+        Map<String, StudyRecord> found = new LinkedHashMap<>();
+        find(key).ifPresent(s -> found.put(s.studyInstanceUid(), s));
+        for (String kind : KEY_KINDS) {
+            for (Row r : session.execute(selectByKey.bind(kind, key).setPageSize(limit))) {
+                if (found.size() >= limit) {
+                    return List.copyOf(found.values());
+                }
+                String uid = r.getString(0);
+                if (!found.containsKey(uid)) {
+                    find(uid).ifPresent(s -> found.put(uid, s));
+                }
             }
         }
-        return counts;
+        return List.copyOf(found.values());
+    }
+
+    /**
+     * One page of studies (all, or those in {@code state} through its index) from {@code page}, the paging state of the
+     * page before (null: the first page). Throws IllegalArgumentException for a paging state not of this query.
+     */
+    StudyPage page(StudyState state, int limit, String page) {
+        BoundStatement query = (state == null ? selectAll.bind() : selectByState.bind(state.name())).setPageSize(limit);
+        if (page != null && !page.isBlank()) {
+            query = query.setPagingState(PagingState.fromString(page));
+        }
+        AsyncResultSet rs = CompletableFutures.getUninterruptibly(session.executeAsync(query));
+        List<StudyRecord> studies = new ArrayList<>();
+        rs.currentPage().forEach(r -> studies.add(toStudy(r)));
+        PagingState next = rs.hasMorePages() ? rs.getExecutionInfo().getSafePagingState() : null;
+        return new StudyPage(studies, next == null ? null : next.toString());
     }
 
     /** Runs the query; the driver fetches further pages while iterating. */

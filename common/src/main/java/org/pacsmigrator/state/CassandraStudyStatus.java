@@ -47,7 +47,7 @@ final class CassandraStudyStatus {
                 .map(CassandraStudyStatus::toStatus).iterator();
     }
 
-    private static StudyStatus toStatus(Row r) {
+    static StudyStatus toStatus(Row r) {
         return new StudyStatus(r.getString("study_uid"), r.getInt("expected"), r.getInt("retrieved"), r.getInt("sent"),
                 r.getInt("confirmed"), r.getInt("failed"), r.getString("criterion"), r.getString("method"),
                 r.getBoolean("complete"), r.getInstant("completed_at"), r.getInstant("updated_at"));

@@ -9,6 +9,12 @@ import java.util.Set;
 /** Studies as indexed from the old PACS, their state through the stages, and the source days they are filed under. */
 public interface StudyStore {
 
+    /** The day studies without a StudyDate are filed under (the indexer's undated bucket). */
+    LocalDate UNDATED = LocalDate.of(1, 1, 1);
+
+    /** The day studies whose StudyDate is not a date are filed under (counted, never compared by a control pass). */
+    LocalDate UNREADABLE_DATE = LocalDate.of(1, 1, 2);
+
     /** Inserts the study if it is not known yet. Returns true when it was new (first seen). */
     boolean insertStudyIfAbsent(StudyRecord study);
 
@@ -49,9 +55,31 @@ public interface StudyStore {
     /** Study UIDs indexed for a source day. */
     List<String> studiesOfDay(LocalDate day);
 
-    /** Number of studies in each state (a full scan: fine for reports, not for hot paths). */
-    Map<StudyState, Long> countStudiesByState();
+    /** Number of studies in each state, from the per-day aggregates ({@link #progress}). */
+    default Map<StudyState, Long> countStudiesByState() {
+        return progress().total().byState();
+    }
 
-    /** All studies (streamed from the store page by page). */
+    /**
+     * Progress totals and per-day counts from aggregates kept per source day: costs one row per day plus a recount of
+     * the days changed in the last minute, whatever the number of studies.
+     */
+    StudyProgress progress();
+
+    /** The repair path: every day's aggregate is recounted from the study rows by the next {@link #progress}. */
+    void recountProgress();
+
+    /** Studies whose StudyInstanceUID, AccessionNumber or PatientID is {@code key} exactly (indexed lookups). */
+    List<StudyRecord> findStudiesByKey(String key, int limit);
+
+    /**
+     * A page of at most {@code limit} studies, all ({@code state} null) or in one state (an indexed lookup), starting
+     * where {@code page} (a previous page's {@link StudyPage#next}, or null for the first) says.
+     *
+     * @throws IllegalArgumentException when {@code page} is not a paging state of the same query
+     */
+    StudyPage studies(StudyState state, int limit, String page);
+
+    /** All studies (streamed from the store page by page): a full scan, for reports and tools, never a periodic path. */
     Iterable<StudyRecord> allStudies();
 }

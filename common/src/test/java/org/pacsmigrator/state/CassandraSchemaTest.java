@@ -20,9 +20,9 @@ class CassandraSchemaTest {
             return m.group(1);
         }).toList();
         // existing keyspaces hold exactly these tables: renaming or dropping one would lose data
-        assertThat(names).containsExactlyInAnyOrder("studies", "studies_by_day", "index_days", "instances", "patients",
+        assertThat(names).containsExactlyInAnyOrder("studies", "studies_by_day", "studies_by_key", "index_days", "instances", "patients",
                 "instance_modifications", "commitments", "commitments_by_transaction", "instance_commitments",
-                "study_status", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
+                "study_status", "day_progress", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
     }
 
     @Test
@@ -35,5 +35,13 @@ class CassandraSchemaTest {
                 new CassandraSchema.AddedColumn("patients", "from_images", "boolean"));
         assertThat(CassandraSchema.ADDED_COLUMNS.get(0).cql("ks"))
                 .isEqualTo("ALTER TABLE ks.instances ADD store_attempts list<timestamp>");
+    }
+
+    @Test
+    void theStudyStateIndexIsAddedWhereMissing() {
+        assertThat(CassandraSchema.ADDED_INDEXES).containsExactly(
+                new CassandraSchema.AddedIndex("studies_state", "studies", "state"));
+        assertThat(CassandraSchema.ADDED_INDEXES.get(0).cql("ks"))
+                .isEqualTo("CREATE INDEX IF NOT EXISTS studies_state ON ks.studies (state) USING 'sai'");
     }
 }

@@ -3,7 +3,6 @@ package org.pacsmigrator.console;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,9 +36,12 @@ import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
-import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.state.StudyCounts;
+import org.pacsmigrator.state.StudyPage;
+import org.pacsmigrator.state.StudyProgress;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
+import org.pacsmigrator.state.StudyStore;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.DeadLetters;
 import org.pacsmigrator.topics.FailureCategory;
@@ -51,8 +52,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the console shows and does. Progress is sampled in the background (one pass over the
- * studies, statuses, index days, the last control pass, pending dead letters and consumer lags every
+ * What the console shows and does. Progress is sampled in the background (the per-day aggregates of
+ * the studies, index days, the last control pass, pending dead letters and consumer lags every
  * few seconds) so that page refreshes cost nothing; replay and pause act at once and trigger a new
  * sample; a control pass runs in the background.
  */
@@ -132,9 +133,9 @@ public final class ConsoleBackend implements AutoCloseable {
     }
 
     /**
-     * A sample scans the study and status tables; with millions of studies that takes a while, so the
-     * next one waits at least {@value #SAMPLE_DUTY_DIVISOR} times as long as the last took: the
-     * console never keeps the state store scanning more than a tenth of the time.
+     * A sample reads the per-day aggregates (recounting the days that changed), the index days and the dead letters;
+     * the next one waits at least {@value #SAMPLE_DUTY_DIVISOR} times as long as the last took: the console never
+     * keeps the state store busy more than a tenth of the time.
      */
     private void scheduleSample(long delayMillis) {
         try {
@@ -165,22 +166,26 @@ public final class ConsoleBackend implements AutoCloseable {
         return progress().stages();
     }
 
-    /** Studies whose UID or accession number contains {@code query} (case-insensitive), optionally in one state. */
-    public List<StudyView> search(String query, String state, int limit) {
-        String q = query == null ? "" : query.trim().toLowerCase(Locale.ROOT);
+    /** A page of the study search, and the paging state of the next page (null when none). */
+    public record StudyResults(List<StudyView> studies, String next) {
+    }
+
+    /**
+     * Studies whose StudyInstanceUID, AccessionNumber or PatientID is {@code query} (exact; indexed lookups), optionally
+     * in one state; without a query, a page of all studies or of one state's, from {@code page} (a previous result's
+     * {@code next}). Never a scan: the study table grows with the archive.
+     *
+     * @throws IllegalArgumentException for an unknown state or a page that is not of this search
+     */
+    public StudyResults search(String query, String state, int limit, String page) {
+        String q = query == null ? "" : query.trim();
         StudyState wanted = state == null || state.isBlank() ? null : StudyState.valueOf(state.trim().toUpperCase(Locale.ROOT));
-        List<StudyView> out = new ArrayList<>();
-        for (StudyRecord s : context.state().allStudies()) {
-            boolean matches = q.isEmpty() || s.studyInstanceUid().toLowerCase(Locale.ROOT).contains(q)
-                    || (s.accessionNumber() != null && s.accessionNumber().toLowerCase(Locale.ROOT).contains(q));
-            if (matches && (wanted == null || s.state() == wanted)) {
-                out.add(StudyView.of(s));
-                if (out.size() >= limit) {
-                    break;
-                }
-            }
+        if (q.isEmpty()) {
+            StudyPage found = context.state().studies(wanted, limit, page);
+            return new StudyResults(found.studies().stream().map(StudyView::of).toList(), found.next());
         }
-        return out;
+        return new StudyResults(context.state().findStudiesByKey(q, limit).stream()
+                .filter(s -> wanted == null || s.state() == wanted).map(StudyView::of).toList(), null);
     }
 
     public Optional<StudyDetail> study(String uid) {
@@ -336,39 +341,23 @@ public final class ConsoleBackend implements AutoCloseable {
 
     private Sample takeSample() {
         StateStore state = context.state();
+        StudyProgress counted = state.progress();
         Map<String, Long> byState = new LinkedHashMap<>();
-        for (StudyState s : StudyState.values()) {
-            byState.put(s.name(), 0L);
-        }
-        Map<String, long[]> perDay = new TreeMap<>(); // day → studies, verified, failed
-        Optional<ControlPassRecord> lastControl = state.lastControlPass();
-        Set<String> found = new HashSet<>();
-        lastControl.ifPresent(p -> List.of(ControlPassRecord.Finding.NEW, ControlPassRecord.Finding.CHANGED)
-                .forEach(f -> found.addAll(p.studies(f))));
-        Map<String, StudyState> foundStates = new HashMap<>(); // the states of what it found, from this scan
-        long total = 0;
-        for (StudyRecord s : state.allStudies()) {
-            total++;
-            if (found.contains(s.studyInstanceUid())) {
-                foundStates.put(s.studyInstanceUid(), s.state());
-            }
-            byState.merge(s.state().name(), 1L, Long::sum);
-            long[] d = perDay.computeIfAbsent(dayOf(s.studyDate()), k -> new long[3]);
-            d[0]++;
-            d[1] += s.state() == StudyState.VERIFIED ? 1 : 0;
-            d[2] += s.state() == StudyState.FAILED ? 1 : 0;
-        }
+        counted.total().everyState().forEach((s, n) -> byState.put(s.name(), n));
         byState.forEach((k, v) -> studyGauges.get(StudyState.valueOf(k)).set(v));
-        long expected = 0;
-        long retrieved = 0;
-        long sent = 0;
-        long confirmed = 0;
-        for (StudyStatus st : state.allStudyStatuses()) {
-            expected += st.expected();
-            retrieved += st.retrieved();
-            sent += st.sent();
-            confirmed += st.confirmed();
-        }
+        Map<String, long[]> perDay = new TreeMap<>(); // day → studies, verified, failed
+        counted.days().forEach((day, counts) -> {
+            long[] d = perDay.computeIfAbsent(dayLabel(day), k -> new long[3]);
+            d[0] += counts.studies();
+            d[1] += counts.count(StudyState.VERIFIED);
+            d[2] += counts.count(StudyState.FAILED);
+        });
+        Optional<ControlPassRecord> lastControl = state.lastControlPass();
+        Map<String, StudyState> foundStates = new HashMap<>(); // the states of what the last pass found
+        lastControl.ifPresent(p -> List.of(ControlPassRecord.Finding.NEW, ControlPassRecord.Finding.CHANGED)
+                .forEach(f -> p.studies(f).forEach(uid -> state.findStudy(uid)
+                        .ifPresent(s -> foundStates.put(uid, s.state())))));
+        StudyCounts total = counted.total();
         Map<String, String> indexStates = new TreeMap<>();
         for (IndexDayRecord d : state.allIndexDays()) {
             indexStates.put(Indexer.label(d.day()), d.status() == null ? "PENDING" : d.status().name());
@@ -407,7 +396,8 @@ public final class ConsoleBackend implements AutoCloseable {
                     lagOf(stage)));
         }
         ProgressSnapshot progress = new ProgressSnapshot(context.config().migrationId, Instant.now(),
-                new ProgressSnapshot.Studies(total, byState), new ProgressSnapshot.Instances(expected, retrieved, sent, confirmed),
+                new ProgressSnapshot.Studies(total.studies(), byState), new ProgressSnapshot.Instances(
+                        total.expectedInstances(), total.retrievedInstances(), total.sentInstances(), total.confirmedInstances()),
                 dayViews, new ProgressSnapshot.DeadLetterCounts(letters, byStage), stages,
                 new ControlView(controlRunning(), controlError, lastControl.map(p -> ControlView.Last.of(p,
                         uid -> Optional.ofNullable(foundStates.get(uid)))).orElse(null)));
@@ -453,18 +443,9 @@ public final class ConsoleBackend implements AutoCloseable {
         return out;
     }
 
-    /** yyyy-MM-dd of a DICOM StudyDate, or "undated". */
-    static String dayOf(String studyDate) {
-        String digits = studyDate == null ? "" : studyDate.replaceAll("[^0-9]", "");
-        if (digits.length() != 8) {
-            return "undated";
-        }
-        try {
-            return LocalDate.of(Integer.parseInt(digits.substring(0, 4)), Integer.parseInt(digits.substring(4, 6)),
-                    Integer.parseInt(digits.substring(6, 8))).toString();
-        } catch (DateTimeException e) {
-            return "undated";
-        }
+    /** yyyy-MM-dd of a day studies are filed under, or "undated" (no StudyDate, or one that is not a date). */
+    static String dayLabel(LocalDate day) {
+        return day.equals(StudyStore.UNREADABLE_DATE) ? Indexer.label(StudyStore.UNDATED) : Indexer.label(day);
     }
 
     @Override

@@ -26,6 +26,8 @@ import org.pacsmigrator.topics.StageId;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ConsoleResource {
+    /** Response header of a study search with more results: the value of {@code page} that gets them. */
+    public static final String NEXT_PAGE = "X-Next-Page";
     private final ConsoleBackend backend;
     private final java.nio.file.Path reportDirectory;
 
@@ -49,13 +51,17 @@ public final class ConsoleResource {
 
     @GET
     @Path("/studies")
-    public List<StudyView> studies(@QueryParam("q") String q, @QueryParam("state") String state,
-                                   @QueryParam("limit") @DefaultValue("50") int limit) {
+    public Response studies(@QueryParam("q") String q, @QueryParam("state") String state,
+                            @QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("page") String page) {
+        ConsoleBackend.StudyResults found;
         try {
-            return backend.search(q, state, Math.max(1, Math.min(limit, 1000)));
+            found = backend.search(q, state, Math.max(1, Math.min(limit, 1000)), page);
         } catch (IllegalArgumentException e) {
-            throw new WebApplicationException("unknown state: " + state, 400);
+            throw new WebApplicationException("unknown state or page: " + e.getMessage(), 400);
         }
+        // the list stays the body; where the next page starts goes in a header
+        Response.ResponseBuilder ok = Response.ok(found.studies());
+        return found.next() == null ? ok.build() : ok.header(NEXT_PAGE, found.next()).build();
     }
 
     @GET

@@ -20,6 +20,7 @@ import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StudyStore;
 import org.pacsmigrator.throttle.AssociationGate;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.StageId;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class Indexer {
     private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
     /** The index_days / studies_by_day bucket of studies without a StudyDate. */
-    public static final LocalDate UNDATED = LocalDate.of(1, 1, 1);
+    public static final LocalDate UNDATED = StudyStore.UNDATED;
     /** Return keys requested for every study: what downstream stages and the report need. */
     static final List<String> RETURN_KEYS = List.of(
             "StudyInstanceUID", "PatientID", "IssuerOfPatientID", "PatientName", "PatientBirthDate", "PatientSex",

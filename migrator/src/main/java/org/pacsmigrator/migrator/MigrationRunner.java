@@ -19,9 +19,9 @@ import org.pacsmigrator.report.MigrationReport;
 import org.pacsmigrator.retrieve.RetrieveStage;
 import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.StateStore;
-import org.pacsmigrator.state.StudyRecord;
+import org.pacsmigrator.state.StudyCounts;
+import org.pacsmigrator.state.StudyProgress;
 import org.pacsmigrator.state.StudyState;
-import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.KafkaSettings;
 import org.pacsmigrator.topics.StageId;
@@ -178,16 +178,20 @@ public final class MigrationRunner implements AutoCloseable {
         long loggedAt = System.nanoTime() - pollInterval.toNanos();
         while (true) {
             requireStagesRunning();
-            Map<StudyState, Long> counts = context.state().countStudiesByState();
-            long inProgress = counts.entrySet().stream()
+            StudyProgress progress = context.state().progress();
+            StudyCounts counts = progress.total();
+            long inProgress = counts.byState().entrySet().stream()
                     .filter(e -> e.getKey() != StudyState.VERIFIED && e.getKey() != StudyState.FAILED)
                     .mapToLong(Map.Entry::getValue).sum();
-            if (inProgress == 0 && queuedForResend(counts) == 0) {
+            // studies the report's re-send action handed back to the forwarder (FAILED with its category) are in progress
+            long queuedForResend = counts.failuresByCategory().getOrDefault(MigrationReport.RESEND_CATEGORY, 0L);
+            // done only on counts that include every change so far (not those of a busy day's put-off recount)
+            if (inProgress == 0 && queuedForResend == 0 && progress.current()) {
                 awaitStatuses(Duration.ofSeconds(60));
                 return MigrationSummary.of(context.state(), criterion().key());
             }
             if (System.nanoTime() - loggedAt >= pollInterval.toNanos()) {
-                LOG.info("progress: {}", counts);
+                LOG.info("progress: {}", counts.everyState());
                 loggedAt = System.nanoTime();
             }
             // the last few studies are watched closely: a small migration ends when it is done, not a poll later
@@ -209,30 +213,12 @@ public final class MigrationRunner implements AutoCloseable {
         });
     }
 
-    /** Studies the report's re-send action handed back to the forwarder (FAILED with its category): still in progress. */
-    private long queuedForResend(Map<StudyState, Long> counts) {
-        if (counts.getOrDefault(StudyState.FAILED, 0L) == 0) {
-            return 0;
-        }
-        long queued = 0;
-        for (StudyRecord s : context.state().allStudies()) {
-            if (s.state() == StudyState.FAILED && MigrationReport.RESEND_CATEGORY.equals(s.failureCategory())) {
-                queued++;
-            }
-        }
-        return queued;
-    }
-
     /** The completion topology trails the stages a little: wait until every VERIFIED study has a complete status. */
     private void awaitStatuses(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            long verified = context.state().countStudiesByState().getOrDefault(StudyState.VERIFIED, 0L);
-            long complete = 0;
-            for (StudyStatus s : context.state().allStudyStatuses()) {
-                complete += s.complete() ? 1 : 0;
-            }
-            if (complete >= verified) {
+            StudyCounts counts = context.state().progress().total();
+            if (counts.completeStudies() >= counts.count(StudyState.VERIFIED)) {
                 return;
             }
             Thread.sleep(250);

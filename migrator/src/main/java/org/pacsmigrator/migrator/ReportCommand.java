@@ -46,7 +46,7 @@ final class ReportCommand implements Callable<Integer> {
         try (EmbeddedServices services = EmbeddedServices.start(c);
              MigrationRunner runner = new MigrationRunner(c, services.kafkaBootstrap(), services.cassandraContactPoint())) {
             MigrationReport.Result r = runner.writeReport(dir);
-            stdout.printf("Report: %s, %s: %d studies, %d complete (criterion %s)%n", r.csv(), r.html(), r.rows().size(),
+            stdout.printf("Report: %s, %s: %d studies, %d complete (criterion %s)%n", r.csv(), r.html(), r.studies(),
                     r.studiesComplete(), runner.criterion().key());
             stdout.printf("Reconciliation: %s: %d findings, %d instances missing in the new PACS%s%n", r.reconciliationCsv(),
                     r.discrepancies().size(), r.instancesMissingInNew(), r.reconciliationIncomplete()
@@ -61,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
                 int studies = runner.resendMissing(r);
                 stdout.printf("Re-send: %d studies queued for the forwarder; run the migration again to send them%n", studies);
             }
-            boolean ok = !r.rows().isEmpty() && r.studiesComplete() == r.rows().size() && r.instancesMissingInNew() == 0
+            boolean ok = r.studies() > 0 && r.studiesComplete() == r.studies() && r.instancesMissingInNew() == 0
                     && control.isEmpty() && !r.reconciliationIncomplete();
             return ok ? MigratorCli.COMPLETE : MigratorCli.INCOMPLETE;
         }

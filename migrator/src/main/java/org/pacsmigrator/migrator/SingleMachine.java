@@ -52,7 +52,7 @@ final class SingleMachine {
             var report = runner.writeReport(Path.of(config.storage.dataDirectory).resolve("report"));
             out.printf("Report: %s, %s (%d studies, %d complete); reconciliation: %s (%d findings, %d instances missing in the new PACS); "
                             + "last control pass: %s%n",
-                    report.csv(), report.html(), report.rows().size(), report.studiesComplete(), report.reconciliationCsv(),
+                    report.csv(), report.html(), report.studies(), report.studiesComplete(), report.reconciliationCsv(),
                     report.discrepancies().size(), report.instancesMissingInNew(), report.controlCsv());
         } catch (Exception e) {
             out.println("Report could not be written: " + e.getMessage());

@@ -1,0 +1,198 @@
+package org.pacsmigrator.state;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Progress counts kept per source day (table day_progress), so that progress costs one read per day rather than a scan
+ * of every study.
+ *
+ * <p>Why not counters: a study's state changes with lightweight transactions that may be retried, time out with an
+ * unknown outcome or be followed by a crash, and a counter increment is neither idempotent nor atomic with them, so
+ * counters drift. Instead a day's counts are only ever <em>recounted</em> from the authoritative rows (the day's study
+ * rows and their completion statuses), which is idempotent and exact whatever happened before:
+ * <ul>
+ *   <li>every change of a study (insert, transition, reopen, failure, completion status) stamps its day's
+ *       {@code changed_at} before it is made and again after it was applied, so a crash between the two still
+ *       leaves the day marked;</li>
+ *   <li>{@link #progress} recounts the days stamped at or after {@link #SETTLE} before their last recount began (the
+ *       margin covers a change whose write landed a little after its first stamp, and clock skew between workers);
+ *       a day keeps being recounted until it has been quiet for that long, then its counts are exact and it costs
+ *       nothing more;</li>
+ *   <li>a recount is written with its start as the write timestamp, so of two processes recounting the same day the
+ *       later recount wins, whichever finishes last;</li>
+ *   <li>a large busy day (its recount takes {@link #UNGATED_MILLIS} or more) is recounted at most a tenth of the time
+ *       ({@link #DUTY_DIVISOR} times its last recount's duration apart), so it does not keep the state store busy;
+ *       meanwhile its last counts are used and the progress says it is not current;</li>
+ *   <li>{@link #markAll} (the repair path, and the upgrade of a keyspace created before this table) asks a recount of
+ *       every day, so the next progress recounts them all once.</li>
+ * </ul>
+ * The cost of progress is therefore one row per source day plus the recount of the days that changed recently,
+ * whatever the number of studies.
+ */
+final class CassandraProgress {
+    static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final int DUTY_DIVISOR = 10;
+    /** A day recounted faster than this is recounted whenever stale (small days, small migrations: always current). */
+    private static final long UNGATED_MILLIS = 100;
+    /** Studies read at the same time while recounting a day (two point reads each). */
+    private static final int STUDIES_IN_FLIGHT = 64;
+
+    static String table(String ks) {
+        return "CREATE TABLE IF NOT EXISTS " + ks + ".day_progress ("
+                + " day date PRIMARY KEY, changed_at timestamp, recount_asked_at timestamp, counted_from timestamp,"
+                + " count_millis bigint,"
+                + " studies bigint, states map<text, bigint>, failures map<text, bigint>, expected bigint,"
+                + " retrieved bigint, sent bigint, confirmed bigint, complete bigint)";
+    }
+
+    private final CqlSession session;
+    private final PreparedStatement stamp;
+    private final PreparedStatement askRecount;
+    private final PreparedStatement selectAll;
+    private final PreparedStatement selectDays;
+    private final PreparedStatement selectDay;
+    private final PreparedStatement selectStudy;
+    private final PreparedStatement selectStatus;
+    private final PreparedStatement writeCounts;
+
+    CassandraProgress(CqlSession session, String ks) {
+        this.session = session;
+        stamp = session.prepare("UPDATE " + ks + ".day_progress SET changed_at = ? WHERE day = ?");
+        askRecount = session.prepare("UPDATE " + ks + ".day_progress SET recount_asked_at = ? WHERE day = ?");
+        selectAll = session.prepare("SELECT * FROM " + ks + ".day_progress");
+        selectDays = session.prepare("SELECT DISTINCT day FROM " + ks + ".studies_by_day");
+        selectDay = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
+        selectStudy = session.prepare("SELECT state, failure_category FROM " + ks + ".studies WHERE study_uid = ?");
+        selectStatus = session.prepare("SELECT * FROM " + ks + ".study_status WHERE study_uid = ?");
+        writeCounts = session.prepare("UPDATE " + ks + ".day_progress USING TIMESTAMP ? SET counted_from = ?,"
+                + " count_millis = ?, studies = ?, states = ?, failures = ?, expected = ?, retrieved = ?, sent = ?,"
+                + " confirmed = ?, complete = ? WHERE day = ?");
+    }
+
+    /** Stamps the day, makes the change, and stamps the day again when the change was applied. */
+    boolean tracking(LocalDate day, BooleanSupplier change) {
+        if (day == null) {
+            return change.getAsBoolean();
+        }
+        markChanged(day);
+        boolean applied = change.getAsBoolean();
+        if (applied) {
+            markChanged(day);
+        }
+        return applied;
+    }
+
+    void markChanged(LocalDate day) {
+        session.execute(stamp.bind(Instant.now(), day).setIdempotent(true));
+    }
+
+    /**
+     * The repair path: every day that files a study is recounted once by the next {@link #progress} (asked apart from
+     * the change stamps, so that one recount settles the day rather than a minute of them).
+     */
+    void markAll() {
+        Instant now = Instant.now();
+        for (Row r : session.execute(selectDays.bind())) {
+            session.execute(askRecount.bind(now, r.getLocalDate(0)).setIdempotent(true));
+        }
+    }
+
+    /** Every day's counts, recounting first the days that changed since (or shortly before) their last count. */
+    StudyProgress progress() {
+        Instant now = Instant.now();
+        SortedMap<LocalDate, StudyCounts> days = new TreeMap<>();
+        boolean current = true;
+        for (Row r : session.execute(selectAll.bind())) {
+            LocalDate day = r.getLocalDate("day");
+            boolean stale = stale(r);
+            if (stale && due(r, now)) {
+                days.put(day, recount(day));
+            } else {
+                days.put(day, stored(r));
+                current &= !stale;
+            }
+        }
+        return StudyProgress.of(days, current);
+    }
+
+    private static boolean stale(Row r) {
+        Instant counted = r.getInstant("counted_from");
+        Instant changed = r.getInstant("changed_at");
+        Instant asked = r.getInstant("recount_asked_at");
+        return counted == null || changed != null && !changed.isBefore(counted.minus(SETTLE))
+                || asked != null && !asked.isBefore(counted);
+    }
+
+    private static boolean due(Row r, Instant now) {
+        Instant counted = r.getInstant("counted_from");
+        long took = r.getLong("count_millis");
+        return counted == null || took < UNGATED_MILLIS || !now.isBefore(counted.plusMillis(took * DUTY_DIVISOR));
+    }
+
+    /** Recounts a day from its study rows and their statuses, and stores the counts. */
+    StudyCounts recount(LocalDate day) {
+        Instant start = Instant.now();
+        List<String> uids = new ArrayList<>();
+        session.execute(selectDay.bind(day)).forEach(r -> uids.add(r.getString(0)));
+        StudyCounts.Tally tally = new StudyCounts.Tally();
+        for (int from = 0; from < uids.size(); from += STUDIES_IN_FLIGHT) {
+            List<CompletableFuture<Runnable>> reads = new ArrayList<>();
+            for (String uid : uids.subList(from, Math.min(uids.size(), from + STUDIES_IN_FLIGHT))) {
+                reads.add(one(selectStudy, uid).thenCombine(one(selectStatus, uid),
+                        (study, status) -> (Runnable) () -> {
+                            if (study != null) {
+                                tally.addStudy(study.isNull(0) ? null : StudyState.valueOf(study.getString(0)),
+                                        study.getString(1), status == null ? null : CassandraStudyStatus.toStatus(status));
+                            }
+                        }).toCompletableFuture());
+            }
+            reads.forEach(f -> CompletableFutures.getUninterruptibly(f).run()); // tallied on this thread only
+        }
+        StudyCounts counts = tally.counts();
+        long took = Duration.between(start, Instant.now()).toMillis();
+        session.execute(writeCounts.bind(micros(start), start, took, counts.studies(),
+                names(counts.byState()), counts.failuresByCategory(), counts.expectedInstances(),
+                counts.retrievedInstances(), counts.sentInstances(), counts.confirmedInstances(), counts.completeStudies(),
+                day).setIdempotent(true));
+        return counts;
+    }
+
+    private static long micros(Instant at) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, at);
+    }
+
+    private CompletionStage<Row> one(PreparedStatement statement, String uid) {
+        return session.executeAsync(statement.bind(uid)).thenApply(AsyncResultSet::one);
+    }
+
+    private static StudyCounts stored(Row r) {
+        Map<StudyState, Long> byState = new EnumMap<>(StudyState.class);
+        r.getMap("states", String.class, Long.class).forEach((s, n) -> byState.put(StudyState.valueOf(s), n));
+        return new StudyCounts(r.getLong("studies"), byState, r.getMap("failures", String.class, Long.class),
+                r.getLong("expected"), r.getLong("retrieved"), r.getLong("sent"), r.getLong("confirmed"),
+                r.getLong("complete"));
+    }
+
+    private static Map<String, Long> names(Map<StudyState, Long> byState) {
+        Map<String, Long> out = new TreeMap<>();
+        byState.forEach((s, n) -> out.put(s.name(), n));
+        return out;
+    }
+}
