@@ -30,7 +30,6 @@ import org.pacsmigrator.state.CassandraSettings;
 import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.state.StudyCounts;
 import org.pacsmigrator.state.StudyPage;
-import org.pacsmigrator.state.StudyProgress;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.throttle.AssociationGate;
 
