@@ -157,7 +157,7 @@ public final class MigrationReport {
             // In windows of studies, results taken in the order of the days: the report is the same whatever
             // the parallelism, and at most one window of rows is pending at a time.
             List<Future<Optional<StudyRows>>> window = new ArrayList<>();
-            for (LocalDate day : state.progress().days().keySet()) {
+            for (LocalDate day : state.progressDays()) {
                 for (String uid : state.studiesOfDay(day)) {
                     window.add(pool.submit(() -> {
                         Optional<StudyRecord> study = state.findStudy(uid);

@@ -66,6 +66,7 @@ final class CassandraProgress {
     private final PreparedStatement stamp;
     private final PreparedStatement askRecount;
     private final PreparedStatement selectAll;
+    private final PreparedStatement selectProgressDays;
     private final PreparedStatement selectDays;
     private final PreparedStatement selectDay;
     private final PreparedStatement selectStudy;
@@ -77,6 +78,7 @@ final class CassandraProgress {
         stamp = session.prepare("UPDATE " + ks + ".day_progress SET changed_at = ? WHERE day = ?");
         askRecount = session.prepare("UPDATE " + ks + ".day_progress SET recount_asked_at = ? WHERE day = ?");
         selectAll = session.prepare("SELECT * FROM " + ks + ".day_progress");
+        selectProgressDays = session.prepare("SELECT day FROM " + ks + ".day_progress");
         selectDays = session.prepare("SELECT DISTINCT day FROM " + ks + ".studies_by_day");
         selectDay = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
         selectStudy = session.prepare("SELECT state, failure_category FROM " + ks + ".studies WHERE study_uid = ?");
@@ -112,6 +114,14 @@ final class CassandraProgress {
         for (Row r : session.execute(selectDays.bind())) {
             session.execute(askRecount.bind(now, r.getLocalDate(0)).setIdempotent(true));
         }
+    }
+
+    /** The days progress is kept for, in order; nothing is recounted. */
+    List<LocalDate> days() {
+        List<LocalDate> days = new ArrayList<>();
+        session.execute(selectProgressDays.bind()).forEach(r -> days.add(r.getLocalDate(0)));
+        days.sort(null);
+        return days;
     }
 
     /** Every day's counts, recounting first the days that changed since (or shortly before) their last count. */

@@ -133,6 +133,11 @@ public final class CassandraStateStore implements StateStore {
     }
 
     @Override
+    public List<LocalDate> progressDays() {
+        return call(progress::days);
+    }
+
+    @Override
     public void recountProgress() {
         run(progress::markAll);
     }

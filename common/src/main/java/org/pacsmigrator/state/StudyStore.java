@@ -66,6 +66,9 @@ public interface StudyStore {
      */
     StudyProgress progress();
 
+    /** The days {@link #progress} counts studies under, in order, read without recounting any of them. */
+    List<LocalDate> progressDays();
+
     /** The repair path: every day's aggregate is recounted from the study rows by the next {@link #progress}. */
     void recountProgress();
 
