@@ -82,9 +82,9 @@ public final class ProgressText {
     public static List<String> lines(MigrationProgress p, Instant now, ZoneId local) {
         List<String> out = new ArrayList<>();
         StageProgress verify = p.stage(StageId.VERIFY);
-        out.add(String.format(Locale.ROOT, "[%s] migration %s: %s studies found, %s verified, %s failed, ETA %s%s",
+        out.add(String.format(Locale.ROOT, "[%s] migration %s: %s studies found, %s verified, %s failed, ETA %s",
                 CLOCK.format(p.at().atZone(local)), p.migrationId(), count(p.studiesFound()), count(verify.done()),
-                count(p.studiesFailed()), eta(verify), p.current() ? "" : " (a busy day's counts lag a little)"));
+                count(p.studiesFailed()), eta(verify)));
         for (StageProgress s : p.stages()) {
             out.add(line(s));
             waits(s, now, local).forEach(w -> out.add(INDENT + "waiting: " + w));

@@ -84,7 +84,7 @@ public final class ProgressTracker {
             imageRate.add(at, imagesDone);
         }
         long remaining = Math.max(0, known - done - failed);
-        Duration eta = unitRate.eta(remaining).orElse(null);
+        Duration eta = known == 0 ? null : unitRate.eta(remaining).orElse(null); // nothing known yet: no estimate
         // a finished stage waits for nothing; a pause is shown all the same (the operator may have forgotten it)
         List<StageWait> holding = waits.getOrDefault(id, List.of()).stream()
                 .filter(w -> remaining > 0 || w.kind() == StageWait.Kind.PAUSED).toList();

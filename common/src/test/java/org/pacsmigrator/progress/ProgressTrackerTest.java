@@ -78,6 +78,16 @@ class ProgressTrackerTest {
     }
 
     @Test
+    void nothingFoundYetHasNoEstimate() {
+        ProgressTracker tracker = new ProgressTracker();
+        StudyProgress none = StudyProgress.of(new TreeMap<>(), true);
+        tracker.update("m", T0, none, days(0), Map.of());
+        MigrationProgress p = tracker.update("m", T0.plusSeconds(10), none, days(0), Map.of());
+        assertThat(p.stage(StageId.RETRIEVE).eta()).as("0 of 0 studies: not done, unknown").isNull();
+        assertThat(ProgressText.eta(p.stage(StageId.VERIFY))).isEqualTo("--");
+    }
+
+    @Test
     void indexDaysCountOnlyTheRange() {
         List<IndexDayRecord> records = List.of(
                 day(FROM, IndexDayRecord.Status.DONE), day(FROM.plusDays(1), IndexDayRecord.Status.FAILED),
