@@ -84,10 +84,6 @@ final class ProgressDisplay implements AutoCloseable {
         return terminal ? ProgressOptions.Mode.TTY : ProgressOptions.Mode.LINES;
     }
 
-    ProgressOptions.Mode mode() {
-        return mode;
-    }
-
     /** Where the run prints its own messages while the display is on: above the block on a terminal. */
     PrintStream out() {
         return shown;
@@ -99,7 +95,11 @@ final class ProgressDisplay implements AutoCloseable {
         nextLinesNanos = now;
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                tick();
+                try {
+                    tick();
+                } catch (RuntimeException e) {
+                    LOG.debug("progress display", e); // the display is a view: the run goes on without this tick
+                }
                 Thread.sleep(TICK.toMillis());
             }
         } catch (InterruptedException stopped) {
@@ -117,8 +117,9 @@ final class ProgressDisplay implements AutoCloseable {
         if (mode == ProgressOptions.Mode.TTY) {
             render(terminal::show);
         } else if (mode == ProgressOptions.Mode.LINES && now - nextLinesNanos >= 0 && latest != null) {
+            // one write: a line the run prints meanwhile comes before or after the report, not inside it
             render(lines -> {
-                lines.forEach(out::println);
+                out.print(String.join(System.lineSeparator(), lines) + System.lineSeparator());
                 out.flush();
             });
             nextLinesNanos = now + interval.toNanos();
