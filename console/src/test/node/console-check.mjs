@@ -10,7 +10,7 @@
 // disappears, downloads the CSV report through its button, and finally starts a control pass with its button and
 // waits until the control card shows that pass finished. Prints ONE JSON line on stdout:
 //   {"tiles":{...},"failures":[{stage,category,count}],"calendar":{"cells":n,"studies":n},
-//    "stages":[{stage,paused,lag}],"replayed":{stage,category,countBefore}|null,"failuresAfter":[...],
+//    "stages":[{stage,paused,lag,eta,waits}],"replayed":{stage,category,countBefore}|null,"failuresAfter":[...],
 //    "signInShown":true,"report":{"name":"report.csv","lines":n},
 //    "control":{trigger,finishedAt,new,changed,vanished,unmigrated,clean,text}}
 // Exits 1 with a message on stderr on any failure: a timeout, a tile that is not a plain integer, a console error
@@ -89,7 +89,8 @@ function readPage(tileIds) {
   const cells = [...document.querySelectorAll('#calendar [data-day]')];
   const stages = [...document.querySelectorAll('tr[data-stage]')]
     .filter((row) => row.closest('#stages-table'))
-    .map((row) => ({ stage: row.dataset.stage, paused: row.dataset.paused, lag: row.dataset.lag }));
+    .map((row) => ({ stage: row.dataset.stage, paused: row.dataset.paused, lag: row.dataset.lag,
+      eta: row.dataset.eta, waits: row.dataset.waits, etaCell: row.querySelector('td.stage-eta')?.textContent.trim() ?? null }));
   return {
     tiles,
     failures,
@@ -122,7 +123,9 @@ function normalise(raw) {
     if (!s.stage) fail('a stage row lacks data-stage');
     if (s.paused !== 'true' && s.paused !== 'false') fail(`stage ${s.stage}: data-paused is ${JSON.stringify(s.paused)}`);
     // lag -1: unknown (the API's value for the index stage, or when Kafka cannot be asked)
-    return { stage: s.stage, paused: s.paused === 'true', lag: integer(s.lag, `data-lag of stage ${s.stage}`, true) };
+    if (!s.eta || s.etaCell !== s.eta) fail(`stage ${s.stage}: data-eta ${JSON.stringify(s.eta)} but the ETA cell shows ${JSON.stringify(s.etaCell)}`);
+    return { stage: s.stage, paused: s.paused === 'true', lag: integer(s.lag, `data-lag of stage ${s.stage}`, true),
+      eta: s.eta, waits: s.waits };
   });
   return { tiles, failures, calendar: { cells: raw.calendar.cells, studies }, stages };
 }

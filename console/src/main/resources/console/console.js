@@ -252,6 +252,7 @@
     status.textContent = `Refreshed ${formatClock(Date.now(), true)}`
       + (Number.isFinite(ageS) && ageS > STALE_AFTER_S ? ` · data is ${ageS} s old` : '');
     status.classList.toggle('stale', Number.isFinite(ageS) && ageS > STALE_AFTER_S);
+    $('migration-eta').textContent = progress.eta || '–';
   }
 
   function setTile(id, value, note, noteId) {
@@ -512,13 +513,29 @@
     }
   }
 
+  function rateText(value, unit) {
+    return value === null || value === undefined ? '–' : `${Number(value) < 10 ? Number(value).toFixed(1) : int(value)} ${unit}`;
+  }
+
+  // done of known, rates, ETA and what the stage waits for: the figures the terminal display shows (the server
+  // computes them once, for both)
   function renderStages(stages) {
     const rows = [...(stages || [])].sort((a, b) => stageRank(a.stage) - stageRank(b.stage)).map((s) => {
       const action = s.paused ? 'resume' : 'pause';
       const lagKnown = Number(s.lag) >= 0; // -1: unknown (the index stage has no consumer group)
-      return el('tr', { 'data-stage': s.stage, 'data-paused': String(!!s.paused), 'data-lag': int(s.lag) },
+      const waits = s.waits || [];
+      const hasImages = Number(s.imagesDone) >= 0; // -1: the index stage handles no image
+      const state = s.paused ? ['badge-warn', 'Paused'] : waits.length ? ['badge-warn', 'Waiting'] : ['badge-ok', 'Running'];
+      return el('tr', { 'data-stage': s.stage, 'data-paused': String(!!s.paused), 'data-lag': int(s.lag),
+        'data-eta': s.eta || '', 'data-waits': waits.join(' | ') },
         el('td', {}, title(s.stage)),
-        el('td', {}, el('span', { class: `badge ${s.paused ? 'badge-warn' : 'badge-ok'}` }, s.paused ? 'Paused' : 'Running')),
+        el('td', {}, el('span', { class: `badge ${state[0]}` }, state[1]),
+          waits.map((w) => el('div', { class: 'stage-wait muted' }, w))),
+        el('td', { class: 'num' }, `${int(s.done)} / ${int(s.known)} ${s.unit || ''}`,
+          hasImages ? el('div', { class: 'muted' }, `${int(s.imagesDone)} / ${int(s.imagesKnown)} images`) : null),
+        el('td', { class: 'num' }, rateText(s.perMinute, `${s.unit || ''}/min`),
+          hasImages ? el('div', { class: 'muted' }, rateText(s.imagesPerSecond, 'images/s')) : null),
+        el('td', { class: 'num stage-eta' }, s.eta || '–'),
         el('td', { class: 'num', title: lagKnown ? 'studies waiting in the stage\'s input topic' : 'no consumer lag known' },
           lagKnown ? int(s.lag) : '–'),
         el('td', { class: 'actions' }, el('button', {
@@ -527,7 +544,7 @@
         }, s.paused ? 'Resume' : 'Pause')));
     });
     const table = $('stages-table');
-    replaceContent(table.tBodies[0], rows.length ? rows : el('tr', { class: 'empty' }, el('td', { colspan: 4 }, 'No stages')));
+    replaceContent(table.tBodies[0], rows.length ? rows : el('tr', { class: 'empty' }, el('td', { colspan: 7 }, 'No stages')));
     table.dataset.loaded = 'true';
   }
 

@@ -41,8 +41,18 @@ public final class AssociationGate {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicReference<Outcome> lastOutcome = new AtomicReference<>();
 
-    /** How the gate's latest association ended: what health checks report instead of opening one of their own. */
-    public record Outcome(Instant at, boolean ok, String detail) {
+    /**
+     * How the gate's latest association ended: what health checks and the progress display report instead of opening
+     * one of their own ({@code failure}: why it failed, null when it succeeded).
+     */
+    public record Outcome(Instant at, boolean ok, String detail, DicomException.Category failure) {
+        /** The PACS could not be reached: refused connection or association, or no answer in time. */
+        public boolean unreachable() {
+            return failure != null && switch (failure) {
+                case CONNECTION_REFUSED, ASSOCIATION_REJECTED, TIMEOUT -> true;
+                default -> false;
+            };
+        }
     }
 
     /**
@@ -159,17 +169,14 @@ public final class AssociationGate {
         try {
             T result = association.run();
             limit.onSuccess(Duration.ofNanos(System.nanoTime() - start));
-            lastOutcome.set(new Outcome(Instant.now(), true, "ok"));
+            lastOutcome.set(new Outcome(Instant.now(), true, "ok", null));
             return result;
         } catch (DicomException e) {
-            lastOutcome.set(new Outcome(Instant.now(), false, e.deadLetterCategory() + ": " + e.getMessage()));
-            switch (e.category()) {
-                case CONNECTION_REFUSED, ASSOCIATION_REJECTED, TIMEOUT -> {
-                    limit.onOverload();
-                    LOG.warn("{} struggles ({}): adaptive limit now {}", remote.aeTitle(), e.category(), limit.current());
-                }
-                default -> {
-                }
+            Outcome failed = new Outcome(Instant.now(), false, e.deadLetterCategory() + ": " + e.getMessage(), e.category());
+            lastOutcome.set(failed);
+            if (failed.unreachable()) {
+                limit.onOverload();
+                LOG.warn("{} struggles ({}): adaptive limit now {}", remote.aeTitle(), e.category(), limit.current());
             }
             throw e;
         } finally {

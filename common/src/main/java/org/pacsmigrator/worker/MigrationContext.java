@@ -220,11 +220,25 @@ public final class MigrationContext implements AutoCloseable {
     private AssociationGate newGate(DicomNode node, MigrationConfig.AssociationPolicy p, String metricsPrefix) {
         AssociationLeases leases = leasesByTtl.computeIfAbsent(Duration.ofSeconds(p.leaseTtlSeconds),
                 ttl -> openLeases.apply(ttl).keepingIdle(Duration.ofSeconds(1), Duration.ofSeconds(10)));
-        ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
-        Schedule own = Schedule.perThread(TimeWindows.parse(p.windows, zone, Clock.systemUTC()),
-                Duration.ofMillis(p.pauseMillis), Sleeper.real());
+        Schedule own = Schedule.perThread(windowsOf(p), Duration.ofMillis(p.pauseMillis), Sleeper.real());
         return new AssociationGate(node, leases, AdaptiveLimit.of(p.minAssociations, p.maxAssociations), own,
                 Duration.ofMinutes(30)).register(meters, metricsPrefix);
+    }
+
+    /** A PACS policy's time windows, in its time zone (the system's when none is configured). */
+    public static TimeWindows windowsOf(MigrationConfig.AssociationPolicy p) {
+        ZoneId zone = p.timeZone == null ? ZoneId.systemDefault() : ZoneId.of(p.timeZone);
+        return TimeWindows.parse(p.windows, zone, Clock.systemUTC());
+    }
+
+    /** The old PACS's gate if a worker of this process has opened it (what it saw of the PACS), else null. */
+    public synchronized AssociationGate sourceGateIfOpen() {
+        return sourceGate;
+    }
+
+    /** The new PACS's gate if a worker of this process has opened it, else null. */
+    public synchronized AssociationGate destinationGateIfOpen() {
+        return destinationGate;
     }
 
     /**

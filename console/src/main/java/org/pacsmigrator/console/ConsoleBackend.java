@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.progress.MigrationProgress;
+import org.pacsmigrator.progress.ProgressText;
+import org.pacsmigrator.progress.ProgressTracker;
+import org.pacsmigrator.progress.StageProgress;
+import org.pacsmigrator.progress.StageWaits;
 import org.pacsmigrator.state.ControlPassRecord;
 import org.pacsmigrator.state.IndexDayRecord;
 import org.pacsmigrator.state.StateStore;
@@ -107,6 +113,9 @@ public final class ConsoleBackend implements AutoCloseable {
     private final ArrayDeque<ProgressSnapshot.HistoryPoint> history = new ArrayDeque<>();
     private final Map<StudyState, AtomicLong> studyGauges = new EnumMap<>(StudyState.class);
     private final Duration sampleInterval;
+    /** Rates and ETAs over the samples, computed as the terminal display does. */
+    private final ProgressTracker tracker = new ProgressTracker();
+    private final StageWaits waits;
     private volatile Sample latest;
     private final Object reportLock = new Object();
     private CompletableFuture<Report> reportRun; // the report being written, guarded by reportLock
@@ -129,6 +138,7 @@ public final class ConsoleBackend implements AutoCloseable {
             studyGauges.put(s, value);
         }
         this.sampleInterval = sampleInterval;
+        this.waits = StageWaits.of(context);
         scheduleSample(0);
     }
 
@@ -342,6 +352,7 @@ public final class ConsoleBackend implements AutoCloseable {
     private Sample takeSample() {
         StateStore state = context.state();
         StudyProgress counted = state.progress();
+        Instant countedAt = Instant.now();
         Map<String, Long> byState = new LinkedHashMap<>();
         counted.total().everyState().forEach((s, n) -> byState.put(s.name(), n));
         byState.forEach((k, v) -> studyGauges.get(StudyState.valueOf(k)).set(v));
@@ -359,7 +370,8 @@ public final class ConsoleBackend implements AutoCloseable {
                         .ifPresent(s -> foundStates.put(uid, s.state())))));
         StudyCounts total = counted.total();
         Map<String, String> indexStates = new TreeMap<>();
-        for (IndexDayRecord d : state.allIndexDays()) {
+        List<IndexDayRecord> indexDays = state.allIndexDays();
+        for (IndexDayRecord d : indexDays) {
             indexStates.put(Indexer.label(d.day()), d.status() == null ? "PENDING" : d.status().name());
         }
         Set<String> days = new TreeSet<>(perDay.keySet());
@@ -389,18 +401,24 @@ public final class ConsoleBackend implements AutoCloseable {
                 letters += group.size();
             }
         }
+        Instant now = Instant.now();
+        MigrationConfig config = context.config();
+        MigrationProgress tracked = tracker.update(config.migrationId, countedAt, counted,
+                ProgressTracker.IndexDays.of(indexDays, config.index.from, config.index.to), waits.at(now));
         List<ProgressSnapshot.StageView> stages = new ArrayList<>();
         Map<String, Boolean> paused = state.stagePauses();
         for (StageId stage : StageId.values()) {
-            stages.add(new ProgressSnapshot.StageView(stage.label(), paused.getOrDefault(stage.label(), false),
-                    lagOf(stage)));
+            stages.add(ProgressSnapshot.StageView.of(tracked.stage(stage), paused.getOrDefault(stage.label(), false),
+                    lagOf(stage), now, ZoneId.systemDefault()));
         }
-        ProgressSnapshot progress = new ProgressSnapshot(context.config().migrationId, Instant.now(),
+        StageProgress verify = tracked.stage(StageId.VERIFY);
+        ProgressSnapshot progress = new ProgressSnapshot(config.migrationId, now,
                 new ProgressSnapshot.Studies(total.studies(), byState), new ProgressSnapshot.Instances(
                         total.expectedInstances(), total.retrievedInstances(), total.sentInstances(), total.confirmedInstances()),
                 dayViews, new ProgressSnapshot.DeadLetterCounts(letters, byStage), stages,
                 new ControlView(controlRunning(), controlError, lastControl.map(p -> ControlView.Last.of(p,
-                        uid -> Optional.ofNullable(foundStates.get(uid)))).orElse(null)));
+                        uid -> Optional.ofNullable(foundStates.get(uid)))).orElse(null)),
+                verify.eta() == null ? null : verify.eta().getSeconds(), ProgressText.eta(verify));
         return new Sample(progress, failures);
     }
 

@@ -38,6 +38,8 @@ final class DemoCommand implements Callable<Integer> {
     int consolePort;
     @Option(names = "--serve", description = "keep the web console up after the migration ended")
     boolean serve;
+    @Mixin
+    ProgressOptions progress;
 
     @Spec
     CommandSpec spec;
@@ -64,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
             Path configFile = dir.resolve("migration.yaml");
             Files.writeString(configFile, config(oldPacs, newPacs, migratorPort));
             System.out.println("migration config: " + configFile);
-            return SingleMachine.run(ConfigLoader.load(configFile), System.out, serve);
+            return SingleMachine.run(ConfigLoader.load(configFile), System.out, serve, progress);
         }
     }
 

@@ -191,7 +191,7 @@ public final class MigrationRunner implements AutoCloseable {
                 return MigrationSummary.of(context.state(), criterion().key());
             }
             if (System.nanoTime() - loggedAt >= pollInterval.toNanos()) {
-                LOG.info("progress: {}", counts.everyState());
+                LOG.debug("progress: {}", counts.everyState()); // the progress display shows it
                 loggedAt = System.nanoTime();
             }
             // the last few studies are watched closely: a small migration ends when it is done, not a poll later

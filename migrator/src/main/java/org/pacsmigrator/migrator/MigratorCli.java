@@ -61,11 +61,13 @@ public final class MigratorCli implements Callable<Integer> {
         Path config;
         @CommandLine.Option(names = "--serve", description = "keep the web console up after the migration ended")
         boolean serve;
+        @CommandLine.Mixin
+        ProgressOptions progress;
 
         @Override
         public Integer call() throws Exception {
             // a config problem goes to the command line's error handler: one line, exit 2
-            return SingleMachine.run(SingleMachine.checked(config), System.out, serve);
+            return SingleMachine.run(SingleMachine.checked(config), System.out, serve, progress);
         }
     }
 }

@@ -63,27 +63,42 @@ final class SingleMachine {
         return run(config, ForwardStage.loadRules(config), out, serve);
     }
 
-    /** With the forwarder's rules given (loaded from the config by the others). */
+    /** With the forwarder's rules given (loaded from the config by the others); no progress display. */
     static int run(MigrationConfig config, RuleSet rules, PrintStream out, boolean serve) throws Exception {
+        return run(config, rules, out, serve, ProgressOptions.off());
+    }
+
+    /** The command line's run: the progress shown on {@code out} as {@code progress} says. */
+    static int run(MigrationConfig config, PrintStream out, boolean serve, ProgressOptions progress) throws Exception {
+        return run(config, ForwardStage.loadRules(config), out, serve, progress);
+    }
+
+    static int run(MigrationConfig config, RuleSet rules, PrintStream out, boolean serve, ProgressOptions progress)
+            throws Exception {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (EmbeddedServices services = EmbeddedServices.start(config);
              MigrationRunner runner = new MigrationRunner(config, services.kafkaBootstrap(), services.cassandraContactPoint(),
                      rules, meters);
-             BackgroundConsole console = BackgroundConsole.start(config, runner, meters, out)) {
+             ProgressDisplay display = ProgressDisplay.start(progress, new ProgressProbe(runner.context()), out);
+             BackgroundConsole console = BackgroundConsole.start(config, runner, meters, display.out())) {
+            // while the display is on, the run's own lines go above its block
+            PrintStream shown = display.out();
             runner.startWorkers();
             Indexer.Summary indexed = runner.index();
-            out.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
+            shown.printf("Indexed %s..%s: %d days queried, %d already done, %d failed; %d studies found (%d new)%n",
                     config.index.from, config.index.to, indexed.daysDone(), indexed.daysSkipped(), indexed.daysFailed(),
                     indexed.studiesFound(), indexed.studiesNew());
             FinalControl.Outcome control;
             try {
                 control = FinalControl.run(runner, config.index.from, config.index.to, config.index.maxControlPasses,
-                        Duration.ofSeconds(2), out);
+                        Duration.ofSeconds(2), shown);
             } catch (MigrationRunner.StageDied e) {
+                display.close();
                 // no summary or report: the state store is consistent, the next run resumes where this one stopped
                 out.println("RESULT: INTERNAL FAILURE: " + e.getMessage());
                 return MigratorCli.INTERNAL_FAILURE;
             }
+            display.close();
             MigrationSummary summary = control.summary();
             summary.print(out, control.last());
             writeReport(runner, config, out);

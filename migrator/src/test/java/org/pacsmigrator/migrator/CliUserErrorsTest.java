@@ -53,6 +53,10 @@ class CliUserErrorsTest {
                 "--to", "A@h:104", "--first-day", "monday");
         userError("Invalid value for option '--seed': expected a whole number, found '1.5'", "demo", "--seed", "1.5");
         userError("Invalid value for option '--console-port': expected -1 to 65535, found 70000", "demo", "--console-port", "70000");
+        userError("Invalid value for option '--progress': expected auto, tty, lines or off, found 'fancy'", "run", "--config", c,
+                "--progress", "fancy");
+        userError("Invalid value for option '--progress-interval': expected a whole number of seconds, at least 1, found '0'",
+                "demo", "--progress-interval", "0");
         userError("choose what to replay", "replay", "--config", c);
         userError("nowhere", "replay", "--config", c, "--all", "--stage", "nowhere");
         userError("'--from'", "control", "--config", c, "--from", "last-week");

@@ -77,6 +77,13 @@ class ConsoleWebTest {
             assertThat(post(base + "api/stages/retrieve/pause").get("paused").asBoolean()).isTrue();
             JsonNode progress = get(base + "api/progress");
             JsonNode failures = get(base + "api/failures");
+            // the terminal's figures: every study through, the paused stage says so although it has nothing left
+            assertThat(progress.at("/eta").asText()).isEqualTo("done");
+            assertThat(progress.at("/stages/1/done").asLong()).isEqualTo(MigrationFixture.STUDIES);
+            assertThat(progress.at("/stages/1/imagesDone").asLong()).isEqualTo(MigrationFixture.TOTAL_INSTANCES);
+            assertThat(progress.at("/stages/1/waits/0").asText()).isEqualTo("paused (resume it in the console)");
+            assertThat(progress.at("/stages/3/eta").asText()).isEqualTo("done");
+            assertThat(progress.at("/stages/2/waits")).isEmpty();
             assertThat(failures).hasSize(1);
             assertThat(failures.get(0).get("stage").asText()).isEqualTo("retrieve");
             assertThat(failures.get(0).get("studies").get(0).asText()).isEqualTo(UNKNOWN_STUDY);
@@ -108,6 +115,8 @@ class ConsoleWebTest {
             assertThat(page.at("/failures/0/count").asLong()).isEqualTo(1);
             assertThat(page.get("stages").findValuesAsText("stage")).containsExactly("index", "retrieve", "forward", "verify");
             assertThat(page.at("/stages/1/paused").asBoolean()).isTrue();
+            assertThat(page.at("/stages/1/waits").asText()).isEqualTo("paused (resume it in the console)");
+            assertThat(page.at("/stages/3/eta").asText()).isEqualTo("done");
 
             // The click replayed it: no pending dead letter, the event waits on the paused stage's topic.
             assertThat(page.at("/replayed/stage").asText()).isEqualTo("retrieve");
