@@ -108,6 +108,7 @@ public final class MigrationRunner implements AutoCloseable {
         retrieve = RetrieveStage.start(context);
         forward = ForwardStage.start(context, rules);
         verify = VerifyStage.start(context);
+        context.monitorLag(StageId.CONSUMING);
     }
 
     public Completion criterion() {
