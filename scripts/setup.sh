@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and the embedded services need on a fresh Debian machine:
-# Orthanc and DCMTK (test peers and baselines), PixelMed (pinned Debian version, put into the
+# Orthanc and DCMTK (test peers and baselines), promtool (metrics lint), PixelMed (pinned Debian version, put into the
 # local Maven repository because it is not on Maven Central). Idempotent; safe to run every time.
 set -euo pipefail
 
@@ -8,6 +8,8 @@ need_apt=()
 command -v Orthanc >/dev/null || need_apt+=(orthanc)
 command -v movescu >/dev/null || need_apt+=(dcmtk)
 command -v mvn >/dev/null || need_apt+=(maven)
+# promtool (Debian package prometheus): the tests lint the metrics output with `promtool check metrics`
+command -v promtool >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -18,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +31,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.pacsmigrator.config.ConfigLoader;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.topics.LagMonitor;
-import org.pacsmigrator.topics.StageId;
 import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;
 
@@ -126,18 +123,6 @@ public abstract class WorkerApplication<C extends WorkerConfiguration> extends A
             }
         });
         return context;
-    }
-
-    /** Publishes the consumer lag of the stage's group on its input topic ({@code pacsmig_consumer_lag}). */
-    protected void monitorLag(MigrationContext context, StageId stage, Environment environment) {
-        LagMonitor lag = new LagMonitor(context.admin(), registry, Duration.ofSeconds(5))
-                .watch(stage.consumerGroup(context.topics()), stage.inputTopic(context.topics()));
-        environment.lifecycle().manage(new Managed() {
-            @Override
-            public void stop() {
-                lag.close();
-            }
-        });
     }
 
     /** The migration config named by {@code migrationConfig}, validated (a bad key stops the start with its name). */

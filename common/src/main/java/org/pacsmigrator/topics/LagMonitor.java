@@ -15,14 +15,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumer lag of stage groups as gauges, refreshed in the background:
- * {@code pacsmig.consumer.lag{group,topic,partition}} per partition and
- * {@code pacsmig.stage.lag{group,topic}}. Read from the broker, so the lag keeps rising
- * while a stage is paused (the autoscaler and the console see the backlog).
+ * {@code pacsmig.consumer.lag{stage,group,topic,partition}} per partition and
+ * {@code pacsmig.stage.lag{stage,group,topic}}. Read from the broker, so the lag keeps rising
+ * while a stage is paused (the autoscaler and the console see the backlog). A gauge appears with
+ * the first successful read: an unknown lag is no series, never a made-up value.
  */
 public final class LagMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
 
-    private record Watched(String group, String topic) {
+    private record Watched(String stage, String group, String topic) {
     }
 
     private final Admin admin;
@@ -42,25 +43,12 @@ public final class LagMonitor implements AutoCloseable {
         refresher.scheduleWithFixedDelay(this::refresh, 0, refresh.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Watches the lag of {@code group} on {@code topic}. */
-    public LagMonitor watch(String group, String topic) {
-        Watched w = new Watched(group, topic);
-        totals.computeIfAbsent(w, k -> {
-            AtomicLong total = new AtomicLong(-1);
-            Gauge.builder("pacsmig.stage.lag", total, AtomicLong::get).tags("group", group, "topic", topic)
-                    .description("records of the topic the stage's group has not committed (-1: not read yet)")
-                    .register(registry);
-            return total;
-        });
-        lags.computeIfAbsent(w, k -> new ConcurrentHashMap<>());
+    /** Watches the lag of the stage's consumer group on its input topic. */
+    public LagMonitor watch(StageId stage, Topics topics) {
+        lags.computeIfAbsent(new Watched(stage.label(), stage.consumerGroup(topics), stage.inputTopic(topics)),
+                k -> new ConcurrentHashMap<>());
         refresher.execute(this::refresh);
         return this;
-    }
-
-    /** The last lag read for the group on the topic, -1 before the first read. */
-    public long total(String group, String topic) {
-        AtomicLong total = totals.get(new Watched(group, topic));
-        return total == null ? -1 : total.get();
     }
 
     private void refresh() {
@@ -68,18 +56,28 @@ public final class LagMonitor implements AutoCloseable {
             Watched w = e.getKey();
             try {
                 Map<Integer, Long> byPartition = ConsumerLag.byPartition(admin, w.group(), w.topic());
-                byPartition.forEach((partition, lag) -> e.getValue().computeIfAbsent(partition, p -> {
-                    AtomicLong value = new AtomicLong();
-                    Gauge.builder("pacsmig.consumer.lag", value, AtomicLong::get)
-                            .tags("group", w.group(), "topic", w.topic(), "partition", Integer.toString(p))
-                            .register(registry);
-                    return value;
-                }).set(lag));
-                totals.get(w).set(byPartition.values().stream().mapToLong(Long::longValue).sum());
+                byPartition.forEach((partition, lag) -> e.getValue().computeIfAbsent(partition, p -> gauge(
+                        "pacsmig.consumer.lag", "records of the partition the stage's group has not committed", w,
+                        Integer.toString(p), lag)).set(lag));
+                long total = byPartition.values().stream().mapToLong(Long::longValue).sum();
+                totals.computeIfAbsent(w, k -> gauge("pacsmig.stage.lag",
+                        "records of the topic the stage's group has not committed", w, null, total)).set(total);
             } catch (RuntimeException ex) {
                 LOG.warn("consumer lag of {} on {} not read: {}", w.group(), w.topic(), ex.getMessage());
             }
         }
+    }
+
+    /** A gauge of the watched group (and partition, unless null), registered with its first value read. */
+    private AtomicLong gauge(String name, String description, Watched w, String partition, long first) {
+        AtomicLong value = new AtomicLong(first);
+        Gauge.Builder<AtomicLong> gauge = Gauge.builder(name, value, AtomicLong::get).description(description)
+                .tags("stage", w.stage(), "group", w.group(), "topic", w.topic());
+        if (partition != null) {
+            gauge.tag("partition", partition);
+        }
+        gauge.register(registry);
+        return value;
     }
 
     @Override

@@ -3,10 +3,11 @@ package org.pacsmigrator.topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.pacsmigrator.metrics.Latency;
 
 /**
  * The same meters for every stage: {@code pacsmig.stage.study.latency{stage,outcome}} (time per
- * study handled) and {@code pacsmig.stage.failures{stage,category}} (final failures by category,
+ * study handled, a histogram) and {@code pacsmig.stage.failures{stage,category}} (final failures by category,
  * plus {@code retried} for failures the stage retries).
  */
 public final class MeteredStage implements StudyEventHandler {
@@ -38,8 +39,8 @@ public final class MeteredStage implements StudyEventHandler {
             failures("retried").increment();
             throw e;
         } finally {
-            sample.stop(Timer.builder("pacsmig.stage.study.latency").tags("stage", stage, "outcome", outcome)
-                    .description("time to handle one study in the stage").register(registry));
+            sample.stop(Latency.histogram("pacsmig.stage.study.latency", "time to handle one study in the stage")
+                    .tags("stage", stage, "outcome", outcome).register(registry));
         }
     }
 

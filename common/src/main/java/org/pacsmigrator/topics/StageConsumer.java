@@ -2,8 +2,6 @@ package org.pacsmigrator.topics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -192,21 +189,11 @@ public final class StageConsumer implements AutoCloseable {
         this(settings, null, groupId, topic, Payload.studyEvents(handler), retry, null);
     }
 
-    private final MeterRegistry registry;
-    private final String stageLabel;
-    private KafkaClientMetrics clientMetrics;
-    /** Refreshes the Kafka client meters (new partitions bring new lag meters) for every stage. */
-    private static final ScheduledExecutorService METRICS_REFRESH =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "kafka-client-metrics");
-                t.setDaemon(true);
-                return t;
-            });
-
     /**
      * A consumer of the stage's input topic in the stage's group; with a registry it also counts {@code
-     * pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered} and binds the Kafka client meters, all
-     * tagged {@code stage=<the stage's label>}.
+     * pacsmig.stage.processed} and {@code pacsmig.stage.dead.lettered}, tagged {@code stage=<the stage's label>}
+     * and the topic. (Kafka's own client meters are not bound: their rates and averages are computed in the
+     * client, and the lag they show stops while a stage is paused; the lag comes from the broker: {@link LagMonitor}.)
      */
     public StageConsumer(KafkaSettings settings, StageId stage, Topics topics, StudyEventHandler handler,
                          RetryPolicy retry, MeterRegistry registry) {
@@ -233,12 +220,12 @@ public final class StageConsumer implements AutoCloseable {
         this.payload = payload;
         this.retry = retry;
         this.name = groupId + "-" + SEQ.incrementAndGet();
-        this.registry = registry;
-        this.stageLabel = stage == null ? groupId : stage.label();
         this.processedMeter = registry == null ? null : Counter.builder("pacsmig.stage.processed")
-                .tags("stage", stageLabel, "topic", topic).register(registry);
+                .description("records of the topic the stage handled (committed without a dead letter)")
+                .tags("stage", stage.label(), "topic", topic).register(registry);
         this.deadLetteredMeter = registry == null ? null : Counter.builder("pacsmig.stage.dead.lettered")
-                .tags("stage", stageLabel, "topic", topic).register(registry);
+                .description("records of the topic the stage moved to its dead-letter topic")
+                .tags("stage", stage.label(), "topic", topic).register(registry);
     }
 
     /** Creates the topic and its dead-letter topic if needed and starts consuming on its own thread. */
@@ -248,13 +235,6 @@ public final class StageConsumer implements AutoCloseable {
         }
         TopicAdmin.ensureTopics(settings, topic, deadLetterTopic);
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        if (registry != null) {
-            // Kafka's own client metrics, among them records-lag per partition: the stage's consumer lag.
-            clientMetrics = new KafkaClientMetrics(consumer,
-                    List.of(Tag.of("stage", stageLabel)), METRICS_REFRESH,
-                    Duration.ofSeconds(10));
-            clientMetrics.bindTo(registry);
-        }
         producer = new KafkaProducer<>(KafkaEventPublisher.producerProperties(settings, name + "-dlq"),
                 new ByteArraySerializer(), new ByteArraySerializer());
         worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "stage-" + name + "-handler"));
@@ -568,9 +548,6 @@ public final class StageConsumer implements AutoCloseable {
             return;
         }
         markClosing();
-        if (clientMetrics != null) {
-            clientMetrics.close();
-        }
         consumer.wakeup();
         try {
             loop.join(timeout.toMillis());

@@ -37,6 +37,7 @@ import org.pacsmigrator.topics.ConsumerLag;
 import org.pacsmigrator.topics.EventPublisher;
 import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.KafkaSettings;
+import org.pacsmigrator.topics.LagMonitor;
 import org.pacsmigrator.topics.MeteredStage;
 import org.pacsmigrator.topics.StageConsumer;
 import org.pacsmigrator.topics.StageId;
@@ -72,6 +73,7 @@ public final class MigrationContext implements AutoCloseable {
     private AssociationGate sourceGate;
     private AssociationGate destinationGate;
     private Admin admin;
+    private LagMonitor lag;
 
     private MigrationContext(MigrationConfig config, KafkaSettings kafka, StateStore state,
                              Function<Duration, AssociationLeases> openLeases, MeterRegistry meters) throws IOException {
@@ -182,6 +184,18 @@ public final class MigrationContext implements AutoCloseable {
         return admin;
     }
 
+    /**
+     * Publishes the consumer lag of each stage's group on its input topic ({@code pacsmig_stage_lag},
+     * {@code pacsmig_consumer_lag}), read from the broker every 5 s by the process's admin client: the same in a
+     * worker service (its own stage) and in the all-in-one run (every stage). Stops when the context closes.
+     */
+    public synchronized void monitorLag(List<StageId> stages) {
+        if (lag == null) {
+            lag = new LagMonitor(admin(), meters, Duration.ofSeconds(5));
+        }
+        stages.forEach(stage -> lag.watch(stage, topics));
+    }
+
     /** The cache (filesystem or S3), opened on first use: the indexer and verifier never need it. */
     public synchronized InstanceCache cache() throws IOException {
         if (cache == null) {
@@ -263,6 +277,9 @@ public final class MigrationContext implements AutoCloseable {
     public void close() {
         publisher.close();
         synchronized (this) {
+            if (lag != null) {
+                lag.close();
+            }
             if (admin != null) {
                 admin.close(Duration.ofSeconds(5));
             }

@@ -3,7 +3,6 @@ package org.pacsmigrator.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,9 +15,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.DoubleSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,7 +24,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.schedule.Backoff;
@@ -255,31 +251,6 @@ class StageConsumerTest {
     private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
         var h = r.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void consumerLagIsAMeterThatRisesWhileTheStageIsBusyAndFallsAfter() throws Exception {
-        KafkaEventPublisher publisher = publisher();
-        for (int i = 0; i < 6; i++) {
-            publisher.publish(topics.indexed(), StudyEvent.of("4.lag", Integer.toString(i)));
-        }
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        CountDownLatch release = new CountDownLatch(1);
-        StageConsumer c = new StageConsumer(settings, StageId.RETRIEVE, topics, e -> release.await(), FAST, registry);
-        toClose.add(() -> {
-            release.countDown();
-            c.close();
-        });
-        c.start();
-        DoubleSupplier lag = () -> registry.find("kafka.consumer.fetch.manager.records.lag")
-                .gauges().stream().mapToDouble(g -> Double.isNaN(g.value()) ? 0 : g.value()).sum();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() > 0);
-        release.countDown();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> c.processed() == 6);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lag.getAsDouble() == 0);
-        // the stage's label, as on every other stage meter (not the consumer group)
-        assertThat(registry.get("pacsmig.stage.processed").tag("stage", "retrieve").counter().count()).isEqualTo(6);
-        assertThat(registry.get("kafka.consumer.fetch.manager.records.lag").tag("stage", "retrieve").gauges()).isNotEmpty();
     }
 
     /**

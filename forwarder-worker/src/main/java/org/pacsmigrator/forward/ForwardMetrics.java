@@ -3,11 +3,12 @@ package org.pacsmigrator.forward;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.pacsmigrator.metrics.Latency;
 
 /**
  * The forwarder's meters: instances and bytes sent, C-STORE status codes, store latency per
  * association, studies by outcome, failures by category. Association count and adaptive limit come
- * from the {@code AssociationGate}; consumer lag from Kafka's client metrics.
+ * from the {@code AssociationGate}; consumer lag from the {@code LagMonitor}.
  */
 public final class ForwardMetrics {
     public static final String PREFIX = "pacsmig.forward";
@@ -21,8 +22,8 @@ public final class ForwardMetrics {
         this.registry = registry;
         instances = Counter.builder(PREFIX + ".instances").description("instances stored by the new PACS").register(registry);
         bytes = Counter.builder(PREFIX + ".bytes").baseUnit("bytes").description("bytes sent and stored").register(registry);
-        associationLatency = Timer.builder(PREFIX + ".association.latency")
-                .description("duration of one C-STORE association (one batch)").publishPercentiles(0.5, 0.95).register(registry);
+        associationLatency = Latency.histogram(PREFIX + ".association.latency",
+                "duration of one C-STORE association (one batch)").register(registry);
     }
 
     void stored(long size) {
@@ -31,15 +32,19 @@ public final class ForwardMetrics {
     }
 
     void status(int status) {
-        registry.counter(PREFIX + ".status", "status", status < 0 ? "not-sent" : String.format("0x%04X", status)).increment();
+        Counter.builder(PREFIX + ".status").description("instances by the new PACS's C-STORE status (not-sent: never sent)")
+                .tag("status", status < 0 ? "not-sent" : String.format("0x%04X", status)).register(registry).increment();
     }
 
     void study(String outcome) {
-        registry.counter(PREFIX + ".studies", "outcome", outcome).increment();
+        Counter.builder(PREFIX + ".studies").description("studies the forwarder finished, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
     }
 
     void failure(String category) {
-        registry.counter(PREFIX + ".failures", "category", category).increment();
+        Counter.builder(PREFIX + ".failures")
+                .description("forward failures (per instance; per study for a patient ID conflict), by category")
+                .tag("category", category).register(registry).increment();
     }
 
     Timer associationLatency() {

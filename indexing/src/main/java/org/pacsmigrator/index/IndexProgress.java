@@ -1,6 +1,7 @@
 package org.pacsmigrator.index;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The indexer's progress: days done / pending / failed, studies found, queries per minute and
  * the last error, as Micrometer meters ({@code pacsmig.index.*}) and as a snapshot for the REST
- * endpoint. Thread-safe.
+ * endpoint. Thread-safe. Queries are a counter only: Prometheus computes their rate; the per-minute figure
+ * is the snapshot's.
  */
 public final class IndexProgress {
     /** What the REST endpoint returns. */
@@ -43,23 +45,23 @@ public final class IndexProgress {
     private final Counter foundCounter;
     private final Counter failedCounter;
 
+    private static final String DAY_STATUS = "source days of the index range in this status (done, pending, failed)";
+
     public IndexProgress(MeterRegistry registry, Clock clock) {
         this.clock = clock;
-        Gauge.builder("pacsmig.index.days", daysDone, AtomicLong::get).tag("status", "done")
-                .description("source days indexed completely").register(registry);
-        Gauge.builder("pacsmig.index.days", this, p -> p.pending()).tag("status", "pending")
-                .description("source days not indexed yet").register(registry);
-        Gauge.builder("pacsmig.index.days", daysFailed, AtomicLong::get).tag("status", "failed")
-                .description("source days whose last attempt failed").register(registry);
-        Gauge.builder("pacsmig.index.queries.per.minute", this, IndexProgress::queriesPerMinute)
-                .description("C-FIND requests in the last minute").register(registry);
+        Gauge.builder("pacsmig.index.day.status", daysDone, AtomicLong::get).tag("status", "done")
+                .description(DAY_STATUS).register(registry);
+        Gauge.builder("pacsmig.index.day.status", this, p -> p.pending()).tag("status", "pending")
+                .description(DAY_STATUS).register(registry);
+        Gauge.builder("pacsmig.index.day.status", daysFailed, AtomicLong::get).tag("status", "failed")
+                .description(DAY_STATUS).register(registry);
         queryCounter = Counter.builder("pacsmig.index.queries").description("C-FIND requests sent").register(registry);
         foundCounter = Counter.builder("pacsmig.index.studies.found").description("studies found (with repeats on re-query)")
                 .register(registry);
         failedCounter = Counter.builder("pacsmig.index.errors").description("failed day or query attempts").register(registry);
-        Gauge.builder("pacsmig.index.studies.new", studiesNew, AtomicLong::get).description("studies first seen")
+        FunctionCounter.builder("pacsmig.index.studies.new", studiesNew, AtomicLong::get).description("studies first seen")
                 .register(registry);
-        Gauge.builder("pacsmig.index.studies.changed", studiesChanged, AtomicLong::get)
+        FunctionCounter.builder("pacsmig.index.studies.changed", studiesChanged, AtomicLong::get)
                 .description("known studies whose counts changed").register(registry);
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -108,6 +109,7 @@ public final class MigrationRunner implements AutoCloseable {
         retrieve = RetrieveStage.start(context);
         forward = ForwardStage.start(context, rules);
         verify = VerifyStage.start(context);
+        context.monitorLag(StageId.CONSUMING);
     }
 
     public Completion criterion() {
@@ -154,7 +156,7 @@ public final class MigrationRunner implements AutoCloseable {
 
     private synchronized Indexer indexer() {
         if (indexer == null) {
-            indexer = Indexer.of(context, IndexProgress.standalone());
+            indexer = Indexer.of(context, new IndexProgress(context.meters(), Clock.systemUTC()));
         }
         return indexer;
     }

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,8 +40,8 @@ import org.pacsmigrator.topics.Topics;
  * its role's Dropwizard YAML from the ConfigMap, probes and scrape annotations use the paths and
  * admin port the services serve, the migration config is accepted by {@link ConfigLoader}, the DICOM
  * Services point at the ports that config opens, the autoscalers watch the topics and consumer
- * groups the stages use, and the dashboard only queries metrics the services export. Nothing is
- * applied to a cluster: there is none here.
+ * groups the stages use. Nothing is applied to a cluster: there is none here. (That the dashboard
+ * queries only metrics a real run exports is checked against a run's output: PrometheusConventionsTest.)
  */
 class DeployManifestsTest {
     /** Role, main class (contract of the operations issue) and the stage's consumer group role, if any. */
@@ -58,36 +57,6 @@ class DeployManifestsTest {
 
     /** Roles that consume a stage topic and must get the graceful-shutdown grace period. */
     private static final Set<String> STAGE_WORKERS = Set.of("retriever", "forwarder", "verifier");
-
-    /**
-     * Prometheus names (Micrometer names after Prometheus naming) that the Grafana dashboard may
-     * query: the one list to adjust when a meter is renamed. From the operations contract, plus the
-     * meters the README documents (index days, active associations, MeteredStage's time per study
-     * and failures by category) and what Prometheus itself adds ({@code up}).
-     */
-    static final Set<String> KNOWN_METRICS = Set.of(
-            "pacsmig_stage_processed_total",
-            "pacsmig_stage_dead_lettered_total",
-            "pacsmig_stage_paused",
-            "pacsmig_stage_study_latency_seconds_sum",
-            "pacsmig_stage_study_latency_seconds_count",
-            "pacsmig_stage_failures_total",
-            "pacsmig_stage_lag",
-            "pacsmig_consumer_lag",
-            "pacsmig_retrieve_instances_total",
-            "pacsmig_retrieve_bytes_total",
-            "pacsmig_retrieve_associations_limit",
-            "pacsmig_retrieve_associations_active",
-            "pacsmig_forward_instances_total",
-            "pacsmig_forward_bytes_total",
-            "pacsmig_forward_associations_limit",
-            "pacsmig_forward_associations_active",
-            "pacsmig_studies",
-            "pacsmig_index_days",
-            "jvm_memory_used_bytes",
-            "jvm_memory_max_bytes",
-            "jvm_threads_live_threads",
-            "up");
 
     private static final String CONFIG_DIR = "/etc/pacsmig";
     private static final String MIGRATION_FILE = CONFIG_DIR + "/migration.yaml";
@@ -525,30 +494,12 @@ class DeployManifestsTest {
     }
 
     @Test
-    void grafanaDashboardQueriesOnlyKnownMetrics() throws IOException {
-        JsonNode dashboard = JSON.readTree(root.resolve("deploy/monitoring/grafana-dashboard.json").toFile());
-        assertThat(dashboard.path("panels").size()).isPositive();
-        Set<String> used = new TreeSet<>();
-        for (JsonNode panel : dashboard.path("panels")) {
-            assertThat(panel.path("targets").size()).as("panel '" + panel.path("title").asText() + "' has queries").isPositive();
-            for (JsonNode target : panel.path("targets")) {
-                String expr = target.path("expr").asText();
-                assertThat(expr).as("panel '" + panel.path("title").asText() + "' targets[].expr").isNotBlank();
-                Set<String> names = metricNames(expr);
-                assertThat(names).as("metrics in " + expr).isNotEmpty();
-                used.addAll(names);
-            }
-        }
-        assertThat(KNOWN_METRICS).as("metrics the dashboard queries").containsAll(used);
-    }
-
-    @Test
     void metricNameExtractionSeesThroughPromQl() {
-        assertThat(metricNames("sum by (stage, topic) (rate(a_total{x=\"y\", z=~\"$v\"}[$__rate_interval])) * 60"))
+        assertThat(GrafanaDashboard.metricNames("sum by (stage, topic) (rate(a_total{x=\"y\", z=~\"$v\"}[$__rate_interval])) * 60"))
                 .containsExactly("a_total");
-        assertThat(metricNames("max(b{s=\"V\"}) / ignoring(pod) c_bytes > 0 and on (x) d"))
+        assertThat(GrafanaDashboard.metricNames("max(b{s=\"V\"}) / ignoring(pod) c_bytes > 0 and on (x) d"))
                 .containsExactlyInAnyOrder("b", "c_bytes", "d");
-        assertThat(metricNames("sum(x offset 5m) + 1e6")).containsExactly("x");
+        assertThat(GrafanaDashboard.metricNames("sum(x offset 5m) + 1e6")).containsExactly("x");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -741,32 +692,6 @@ class DeployManifestsTest {
         DefaultServerFactory server = (DefaultServerFactory) dropwizard(role).getServerFactory();
         assertThat(server.getApplicationConnectors()).as(role + ".yaml applicationConnectors").hasSize(1);
         return ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).getPort();
-    }
-
-    private static final Set<String> PROMQL_KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without",
-            "on", "ignoring", "group_left", "group_right", "atan2", "inf", "nan");
-
-    /** Metric names in a PromQL expression: identifiers that are neither functions, keywords, labels nor durations. */
-    static Set<String> metricNames(String expr) {
-        String s = expr.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
-                .replaceAll("\\{[^}]*\\}", " ")
-                .replaceAll("\\[[^\\]]*\\]", " ")
-                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")
-                .replaceAll("\\boffset\\s+-?[0-9a-z]+", " ");
-        Set<String> names = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("(?<![A-Za-z0-9_:.$])[A-Za-z_:][A-Za-z0-9_:]*").matcher(s);
-        while (m.find()) {
-            String id = m.group();
-            int next = m.end();
-            while (next < s.length() && Character.isWhitespace(s.charAt(next))) {
-                next++;
-            }
-            boolean function = next < s.length() && s.charAt(next) == '(';
-            if (!function && !PROMQL_KEYWORDS.contains(id.toLowerCase())) {
-                names.add(id);
-            }
-        }
-        return names;
     }
 
     /** For each named stage of the Dockerfile: [ENTRYPOINT, CMD] as exec-form lists. */

@@ -98,7 +98,8 @@ class WorkerServicesTest {
     private void lagRisesWhilePausedAndFallsAfter(Services services, String id, String cassandra, String admin)
             throws Exception {
         Topics topics = new Topics(id);
-        String lagMetric = "pacsmig_stage_lag{group=\"" + id + "-retriever\",topic=\"" + topics.indexed() + "\"}";
+        String lagMetric = "pacsmig_stage_lag{group=\"" + id + "-retriever\",stage=\"retrieve\",topic=\""
+                + topics.indexed() + "\"}";
         try (StateStore state = CassandraStateStore.open(cassandra, services.cassandra().localDatacenter(),
                 "pacsmig_" + id);
              KafkaEventPublisher publisher = new KafkaEventPublisher(KafkaSettings.of(services.kafka().bootstrapServers(), "t"))) {

@@ -5,13 +5,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.pacsmigrator.metrics.Latency;
 import org.pacsmigrator.topics.FailureCategory;
 
 /**
  * The retriever's meters (Micrometer): studies by outcome, instances and bytes written to the
  * cache, study and association latency, studies in progress, failures by category. The current
  * association count and adaptive limit come from the {@code AssociationGate}; consumer lag from
- * Kafka's client metrics.
+ * the {@code LagMonitor} (read from the broker).
  */
 public final class RetrieveMetrics {
     public static final String PREFIX = "pacsmig.retrieve";
@@ -32,10 +33,9 @@ public final class RetrieveMetrics {
                 .register(registry);
         cacheWriteFailures = Counter.builder(PREFIX + ".cache.write.failures")
                 .description("received instances that could not be written to the cache").register(registry);
-        studyLatency = Timer.builder(PREFIX + ".study.latency").description("time to retrieve a whole study")
-                .publishPercentiles(0.5, 0.95).register(registry);
-        associationLatency = Timer.builder(PREFIX + ".association.latency")
-                .description("duration of one C-MOVE / C-GET / C-FIND association to the source").register(registry);
+        studyLatency = Latency.histogram(PREFIX + ".study.latency", "time to retrieve a whole study").register(registry);
+        associationLatency = Latency.histogram(PREFIX + ".association.latency",
+                "duration of one C-MOVE / C-GET / C-FIND association to the source").register(registry);
         Gauge.builder(PREFIX + ".studies.in.progress", inProgress, AtomicInteger::get)
                 .description("studies this worker is retrieving now").register(registry);
     }
@@ -64,11 +64,13 @@ public final class RetrieveMetrics {
     }
 
     void study(String outcome) {
-        registry.counter(PREFIX + ".studies", "outcome", outcome).increment();
+        Counter.builder(PREFIX + ".studies").description("studies the retriever finished, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
     }
 
     void failure(FailureCategory category) {
-        registry.counter(PREFIX + ".failures", "category", category.label()).increment();
+        Counter.builder(PREFIX + ".failures").description("failed retrieve attempts, by category")
+                .tag("category", category.label()).register(registry).increment();
     }
 
     Timer studyLatency() {

@@ -2,6 +2,7 @@ package org.pacsmigrator.forward.service;
 
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.ForwardStage;
 import org.pacsmigrator.forward.rules.RuleSet;
@@ -34,7 +35,7 @@ public final class ForwarderApplication extends WorkerApplication<WorkerConfigur
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
-        monitorLag(context, StageId.FORWARD, environment);
+        context.monitorLag(List.of(StageId.FORWARD));
         manageStage(environment, () -> ForwardStage.start(context, rules));
     }
 }

@@ -74,8 +74,8 @@ class IndexerServiceTest {
                 assertThat(get(api + "/index/days/undated").path("studyCount").asInt()).isZero();
 
                 String metrics = text(admin + "/prometheus");
-                assertThat(metrics).contains("pacsmig_index_days{status=\"done\"} 5.0")
-                        .contains("pacsmig_index_queries_total 5.0");
+                assertThat(metrics).contains("pacsmig_index_day_status{status=\"done\"} 5.0")
+                        .contains("pacsmig_index_queries_total 5.0").doesNotContain("per_minute");
                 assertThat(text(admin + "/healthcheck")).contains("source-pacs").contains("\"healthy\":true");
 
                 HttpResponse<String> control = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/index/control"))

@@ -2,6 +2,7 @@ package org.pacsmigrator.retrieve.service;
 
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.retrieve.RetrieveStage;
 import org.pacsmigrator.service.CacheHealthCheck;
@@ -32,7 +33,7 @@ public final class RetrieverApplication extends WorkerApplication<WorkerConfigur
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
-        monitorLag(context, StageId.RETRIEVE, environment);
+        context.monitorLag(List.of(StageId.RETRIEVE));
         manageStage(environment, () -> RetrieveStage.start(context));
     }
 }

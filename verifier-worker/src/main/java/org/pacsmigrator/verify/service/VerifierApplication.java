@@ -2,6 +2,7 @@ package org.pacsmigrator.verify.service;
 
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
@@ -30,7 +31,7 @@ public final class VerifierApplication extends WorkerApplication<WorkerConfigura
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
         environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
-        monitorLag(context, StageId.VERIFY, environment);
+        context.monitorLag(List.of(StageId.VERIFY));
         manageStage(environment, () -> VerifyStage.start(context));
     }
 }
