@@ -46,7 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
         try {
             client.echo(to);
         } catch (DicomException e) {
-            throw OptionValues.invalid(spec, "--to", Preflight.unreachable(to, e));
+            throw OptionValues.invalid(spec, "--to", Preflight.unreachable(to, callingAe, e));
         }
         SyntheticPacsGenerator generator = new SyntheticPacsGenerator(data.seed, data.studies, firstDay, data.days, data.series,
                 data.instances, patients);
