@@ -26,6 +26,7 @@ import org.pacsmigrator.testsupport.SyntheticSeeding;
  * A healthy {@code run} as a user starts it: the command line in a JVM of its own with the product's logging
  * configuration, its own embedded Kafka (stopped after the stages that use it), the console on. In each verification
  * mode: exit 0, no ERROR, no stack trace, no WARN after the summary; the INFO lines go on after the console started.
+ * Stopped by SIGTERM while it migrates, it stops its stages before its Kafka, quietly.
  */
 class QuietRunTest {
     private static final LocalDate FIRST_DAY = LocalDate.of(2024, 5, 6);
@@ -73,11 +74,45 @@ class QuietRunTest {
         assertQuiet(run("C-GET", "verify: {completion: sent-and-cfind}"));
     }
 
+    @Test
+    void sigtermWhileItMigratesStopsTheStagesBeforeKafkaAndSaysSoInOneLine() throws Exception {
+        Path log = dir.resolve("run-sigterm.log");
+        Process cli = start("sigterm", "C-GET", "verify: {completion: sent-and-cfind}", log);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+            while (!readIfExists(log).contains("retrieved study")) {
+                assertThat(cli.isAlive()).as("the run ended before it migrated; log:%n%s", readIfExists(log)).isTrue();
+                assertThat(System.nanoTime()).as("no study retrieved in 4 minutes; log:%n%s", readIfExists(log)).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            int signalled = Files.readString(log).length();
+            cli.destroy(); // SIGTERM
+            assertThat(cli.waitFor(3, TimeUnit.MINUTES)).as("the run exits on SIGTERM").isTrue();
+            String output = Files.readString(log);
+            List<String> after = output.substring(signalled).lines().toList();
+            assertThat(after).as("what the run logged after SIGTERM; log:%n%s", output)
+                    .noneMatch(l -> l.matches("^(\\S+ )?(WARN|ERROR)\\s.*") || STACK_TRACE.matcher(l).matches());
+        } finally {
+            cli.destroyForcibly();
+        }
+    }
+
     /** The run's output, stdout and stderr in order, one line each; the run must have completed. */
     private static List<String> run(String retrieveMethod, String verify) throws Exception {
+        Path log = dir.resolve("run-" + retrieveMethod + ".log");
+        Process cli = start(retrieveMethod, retrieveMethod, verify, log);
+        assertThat(cli.waitFor(6, TimeUnit.MINUTES)).as("the run ended; log:%n%s", readIfExists(log)).isTrue();
+        String output = Files.readString(log);
+        assertThat(cli.exitValue()).as("exit code; log:%n%s", output).isZero();
+        assertThat(output).contains("RESULT: COMPLETE");
+        return output.lines().toList();
+    }
+
+    /** A fresh migration named {@code name} (own data directory, topics and keyspace) of the old PACS into the new one. */
+    private static Process start(String name, String retrieveMethod, String verify, Path log) throws Exception {
         newPacs.deleteAll();
-        Path data = dir.resolve("data-" + retrieveMethod);
-        Path config = Files.writeString(dir.resolve("quiet-" + retrieveMethod + ".yaml"), """
+        Path data = dir.resolve("data-" + name);
+        Path config = Files.writeString(dir.resolve("quiet-" + name + ".yaml"), """
                 migrationId: q%s
                 source: {aeTitle: %s, host: 127.0.0.1, port: %d, retrieveMethod: %s}
                 destination: {aeTitle: %s, host: 127.0.0.1, port: %d}
@@ -91,13 +126,7 @@ class QuietRunTest {
                 oldPacs.dicomPort(), retrieveMethod, newPacs.aeTitle(), newPacs.dicomPort(), migratorPort, FIRST_DAY,
                 FIRST_DAY.plusDays(1), verify, data, MigrationFixture.services().cassandra().contactPoint(),
                 MigrationFixture.services().cassandra().localDatacenter()));
-        Path log = dir.resolve("run-" + retrieveMethod + ".log");
-        Process cli = CliProcess.start(log, "run", "--config", config.toString());
-        assertThat(cli.waitFor(6, TimeUnit.MINUTES)).as("the run ended; log:%n%s", readIfExists(log)).isTrue();
-        String output = Files.readString(log);
-        assertThat(cli.exitValue()).as("exit code; log:%n%s", output).isZero();
-        assertThat(output).contains("RESULT: COMPLETE");
-        return output.lines().toList();
+        return CliProcess.start(log, "run", "--config", config.toString());
     }
 
     private static void assertQuiet(List<String> lines) {
