@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.harness.ChildMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ final class PreviousServices {
     private static final Logger LOG = LoggerFactory.getLogger(PreviousServices.class);
     static final String KEY = "storage.dataDirectory";
     /** {@code ChildMain <parentPid> <mainClass> ...}, as the harness starts a child JVM. */
-    private static final String CHILD_MAIN = "org.pacsmigrator.harness.ChildMain";
+    private static final String CHILD_MAIN = ChildMain.class.getName();
 
     private PreviousServices() {
     }

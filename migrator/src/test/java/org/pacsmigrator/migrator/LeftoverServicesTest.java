@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.harness.ChildMain;
 
 /**
  * An embedded Kafka or Cassandra of another run still on the data directory is the user's to stop: exit 2 and one line
@@ -31,7 +32,7 @@ class LeftoverServicesTest {
     /** A process whose command line reads as an embedded service the harness started for {@code parentPid}. */
     private Process fakeService(long parentPid, String mainClass) throws Exception {
         // the trailing ':' keeps the shell from exec'ing sleep, which would replace this command line
-        service = new ProcessBuilder("sh", "-c", "sleep 300; :", "org.pacsmigrator.harness.ChildMain",
+        service = new ProcessBuilder("sh", "-c", "sleep 300; :", ChildMain.class.getName(),
                 Long.toString(parentPid), mainClass).start();
         return service;
     }
