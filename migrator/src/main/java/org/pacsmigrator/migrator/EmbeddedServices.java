@@ -2,10 +2,9 @@ package org.pacsmigrator.migrator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.harness.CassandraNode;
@@ -21,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddedServices implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServices.class);
+    /** A Cassandra of a crashed run flushing its memtables may take a while. */
+    private static final Duration PREVIOUS_RUN_EXIT = Duration.ofSeconds(120);
 
     private final KafkaBroker kafka;
     private final CassandraNode cassandra;
@@ -38,7 +39,7 @@ final class EmbeddedServices implements AutoCloseable {
         // patient data from here on (Kafka's topics, Cassandra's tables, the cache, the reports): its user's only
         Path data = OwnerOnly.directory(Path.of(config.storage.dataDirectory).toAbsolutePath());
         Path pids = data.resolve("embedded-services.pids");
-        awaitPreviousRunGone(pids);
+        PreviousServices.awaitGone(pids, PREVIOUS_RUN_EXIT);
         // Both at once: each spends most of its start-up waiting on its own JVM's class loading and disk.
         long startedAt = System.nanoTime();
         StartTogether starting = new StartTogether();
@@ -62,33 +63,6 @@ final class EmbeddedServices implements AutoCloseable {
         String contactPoint = node == null ? config.services.cassandra : node.contactPoint();
         recordPids(pids, broker == null ? -1 : broker.pid(), node == null ? -1 : node.pid());
         return new EmbeddedServices(broker, node, bootstrap, contactPoint);
-    }
-
-    /**
-     * After a crash (even SIGKILL) of the previous run, its Kafka and Cassandra notice the parent is
-     * gone and shut down cleanly; starting new ones on the same data before that would fail on the
-     * data directories' locks. So wait for the processes recorded by the previous run.
-     */
-    private static void awaitPreviousRunGone(Path pids) {
-        if (!Files.exists(pids)) {
-            return;
-        }
-        try {
-            for (String line : Files.readAllLines(pids)) {
-                long pid = Long.parseLong(line.trim());
-                ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("ChildMain")).ifPresent(p -> {
-                    LOG.info("waiting for process {} of the previous run to exit", pid);
-                    try {
-                        p.onExit().get(120, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("process " + pid + " of a previous run is still running on "
-                                + pids.getParent() + ": stop it first", e);
-                    }
-                });
-            }
-        } catch (IOException | NumberFormatException e) {
-            LOG.warn("cannot read {}: {}", pids, e.toString());
-        }
     }
 
     private static void recordPids(Path pids, long... values) {

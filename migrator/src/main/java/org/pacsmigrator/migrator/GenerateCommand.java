@@ -28,9 +28,9 @@ final class GenerateCommand implements Callable<Integer> {
     SyntheticDataOptions data;
     @Option(names = "--first-day", defaultValue = "2024-01-01", description = "the first study date (ISO)")
     LocalDate firstDay;
-    @Option(names = "--patients", defaultValue = "8")
+    @Option(names = "--patients", defaultValue = "8", description = "the studies belong to this many patients")
     int patients;
-    @Option(names = "--calling-ae", defaultValue = "GENERATOR")
+    @Option(names = "--calling-ae", defaultValue = "GENERATOR", description = "our AE title toward the PACS")
     String callingAe;
     @Option(names = "--small", description = "16x16 images and no extra secondary capture: many studies, little data")
     boolean small;
@@ -46,7 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
         try {
             client.echo(to);
         } catch (DicomException e) {
-            throw OptionValues.invalid(spec, "--to", Preflight.unreachable(to, e));
+            throw OptionValues.invalid(spec, "--to", Preflight.unreachable(to, callingAe, e));
         }
         SyntheticPacsGenerator generator = new SyntheticPacsGenerator(data.seed, data.studies, firstDay, data.days, data.series,
                 data.instances, patients);

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.ForwardStage;
 import org.pacsmigrator.forward.rules.RuleSet;
+import org.pacsmigrator.harness.ChildProcesses;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
@@ -51,6 +52,9 @@ public final class MigrationRunner implements AutoCloseable {
     private volatile VerifyStage verify;
     private Indexer indexer;
     private ControlQuery control;
+    /** On SIGINT/SIGTERM the stages stop before the embedded Kafka and Cassandra do (see {@link #close()}). */
+    private final ChildProcesses.Registration stopBeforeServices;
+    private boolean closed;
 
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint) throws IOException {
         this(config, kafkaBootstrap, cassandraContactPoint, ForwardStage.loadRules(config));
@@ -66,6 +70,7 @@ public final class MigrationRunner implements AutoCloseable {
         this.config = config;
         this.rules = rules;
         this.context = MigrationContext.open(config, kafkaBootstrap, cassandraContactPoint, meters);
+        this.stopBeforeServices = ChildProcesses.stopFirst(this);
     }
 
     public MigrationContext context() {
@@ -228,8 +233,17 @@ public final class MigrationRunner implements AutoCloseable {
         LOG.warn("study statuses did not catch up within {}", timeout);
     }
 
+    /**
+     * Stops the stages (their consumers and Kafka Streams), then the shared clients. Called by its owner, or on a signal
+     * by the JVM's shutdown hook before it stops the embedded servers; whichever comes second waits for the first.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopBeforeServices.close();
         for (AutoCloseable stage : new AutoCloseable[] {retrieve, forward, verify}) {
             try {
                 if (stage != null) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The product's command line: {@code run}, {@code demo}, {@code generate}, {@code replay}, {@code report},
@@ -37,11 +38,29 @@ public final class MigratorCli implements Callable<Integer> {
         return commandLine().execute(args);
     }
 
-    /** The command line with its exit codes: a user's error is one line and 2, anything unexpected 3 (see {@link UserErrors}). */
+    /**
+     * The command line with its exit codes: a user's error is one line and 2, anything unexpected 3 (see {@link UserErrors}).
+     * Every command takes {@code --verbose}/{@code --quiet} ({@link Verbosity}) and shows its options' defaults.
+     */
     public static CommandLine commandLine() {
-        return OptionValues.withConverters(new CommandLine(new MigratorCli()))
+        CommandLine root = new CommandLine(new MigratorCli());
+        everyCommand(root);
+        return OptionValues.withConverters(root)
+                .setExecutionStrategy(parsed -> {
+                    Verbosity.apply(parsed);
+                    return new CommandLine.RunLast().execute(parsed);
+                })
                 .setParameterExceptionHandler(UserErrors::invalidInput)
                 .setExecutionExceptionHandler(UserErrors::failure);
+    }
+
+    private static void everyCommand(CommandLine command) {
+        CommandSpec spec = command.getCommandSpec();
+        spec.usageMessage().showDefaultValues(true).footerHeading("%n").footer(Verbosity.HELP);
+        if (spec.parent() != null) {
+            spec.addMixin("verbosity", CommandSpec.forAnnotatedObject(new Verbosity()));
+        }
+        command.getSubcommands().values().forEach(MigratorCli::everyCommand);
     }
 
     @Override

@@ -21,8 +21,8 @@ final class Preflight {
     }
 
     static void check(MigrationConfig config, DicomClient dicom) {
-        echo("source", MigrationContext.node(config.source), dicom);
-        echo("destination", MigrationContext.node(config.destination), dicom);
+        echo("source", MigrationContext.node(config.source), config.migrator.aeTitle, dicom);
+        echo("destination", MigrationContext.node(config.destination), config.migrator.aeTitle, dicom);
         if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
             canListen("migrator", config.migrator.bindAddress, config.migrator.port);
         }
@@ -56,19 +56,50 @@ final class Preflight {
 
     /** Only the old PACS: what a control pass queries. */
     static void checkSource(MigrationConfig config, DicomClient dicom) {
-        echo("source", MigrationContext.node(config.source), dicom);
+        echo("source", MigrationContext.node(config.source), config.migrator.aeTitle, dicom);
     }
 
-    private static void echo(String key, DicomNode node, DicomClient dicom) {
+    private static void echo(String key, DicomNode node, String callingAe, DicomClient dicom) {
         try {
             dicom.echo(node);
         } catch (DicomException e) {
-            throw new ConfigException(key, key + " " + unreachable(node, e));
+            throw new ConfigException(key, key + " " + unreachable(node, callingAe, e));
         }
     }
 
-    /** "PACS AE@host:port is unreachable: C-ECHO failed (...)". */
-    static String unreachable(DicomNode node, DicomException e) {
-        return "PACS " + node + " is unreachable: C-ECHO failed (" + e.deadLetterCategory() + ": " + e.getMessage() + ")";
+    /**
+     * "PACS AE@host:port is unreachable: connection refused (C-ECHO as OURAE)", in our words: the DICOM library's
+     * exception text names its own classes and internal states.
+     */
+    static String unreachable(DicomNode node, String callingAe, DicomException e) {
+        return "PACS " + node + " is unreachable: " + reason(e, callingAe) + " (C-ECHO as " + callingAe + ")";
+    }
+
+    private static String reason(DicomException e, String callingAe) {
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            chain.append(' ').append(t.getClass().getName()).append(": ").append(t.getMessage());
+        }
+        // the library wraps the socket's exception into its own message text only
+        String text = chain.toString();
+        if (text.contains("UnknownHostException")) {
+            return "unknown host";
+        }
+        if (text.contains("Connection refused")) {
+            return "connection refused (is it running, is the port right?)";
+        }
+        if (text.contains("Connection reset")) {
+            return "connection reset by the PACS";
+        }
+        if (text.contains("No route to host") || text.contains("NoRouteToHostException")) {
+            return "no route to host";
+        }
+        return switch (e.category()) {
+            case TIMEOUT -> "no answer in time (timeout)";
+            case ASSOCIATION_REJECTED -> "it rejected the association (does it know our AE title " + callingAe + "?)";
+            case NOT_NEGOTIATED -> "it does not accept C-ECHO (Verification)";
+            case FAILURE_STATUS -> "it answered C-ECHO with a failure status";
+            default -> "C-ECHO failed";
+        };
     }
 }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** The shape of a synthetic data set, shared by {@code generate} and {@code demo}. */
 final class SyntheticDataOptions {
-    @Option(names = "--studies", defaultValue = "20")
+    @Option(names = "--studies", defaultValue = "20", description = "how many studies")
     int studies;
     @Option(names = "--days", defaultValue = "7", description = "studies are spread over this many days")
     int days;
@@ -13,7 +13,7 @@ final class SyntheticDataOptions {
     int series;
     @Option(names = "--instances", defaultValue = "5", description = "instances per series")
     int instances;
-    @Option(names = "--seed", defaultValue = "42")
+    @Option(names = "--seed", defaultValue = "42", description = "the same seed gives the same studies (UIDs, names, pixels)")
     long seed;
 
     /** Rejects a shape that makes no study, before anything starts. */

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code scripts/migrate.sh demo --serve} as a user runs it, stopped with SIGTERM once the console is serving: no
- * process it started (its two Orthancs, its embedded Kafka and Cassandra) is left running when it has exited.
+ * process it started (its two Orthancs, its embedded Kafka and Cassandra) is left running when it has exited, and
+ * its stages stopped before the broker did (no warning of a client reconnecting to it, no stack trace).
  */
 class DemoSigtermTest {
     @TempDir
@@ -48,6 +49,11 @@ class DemoSigtermTest {
                     .as("processes of the demo still running after it exited").isEmpty();
             assertThat(processesNaming(demo).stream().map(DemoSigtermTest::shortened)).as("processes naming the demo's directory")
                     .isEmpty();
+            String output = Files.readString(log);
+            List<String> afterServing = output.substring(output.indexOf("the console stays up")).lines().toList();
+            assertThat(afterServing).as("what the demo logged after SIGTERM; log:%n%s", output)
+                    .noneMatch(line -> line.matches("^(\\S+ )?(WARN|ERROR)\\s.*") || line.matches("^\\s+at .*")
+                            || line.contains("Exception"));
         } finally {
             // a failed run's leftovers: the demo's children outlive it once it has exited
             Stream.concat(cli.descendants(), started.stream()).forEach(ProcessHandle::destroyForcibly);

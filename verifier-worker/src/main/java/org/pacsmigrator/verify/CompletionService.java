@@ -1,5 +1,7 @@
 package org.pacsmigrator.verify;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.StudyStatus;
 import org.pacsmigrator.state.StudyStatusStore;
@@ -43,6 +46,14 @@ public final class CompletionService implements AutoCloseable {
         this.criterion = criterion;
         this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion, state == null ? null : state::saveStudyStatus),
                 streamsProperties(kafka, topics, stateDirectory));
+        // Kafka Streams made its directories 0750 just now: the store's study UIDs and counts are for our user only
+        try {
+            OwnerOnly.directory(stateDirectory);
+            OwnerOnly.directory(stateDirectory.resolve(applicationId(topics)));
+        } catch (IOException e) {
+            streams.close(Duration.ZERO);
+            throw new UncheckedIOException(e);
+        }
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("completion topology failed, replacing the stream thread: {}", e.toString(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
