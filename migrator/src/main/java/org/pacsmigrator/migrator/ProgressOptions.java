@@ -22,12 +22,11 @@ final class ProgressOptions {
     @Option(names = "--progress", defaultValue = "auto", paramLabel = "auto|tty|lines|off",
             converter = ModeValue.class,
             description = "progress per stage (counts, rates, ETA, what a stage waits for): tty redraws it in place, "
-                    + "lines prints it every --progress-interval, auto picks tty on a terminal, else lines "
-                    + "(default: ${DEFAULT-VALUE})")
+                    + "lines prints it every --progress-interval, auto picks tty on a terminal, else lines")
     Mode mode = Mode.AUTO;
 
     @Option(names = "--progress-interval", defaultValue = "30", paramLabel = "SECONDS", converter = Seconds.class,
-            description = "seconds between two progress reports in lines mode (default: ${DEFAULT-VALUE})")
+            description = "seconds between two progress reports in lines mode")
     int intervalSeconds = 30;
 
     /** The mode in any case; the message names the choices. */
