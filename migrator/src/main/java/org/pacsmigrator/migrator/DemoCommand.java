@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
  * old one with synthetic studies, writes a migration config next to them and runs it.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Starts an old and a new PACS (Orthanc), seeds the old one and migrates it.")
+        description = "Starts an old and a new PACS (Orthanc), seeds the old one and migrates it.",
+        exitCodeListHeading = "%nExit codes (those of run):%n", exitCodeList = {MigratorCli.EXIT_COMPLETE,
+                MigratorCli.EXIT_INCOMPLETE, MigratorCli.EXIT_CONFIG_ERROR, MigratorCli.EXIT_INTERNAL_FAILURE})
 final class DemoCommand implements Callable<Integer> {
     static final LocalDate FIRST_DAY = LocalDate.of(2024, 1, 1);
 

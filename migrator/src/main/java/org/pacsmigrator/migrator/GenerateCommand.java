@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
 
 /** Fills a PACS with deterministic synthetic studies (C-STORE), for demos, tests and benchmarks. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "C-STOREs synthetic studies (deterministic by seed) into a PACS.")
+        description = "C-STOREs synthetic studies (deterministic by seed) into a PACS.",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:every study stored", MigratorCli.EXIT_CONFIG_ERROR,
+                MigratorCli.EXIT_INTERNAL_FAILURE})
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, converter = OptionValues.PacsAddress.class, description = "the PACS: AE@host:port")
     DicomNode to;

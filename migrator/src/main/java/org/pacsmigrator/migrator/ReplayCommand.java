@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Sends chosen dead letters back to their stage and resets those studies from FAILED.",
                 "With embedded services the letters wait in Kafka until the next 'run'; with external",
-                "services running workers pick them up at once."})
+                "services running workers pick them up at once."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:the chosen dead letters were sent back",
+                MigratorCli.EXIT_CONFIG_ERROR, MigratorCli.EXIT_INTERNAL_FAILURE})
 final class ReplayCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "the migration's YAML file")
     Path config;

@@ -55,8 +55,8 @@ class CliHelpTest {
 
     @Test
     void helpListsTheExitCodes() {
-        for (String command : List.of("run", "report", "control")) {
-            assertThat(CliRun.of(command, "--help").out()).as(command).contains("Exit codes:").contains("2   usage or configuration");
+        for (String command : List.of("run", "report", "control", "demo", "generate", "replay")) {
+            assertThat(CliRun.of(command, "--help").out()).as(command).contains("Exit codes").contains("2   usage or configuration");
         }
     }
 
