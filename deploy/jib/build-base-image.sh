@@ -18,8 +18,8 @@
 # - glibc's C.utf8 locale (libc-bin), for LANG=C.UTF-8: Java's default charset and file names;
 # - /etc/passwd and /etc/group naming root and pacsmig (10001), /tmp (1777), /var/lib/pacsmig owned
 #   by 10001 (the roles' working directory), /etc/pacsmig.
-# No shell and no package manager: the image runs one JVM. Needs bash, GNU tar, jlink, ldd, dpkg,
-# sha256sum; runs as any user (ownership is set in the tarball, not on disk).
+# No shell and no package manager: the image runs one JVM. Needs bash, GNU tar, a JDK 17 with jmods,
+# ldd, ldconfig, dpkg, sha256sum; runs as any user (ownership is set in the tarball, not on disk).
 set -euo pipefail
 
 out="${1:?usage: build-base-image.sh OUTPUT.tar}"
@@ -28,6 +28,11 @@ tag="${BASE_TAG:-pacsmig/base:17-local}"
 modules="java.se,jdk.charsets,jdk.crypto.ec,jdk.unsupported,jdk.management,jdk.naming.dns,jdk.zipfs,jdk.jfr,jdk.security.auth,jdk.security.jgss"
 if [ ! -d "$java_home/jmods" ]; then
   echo "build-base-image: $java_home has no jmods (JAVA_HOME must be a full JDK, e.g. Debian's openjdk-17-jdk-headless)" >&2
+  exit 2
+fi
+release="$("$java_home/bin/jlink" --version)"
+if [ "${release%%.*}" != 17 ]; then
+  echo "build-base-image: $java_home is Java $release; the roles are built and tested on Java 17 (set JAVA_HOME)" >&2
   exit 2
 fi
 case "$(dpkg --print-architecture)" in
@@ -46,7 +51,7 @@ mkdir -p "$root"/{opt,bin,etc/pacsmig,tmp,var/lib/pacsmig,usr/share/doc}
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --compress=0 --output "$root/opt/java"
 # Headless, like Debian's openjdk-17-jre-headless: without the X11, sound and splash-screen libraries
-# (and the X11, ALSA, font libraries they would pull in).
+# (and the X11 and ALSA libraries they would pull in).
 rm -f "$root"/opt/java/lib/{libawt_xawt,libjawt,libsplashscreen,libjsound}.so
 cp "$(command -v sleep)" "$root/bin/sleep"
 # LANG=C.UTF-8 needs glibc's C.utf8 locale files, or Java falls back to ASCII for its default charset
