@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build stage: puts each role's runtime classpath (its module's jar and its runtime dependencies)
-# into <root>/<role>/lib (root: $1, default /app) and checks that the role's main class and
+# Build stage: puts each role's runtime classpath into <root>/<role> (root: $1, default /app): its
+# module's jar into classpath/, its runtime dependencies into libs/ (the layout Jib gives the images
+# built without Docker, deploy/README.md), and checks that the role's main class and
 # logback-classic (Dropwizard logs through it) are on it, and that the console's holds no worker,
 # so that a broken classpath fails the build rather than the pod. Needs the reactor installed into
 # the stage's own ~/.m2 first (mvn install), so that one module alone resolves its sibling modules
@@ -16,18 +17,19 @@ for spec in indexer:indexer:org.pacsmigrator.index.service.IndexerApplication \
             verifier:verifier-worker:org.pacsmigrator.verify.service.VerifierApplication \
             console:console:org.pacsmigrator.console.ConsoleApplication; do
   IFS=: read -r role module main <<<"$spec"
-  lib="$root/$role/lib"
-  mkdir -p "$lib"
+  lib="$root/$role/libs"
+  classpath="$root/$role/classpath"
+  mkdir -p "$lib" "$classpath"
   mvn -B -q -pl "$module" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$lib"
   find "$module/target" -maxdepth 1 -name "$module-*.jar" ! -name '*-tests.jar' ! -name '*-sources.jar' \
-    -exec cp {} "$lib/" \;
+    -exec cp {} "$classpath/" \;
   class_file="${main//.//}.class"
   found=""
-  for jar in "$lib"/*.jar; do
+  for jar in "$classpath"/*.jar "$lib"/*.jar; do
     if jar tf "$jar" | grep -x "$class_file" >/dev/null; then found="$jar"; break; fi
   done
   if [ -z "$found" ]; then
-    echo "copy-libs: $role: main class $main is in no jar of $lib" >&2
+    echo "copy-libs: $role: main class $main is in no jar of $root/$role" >&2
     status=1
   fi
   if ! compgen -G "$lib/logback-classic-*.jar" >/dev/null; then
@@ -43,6 +45,6 @@ for spec in indexer:indexer:org.pacsmigrator.index.service.IndexerApplication \
       fi
     done
   fi
-  echo "copy-libs: $role ($module): $(find "$lib" -name '*.jar' | wc -l) jars"
+  echo "copy-libs: $role ($module): $(find "$root/$role" -name '*.jar' | wc -l) jars"
 done
 exit "$status"

@@ -180,7 +180,7 @@ class DeployManifestsTest {
             JsonNode container = container(e.getValue());
             List<String> command = strings(container.path("command"));
             List<String> args = strings(container.path("args"));
-            assertThat(command).as(role + " command").hasSize(4).startsWith("java", "-cp", "/app/lib/*");
+            assertThat(command).as(role + " command").hasSize(4).startsWith("java", "-cp", "/app/classpath/*:/app/libs/*");
             String mainClass = command.get(3);
             assertThat(mainClass).as(role + " main class (contract)").isEqualTo(MAIN_CLASSES.get(role));
             Class<?> cls = Class.forName(mainClass, false, getClass().getClassLoader());
