@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -63,6 +64,7 @@ final class CassandraProgress {
     }
 
     private final CqlSession session;
+    private final CassandraStudyStates states;
     private final PreparedStatement stamp;
     private final PreparedStatement askRecount;
     private final PreparedStatement selectAll;
@@ -73,8 +75,9 @@ final class CassandraProgress {
     private final PreparedStatement selectStatus;
     private final PreparedStatement writeCounts;
 
-    CassandraProgress(CqlSession session, String ks) {
+    CassandraProgress(CqlSession session, String ks, CassandraStudyStates states) {
         this.session = session;
+        this.states = states;
         stamp = session.prepare("UPDATE " + ks + ".day_progress SET changed_at = ? WHERE day = ?");
         askRecount = session.prepare("UPDATE " + ks + ".day_progress SET recount_asked_at = ? WHERE day = ?");
         selectAll = session.prepare("SELECT * FROM " + ks + ".day_progress");
@@ -124,6 +127,22 @@ final class CassandraProgress {
         return days;
     }
 
+    /**
+     * The days that may have studies in {@code state}: those whose counts have some, and those changed since their
+     * last count (nothing is recounted).
+     */
+    List<LocalDate> daysWith(StudyState state) {
+        List<LocalDate> days = new ArrayList<>();
+        for (Row r : session.execute(selectAll.bind())) {
+            Long counted = r.getMap("states", String.class, Long.class).get(state.name());
+            if (stale(r) || counted != null && counted > 0) {
+                days.add(r.getLocalDate("day"));
+            }
+        }
+        days.sort(null);
+        return days;
+    }
+
     /** Every day's counts, recounting first the days that changed since (or shortly before) their last count. */
     StudyProgress progress() {
         Instant now = Instant.now();
@@ -156,26 +175,30 @@ final class CassandraProgress {
         return counted == null || took < UNGATED_MILLIS || !now.isBefore(counted.plusMillis(took * DUTY_DIVISOR));
     }
 
-    /** Recounts a day from its study rows and their statuses, and stores the counts. */
+    /** Recounts a day from its study rows and their statuses, stores the counts, and refiles the day's studies by state. */
     StudyCounts recount(LocalDate day) {
         Instant start = Instant.now();
         List<String> uids = new ArrayList<>();
         session.execute(selectDay.bind(day)).forEach(r -> uids.add(r.getString(0)));
         StudyCounts.Tally tally = new StudyCounts.Tally();
+        Map<String, StudyState> stateOf = new HashMap<>();
         for (int from = 0; from < uids.size(); from += STUDIES_IN_FLIGHT) {
             List<CompletableFuture<Runnable>> reads = new ArrayList<>();
             for (String uid : uids.subList(from, Math.min(uids.size(), from + STUDIES_IN_FLIGHT))) {
                 reads.add(one(selectStudy, uid).thenCombine(one(selectStatus, uid),
                         (study, status) -> (Runnable) () -> {
                             if (study != null) {
-                                tally.addStudy(study.isNull(0) ? null : StudyState.valueOf(study.getString(0)),
-                                        study.getString(1), status == null ? null : CassandraStudyStatus.toStatus(status));
+                                StudyState state = study.isNull(0) ? null : StudyState.valueOf(study.getString(0));
+                                stateOf.put(uid, state);
+                                tally.addStudy(state, study.getString(1),
+                                        status == null ? null : CassandraStudyStatus.toStatus(status));
                             }
                         }).toCompletableFuture());
             }
             reads.forEach(f -> CompletableFutures.getUninterruptibly(f).run()); // tallied on this thread only
         }
         StudyCounts counts = tally.counts();
+        states.refile(day, stateOf, start);
         long took = Duration.between(start, Instant.now()).toMillis();
         session.execute(writeCounts.bind(micros(start), start, took, counts.studies(),
                 names(counts.byState()), counts.failuresByCategory(), counts.expectedInstances(),

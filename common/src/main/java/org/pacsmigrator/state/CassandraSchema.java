@@ -29,13 +29,6 @@ final class CassandraSchema {
         }
     }
 
-    /** A secondary index (storage-attached) added after its table was first released: created where missing. */
-    record AddedIndex(String name, String table, String column) {
-        String cql(String ks) {
-            return "CREATE INDEX IF NOT EXISTS " + name + " ON " + ks + "." + table + " (" + column + ") USING 'sai'";
-        }
-    }
-
     static String keyspace(CassandraSettings s) {
         return "CREATE KEYSPACE IF NOT EXISTS " + s.keyspace() + " WITH replication = " + s.replication().cql();
     }
@@ -44,7 +37,7 @@ final class CassandraSchema {
         return Stream.of(CassandraStudies.tables(ks), List.of(CassandraPatients.table(ks)), CassandraInstances.tables(ks),
                         List.of(CassandraIndexDays.table(ks), CassandraControlPasses.table(ks)),
                         CassandraCommitments.tables(ks),
-                        List.of(CassandraStudyStatus.table(ks), CassandraProgress.table(ks), CassandraStageControl.table(ks),
+                        List.of(CassandraStudyStatus.table(ks), CassandraProgress.table(ks), CassandraStudyStates.table(ks), CassandraStageControl.table(ks),
                                 CassandraRefusals.table(ks), CassandraUidCollisions.table(ks)))
                 .flatMap(List::stream).toList();
     }
@@ -52,7 +45,7 @@ final class CassandraSchema {
     static final List<AddedColumn> ADDED_COLUMNS = Stream.of(CassandraInstances.ADDED_COLUMNS,
             CassandraStudies.ADDED_COLUMNS, CassandraPatients.ADDED_COLUMNS).flatMap(List::stream).toList();
 
-    static final List<AddedIndex> ADDED_INDEXES = CassandraStudies.ADDED_INDEXES;
+    static final List<String> RETIRED_INDEXES = CassandraStudies.RETIRED_INDEXES;
 
     /**
      * Creates the keyspace, the tables it lacks, and the columns that keyspaces of older versions lack: a resumed
@@ -86,9 +79,9 @@ final class CassandraSchema {
         Set<String> indexes = new HashSet<>();
         session.execute(SimpleStatement.newInstance("SELECT index_name FROM system_schema.indexes WHERE keyspace_name = ?", ks))
                 .forEach(row -> indexes.add(row.getString("index_name")));
-        for (AddedIndex i : ADDED_INDEXES) {
-            if (!indexes.contains(i.name())) {
-                session.execute(ddl(i.cql(ks)));
+        for (String retired : RETIRED_INDEXES) {
+            if (indexes.contains(retired)) {
+                session.execute(ddl("DROP INDEX IF EXISTS " + ks + "." + retired));
             }
         }
         Set<String> created = new HashSet<>();

@@ -22,7 +22,7 @@ class CassandraSchemaTest {
         // existing keyspaces hold exactly these tables: renaming or dropping one would lose data
         assertThat(names).containsExactlyInAnyOrder("studies", "studies_by_day", "studies_by_key", "index_days", "instances", "patients",
                 "instance_modifications", "commitments", "commitments_by_transaction", "instance_commitments",
-                "study_status", "day_progress", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
+                "study_status", "day_progress", "studies_by_state", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
     }
 
     @Test
@@ -38,10 +38,7 @@ class CassandraSchemaTest {
     }
 
     @Test
-    void theStudyStateIndexIsAddedWhereMissing() {
-        assertThat(CassandraSchema.ADDED_INDEXES).containsExactly(
-                new CassandraSchema.AddedIndex("studies_state", "studies", "state"));
-        assertThat(CassandraSchema.ADDED_INDEXES.get(0).cql("ks"))
-                .isEqualTo("CREATE INDEX IF NOT EXISTS studies_state ON ks.studies (state) USING 'sai'");
+    void theStudyStateIndexOfEarlierVersionsIsDropped() {
+        assertThat(CassandraSchema.RETIRED_INDEXES).containsExactly("studies_state");
     }
 }
