@@ -121,9 +121,8 @@ public final class StateScaleBench {
                 + " attempts, indexed_at, updated_at) VALUES (?, ?, ?, ?, 'CT', 1, ?, ?, ?, 0, ?, ?)");
         PreparedStatement status = s.prepare("INSERT INTO " + ks + ".study_status (study_uid, expected, retrieved, sent,"
                 + " confirmed, failed, criterion, method, complete, updated_at) VALUES (?, ?, ?, ?, ?, 0, 'sent', 'sent', ?, ?)");
-        PreparedStatement byDay = s.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
+        PreparedStatement byDay = s.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid, state) VALUES (?, ?, ?)");
         PreparedStatement byKey = s.prepare("INSERT INTO " + ks + ".studies_by_key (kind, key, study_uid) VALUES (?, ?, ?)");
-        PreparedStatement byState = s.prepare("INSERT INTO " + ks + ".studies_by_state (state, day, study_uid) VALUES (?, ?, ?)");
         PreparedStatement instance = s.prepare("INSERT INTO " + ks + ".instances (study_uid, sop_uid, series_uid,"
                 + " sop_class_uid, size_bytes, sha256, cache_key, retrieved_at, forwarded_at, forward_status, verified_at)"
                 + " VALUES (?, ?, ?, '1.2.840.10008.5.1.4.1.1.2', 524288, ?, ?, ?, ?, 0, ?)");
@@ -147,7 +146,6 @@ public final class StateScaleBench {
             w.send(status.bind(uid, perStudy, retrieved, sent, done ? perStudy : 0, done, now), 1);
             w.send(byKey.bind("accession", "A" + i, uid), 1);
             w.send(byKey.bind("patient", "P" + (i / 3), uid), 1);
-            w.send(byState.bind(state.name(), day, uid), 1);
             BatchStatementBuilder images = BatchStatement.builder(BatchType.UNLOGGED);
             for (int k = 0; k < perStudy; k++) {
                 images.addStatement(instance.bind(uid, uid + "." + k, uid + ".1", "0".repeat(64), "c/" + uid + "/" + k,
@@ -163,7 +161,7 @@ public final class StateScaleBench {
             LocalDate day = FIRST.plusDays(d);
             BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
             for (int i = d; i < studies; i += days) {
-                batch.addStatement(byDay.bind(day, uid(i)));
+                batch.addStatement(byDay.bind(day, uid(i), stateOf(i).name()));
                 if (batch.getStatementsCount() == DAY_BATCH) {
                     w.send(batch.build(), DAY_BATCH);
                     batch = BatchStatement.builder(BatchType.UNLOGGED);

@@ -83,7 +83,7 @@ final class CassandraProgress {
         selectAll = session.prepare("SELECT * FROM " + ks + ".day_progress");
         selectProgressDays = session.prepare("SELECT day FROM " + ks + ".day_progress");
         selectDays = session.prepare("SELECT DISTINCT day FROM " + ks + ".studies_by_day");
-        selectDay = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_day WHERE day = ?");
+        selectDay = session.prepare("SELECT study_uid, state FROM " + ks + ".studies_by_day WHERE day = ?");
         selectStudy = session.prepare("SELECT state, failure_category FROM " + ks + ".studies WHERE study_uid = ?");
         selectStatus = session.prepare("SELECT * FROM " + ks + ".study_status WHERE study_uid = ?");
         writeCounts = session.prepare("UPDATE " + ks + ".day_progress USING TIMESTAMP ? SET counted_from = ?,"
@@ -179,7 +179,11 @@ final class CassandraProgress {
     StudyCounts recount(LocalDate day) {
         Instant start = Instant.now();
         List<String> uids = new ArrayList<>();
-        session.execute(selectDay.bind(day)).forEach(r -> uids.add(r.getString(0)));
+        Map<String, String> filed = new HashMap<>(); // the listing's copies of the states
+        session.execute(selectDay.bind(day)).forEach(r -> {
+            uids.add(r.getString(0));
+            filed.put(r.getString(0), r.getString(1));
+        });
         StudyCounts.Tally tally = new StudyCounts.Tally();
         Map<String, StudyState> stateOf = new HashMap<>();
         for (int from = 0; from < uids.size(); from += STUDIES_IN_FLIGHT) {
@@ -198,7 +202,7 @@ final class CassandraProgress {
             reads.forEach(f -> CompletableFutures.getUninterruptibly(f).run()); // tallied on this thread only
         }
         StudyCounts counts = tally.counts();
-        states.refile(day, stateOf, start);
+        states.refile(day, filed, stateOf, start);
         long took = Duration.between(start, Instant.now()).toMillis();
         session.execute(writeCounts.bind(micros(start), start, took, counts.studies(),
                 names(counts.byState()), counts.failuresByCategory(), counts.expectedInstances(),

@@ -68,7 +68,7 @@ public final class CassandraStateStore implements StateStore {
             if (created.contains("studies_by_key")) {
                 store.allStudies().forEach(store.studies::fileKeys);
             }
-            if (created.contains("studies_by_state")) {
+            if (created.contains("studies_by_day.state")) {
                 store.allStudies().forEach(store.studies::fileState);
             }
             return store;

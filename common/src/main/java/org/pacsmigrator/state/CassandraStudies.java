@@ -48,8 +48,9 @@ final class CassandraStudies {
                         + " indexed_at timestamp, updated_at timestamp,"
                         // the C-FIND answer's character set, and the attributes whose value arrived lossy
                         + " index_character_set text, unknown_attributes set<text>)",
+                // state: a copy of the study's, for the listing by state (CassandraStudyStates)
                 "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_day ("
-                        + " day date, study_uid text, PRIMARY KEY ((day), study_uid))",
+                        + " day date, study_uid text, state text, PRIMARY KEY ((day), study_uid))",
                 // The study search's lookups by accession number and patient ID (kind 'accession' or 'patient'). A
                 // table rather than storage-attached indexes: SAI's memtable index costs ~2 KiB of heap per distinct
                 // value, which ran a 1 GiB node out of heap at 300,000 studies (bench/README.md).
@@ -67,7 +68,7 @@ final class CassandraStudies {
     private static final List<String> KEY_KINDS = List.of("accession", "patient");
 
     static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("studies", "index_character_set", "text"),
-            new AddedColumn("studies", "unknown_attributes", "set<text>"));
+            new AddedColumn("studies", "unknown_attributes", "set<text>"), new AddedColumn("studies_by_day", "state", "text"));
 
     private final CqlSession session;
     private final PreparedStatement insert;
@@ -133,11 +134,11 @@ final class CassandraStudies {
         }
         boolean inserted = session.execute(b.build()).wasApplied();
         LocalDate day = filedDay(s.studyDate());
-        if (inserted) {
-            states.moved(day, s.studyInstanceUid(), s.state() == null ? StudyState.INDEXED : s.state(), List.of());
-        }
         // Always (re)written, outside the LWT: repairs a crash between the writes on re-index.
         fileUnder(day, s.studyInstanceUid());
+        if (inserted) {
+            states.moved(day, s.studyInstanceUid(), s.state() == null ? StudyState.INDEXED : s.state());
+        }
         fileKeys(s);
         return inserted;
     }
@@ -155,7 +156,7 @@ final class CassandraStudies {
     /** Files the study under its state for the listing (idempotent). */
     void fileState(StudyRecord s) {
         if (s.state() != null) {
-            states.moved(filedDay(s.studyDate()), s.studyInstanceUid(), s.state(), List.of());
+            states.moved(filedDay(s.studyDate()), s.studyInstanceUid(), s.state());
         }
     }
 
@@ -212,7 +213,7 @@ final class CassandraStudies {
         boolean applied = session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid,
                 from.stream().map(Enum::name).toList())).wasApplied();
         if (applied) {
-            states.moved(dayOf(studyInstanceUid), studyInstanceUid, target, from);
+            states.moved(dayOf(studyInstanceUid), studyInstanceUid, target);
         }
         return applied;
     }
@@ -230,7 +231,7 @@ final class CassandraStudies {
             int next = attempts == null ? 1 : attempts + 1;
             if (session.execute(failIfAttempts.bind(StudyState.FAILED.name(), category, truncate(message), next,
                     Instant.now(), studyInstanceUid, attempts)).wasApplied()) {
-                states.moved(dayOf(studyInstanceUid), studyInstanceUid, StudyState.FAILED, List.of(StudyState.values()));
+                states.moved(dayOf(studyInstanceUid), studyInstanceUid, StudyState.FAILED);
                 return;
             }
         }

@@ -3,7 +3,6 @@ package org.pacsmigrator.state;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
-import com.datastax.oss.driver.api.core.cql.PagingState;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
@@ -12,102 +11,61 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The study listing by state (table studies_by_state): one partition per state and source day, so that listing a
- * state reads the partitions of the days that have studies in it, and no partition outgrows a day's studies (a
- * queue-like partition per state would fill with the tombstones of every study that moved on).
+ * The study listing by state: each study's state copied into its row of studies_by_day (column {@code state}), so
+ * that listing a state reads the day partitions of the days that have studies in it. A copy overwritten in place
+ * rather than an entry per state: moving a study leaves no tombstone behind, and the day's recount, which reads that
+ * partition anyway, checks every copy for free.
  *
- * <p>Kept beside the study rows, not atomically with them: after a study's state change is applied, the new entry is
- * written and the old ones deleted. A crash in between leaves an entry missing or stale; the day was stamped before
- * the change, so its next recount {@link #refile}s it from the study rows. The listing reads each listed study's row,
- * so a stale entry is never shown under the wrong state.
+ * <p>Kept beside the study rows, not atomically with them: written after a study's change was applied. A crash in
+ * between leaves a stale copy; the day was stamped before the change, so its next recount {@link #refile}s it from the
+ * study rows. The listing reads each listed study's row, so a stale copy never shows a study under the wrong state.
  */
 final class CassandraStudyStates {
-    static String table(String ks) {
-        return "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_state ("
-                + " state text, day date, study_uid text, PRIMARY KEY ((state, day), study_uid))";
-    }
+    /** Rows of a day's partition read at a time while listing (filtered by state on this side). */
+    private static final int SLICE = 500;
 
     private final CqlSession session;
-    private final PreparedStatement insert;
-    private final PreparedStatement delete;
-    private final PreparedStatement insertAt;
-    private final PreparedStatement deleteAt;
-    private final PreparedStatement select;
+    private final PreparedStatement update;
+    private final PreparedStatement updateAt;
+    private final PreparedStatement selectFrom;
 
     CassandraStudyStates(CqlSession session, String ks) {
         this.session = session;
-        insert = session.prepare("INSERT INTO " + ks + ".studies_by_state (state, day, study_uid) VALUES (?, ?, ?)");
-        delete = session.prepare("DELETE FROM " + ks + ".studies_by_state WHERE state = ? AND day = ? AND study_uid = ?");
-        insertAt = session.prepare("INSERT INTO " + ks + ".studies_by_state (state, day, study_uid) VALUES (?, ?, ?)"
-                + " USING TIMESTAMP ?");
-        deleteAt = session.prepare("DELETE FROM " + ks + ".studies_by_state USING TIMESTAMP ?"
-                + " WHERE state = ? AND day = ? AND study_uid = ?");
-        select = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_state WHERE state = ? AND day = ?");
+        update = session.prepare("UPDATE " + ks + ".studies_by_day SET state = ? WHERE day = ? AND study_uid = ?");
+        updateAt = session.prepare("UPDATE " + ks + ".studies_by_day USING TIMESTAMP ? SET state = ?"
+                + " WHERE day = ? AND study_uid = ?");
+        selectFrom = session.prepare("SELECT study_uid, state FROM " + ks + ".studies_by_day WHERE day = ?"
+                + " AND study_uid > ? LIMIT ?");
     }
 
-    /** After a change to {@code to} was applied: files the study under its new state and out of {@code from}. */
-    void moved(LocalDate day, String studyInstanceUid, StudyState to, Collection<StudyState> from) {
-        if (day == null) {
-            return;
+    /** After a change to {@code to} was applied to the study filed under {@code day} (null: not filed, nothing done). */
+    void moved(LocalDate day, String studyInstanceUid, StudyState to) {
+        if (day != null) {
+            session.execute(update.bind(to.name(), day, studyInstanceUid).setIdempotent(true));
         }
-        List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
-        writes.add(write(insert.bind(to.name(), day, studyInstanceUid)));
-        for (StudyState old : from) {
-            if (old != to) {
-                writes.add(write(delete.bind(old.name(), day, studyInstanceUid)));
-            }
-        }
-        writes.forEach(CompletableFutures::getUninterruptibly);
     }
 
     /**
-     * The recount's repair: makes the day's entries match {@code states} (every study of the day as its row was read).
-     * Written with the recount's start as the write time, so that a change applied while the recount ran (its entries
-     * written later) wins over what the recount read before it.
+     * The recount's repair: {@code filed} are the day's copies as the recount read them, {@code states} every study of
+     * the day as its row was read. Copies that differ are written with the recount's start as the write time, so that a
+     * change applied while the recount ran (its copy written later) wins over what the recount read before it.
      */
-    void refile(LocalDate day, Map<String, StudyState> states, Instant countedFrom) {
+    void refile(LocalDate day, Map<String, String> filed, Map<String, StudyState> states, Instant countedFrom) {
         long at = ChronoUnit.MICROS.between(Instant.EPOCH, countedFrom);
-        Map<StudyState, CompletableFuture<AsyncResultSet>> reads = new EnumMap<>(StudyState.class);
-        for (StudyState s : StudyState.values()) {
-            reads.put(s, session.executeAsync(select.bind(s.name(), day)).toCompletableFuture());
-        }
         List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
-        Set<String> filed = new HashSet<>();
-        reads.forEach((s, read) -> uids(CompletableFutures.getUninterruptibly(read)).forEach(uid -> {
-            if (states.get(uid) == s) {
-                filed.add(uid);
-            } else {
-                writes.add(write(deleteAt.bind(at, s.name(), day, uid)));
-            }
-        }));
-        states.forEach((uid, s) -> {
-            if (s != null && !filed.contains(uid)) {
-                writes.add(write(insertAt.bind(s.name(), day, uid, at)));
+        states.forEach((uid, state) -> {
+            if (state != null && !Objects.equals(filed.get(uid), state.name())) {
+                writes.add(session.executeAsync(updateAt.bind(at, state.name(), day, uid).setIdempotent(true))
+                        .toCompletableFuture());
             }
         });
         writes.forEach(CompletableFutures::getUninterruptibly);
-    }
-
-    /** The study UIDs of the day's partition of a state (all pages). */
-    private List<String> uids(AsyncResultSet first) {
-        List<String> uids = new ArrayList<>();
-        AsyncResultSet rs = first;
-        while (true) {
-            rs.currentPage().forEach(r -> uids.add(r.getString(0)));
-            if (!rs.hasMorePages()) {
-                return uids;
-            }
-            rs = CompletableFutures.getUninterruptibly(rs.fetchNextPage());
-        }
     }
 
     /**
@@ -122,20 +80,23 @@ final class CassandraStudyStates {
             if (from != null && day.isBefore(from.day())) {
                 continue;
             }
-            BoundStatement query = select.bind(state.name(), day).setPageSize(limit - uids.size());
-            if (from != null && day.equals(from.day()) && from.paging() != null) {
-                query = query.setPagingState(from.paging());
-            }
-            AsyncResultSet rs = CompletableFutures.getUninterruptibly(session.executeAsync(query));
-            for (Row r : rs.currentPage()) {
-                uids.add(r.getString(0));
-            }
-            if (rs.hasMorePages()) {
-                return new Listed(uids, new Position(day, rs.getExecutionInfo().getSafePagingState()).toString());
-            }
-            if (uids.size() >= limit) {
-                LocalDate next = day.plusDays(1);
-                return new Listed(uids, days.stream().anyMatch(d -> !d.isBefore(next)) ? new Position(next, null).toString() : null);
+            String after = from != null && day.equals(from.day()) ? from.after() : "";
+            while (true) {
+                BoundStatement slice = selectFrom.bind(day, after, SLICE);
+                int read = 0;
+                for (Row r : session.execute(slice)) {
+                    read++;
+                    after = r.getString(0);
+                    if (state.name().equals(r.getString(1))) {
+                        uids.add(after);
+                        if (uids.size() == limit) {
+                            return new Listed(uids, new Position(day, after).toString());
+                        }
+                    }
+                }
+                if (read < SLICE) {
+                    break;
+                }
             }
         }
         return new Listed(uids, null);
@@ -145,28 +106,24 @@ final class CassandraStudyStates {
     record Listed(List<String> uids, String next) {
     }
 
-    /** A position in the listing: a day, and the driver's paging state within that day's partition (null: its start). */
-    private record Position(LocalDate day, PagingState paging) {
+    /** A position in the listing: a day, and the study UID of that day listed last (empty: the day's start). */
+    private record Position(LocalDate day, String after) {
         static Position parse(String page) {
             if (page == null || page.isBlank()) {
                 return null;
             }
             int bar = page.indexOf('~');
             try {
-                LocalDate day = LocalDate.parse(bar < 0 ? page : page.substring(0, bar));
-                return new Position(day, bar < 0 || bar == page.length() - 1 ? null : PagingState.fromString(page.substring(bar + 1)));
-            } catch (DateTimeParseException | IllegalArgumentException e) {
+                return new Position(LocalDate.parse(bar < 0 ? page : page.substring(0, bar)),
+                        bar < 0 ? "" : page.substring(bar + 1));
+            } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("not a page of this listing: " + page, e);
             }
         }
 
         @Override
         public String toString() {
-            return paging == null ? day.toString() : day + "~" + paging;
+            return day + "~" + after;
         }
-    }
-
-    private CompletableFuture<AsyncResultSet> write(BoundStatement statement) {
-        return session.executeAsync(statement.setIdempotent(true)).toCompletableFuture();
     }
 }
