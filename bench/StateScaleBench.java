@@ -53,8 +53,10 @@ public final class StateScaleBench {
         Path dir = Path.of(args.length > 5 ? args[5] : "target/state-scale-bench").toAbsolutePath();
         Files.createDirectories(dir);
         CassandraNode node = CassandraNode.start(dir.resolve("cassandra"), false);
-        // STATE_SCALE_ONLY=report runs the report alone (on a keyspace written before: it takes the longest)
-        boolean all = !"report".equals(System.getenv("STATE_SCALE_ONLY"));
+        // STATE_SCALE_ONLY=report runs the report alone (on a keyspace written before: it takes the longest), =store all
+        // but the report
+        String only = System.getenv("STATE_SCALE_ONLY");
+        boolean all = !"report".equals(only);
         try {
             if (all) {
                 try (CassandraStateStore store = open(node, "state_scale", dir, studies, perStudy, days)) {
@@ -65,9 +67,11 @@ public final class StateScaleBench {
             }
             // the report reads every instance row of every study: on a keyspace of its own when asked for another size
             boolean own = reportStudies != studies || reportPerStudy != perStudy;
-            try (CassandraStateStore store = open(node, own ? "state_scale_report" : "state_scale", dir, reportStudies,
-                    reportPerStudy, own ? Math.min(days, reportStudies) : days)) {
-                report(store, dir.resolve("report"));
+            if (!"store".equals(only)) {
+                try (CassandraStateStore store = open(node, own ? "state_scale_report" : "state_scale", dir, reportStudies,
+                        reportPerStudy, own ? Math.min(days, reportStudies) : days)) {
+                    report(store, dir.resolve("report"));
+                }
             }
             // last: the state listing's index reads are the heaviest on the node
             if (all) {
