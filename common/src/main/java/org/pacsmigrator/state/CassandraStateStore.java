@@ -23,6 +23,7 @@ public final class CassandraStateStore implements StateStore {
     private final CqlSession session;
     private final String keyspace;
     private final CassandraStudies studies;
+    private final CassandraStudyStates studyStates;
     private final CassandraPatients patients;
     private final CassandraInstances instances;
     private final CassandraRefusals refusals;
@@ -37,8 +38,8 @@ public final class CassandraStateStore implements StateStore {
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
         this.keyspace = ks;
-        CassandraStudyStates states = new CassandraStudyStates(session, ks);
-        studies = new CassandraStudies(session, ks, states);
+        studyStates = new CassandraStudyStates(session, ks);
+        studies = new CassandraStudies(session, ks, studyStates);
         patients = new CassandraPatients(session, ks);
         instances = new CassandraInstances(session, ks);
         refusals = new CassandraRefusals(session, ks);
@@ -48,7 +49,7 @@ public final class CassandraStateStore implements StateStore {
         commitments = new CassandraCommitments(session, ks);
         statuses = new CassandraStudyStatus(session, ks);
         stageControl = new CassandraStageControl(session, ks);
-        progress = new CassandraProgress(session, ks, states);
+        progress = new CassandraProgress(session, ks, studyStates);
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -69,7 +70,7 @@ public final class CassandraStateStore implements StateStore {
                 store.allStudies().forEach(store.studies::fileKeys);
             }
             if (created.contains("studies_by_day.state")) {
-                store.allStudies().forEach(store.studies::fileState);
+                store.studyStates.fileAll(store.allStudies());
             }
             return store;
         } catch (RuntimeException e) {

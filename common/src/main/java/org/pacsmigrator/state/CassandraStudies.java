@@ -153,13 +153,6 @@ final class CassandraStudies {
         }
     }
 
-    /** Files the study under its state for the listing (idempotent). */
-    void fileState(StudyRecord s) {
-        if (s.state() != null) {
-            states.moved(filedDay(s.studyDate()), s.studyInstanceUid(), s.state());
-        }
-    }
-
     /**
      * The day a study is filed under and counted in: its StudyDate, {@link StudyStore#UNDATED} without one, or
      * {@link StudyStore#UNREADABLE_DATE} for a StudyDate that is not a date (kept apart from the undated bucket, which

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 final class CassandraStudyStates {
     /** Rows of a day's partition read at a time while listing (filtered by state on this side). */
     private static final int SLICE = 500;
+    private static final int FILE_CHUNK = 1024;
 
     private final CqlSession session;
     private final PreparedStatement update;
@@ -49,6 +51,22 @@ final class CassandraStudyStates {
         if (day != null) {
             session.execute(update.bind(to.name(), day, studyInstanceUid).setIdempotent(true));
         }
+    }
+
+    /** Copies the states of {@code studies} (a keyspace of an older version, once): a bounded window of writes. */
+    void fileAll(Iterable<StudyRecord> studies) {
+        List<Statement<?>> chunk = new ArrayList<>();
+        for (StudyRecord s : studies) {
+            if (s.state() != null) {
+                chunk.add(update.bind(s.state().name(), CassandraStudies.filedDay(s.studyDate()), s.studyInstanceUid())
+                        .setIdempotent(true));
+            }
+            if (chunk.size() == FILE_CHUNK) {
+                CassandraWrites.executeBatches(session, chunk);
+                chunk = new ArrayList<>();
+            }
+        }
+        CassandraWrites.executeBatches(session, chunk);
     }
 
     /**
