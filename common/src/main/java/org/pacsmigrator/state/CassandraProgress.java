@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
@@ -32,10 +33,12 @@ import java.util.function.BooleanSupplier;
  *   <li>every change of a study (insert, transition, reopen, failure, completion status) stamps its day's
  *       {@code changed_at} before it is made and again after it was applied, so a crash between the two still
  *       leaves the day marked;</li>
- *   <li>{@link #progress} recounts the days stamped at or after {@link #SETTLE} before their last recount began (the
- *       margin covers a change whose write landed a little after its first stamp, and clock skew between workers);
- *       a day keeps being recounted until it has been quiet for that long, then its counts are exact and it costs
- *       nothing more;</li>
+ *   <li>{@link #progress} recounts the days stamped since (or {@link #SKEW} before) their last recount began: an
+ *       applied change's second stamp comes after its write, so a recount that began before the write sees the day
+ *       stamped again (the margin covers clock skew between workers);</li>
+ *   <li>a day stamped within {@link #SETTLE} before its last recount is recounted once more when that stamp is
+ *       {@link #SETTLE} old: the safety net for a change whose process died between its write and its second stamp
+ *       (its first stamp came before a recount that missed the write); then the day costs nothing more;</li>
  *   <li>a recount is written with its start as the write timestamp, so of two processes recounting the same day the
  *       later recount wins, whichever finishes last;</li>
  *   <li>a large busy day (its recount takes {@link #UNGATED_MILLIS} or more) is recounted at most a tenth of the time
@@ -49,6 +52,7 @@ import java.util.function.BooleanSupplier;
  */
 final class CassandraProgress {
     static final Duration SETTLE = Duration.ofSeconds(60);
+    static final Duration SKEW = Duration.ofSeconds(2);
     private static final int DUTY_DIVISOR = 10;
     /** A day recounted faster than this is recounted whenever stale (small days, small migrations: always current). */
     private static final long UNGATED_MILLIS = 100;
@@ -65,6 +69,8 @@ final class CassandraProgress {
 
     private final CqlSession session;
     private final CassandraStudyStates states;
+    /** The progress being computed by some thread, which other callers wait for (null: none). */
+    private CompletableFuture<StudyProgress> inFlight;
     private final PreparedStatement stamp;
     private final PreparedStatement askRecount;
     private final PreparedStatement selectAll;
@@ -135,7 +141,7 @@ final class CassandraProgress {
         List<LocalDate> days = new ArrayList<>();
         for (Row r : session.execute(selectAll.bind())) {
             Long counted = r.getMap("states", String.class, Long.class).get(state.name());
-            if (stale(r) || counted != null && counted > 0) {
+            if (stale(r, Instant.now()) || counted != null && counted > 0) {
                 days.add(r.getLocalDate("day"));
             }
         }
@@ -143,14 +149,49 @@ final class CassandraProgress {
         return days;
     }
 
-    /** Every day's counts, recounting first the days that changed since (or shortly before) their last count. */
+    /**
+     * Every day's counts, recounting first the days that changed since (or shortly before) their last count. A call
+     * made while another thread of this process computes them takes that result: the run's loop, its progress display
+     * and the console sample the same counts, and the recounts of busy days are the cost.
+     */
     StudyProgress progress() {
+        CompletableFuture<StudyProgress> flight;
+        boolean mine;
+        synchronized (this) {
+            mine = inFlight == null;
+            if (mine) {
+                inFlight = new CompletableFuture<>();
+            }
+            flight = inFlight;
+        }
+        if (!mine) {
+            try {
+                return flight.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+        }
+        try {
+            StudyProgress counted = countAll();
+            flight.complete(counted);
+            return counted;
+        } catch (RuntimeException | Error e) {
+            flight.completeExceptionally(e);
+            throw e;
+        } finally {
+            synchronized (this) {
+                inFlight = null;
+            }
+        }
+    }
+
+    private StudyProgress countAll() {
         Instant now = Instant.now();
         SortedMap<LocalDate, StudyCounts> days = new TreeMap<>();
         boolean current = true;
         for (Row r : session.execute(selectAll.bind())) {
             LocalDate day = r.getLocalDate("day");
-            boolean stale = stale(r);
+            boolean stale = stale(r, now);
             if (stale && due(r, now)) {
                 days.put(day, recount(day));
             } else {
@@ -161,12 +202,16 @@ final class CassandraProgress {
         return StudyProgress.of(days, current);
     }
 
-    private static boolean stale(Row r) {
+    /** The day's counts may miss a change: a change stamped since its last count, a safety recount due, or asked. */
+    private static boolean stale(Row r, Instant now) {
         Instant counted = r.getInstant("counted_from");
         Instant changed = r.getInstant("changed_at");
         Instant asked = r.getInstant("recount_asked_at");
-        return counted == null || changed != null && !changed.isBefore(counted.minus(SETTLE))
-                || asked != null && !asked.isBefore(counted);
+        if (counted == null || asked != null && !asked.isBefore(counted)) {
+            return true;
+        }
+        return changed != null && (!changed.isBefore(counted.minus(SKEW))
+                || !changed.isBefore(counted.minus(SETTLE)) && !now.isBefore(changed.plus(SETTLE)));
     }
 
     private static boolean due(Row r, Instant now) {

@@ -130,6 +130,27 @@ class StudyProgressTest {
     }
 
     @Test
+    void aDayCountedSinceItsLastStampIsTrustedThenCheckedOnceWhenTheStampHasSettled() {
+        store.insertStudyIfAbsent(study("1.2.44.1", "20240307"));
+        LocalDate day = LocalDate.of(2024, 3, 7);
+        assertThat(store.progress().total().count(StudyState.INDEXED)).isEqualTo(1);
+        Instant now = Instant.now();
+        // counted 20 s ago, after the last stamp (30 s ago): trusted, not recounted
+        stamped(day, now.minusSeconds(30), now.minusSeconds(20));
+        // a change whose process died after its write, before its second stamp (its first was the one 30 s ago)
+        setState("1.2.44.1", StudyState.RETRIEVING);
+        StudyProgress trusted = store.progress();
+        assertThat(trusted.current()).isTrue();
+        assertThat(trusted.total().count(StudyState.RETRIEVING)).as("not recounted").isZero();
+        // once that stamp is a settle period old, the day is recounted once more: the change is counted
+        stamped(day, now.minus(CassandraProgress.SETTLE).minusSeconds(1), now.minusSeconds(50));
+        assertThat(store.progress().total().count(StudyState.RETRIEVING)).isEqualTo(1);
+        // and then the day is quiet: a change behind the store's back is no longer seen
+        setState("1.2.44.1", StudyState.RETRIEVED);
+        assertThat(store.progress().total().count(StudyState.RETRIEVING)).isEqualTo(1);
+    }
+
+    @Test
     void anOlderKeyspaceLosesItsStateIndexAndIsListedByStateOnce() {
         for (int i = 0; i < 12; i++) {
             store.insertStudyIfAbsent(study("1.2.43." + i, DATES.get(i % 3)));
@@ -221,6 +242,12 @@ class StudyProgressTest {
         Instant past = Instant.now().minus(10, ChronoUnit.MINUTES);
         store.session().execute(SimpleStatement.newInstance("UPDATE " + store.keyspace()
                 + ".day_progress SET changed_at = ?, counted_from = ? WHERE day = ?", past, past.plusSeconds(120), day));
+    }
+
+    /** Sets the day's last stamp and last count. */
+    private void stamped(LocalDate day, Instant changedAt, Instant countedFrom) {
+        store.session().execute(SimpleStatement.newInstance("UPDATE " + store.keyspace()
+                + ".day_progress SET changed_at = ?, counted_from = ? WHERE day = ?", changedAt, countedFrom, day));
     }
 
     /** A transition as the store would apply it, without the store's stamps (a crash, or a write behind its back). */
