@@ -54,11 +54,11 @@ public final class StateScaleBench {
         Files.createDirectories(dir);
         CassandraNode node = CassandraNode.start(dir.resolve("cassandra"), false);
         // STATE_SCALE_ONLY=report runs the report alone (on a keyspace written before: it takes the longest), =store all
-        // but the report
+        // but the report, =console the console's calls alone
         String only = System.getenv("STATE_SCALE_ONLY");
         boolean all = !"report".equals(only);
         try {
-            if (all) {
+            if (all && !"console".equals(only)) {
                 try (CassandraStateStore store = open(node, "state_scale", dir, studies, perStudy, days)) {
                     sampleRecount(store, days, studies);
                     polls(store, "progress poll, every day quiet", 30, 0, null);
@@ -67,7 +67,7 @@ public final class StateScaleBench {
             }
             // the report reads every instance row of every study: on a keyspace of its own when asked for another size
             boolean own = reportStudies != studies || reportPerStudy != perStudy;
-            if (!"store".equals(only)) {
+            if (!"store".equals(only) && !"console".equals(only)) {
                 try (CassandraStateStore store = open(node, own ? "state_scale_report" : "state_scale", dir, reportStudies,
                         reportPerStudy, own ? Math.min(days, reportStudies) : days)) {
                     report(store, dir.resolve("report"));

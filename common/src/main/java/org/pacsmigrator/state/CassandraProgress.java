@@ -12,8 +12,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +55,7 @@ import java.util.function.BooleanSupplier;
 final class CassandraProgress {
     static final Duration SETTLE = Duration.ofSeconds(60);
     static final Duration SKEW = Duration.ofSeconds(2);
+    private static final Duration DAYS_SEEN_FOR = Duration.ofSeconds(10);
     private static final int DUTY_DIVISOR = 10;
     /** A day recounted faster than this is recounted whenever stale (small days, small migrations: always current). */
     private static final long UNGATED_MILLIS = 100;
@@ -69,6 +72,8 @@ final class CassandraProgress {
 
     private final CqlSession session;
     private final CassandraStudyStates states;
+    /** The days seen last, for the listing by state (null: none yet). */
+    private volatile DaysSeen daysSeen;
     /** The progress being computed by some thread, which other callers wait for (null: none). */
     private CompletableFuture<StudyProgress> inFlight;
     private final PreparedStatement stamp;
@@ -134,19 +139,37 @@ final class CassandraProgress {
     }
 
     /**
-     * The days that may have studies in {@code state}: those whose counts have some, and those changed since their
-     * last count (nothing is recounted).
+     * The days that may have studies in {@code state}: those whose counts have some, and those whose counts may miss a
+     * change (nothing is recounted). From the days seen by a progress or a listing of the last {@link #DAYS_SEEN_FOR}
+     * (the console samples the progress every few seconds; its pages of a state come in a row), read otherwise.
      */
     List<LocalDate> daysWith(StudyState state) {
-        List<LocalDate> days = new ArrayList<>();
-        for (Row r : session.execute(selectAll.bind())) {
-            Long counted = r.getMap("states", String.class, Long.class).get(state.name());
-            if (stale(r, Instant.now()) || counted != null && counted > 0) {
-                days.add(r.getLocalDate("day"));
+        DaysSeen seen = daysSeen;
+        if (seen == null || Instant.now().isAfter(seen.at().plus(DAYS_SEEN_FOR))) {
+            Instant now = Instant.now();
+            SortedMap<LocalDate, StudyCounts> counts = new TreeMap<>();
+            Set<LocalDate> uncertain = new HashSet<>();
+            for (Row r : session.execute(selectAll.bind())) {
+                counts.put(r.getLocalDate("day"), stored(r));
+                if (stale(r, now)) {
+                    uncertain.add(r.getLocalDate("day"));
+                }
             }
+            seen = new DaysSeen(now, counts, uncertain);
+            daysSeen = seen;
         }
-        days.sort(null);
+        Set<LocalDate> uncertain = seen.uncertain();
+        List<LocalDate> days = new ArrayList<>();
+        seen.counts().forEach((day, c) -> {
+            if (c.count(state) > 0 || uncertain.contains(day)) {
+                days.add(day);
+            }
+        });
         return days;
+    }
+
+    /** Each day's counts when last seen, and the days whose counts may miss a change. */
+    private record DaysSeen(Instant at, SortedMap<LocalDate, StudyCounts> counts, Set<LocalDate> uncertain) {
     }
 
     /**
@@ -188,7 +211,7 @@ final class CassandraProgress {
     private StudyProgress countAll() {
         Instant now = Instant.now();
         SortedMap<LocalDate, StudyCounts> days = new TreeMap<>();
-        boolean current = true;
+        Set<LocalDate> putOff = new HashSet<>();
         for (Row r : session.execute(selectAll.bind())) {
             LocalDate day = r.getLocalDate("day");
             boolean stale = stale(r, now);
@@ -196,10 +219,13 @@ final class CassandraProgress {
                 days.put(day, recount(day));
             } else {
                 days.put(day, stored(r));
-                current &= !stale;
+                if (stale) {
+                    putOff.add(day);
+                }
             }
         }
-        return StudyProgress.of(days, current);
+        daysSeen = new DaysSeen(now, days, putOff);
+        return StudyProgress.of(days, putOff.isEmpty());
     }
 
     /** The day's counts may miss a change: a change stamped since its last count, a safety recount due, or asked. */

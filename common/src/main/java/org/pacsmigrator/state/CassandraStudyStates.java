@@ -2,7 +2,6 @@ package org.pacsmigrator.state;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
-import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
@@ -12,6 +11,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +31,8 @@ final class CassandraStudyStates {
     /** Rows of a day's partition read at a time while listing (filtered by state on this side). */
     private static final int SLICE = 500;
     private static final int FILE_CHUNK = 1024;
+    /** Days whose first slice is read ahead while listing. */
+    private static final int READ_AHEAD = 4;
 
     private final CqlSession session;
     private final PreparedStatement update;
@@ -93,16 +95,21 @@ final class CassandraStudyStates {
      */
     Listed list(StudyState state, List<LocalDate> days, int limit, String page) {
         Position from = Position.parse(page);
+        List<LocalDate> walk = days.stream().filter(d -> from == null || !d.isBefore(from.day())).toList();
+        // the first slices of the next days are read ahead: a rare state has a few studies in each day
+        Map<LocalDate, CompletableFuture<AsyncResultSet>> ahead = new HashMap<>();
         List<String> uids = new ArrayList<>();
-        for (LocalDate day : days) {
-            if (from != null && day.isBefore(from.day())) {
-                continue;
+        for (int i = 0; i < walk.size(); i++) {
+            for (int next = i; next < Math.min(walk.size(), i + READ_AHEAD); next++) {
+                LocalDate d = walk.get(next);
+                ahead.computeIfAbsent(d, k -> slice(k, from != null && k.equals(from.day()) ? from.after() : ""));
             }
-            String after = from != null && day.equals(from.day()) ? from.after() : "";
+            LocalDate day = walk.get(i);
+            AsyncResultSet rs = CompletableFutures.getUninterruptibly(ahead.remove(day));
             while (true) {
-                BoundStatement slice = selectFrom.bind(day, after, SLICE);
                 int read = 0;
-                for (Row r : session.execute(slice)) {
+                String after = null;
+                for (Row r : rs.currentPage()) {
                     read++;
                     after = r.getString(0);
                     if (state.name().equals(r.getString(1))) {
@@ -115,9 +122,14 @@ final class CassandraStudyStates {
                 if (read < SLICE) {
                     break;
                 }
+                rs = CompletableFutures.getUninterruptibly(slice(day, after));
             }
         }
         return new Listed(uids, null);
+    }
+
+    private CompletableFuture<AsyncResultSet> slice(LocalDate day, String after) {
+        return session.executeAsync(selectFrom.bind(day, after, SLICE).setPageSize(SLICE)).toCompletableFuture();
     }
 
     /** Study UIDs of one listing page and where the next page starts (null: no more). */
