@@ -343,7 +343,12 @@ public final class StateScaleBench {
         measure("GET /api/studies?q=<patient ID>", n, i -> store.findStudiesByKey("P" + random.nextInt(studies / 3), 50));
         measure("GET /api/studies?limit=50 (first page)", n, i -> store.studies(null, 50, null));
         for (StudyState s : List.of(StudyState.FAILED, StudyState.RETRIEVING, StudyState.VERIFIED)) {
-            measure("GET /api/studies?state=" + s + "&limit=50 (first page)", n, i -> store.studies(s, 50, null));
+            measure("GET /api/studies?state=" + s + "&limit=50 (first page)", n, i -> {
+                StudyPage p = store.studies(s, 50, null);
+                if (p.studies().size() != 50 || p.studies().stream().anyMatch(st -> st.state() != s) || p.next() == null) {
+                    throw new IllegalStateException("the first page of " + s + " is not 50 of its studies: " + p.studies().size());
+                }
+            });
         }
         String[] page = {null};
         measure("GET /api/studies?state=FAILED&limit=50&page=<next> (walking the pages)", n, i -> {
