@@ -53,10 +53,12 @@ public final class StateScaleBench {
         Path dir = Path.of(args.length > 5 ? args[5] : "target/state-scale-bench").toAbsolutePath();
         Files.createDirectories(dir);
         CassandraNode node = CassandraNode.start(dir.resolve("cassandra"), false);
-        // STATE_SCALE_ONLY=report runs the report alone (on a keyspace written before: it takes the longest)
-        boolean all = !"report".equals(System.getenv("STATE_SCALE_ONLY"));
+        // STATE_SCALE_ONLY=report runs the report alone (on a keyspace written before: it takes the longest), =store all
+        // but the report, =console the console's calls alone
+        String only = System.getenv("STATE_SCALE_ONLY");
+        boolean all = !"report".equals(only);
         try {
-            if (all) {
+            if (all && !"console".equals(only)) {
                 try (CassandraStateStore store = open(node, "state_scale", dir, studies, perStudy, days)) {
                     sampleRecount(store, days, studies);
                     polls(store, "progress poll, every day quiet", 30, 0, null);
@@ -65,9 +67,11 @@ public final class StateScaleBench {
             }
             // the report reads every instance row of every study: on a keyspace of its own when asked for another size
             boolean own = reportStudies != studies || reportPerStudy != perStudy;
-            try (CassandraStateStore store = open(node, own ? "state_scale_report" : "state_scale", dir, reportStudies,
-                    reportPerStudy, own ? Math.min(days, reportStudies) : days)) {
-                report(store, dir.resolve("report"));
+            if (!"store".equals(only) && !"console".equals(only)) {
+                try (CassandraStateStore store = open(node, own ? "state_scale_report" : "state_scale", dir, reportStudies,
+                        reportPerStudy, own ? Math.min(days, reportStudies) : days)) {
+                    report(store, dir.resolve("report"));
+                }
             }
             // last: the state listing's index reads are the heaviest on the node
             if (all) {
@@ -127,7 +131,7 @@ public final class StateScaleBench {
                 + " attempts, indexed_at, updated_at) VALUES (?, ?, ?, ?, 'CT', 1, ?, ?, ?, 0, ?, ?)");
         PreparedStatement status = s.prepare("INSERT INTO " + ks + ".study_status (study_uid, expected, retrieved, sent,"
                 + " confirmed, failed, criterion, method, complete, updated_at) VALUES (?, ?, ?, ?, ?, 0, 'sent', 'sent', ?, ?)");
-        PreparedStatement byDay = s.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid) VALUES (?, ?)");
+        PreparedStatement byDay = s.prepare("INSERT INTO " + ks + ".studies_by_day (day, study_uid, state) VALUES (?, ?, ?)");
         PreparedStatement byKey = s.prepare("INSERT INTO " + ks + ".studies_by_key (kind, key, study_uid) VALUES (?, ?, ?)");
         PreparedStatement instance = s.prepare("INSERT INTO " + ks + ".instances (study_uid, sop_uid, series_uid,"
                 + " sop_class_uid, size_bytes, sha256, cache_key, retrieved_at, forwarded_at, forward_status, verified_at)"
@@ -167,7 +171,7 @@ public final class StateScaleBench {
             LocalDate day = FIRST.plusDays(d);
             BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
             for (int i = d; i < studies; i += days) {
-                batch.addStatement(byDay.bind(day, uid(i)));
+                batch.addStatement(byDay.bind(day, uid(i), stateOf(i).name()));
                 if (batch.getStatementsCount() == DAY_BATCH) {
                     w.send(batch.build(), DAY_BATCH);
                     batch = BatchStatement.builder(BatchType.UNLOGGED);
@@ -339,7 +343,12 @@ public final class StateScaleBench {
         measure("GET /api/studies?q=<patient ID>", n, i -> store.findStudiesByKey("P" + random.nextInt(studies / 3), 50));
         measure("GET /api/studies?limit=50 (first page)", n, i -> store.studies(null, 50, null));
         for (StudyState s : List.of(StudyState.FAILED, StudyState.RETRIEVING, StudyState.VERIFIED)) {
-            measure("GET /api/studies?state=" + s + "&limit=50 (first page)", n, i -> store.studies(s, 50, null));
+            measure("GET /api/studies?state=" + s + "&limit=50 (first page)", n, i -> {
+                StudyPage p = store.studies(s, 50, null);
+                if (p.studies().size() != 50 || p.studies().stream().anyMatch(st -> st.state() != s) || p.next() == null) {
+                    throw new IllegalStateException("the first page of " + s + " is not 50 of its studies: " + p.studies().size());
+                }
+            });
         }
         String[] page = {null};
         measure("GET /api/studies?state=FAILED&limit=50&page=<next> (walking the pages)", n, i -> {

@@ -6,7 +6,7 @@
 #        [reportInstancesPerStudy=instancesPerStudy] [dir=target/state-scale-bench]
 # The report runs on a keyspace of its own when its shape differs (it reads every instance row of every study).
 # Rows already written in <dir> (same shape) are reused: delete <dir> to write them again.
-# STATE_SCALE_ONLY=report runs the report alone.
+# STATE_SCALE_ONLY=report runs the report alone, =store all but the report, =console the console calls alone.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

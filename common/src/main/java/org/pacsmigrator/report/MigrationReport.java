@@ -30,11 +30,13 @@ import org.pacsmigrator.dicom.StudyManifest;
 import org.pacsmigrator.dicom.find.CappedResultException;
 import org.pacsmigrator.dicom.find.SplittingFinder;
 import org.pacsmigrator.files.OwnerOnly;
+import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.state.InstanceCommitment;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.RefusedInstance;
 import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StateStoreException;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.state.StudyStatus;
@@ -56,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationReport {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationReport.class);
+    private static final int READ_ATTEMPTS = 5;
+    private static final Backoff READ_BACKOFF = Backoff.ofMillis(1_000, 10_000);
     /** The failure category of a study queued again by {@link #resendMissing} (until the forwarder takes it). */
     public static final String RESEND_CATEGORY = FailureCategory.MISSING_IN_NEW_PACS.label();
     public static final String RESEND_ACTION = FailureCategory.RESEND;
@@ -159,10 +163,7 @@ public final class MigrationReport {
             List<Future<Optional<StudyRows>>> window = new ArrayList<>();
             for (LocalDate day : state.progressDays()) {
                 for (String uid : state.studiesOfDay(day)) {
-                    window.add(pool.submit(() -> {
-                        Optional<StudyRecord> study = state.findStudy(uid);
-                        return study.isEmpty() ? Optional.<StudyRows>empty() : Optional.of(row(study.get()));
-                    }));
+                    window.add(pool.submit(() -> rowRetried(uid)));
                     if (window.size() == 16 * parallelStudies) {
                         collect(window, rows, discrepancies);
                     }
@@ -275,6 +276,25 @@ public final class MigrationReport {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         window.clear();
+    }
+
+    /**
+     * A study's rows, its reads tried again after a state-store failure: a report of a million studies makes millions
+     * of reads, and one read timed out on a busy node must not lose the whole report.
+     */
+    private Optional<StudyRows> rowRetried(String uid) throws DicomException, InterruptedException {
+        for (int failures = 1; ; failures++) {
+            try {
+                Optional<StudyRecord> study = state.findStudy(uid);
+                return study.isEmpty() ? Optional.empty() : Optional.of(row(study.get()));
+            } catch (StateStoreException e) {
+                if (failures >= READ_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("report: study {}: reading its rows failed ({}), trying again", uid, e.getMessage());
+                Thread.sleep(READ_BACKOFF.after(failures).toMillis());
+            }
+        }
     }
 
     private StudyRows row(StudyRecord s) throws DicomException {

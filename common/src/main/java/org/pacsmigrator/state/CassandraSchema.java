@@ -29,13 +29,6 @@ final class CassandraSchema {
         }
     }
 
-    /** A secondary index (storage-attached) added after its table was first released: created where missing. */
-    record AddedIndex(String name, String table, String column) {
-        String cql(String ks) {
-            return "CREATE INDEX IF NOT EXISTS " + name + " ON " + ks + "." + table + " (" + column + ") USING 'sai'";
-        }
-    }
-
     static String keyspace(CassandraSettings s) {
         return "CREATE KEYSPACE IF NOT EXISTS " + s.keyspace() + " WITH replication = " + s.replication().cql();
     }
@@ -52,14 +45,14 @@ final class CassandraSchema {
     static final List<AddedColumn> ADDED_COLUMNS = Stream.of(CassandraInstances.ADDED_COLUMNS,
             CassandraStudies.ADDED_COLUMNS, CassandraPatients.ADDED_COLUMNS).flatMap(List::stream).toList();
 
-    static final List<AddedIndex> ADDED_INDEXES = CassandraStudies.ADDED_INDEXES;
+    static final List<String> RETIRED_INDEXES = CassandraStudies.RETIRED_INDEXES;
 
     /**
      * Creates the keyspace, the tables it lacks, and the columns that keyspaces of older versions lack: a resumed
      * migration's keyspace costs two reads and no schema change. On a single node the missing tables are created
      * all at once (the node applies schema changes one after another anyway; 19 tables take 2.6 s instead of 5.1
      * here); on a cluster one after another, so that no two nodes change the schema concurrently. Returns the
-     * tables it created.
+     * tables it created and, as {@code table.column}, the columns it added to tables that existed.
      */
     static Set<String> apply(CqlSession session, CassandraSettings settings) {
         String ks = settings.keyspace();
@@ -78,20 +71,23 @@ final class CassandraSchema {
         Set<String> columns = new HashSet<>();
         session.execute(SimpleStatement.newInstance("SELECT table_name, column_name FROM system_schema.columns WHERE keyspace_name = ?", ks))
                 .forEach(row -> columns.add(row.getString("table_name") + "." + row.getString("column_name")));
+        Set<String> created = new HashSet<>();
         for (AddedColumn c : ADDED_COLUMNS) {
             if (!columns.contains(c.table() + "." + c.column())) {
                 session.execute(ddl(c.cql(ks)));
+                if (existing.contains(c.table())) {
+                    created.add(c.table() + "." + c.column());
+                }
             }
         }
         Set<String> indexes = new HashSet<>();
         session.execute(SimpleStatement.newInstance("SELECT index_name FROM system_schema.indexes WHERE keyspace_name = ?", ks))
                 .forEach(row -> indexes.add(row.getString("index_name")));
-        for (AddedIndex i : ADDED_INDEXES) {
-            if (!indexes.contains(i.name())) {
-                session.execute(ddl(i.cql(ks)));
+        for (String retired : RETIRED_INDEXES) {
+            if (indexes.contains(retired)) {
+                session.execute(ddl("DROP INDEX IF EXISTS " + ks + "." + retired));
             }
         }
-        Set<String> created = new HashSet<>();
         missing.forEach(ddl -> created.add(tableName(ddl)));
         return created;
     }

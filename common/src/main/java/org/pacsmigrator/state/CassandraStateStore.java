@@ -23,6 +23,7 @@ public final class CassandraStateStore implements StateStore {
     private final CqlSession session;
     private final String keyspace;
     private final CassandraStudies studies;
+    private final CassandraStudyStates studyStates;
     private final CassandraPatients patients;
     private final CassandraInstances instances;
     private final CassandraRefusals refusals;
@@ -37,7 +38,8 @@ public final class CassandraStateStore implements StateStore {
     private CassandraStateStore(CqlSession session, String ks) {
         this.session = session;
         this.keyspace = ks;
-        studies = new CassandraStudies(session, ks);
+        studyStates = new CassandraStudyStates(session, ks);
+        studies = new CassandraStudies(session, ks, studyStates);
         patients = new CassandraPatients(session, ks);
         instances = new CassandraInstances(session, ks);
         refusals = new CassandraRefusals(session, ks);
@@ -47,7 +49,7 @@ public final class CassandraStateStore implements StateStore {
         commitments = new CassandraCommitments(session, ks);
         statuses = new CassandraStudyStatus(session, ks);
         stageControl = new CassandraStageControl(session, ks);
-        progress = new CassandraProgress(session, ks);
+        progress = new CassandraProgress(session, ks, studyStates);
     }
 
     /** Opens (and if needed creates, with replication factor 1) the keyspace of a migration. */
@@ -60,12 +62,15 @@ public final class CassandraStateStore implements StateStore {
         try {
             Set<String> created = CassandraSchema.apply(session, settings);
             CassandraStateStore store = new CassandraStateStore(session, settings.keyspace());
-            // a keyspace of an older version: its studies are counted and filed by key once
+            // a keyspace of an older version: its studies are counted, and filed by key and by state, once
             if (created.contains("day_progress")) {
                 store.recountProgress();
             }
             if (created.contains("studies_by_key")) {
                 store.allStudies().forEach(store.studies::fileKeys);
+            }
+            if (created.contains("studies_by_day.state")) {
+                store.studyStates.fileAll(store.allStudies());
             }
             return store;
         } catch (RuntimeException e) {
@@ -149,7 +154,7 @@ public final class CassandraStateStore implements StateStore {
 
     @Override
     public StudyPage studies(StudyState state, int limit, String page) {
-        return call(() -> studies.page(state, limit, page));
+        return call(() -> state == null ? studies.page(limit, page) : studies.page(state, progress.daysWith(state), limit, page));
     }
 
     @Override

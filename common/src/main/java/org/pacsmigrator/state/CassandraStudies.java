@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.StreamSupport;
 import org.pacsmigrator.state.CassandraSchema.AddedColumn;
-import org.pacsmigrator.state.CassandraSchema.AddedIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +48,9 @@ final class CassandraStudies {
                         + " indexed_at timestamp, updated_at timestamp,"
                         // the C-FIND answer's character set, and the attributes whose value arrived lossy
                         + " index_character_set text, unknown_attributes set<text>)",
+                // state: a copy of the study's, for the listing by state (CassandraStudyStates)
                 "CREATE TABLE IF NOT EXISTS " + ks + ".studies_by_day ("
-                        + " day date, study_uid text, PRIMARY KEY ((day), study_uid))",
+                        + " day date, study_uid text, state text, PRIMARY KEY ((day), study_uid))",
                 // The study search's lookups by accession number and patient ID (kind 'accession' or 'patient'). A
                 // table rather than storage-attached indexes: SAI's memtable index costs ~2 KiB of heap per distinct
                 // value, which ran a 1 GiB node out of heap at 300,000 studies (bench/README.md).
@@ -57,13 +58,17 @@ final class CassandraStudies {
                         + " kind text, key text, study_uid text, PRIMARY KEY ((kind, key), study_uid))");
     }
 
-    /** The console's study listing by state, without a scan (seven values: a small index). */
-    static final List<AddedIndex> ADDED_INDEXES = List.of(new AddedIndex("studies_state", "studies", "state"));
+    /**
+     * Indexes of earlier versions, dropped where present: the listing by state went through a storage-attached index
+     * on {@code state}, now through {@link CassandraStudyStates} (the index's segments made every listing warn at a
+     * million studies, and its upkeep cost every state change).
+     */
+    static final List<String> RETIRED_INDEXES = List.of("studies_state");
 
     private static final List<String> KEY_KINDS = List.of("accession", "patient");
 
     static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("studies", "index_character_set", "text"),
-            new AddedColumn("studies", "unknown_attributes", "set<text>"));
+            new AddedColumn("studies", "unknown_attributes", "set<text>"), new AddedColumn("studies_by_day", "state", "text"));
 
     private final CqlSession session;
     private final PreparedStatement insert;
@@ -79,7 +84,7 @@ final class CassandraStudies {
     private final PreparedStatement selectDate;
     private final PreparedStatement insertKey;
     private final PreparedStatement selectByKey;
-    private final PreparedStatement selectByState;
+    private final CassandraStudyStates states;
     /** Recently asked days of studies, so that a study's successive changes read its day once. */
     private final Map<String, LocalDate> days = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -88,8 +93,9 @@ final class CassandraStudies {
         }
     };
 
-    CassandraStudies(CqlSession session, String ks) {
+    CassandraStudies(CqlSession session, String ks, CassandraStudyStates states) {
         this.session = session;
+        this.states = states;
         insert = session.prepare("INSERT INTO " + ks + ".studies (study_uid, patient_id, issuer_of_patient_id,"
                 + " patient_name, patient_birth_date, patient_sex, accession_number, study_date, study_time,"
                 + " study_description, modalities_in_study, expected_series, expected_instances, state,"
@@ -111,7 +117,6 @@ final class CassandraStudies {
         selectDate = session.prepare("SELECT study_date FROM " + ks + ".studies WHERE study_uid = ?");
         insertKey = session.prepare("INSERT INTO " + ks + ".studies_by_key (kind, key, study_uid) VALUES (?, ?, ?)");
         selectByKey = session.prepare("SELECT study_uid FROM " + ks + ".studies_by_key WHERE kind = ? AND key = ?");
-        selectByState = session.prepare("SELECT * FROM " + ks + ".studies WHERE state = ?");
     }
 
     boolean insertIfAbsent(StudyRecord s) {
@@ -128,8 +133,12 @@ final class CassandraStudies {
             b = setIfPresent(b, i + 1, values[i]);
         }
         boolean inserted = session.execute(b.build()).wasApplied();
+        LocalDate day = filedDay(s.studyDate());
         // Always (re)written, outside the LWT: repairs a crash between the writes on re-index.
-        fileUnder(filedDay(s.studyDate()), s.studyInstanceUid());
+        fileUnder(day, s.studyInstanceUid());
+        if (inserted) {
+            states.moved(day, s.studyInstanceUid(), s.state() == null ? StudyState.INDEXED : s.state());
+        }
         fileKeys(s);
         return inserted;
     }
@@ -182,19 +191,24 @@ final class CassandraStudies {
      * ignored (FAILED can always be left, e.g. by a replay).
      */
     boolean transition(String studyInstanceUid, StudyState target, StudyState... allowedFrom) {
-        List<String> from = Arrays.stream(allowedFrom)
+        List<StudyState> from = Arrays.stream(allowedFrom)
                 .filter(s -> s == target || !s.atLeast(target))
-                .map(Enum::name).distinct().toList();
-        if (from.isEmpty()) {
-            return false;
-        }
-        return session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid, from)).wasApplied();
+                .distinct().toList();
+        return !from.isEmpty() && moveIf(studyInstanceUid, target, from);
     }
 
     boolean reopen(String studyInstanceUid) {
         // transition() never goes backwards; this is the one place that does, on purpose
-        return session.execute(transitionIf.bind(StudyState.INDEXED.name(), Instant.now(), studyInstanceUid,
-                List.of(StudyState.VERIFIED.name()))).wasApplied();
+        return moveIf(studyInstanceUid, StudyState.INDEXED, List.of(StudyState.VERIFIED));
+    }
+
+    private boolean moveIf(String studyInstanceUid, StudyState target, List<StudyState> from) {
+        boolean applied = session.execute(transitionIf.bind(target.name(), Instant.now(), studyInstanceUid,
+                from.stream().map(Enum::name).toList())).wasApplied();
+        if (applied) {
+            states.moved(dayOf(studyInstanceUid), studyInstanceUid, target);
+        }
+        return applied;
     }
 
     void markFailed(String studyInstanceUid, String category, String message) {
@@ -210,6 +224,7 @@ final class CassandraStudies {
             int next = attempts == null ? 1 : attempts + 1;
             if (session.execute(failIfAttempts.bind(StudyState.FAILED.name(), category, truncate(message), next,
                     Instant.now(), studyInstanceUid, attempts)).wasApplied()) {
+                states.moved(dayOf(studyInstanceUid), studyInstanceUid, StudyState.FAILED);
                 return;
             }
         }
@@ -259,11 +274,26 @@ final class CassandraStudies {
     }
 
     /**
-     * One page of studies (all, or those in {@code state} through its index) from {@code page}, the paging state of the
-     * page before (null: the first page). Throws IllegalArgumentException for a paging state not of this query.
+     * One page of the studies in {@code state}, listed through {@link CassandraStudyStates} over {@code days} (those
+     * that may have studies in it), from {@code page} (null: the first page). Each listed study's row is read: an entry
+     * a crash left stale is not shown under the wrong state.
      */
-    StudyPage page(StudyState state, int limit, String page) {
-        BoundStatement query = (state == null ? selectAll.bind() : selectByState.bind(state.name())).setPageSize(limit);
+    StudyPage page(StudyState state, List<LocalDate> days, int limit, String page) {
+        CassandraStudyStates.Listed listed = states.list(state, days, limit, page);
+        List<CompletableFuture<Optional<StudyRecord>>> reads = listed.uids().stream()
+                .map(uid -> session.executeAsync(select.bind(uid)).toCompletableFuture()
+                        .thenApply(rs -> Optional.ofNullable(rs.one()).map(CassandraStudies::toStudy))).toList();
+        List<StudyRecord> studies = reads.stream().map(CompletableFutures::getUninterruptibly).flatMap(Optional::stream)
+                .filter(s -> s.state() == state).toList();
+        return new StudyPage(studies, listed.next());
+    }
+
+    /**
+     * One page of every study from {@code page}, the paging state of the page before (null: the first page). Throws
+     * IllegalArgumentException for a paging state not of this query.
+     */
+    StudyPage page(int limit, String page) {
+        BoundStatement query = selectAll.bind().setPageSize(limit);
         if (page != null && !page.isBlank()) {
             query = query.setPagingState(PagingState.fromString(page));
         }

@@ -2,20 +2,28 @@ package org.pacsmigrator.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.state.CassandraSettings;
 import org.pacsmigrator.state.CassandraStateStore;
+import org.pacsmigrator.state.StateStore;
+import org.pacsmigrator.state.StateStoreException;
 import org.pacsmigrator.state.StudyRecord;
 import org.pacsmigrator.state.StudyState;
 import org.pacsmigrator.testsupport.RealServices;
 import org.pacsmigrator.throttle.AssociationGate;
 
-/** The report reads the studies day by day and writes each row as it comes: every study once, in day order. */
+/**
+ * The report reads the studies day by day and writes each row as it comes: every study once, in day order; a read
+ * that fails is tried again.
+ */
 class StreamedReportTest {
 
     @Test
@@ -42,6 +50,26 @@ class StreamedReportTest {
                 try (var left = Files.list(dir)) {
                     assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
                 }
+
+                // a read that fails once (a timed-out read on a busy node) is tried again: the report is the same
+                AtomicInteger failed = new AtomicInteger();
+                StateStore flaky = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(),
+                        new Class<?>[] {StateStore.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("instancesOf") && "1.2.50.2".equals(args[0])
+                                    && failed.getAndIncrement() == 0) {
+                                throw new StateStoreException("state store: read timed out", null);
+                            }
+                            try {
+                                return method.invoke(store, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+                Path again = dir.resolve("again");
+                MigrationReport.Result retried = new MigrationReport(flaky, null, AssociationGate.unlimited(none, 1),
+                        AssociationGate.unlimited(none, 1), Completion.of("sent"), 2, null).write(again, null, null);
+                assertThat(failed).hasValueGreaterThan(1);
+                assertThat(Files.readAllLines(retried.csv())).isEqualTo(Files.readAllLines(r.csv()));
             } finally {
                 store.dropKeyspace();
             }

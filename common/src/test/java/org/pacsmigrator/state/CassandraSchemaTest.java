@@ -32,16 +32,14 @@ class CassandraSchemaTest {
                 new CassandraSchema.AddedColumn("instances", "patient", "frozen<map<text, text>>"),
                 new CassandraSchema.AddedColumn("studies", "index_character_set", "text"),
                 new CassandraSchema.AddedColumn("studies", "unknown_attributes", "set<text>"),
-                new CassandraSchema.AddedColumn("patients", "from_images", "boolean"));
+                new CassandraSchema.AddedColumn("patients", "from_images", "boolean"),
+                new CassandraSchema.AddedColumn("studies_by_day", "state", "text"));
         assertThat(CassandraSchema.ADDED_COLUMNS.get(0).cql("ks"))
                 .isEqualTo("ALTER TABLE ks.instances ADD store_attempts list<timestamp>");
     }
 
     @Test
-    void theStudyStateIndexIsAddedWhereMissing() {
-        assertThat(CassandraSchema.ADDED_INDEXES).containsExactly(
-                new CassandraSchema.AddedIndex("studies_state", "studies", "state"));
-        assertThat(CassandraSchema.ADDED_INDEXES.get(0).cql("ks"))
-                .isEqualTo("CREATE INDEX IF NOT EXISTS studies_state ON ks.studies (state) USING 'sai'");
+    void theStudyStateIndexOfEarlierVersionsIsDropped() {
+        assertThat(CassandraSchema.RETIRED_INDEXES).containsExactly("studies_state");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.testsupport.RealServices;
 
-/** The per-day aggregates stay exact across repeated, raced and half-done changes; the study search pages by index. */
+/**
+ * The per-day aggregates and the listing by state stay exact across repeated, raced and half-done changes; the study
+ * search finds by key.
+ */
 class StudyProgressTest {
     private static final List<String> DATES = List.of("20240301", "20240302", "20240303", "", "2024-XX");
 
@@ -90,6 +94,10 @@ class StudyProgressTest {
         assertThat(progress.total().studies()).isPositive();
         assertThat(progress.days().keySet()).contains(StudyStore.UNDATED, StudyStore.UNREADABLE_DATE);
         assertThat(store.countStudiesByState()).isEqualTo(scanned().byState());
+        // the listing by state, kept beside the raced changes and refiled by the recounts, lists each study once, right
+        for (StudyState state : StudyState.values()) {
+            assertThat(listed(state, 5)).as(state.name()).containsExactlyInAnyOrderElementsOf(scannedUids(state));
+        }
     }
 
     @Test
@@ -101,9 +109,13 @@ class StudyProgressTest {
         settle(day);
 
         // A change whose first stamp was written and whose process died after the transition, before the second.
-        new CassandraProgress(store.session(), store.keyspace()).markChanged(day);
+        new CassandraProgress(store.session(), store.keyspace(), new CassandraStudyStates(store.session(), store.keyspace()))
+                .markChanged(day);
         setState("1.2.41.1", StudyState.RETRIEVING);
         assertThat(store.progress().total().count(StudyState.RETRIEVING)).isEqualTo(1);
+        // its listing entry was never moved: the recount refiled it
+        assertThat(listed(StudyState.RETRIEVING, 10)).containsExactly("1.2.41.1");
+        assertThat(listed(StudyState.INDEXED, 10)).containsExactly("1.2.41.2");
         settle(day);
 
         // A change made behind the store's back (no stamp at all): the settled day is not recounted...
@@ -113,13 +125,57 @@ class StudyProgressTest {
         store.recountProgress();
         assertThat(store.progress().total()).isEqualTo(scanned());
         assertThat(store.progress().total().count(StudyState.RETRIEVING)).isEqualTo(2);
+        assertThat(listed(StudyState.RETRIEVING, 10)).containsExactlyInAnyOrder("1.2.41.1", "1.2.41.2");
+        assertThat(listed(StudyState.INDEXED, 10)).isEmpty();
     }
 
     @Test
-    void searchFindsByKeyAndPagesThroughAStateByIndex() {
+    void aDayCountedSinceItsLastStampIsTrustedThenCheckedOnceWhenTheStampHasSettled() {
+        store.insertStudyIfAbsent(study("1.2.44.1", "20240307"));
+        LocalDate day = LocalDate.of(2024, 3, 7);
+        assertThat(store.progress().total().count(StudyState.INDEXED)).isEqualTo(1);
+        Instant now = Instant.now();
+        // counted 20 s ago, after the last stamp (30 s ago): trusted, not recounted
+        stamped(day, now.minusSeconds(30), now.minusSeconds(20));
+        // a change whose process died after its write, before its second stamp (its first was the one 30 s ago)
+        setState("1.2.44.1", StudyState.RETRIEVING);
+        StudyProgress trusted = store.progress();
+        assertThat(trusted.current()).isTrue();
+        assertThat(trusted.total().count(StudyState.RETRIEVING)).as("not recounted").isZero();
+        // once that stamp is a settle period old, the day is recounted once more: the change is counted
+        stamped(day, now.minus(CassandraProgress.SETTLE).minusSeconds(1), now.minusSeconds(50));
+        assertThat(store.progress().total().count(StudyState.RETRIEVING)).isEqualTo(1);
+        // and then the day is quiet: a change behind the store's back is no longer seen
+        setState("1.2.44.1", StudyState.RETRIEVED);
+        assertThat(store.progress().total().count(StudyState.RETRIEVING)).isEqualTo(1);
+    }
+
+    @Test
+    void anOlderKeyspaceLosesItsStateIndexAndIsListedByStateOnce() {
+        for (int i = 0; i < 12; i++) {
+            store.insertStudyIfAbsent(study("1.2.43." + i, DATES.get(i % 3)));
+            store.transition("1.2.43." + i, i % 2 == 0 ? StudyState.RETRIEVED : StudyState.RETRIEVING, StudyState.INDEXED);
+        }
+        // the keyspace as the version before left it: a storage-attached index on state, no copies of the states
+        store.session().execute(SimpleStatement.newInstance("ALTER TABLE " + store.keyspace() + ".studies_by_day DROP state")
+                .setTimeout(Duration.ofSeconds(60)));
+        store.session().execute(SimpleStatement.newInstance("CREATE INDEX IF NOT EXISTS studies_state ON "
+                + store.keyspace() + ".studies (state) USING 'sai'").setTimeout(Duration.ofSeconds(60)));
+        String keyspace = store.keyspace();
+        store.close();
+        store = CassandraStateStore.open(CassandraSettings.of(RealServices.cassandra(), RealServices.cassandraDatacenter(),
+                keyspace).withPageSize(7));
+        assertThat(store.session().execute(SimpleStatement.newInstance(
+                "SELECT index_name FROM system_schema.indexes WHERE keyspace_name = ?", keyspace)).all()).isEmpty();
+        assertThat(listed(StudyState.RETRIEVED, 4)).hasSize(6).containsExactlyInAnyOrderElementsOf(scannedUids(StudyState.RETRIEVED));
+        assertThat(listed(StudyState.RETRIEVING, 4)).hasSize(6).containsExactlyInAnyOrderElementsOf(scannedUids(StudyState.RETRIEVING));
+    }
+
+    @Test
+    void searchFindsByKeyAndPagesThroughAStateAcrossDays() {
         for (int i = 0; i < 30; i++) {
             String uid = "1.2.42." + i;
-            store.insertStudyIfAbsent(study(uid, "20240306"));
+            store.insertStudyIfAbsent(study(uid, "2024030" + (6 + i % 3)));
             if (i % 2 == 0) {
                 store.markFailed(uid, "x", "boom");
             }
@@ -141,8 +197,35 @@ class StudyProgressTest {
         } while (page != null);
         assertThat(failed).hasSize(15);
         assertThat(pages).isGreaterThanOrEqualTo(4);
+        assertThat(listed(StudyState.INDEXED, 4)).containsExactlyInAnyOrderElementsOf(scannedUids(StudyState.INDEXED)).hasSize(15);
         assertThat(store.studies(null, 100, null).studies()).hasSize(30);
         assertThatThrownBy(() -> store.studies(StudyState.FAILED, 4, "not-a-page")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Every study listed under {@code state}, walking the pages; a study listed twice fails. */
+    private List<String> listed(StudyState state, int limit) {
+        List<String> uids = new ArrayList<>();
+        String page = null;
+        do {
+            StudyPage p = store.studies(state, limit, page);
+            p.studies().forEach(s -> {
+                assertThat(s.state()).isEqualTo(state);
+                assertThat(uids).as("listed once").doesNotContain(s.studyInstanceUid());
+                uids.add(s.studyInstanceUid());
+            });
+            page = p.next();
+        } while (page != null);
+        return uids;
+    }
+
+    private List<String> scannedUids(StudyState state) {
+        List<String> uids = new ArrayList<>();
+        store.allStudies().forEach(s -> {
+            if (s.state() == state) {
+                uids.add(s.studyInstanceUid());
+            }
+        });
+        return uids;
     }
 
     /** The oracle: every study row and status read one by one (the full scan the aggregates replace). */
@@ -159,6 +242,12 @@ class StudyProgressTest {
         Instant past = Instant.now().minus(10, ChronoUnit.MINUTES);
         store.session().execute(SimpleStatement.newInstance("UPDATE " + store.keyspace()
                 + ".day_progress SET changed_at = ?, counted_from = ? WHERE day = ?", past, past.plusSeconds(120), day));
+    }
+
+    /** Sets the day's last stamp and last count. */
+    private void stamped(LocalDate day, Instant changedAt, Instant countedFrom) {
+        store.session().execute(SimpleStatement.newInstance("UPDATE " + store.keyspace()
+                + ".day_progress SET changed_at = ?, counted_from = ? WHERE day = ?", changedAt, countedFrom, day));
     }
 
     /** A transition as the store would apply it, without the store's stamps (a crash, or a write behind its back). */
