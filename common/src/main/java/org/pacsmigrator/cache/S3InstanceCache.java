@@ -174,7 +174,7 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
                     try {
                         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                         ch.position(from);
-                        return new BoundedStream(Channels.newInputStream(ch), length);
+                        return new BoundedInputStream(Channels.newInputStream(ch), length, true);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -295,45 +295,5 @@ public final class S3InstanceCache implements InstanceCache, AutoCloseable {
 
     private static CachedObject hash(String key, Path file) throws IOException {
         return new CachedObject(key, Files.size(file), Sha256.of(file));
-    }
-
-    /** Reads at most {@code remaining} bytes of the underlying stream. */
-    private static final class BoundedStream extends InputStream {
-        private final InputStream in;
-        private long remaining;
-
-        BoundedStream(InputStream in, long remaining) {
-            this.in = in;
-            this.remaining = remaining;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
+import org.pacsmigrator.cache.BoundedInputStream;
 
 /**
  * A container image as `docker save` (and Jib's buildTar) writes it: manifest.json, the config JSON and
@@ -103,11 +103,11 @@ final class ImageTarball {
             }
             Entry entry = new Entry(normalise(name), type, (int) octal(header, 100, 8), (int) octal(header, 108, 8),
                     (int) octal(header, 116, 8), size);
-            BoundedStream data = new BoundedStream(in, size);
+            BoundedInputStream data = new BoundedInputStream(in, size, false);
             if (!entry.path().isEmpty()) {
                 handler.accept(entry, data);
             }
-            skip(in, data.remaining + padding(size));
+            skip(in, data.remaining() + padding(size));
         }
     }
 
@@ -165,47 +165,5 @@ final class ImageTarball {
 
     private static void skip(InputStream in, long bytes) throws IOException {
         in.skipNBytes(bytes);
-    }
-
-    /** One member's content: reads at most {@code remaining} bytes of the tar stream. */
-    private static final class BoundedStream extends InputStream {
-        private final InputStream in;
-        long remaining;
-
-        BoundedStream(InputStream in, long size) {
-            this.in = in;
-            this.remaining = size;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining == 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (remaining == 0) {
-                return -1;
-            }
-            int n = in.read(buffer, offset, (int) Math.min(length, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public byte[] readAllBytes() throws IOException {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(remaining, 1 << 20));
-            transferTo(out);
-            return out.toByteArray();
-        }
     }
 }

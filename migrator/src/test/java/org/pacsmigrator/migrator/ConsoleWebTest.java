@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,18 +12,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.state.RefusedInstance;
-import org.pacsmigrator.topics.KafkaEventPublisher;
-import org.pacsmigrator.topics.StudyEvent;
-import org.pacsmigrator.topics.Topics;
 
 /**
  * The web console in headless Chromium (Debian's chromium driven by playwright-core, see the
@@ -57,16 +50,9 @@ class ConsoleWebTest {
     @Test
     void pageShowsTheApiNumbersAndReplaysADeadLetter() throws Exception {
         MigrationConfig config = MigrationFixture.config("C-MOVE", dir.resolve("data"));
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra,
-                RuleSet.EMPTY, meters);
-             EmbeddedConsole console = EmbeddedConsole.start(config, runner, meters)) {
-            runner.startWorkers();
-            runner.index();
-            try (KafkaEventPublisher publisher = new KafkaEventPublisher(runner.kafkaSettings())) {
-                publisher.publish(new Topics(config.migrationId).indexed(), StudyEvent.of(UNKNOWN_STUDY, "console-test"));
-            }
-            runner.awaitCompletion(Duration.ofSeconds(1));
+        try (RunWithConsole run = RunWithConsole.completed(config, UNKNOWN_STUDY, "console-test")) {
+            MigrationRunner runner = run.runner;
+            EmbeddedConsole console = run.console;
             String base = console.url();
             token = console.token().reveal();
             await().atMost(90, TimeUnit.SECONDS).until(() -> {

@@ -4,8 +4,6 @@ import static java.util.stream.Collectors.toCollection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -24,13 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.deploy.GrafanaDashboard;
-import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.migrator.PrometheusText.Family;
 import org.pacsmigrator.migrator.PrometheusText.Sample;
-import org.pacsmigrator.topics.KafkaEventPublisher;
 import org.pacsmigrator.topics.StageId;
-import org.pacsmigrator.topics.StudyEvent;
-import org.pacsmigrator.topics.Topics;
 
 /**
  * The Prometheus output of a real all-in-one run (every stage in one registry, with traffic and one dead letter),
@@ -95,16 +88,8 @@ class PrometheusConventionsTest {
     /** A small run: all stages in one registry, one study event the state store does not know (a dead letter). */
     private String scrapeOfARun() throws Exception {
         MigrationConfig config = MigrationFixture.config("C-GET", dir.resolve("data"));
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra,
-                RuleSet.EMPTY, meters);
-             EmbeddedConsole console = EmbeddedConsole.start(config, runner, meters)) {
-            runner.startWorkers();
-            runner.index();
-            try (KafkaEventPublisher publisher = new KafkaEventPublisher(runner.kafkaSettings())) {
-                publisher.publish(new Topics(config.migrationId).indexed(), StudyEvent.of(UNKNOWN_STUDY, "metrics-test"));
-            }
-            runner.awaitCompletion(Duration.ofSeconds(1));
+        try (RunWithConsole run = RunWithConsole.completed(config, UNKNOWN_STUDY, "metrics-test")) {
+            EmbeddedConsole console = run.console;
             String url = "http://" + console.adminHost() + ":" + console.adminPort() + "/prometheus";
             // the lag is read from the broker in the background: wait until every consuming stage's has been read
             await().atMost(60, TimeUnit.SECONDS).until(() -> PrometheusText.parse(get(url)).samples("pacsmig_stage_lag")
