@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The forwarder's meters: instances and bytes sent, C-STORE status codes, store latency per
- * association, studies by outcome, failures by category. Association count and adaptive limit come
+ * association, busy answers, studies by outcome, failures by category. Association count and adaptive limit come
  * from the {@code AssociationGate}; consumer lag from Kafka's client metrics.
  */
 public final class ForwardMetrics {
@@ -16,6 +16,7 @@ public final class ForwardMetrics {
     private final Counter instances;
     private final Counter bytes;
     private final Timer associationLatency;
+    private final Counter busy;
 
     public ForwardMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -23,6 +24,8 @@ public final class ForwardMetrics {
         bytes = Counter.builder(PREFIX + ".bytes").baseUnit("bytes").description("bytes sent and stored").register(registry);
         associationLatency = Timer.builder(PREFIX + ".association.latency")
                 .description("duration of one C-STORE association (one batch)").publishPercentiles(0.5, 0.95).register(registry);
+        busy = Counter.builder(PREFIX + ".busy").description("batches the new PACS answered busy (HTTP 429/503), sent again "
+                + "after its Retry-After").register(registry);
     }
 
     void stored(long size) {
@@ -40,6 +43,14 @@ public final class ForwardMetrics {
 
     void failure(String category) {
         registry.counter(PREFIX + ".failures", "category", category).increment();
+    }
+
+    void busy() {
+        busy.increment();
+    }
+
+    public double busyAnswers() {
+        return busy.count();
     }
 
     Timer associationLatency() {

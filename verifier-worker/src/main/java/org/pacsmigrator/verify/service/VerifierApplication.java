@@ -3,7 +3,6 @@ package org.pacsmigrator.verify.service;
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
 import org.pacsmigrator.topics.StageId;
@@ -29,7 +28,7 @@ public final class VerifierApplication extends WorkerApplication<WorkerConfigura
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
+        environment.healthChecks().register("destination-pacs", context.destinationHealthCheck());
         monitorLag(context, StageId.VERIFY, environment);
         manageStage(environment, () -> VerifyStage.start(context));
     }
