@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -52,8 +51,9 @@ public final class DicomWebEndpoint {
 
     /** The service of a validated config (see ConfigLoader): credentials and trust store as configured. */
     public static DicomWebEndpoint of(MigrationConfig.DicomWeb c) {
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER);
+        // HTTP/1.1: no h2c upgrade dance with every first request of a connection
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER);
         if (c.trustStore != null) {
             try {
                 builder.sslContext(sslContext(loadTrustStore(Path.of(c.trustStore), c.trustStorePassword)));
@@ -108,7 +108,7 @@ public final class DicomWebEndpoint {
     public HttpResponse<InputStream> send(HttpRequest request) throws DicomException, InterruptedException {
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = sendOnLiveConnection(request);
         } catch (HttpConnectTimeoutException e) {
             throw new DicomException(DicomException.Category.CONNECTION_REFUSED, what(request) + ": connection timed out", e);
         } catch (HttpTimeoutException e) {
@@ -130,6 +130,21 @@ public final class DicomWebEndpoint {
                     + " (credentials refused: check destination.dicomweb.authentication)");
         }
         return response;
+    }
+
+    /**
+     * Sends once more when a kept-alive connection turned out closed by the server (servers close idle ones
+     * after a second or so; the JDK client resends only idempotent requests itself). A STOW-RS request sent twice
+     * stores nothing twice: the archive keeps one instance per SOP Instance UID.
+     */
+    private HttpResponse<InputStream> sendOnLiveConnection(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException | ConnectException e) {
+            throw e;
+        } catch (IOException closed) {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        }
     }
 
     /** An answer the caller does not expect, as a failure naming its status and the start of its text. */
