@@ -133,7 +133,8 @@ public final class Verifier implements StudyEventHandler {
         }
         state.transition(uid, StudyState.VERIFIED, StudyState.FORWARDED);
         publisher.publish(topics.verified(), StudyEvent.of(uid, criterion.method()));
-        LOG.info("verified study {} ({} instances, {})", uid, sent.size(), criterion.method());
+        LOG.info("verified study {} ({} instances, {})", uid, sent.size(),
+                criterion == Completion.SENT_AND_CFIND ? listing.method() : criterion.method());
     }
 
     private void verifyByCFind(String uid, List<InstanceRecord> all, List<InstanceRecord> sent) throws Exception {
