@@ -9,9 +9,12 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.pacsmigrator.dicom.net.AllowedSender;
+import org.pacsmigrator.dicomweb.DicomWebEndpoint;
 import org.pacsmigrator.schedule.TimeWindows;
 
 /** Reads and validates a {@link MigrationConfig}; every problem names its key. */
@@ -45,8 +49,13 @@ public final class ConfigLoader {
             throw new ConfigException(null, "cannot read config file " + file);
         }
         try {
-            MigrationConfig config = validate(parse(Files.readString(file)));
+            MigrationConfig config = parse(Files.readString(file));
             // Files named in the config are relative to the config file, not to the working directory.
+            MigrationConfig.DicomWeb web = config.destination == null ? null : config.destination.dicomweb;
+            if (web != null && web.trustStore != null && !Path.of(web.trustStore).isAbsolute()) {
+                web.trustStore = file.toAbsolutePath().getParent().resolve(web.trustStore).toString();
+            }
+            validate(config);
             if (config.forward.rulesFile != null && !Path.of(config.forward.rulesFile).isAbsolute()) {
                 config.forward.rulesFile = file.toAbsolutePath().getParent().resolve(config.forward.rulesFile).toString();
             }
@@ -97,7 +106,15 @@ public final class ConfigLoader {
             v.fail("migrationId", "must be lower-case letters, digits and '_' starting with a letter (max 31), got '" + c.migrationId + "'");
         }
         v.pacs("source", c.source);
-        v.pacs("destination", c.destination);
+        if (c.source != null && !"dimse".equals(c.source.protocol)) {
+            v.fail("source.protocol", "must be dimse (DICOMweb is supported for the destination only), got '"
+                    + c.source.protocol + "'");
+        }
+        v.destination(c.destination);
+        if (c.destination != null && c.destination.usesDicomWeb() && "sent-and-committed".equals(c.verify.completion)) {
+            v.fail("verify.completion", "sent-and-committed needs DIMSE Storage Commitment: with destination.protocol "
+                    + "dicomweb use sent or sent-and-cfind (the study listed by QIDO-RS)");
+        }
         if (c.source != null && c.source.retrieveMethod == null) {
             v.fail("source.retrieveMethod", "must be C-MOVE or C-GET");
         }
@@ -319,6 +336,71 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 fail(key + ".windows", e.getMessage());
             }
+        }
+
+        /** DIMSE: as any PACS; DICOMweb: its service (aeTitle optional: it names the archive in leases and metrics). */
+        void destination(MigrationConfig.Pacs p) {
+            if (p == null || !p.usesDicomWeb()) {
+                pacs("destination", p);
+                if (p != null && !"dimse".equals(p.protocol)) {
+                    fail("destination.protocol", "must be dimse or dicomweb, got '" + p.protocol + "'");
+                }
+                return;
+            }
+            if (p.aeTitle == null) {
+                p.aeTitle = "DICOMWEB";
+            }
+            aeTitle("destination.aeTitle", p.aeTitle);
+            if (p.dicomweb == null) {
+                fail("destination.dicomweb", "is required with protocol dicomweb (url, authentication, ...)");
+                return;
+            }
+            dicomWeb("destination.dicomweb", p.dicomweb);
+        }
+
+        void dicomWeb(String key, MigrationConfig.DicomWeb w) {
+            require(key + ".url", w.url);
+            if (w.url != null && !w.url.isBlank()) {
+                try {
+                    URI url = new URI(w.url);
+                    if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null
+                            || url.getQuery() != null || url.getFragment() != null) {
+                        fail(key + ".url", "must be an http or https URL of the DICOMweb service without query, e.g. "
+                                + "https://archive.example/dicom-web, got '" + w.url + "'");
+                    }
+                } catch (URISyntaxException e) {
+                    fail(key + ".url", "is not a URL: " + e.getMessage());
+                }
+            }
+            switch (w.authentication == null ? "" : w.authentication) {
+                case "none" -> {
+                }
+                case "basic" -> {
+                    require(key + ".username", w.username);
+                    require(key + ".password", w.password);
+                    if (w.username != null && w.username.contains(":")) {
+                        fail(key + ".username", "must not contain ':' (HTTP basic authentication)");
+                    }
+                }
+                case "bearer" -> {
+                    require(key + ".token", w.token);
+                    if (w.token != null && !w.token.matches("[\\x21-\\x7E]*")) {
+                        fail(key + ".token", "must be printable ASCII without spaces (it is sent in an HTTP header)");
+                    }
+                }
+                default -> fail(key + ".authentication", "must be none, basic or bearer, got '" + w.authentication + "'");
+            }
+            if (w.trustStore != null) {
+                try {
+                    DicomWebEndpoint.loadTrustStore(Path.of(w.trustStore), w.trustStorePassword);
+                } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                    fail(key + ".trustStore", "cannot be read as a PKCS12 or JKS trust store with "
+                            + key + ".trustStorePassword: " + e.getMessage());
+                }
+            }
+            atLeast(key + ".maxRequestMb", w.maxRequestMb, 1);
+            atLeast(key + ".requestTimeoutSeconds", w.requestTimeoutSeconds, 1);
+            atLeast(key + ".qidoPageSize", w.qidoPageSize, 1);
         }
 
         void pacs(String key, MigrationConfig.Pacs p) {

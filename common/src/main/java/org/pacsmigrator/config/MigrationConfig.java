@@ -38,6 +38,34 @@ public final class MigrationConfig {
         public Integer port;
         /** Only for the source: how images are pulled. */
         public RetrieveMethod retrieveMethod = RetrieveMethod.C_MOVE;
+        /** dimse (default) or, for the destination, dicomweb (STOW-RS to store, QIDO-RS to verify). */
+        public String protocol = "dimse";
+        /** With protocol dicomweb: the archive's DICOMweb service (aeTitle then only names it in leases and metrics). */
+        public DicomWeb dicomweb;
+
+        public boolean usesDicomWeb() {
+            return "dicomweb".equals(protocol);
+        }
+    }
+
+    /** A DICOMweb service: where it is, how we authenticate, which TLS certificates we trust. */
+    public static final class DicomWeb {
+        /** Base URL, e.g. https://archive.example/dicom-web: STOW-RS posts to {url}/studies. */
+        public String url;
+        /** none, basic (username, password) or bearer (token); secrets as ${ENV_VAR}. */
+        public String authentication = "none";
+        public String username;
+        public String password;
+        public String token;
+        /** PKCS12 or JKS trust store for the service's TLS certificate; absent: the JVM's trusted authorities. */
+        public String trustStore;
+        public String trustStorePassword;
+        /** Most bytes of images in one STOW-RS request: a batch of forward.batchSize is split further by it. */
+        public int maxRequestMb = 64;
+        /** Seconds a request may take before it counts as timed out. */
+        public int requestTimeoutSeconds = 300;
+        /** Instances asked per QIDO-RS page (limit/offset) when verifying a study. */
+        public int qidoPageSize = 1000;
     }
 
     public static final class Migrator {

@@ -116,7 +116,9 @@ public final class MigrationReport {
      */
     public static MigrationReport of(MigrationContext context, int parallelStudies) {
         MigrationConfig c = context.config();
-        return new MigrationReport(context.state(), context.dicom(),
+        // The reconciliation lists both PACS by C-FIND: a DICOMweb archive cannot be, the report shows the state store
+        // (each study verified by QIDO-RS when the criterion asks for it).
+        return new MigrationReport(context.state(), c.destination.usesDicomWeb() ? null : context.dicom(),
                 context.sourceGate(), context.destinationGate(),
                 Completion.of(c.verify.completion), parallelStudies, ReconciliationQueries.of(c));
     }

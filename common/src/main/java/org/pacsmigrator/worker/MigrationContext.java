@@ -3,6 +3,7 @@ package org.pacsmigrator.worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,8 +24,14 @@ import org.pacsmigrator.dicom.Dicom;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
+import org.pacsmigrator.dicom.InstanceSender;
+import org.pacsmigrator.dicom.StudyInstanceListing;
+import org.pacsmigrator.dicomweb.DicomWebEndpoint;
+import org.pacsmigrator.dicomweb.QidoRsListing;
+import org.pacsmigrator.dicomweb.StowRsSender;
 import org.pacsmigrator.files.OwnerOnly;
 import org.pacsmigrator.schedule.Schedule;
+import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.state.CassandraStateStore;
@@ -72,6 +79,7 @@ public final class MigrationContext implements AutoCloseable {
     private final Map<Duration, AssociationLeases> leasesByTtl = new HashMap<>();
     private AssociationGate sourceGate;
     private AssociationGate destinationGate;
+    private DicomWebEndpoint destinationWeb;
     private Admin admin;
     private LagMonitor lag;
 
@@ -169,8 +177,47 @@ public final class MigrationContext implements AutoCloseable {
         return node(config.destination);
     }
 
+    /** A DICOMweb archive's node: its aeTitle (a name for leases and metrics) at its URL's host and port. */
     public static DicomNode node(MigrationConfig.Pacs pacs) {
+        if (pacs.usesDicomWeb()) {
+            URI url = URI.create(pacs.dicomweb.url);
+            int port = url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+            return new DicomNode(pacs.aeTitle, url.getHost(), port);
+        }
         return new DicomNode(pacs.aeTitle, pacs.host, pacs.port);
+    }
+
+    /** The new PACS's DICOMweb service (destination.protocol dicomweb), opened on first use. */
+    public synchronized DicomWebEndpoint destinationWeb() {
+        if (destinationWeb == null) {
+            destinationWeb = DicomWebEndpoint.of(config.destination.dicomweb);
+        }
+        return destinationWeb;
+    }
+
+    /** How the forwarder stores in the new PACS: C-STORE, or STOW-RS with destination.protocol dicomweb. */
+    public InstanceSender destinationSender() {
+        if (config.destination.usesDicomWeb()) {
+            return new StowRsSender(destinationWeb(), config.destination.dicomweb.maxRequestMb * 1024L * 1024L);
+        }
+        return InstanceSender.cStore(dicom, destination());
+    }
+
+    /** How verification lists a study in the new PACS: C-FIND, or QIDO-RS with destination.protocol dicomweb. */
+    public StudyInstanceListing destinationListing() {
+        if (config.destination.usesDicomWeb()) {
+            return new QidoRsListing(destinationWeb(), config.destination.dicomweb.qidoPageSize);
+        }
+        return StudyInstanceListing.cFind(dicom, destination(), config.verify.findResultCap);
+    }
+
+    /** The new PACS's health: C-ECHO, or a QIDO-RS query of one study with destination.protocol dicomweb. */
+    public PacsHealthCheck destinationHealthCheck() {
+        if (config.destination.usesDicomWeb()) {
+            DicomWebEndpoint web = destinationWeb();
+            return new PacsHealthCheck(() -> QidoRsListing.probe(web), "QIDO-RS", destinationGate());
+        }
+        return new PacsHealthCheck(dicom, destinationGate());
     }
 
     /**

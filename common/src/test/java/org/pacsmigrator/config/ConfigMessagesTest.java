@@ -34,7 +34,7 @@ class ConfigMessagesTest {
         assertThat(problem(VALID.replace("from: 2024-01-01", "from: yesterday")).getMessage())
                 .isEqualTo("config key 'index.from': expected a date (yyyy-MM-dd), found 'yesterday'");
         assertThat(problem(VALID.replace("source: {aeTitle: OLDPACS, host: 127.0.0.1, port: 4242}", "source: 5")).getMessage())
-                .isEqualTo("config key 'source': expected a mapping with the keys aeTitle, host, port, retrieveMethod, found 5");
+                .isEqualTo("config key 'source': expected a mapping with the keys aeTitle, host, port, retrieveMethod, protocol, dicomweb, found 5");
         assertThat(problem(VALID.replace("port: 4242", "port: many")).getMessage())
                 .isEqualTo("config key 'source.port': expected a whole number from -2147483648 to 2147483647, found 'many'");
         assertThat(problem(VALID.replace("port: 4242", "port: 99999999999")).getMessage())

@@ -110,7 +110,7 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
         environment.jersey().register(new ConsoleResource(backend, reportDirectory));
         environment.jersey().register(new ConsolePage());
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
+        environment.healthChecks().register("destination-pacs", context.destinationHealthCheck());
         environment.lifecycle().manage(new Managed() {
             @Override
             public void stop() {

@@ -7,7 +7,7 @@ import org.pacsmigrator.metrics.Latency;
 
 /**
  * The forwarder's meters: instances and bytes sent, C-STORE status codes, store latency per
- * association, studies by outcome, failures by category. Association count and adaptive limit come
+ * association, busy answers, studies by outcome, failures by category. Association count and adaptive limit come
  * from the {@code AssociationGate}; consumer lag from the {@code LagMonitor}.
  */
 public final class ForwardMetrics {
@@ -17,6 +17,7 @@ public final class ForwardMetrics {
     private final Counter instances;
     private final Counter bytes;
     private final Timer associationLatency;
+    private final Counter busy;
 
     public ForwardMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -24,6 +25,8 @@ public final class ForwardMetrics {
         bytes = Counter.builder(PREFIX + ".bytes").baseUnit("bytes").description("bytes sent and stored").register(registry);
         associationLatency = Latency.histogram(PREFIX + ".association.latency",
                 "duration of one C-STORE association (one batch)").register(registry);
+        busy = Counter.builder(PREFIX + ".busy").description("batches the new PACS answered busy (HTTP 429/503), sent again "
+                + "after its Retry-After").register(registry);
     }
 
     void stored(long size) {
@@ -45,6 +48,14 @@ public final class ForwardMetrics {
         Counter.builder(PREFIX + ".failures")
                 .description("forward failures (per instance; per study for a patient ID conflict), by category")
                 .tag("category", category).register(registry).increment();
+    }
+
+    void busy() {
+        busy.increment();
+    }
+
+    public double busyAnswers() {
+        return busy.count();
     }
 
     Timer associationLatency() {

@@ -12,7 +12,7 @@ import org.pacsmigrator.worker.MigrationContext;
 import org.pacsmigrator.worker.Stage;
 import org.pacsmigrator.worker.StageWorkers;
 
-/** The forward stage of one process: the consumers of the retrieved topic, each C-STOREing a study at a time. */
+/** The forward stage of one process: the consumers of the retrieved topic, each sending a study at a time (C-STORE or STOW-RS). */
 public final class ForwardStage implements Stage {
     private final StageWorkers workers;
 
@@ -33,7 +33,7 @@ public final class ForwardStage implements Stage {
     public static ForwardStage start(MigrationContext ctx, RuleSet rules) throws IOException {
         MigrationConfig config = ctx.config();
         MigrationConfig.Forward f = config.forward;
-        Forwarder forwarder = new Forwarder(ctx.dicom(), ctx.destination(), ctx.state(), ctx.cache(), ctx.publisher(),
+        Forwarder forwarder = new Forwarder(ctx.destinationSender(), ctx.state(), ctx.cache(), ctx.publisher(),
                 ctx.topics(), f.batchSize, ctx.scratch(), rules, CacheCheck.of(f.cacheCheck), config.source.aeTitle,
                 PatientConflictPolicy.of(f.patientIdConflict), f.associations,
                 ctx.destinationGate(), new ForwardMetrics(ctx.meters()),

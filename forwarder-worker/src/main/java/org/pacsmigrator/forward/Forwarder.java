@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +26,9 @@ import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomFiles;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.InstanceSender;
 import org.pacsmigrator.dicom.OutgoingInstance;
+import org.pacsmigrator.dicom.PeerBusyException;
 import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
@@ -48,8 +52,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends every cached instance of a retrieved study to the new PACS with C-STORE, in batches of
- * one association each, several associations at once. Instances already stored (recorded in the state store) are not sent
+ * Sends every cached instance of a retrieved study to the new PACS with C-STORE (or STOW-RS, see
+ * {@link InstanceSender}), in batches of one association (request) each, several at once. Instances already stored (recorded in the state store) are not sent
  * again, so a re-delivered study or a restart after a crash resends at most the batch in flight.
  * Each instance is checked against its recorded size and SHA-256 (see {@link CacheCheck}) and passed
  * through the configured rule set first; an instance that must not be sent fails the study with its
@@ -65,9 +69,13 @@ public final class Forwarder implements StudyEventHandler {
      * most images of an association a crash can make it send again.
      */
     public static final int OUTCOMES_PER_WRITE = 16;
+    /**
+     * How long a batch keeps coming back while the new PACS answers "busy" (429/503): after that the study fails
+     * as a rejected association and the stage retries it later (the images stored meanwhile are not sent again).
+     */
+    static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
-    private final DicomClient dicom;
-    private final DicomNode destination;
+    private final InstanceSender destination;
     private final StateStore state;
     private final InstanceCache cache;
     private final EventPublisher publisher;
@@ -85,11 +93,19 @@ public final class Forwarder implements StudyEventHandler {
     /** Batches of one study are sent over this many associations at once. */
     private final ExecutorService associations;
 
+    /** C-STORE to {@code destination}. */
     public Forwarder(DicomClient dicom, DicomNode destination, StateStore state, InstanceCache cache,
                      EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
                      RuleSet rules, CacheCheck cacheCheck, String sourceAeTitle, PatientConflictPolicy patientConflictPolicy,
                      int parallelAssociations, AssociationGate gate, ForwardMetrics metrics, TransferSyntaxConversions conversions) {
-        this.dicom = dicom;
+        this(InstanceSender.cStore(dicom, destination), state, cache, publisher, topics, batchSize, scratchDirectory, rules,
+                cacheCheck, sourceAeTitle, patientConflictPolicy, parallelAssociations, gate, metrics, conversions);
+    }
+
+    public Forwarder(InstanceSender destination, StateStore state, InstanceCache cache,
+                     EventPublisher publisher, Topics topics, int batchSize, Path scratchDirectory,
+                     RuleSet rules, CacheCheck cacheCheck, String sourceAeTitle, PatientConflictPolicy patientConflictPolicy,
+                     int parallelAssociations, AssociationGate gate, ForwardMetrics metrics, TransferSyntaxConversions conversions) {
         this.destination = destination;
         this.state = state;
         this.cache = cache;
@@ -314,19 +330,37 @@ public final class Forwarder implements StudyEventHandler {
         }
     }
 
-    /** One association through the gate, timed. */
+    /**
+     * One association through the gate, timed. While the new PACS answers "busy" ({@link PeerBusyException}: the
+     * gate has lowered its limit), the images without an outcome yet go again after the wait it asked for.
+     */
     private void store(String studyUid, List<OutgoingInstance> files, Map<Path, InstanceRecord> byFile,
                        Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                        Map<Path, InstanceRecord> notAccepted) throws Exception {
-        gate.call(() -> {
-            long start = System.nanoTime();
+        Set<Path> answered = ConcurrentHashMap.newKeySet();
+        long deadline = System.nanoTime() + BUSY_PATIENCE.toNanos();
+        for (List<OutgoingInstance> remaining = files; !remaining.isEmpty();
+             remaining = remaining.stream().filter(f -> !answered.contains(f.file())).toList()) {
+            List<OutgoingInstance> batch = remaining;
             try {
-                storeBatch(studyUid, files, byFile, modifications, failures, notAccepted);
-            } finally {
-                metrics.associationLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                gate.call(() -> {
+                    long start = System.nanoTime();
+                    try {
+                        storeBatch(studyUid, batch, byFile, modifications, failures, notAccepted, answered);
+                    } finally {
+                        metrics.associationLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    }
+                    return null;
+                });
+                return;
+            } catch (PeerBusyException busy) {
+                if (System.nanoTime() > deadline) {
+                    throw busy;
+                }
+                metrics.busy();
+                Thread.sleep(busy.retryAfter().toMillis());
             }
-            return null;
-        });
+        }
     }
 
     /**
@@ -368,11 +402,12 @@ public final class Forwarder implements StudyEventHandler {
      */
     private void storeBatch(String studyUid, List<OutgoingInstance> files, Map<Path, InstanceRecord> byFile,
                             Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
-                            Map<Path, InstanceRecord> notAccepted) throws DicomException {
+                            Map<Path, InstanceRecord> notAccepted, Set<Path> answered) throws DicomException {
         PendingRows<StoreOutcome> outcomes = new PendingRows<>(OUTCOMES_PER_WRITE, state::recordForwarded);
         DicomException storeFailure = null;
         try {
-            dicom.storeInstances(destination, files, (file, sop, status, detail) -> {
+            destination.send(files, (file, sop, status, detail) -> {
+                answered.add(file);
                 InstanceRecord instance = byFile.get(file);
                 boolean ok = isStored(status);
                 try {

@@ -13,6 +13,8 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicomweb.DicomWebEndpoint;
+import org.pacsmigrator.dicomweb.QidoRsListing;
 import org.pacsmigrator.worker.MigrationContext;
 
 /** Start-up checks that turn an unreachable peer or a taken port into one clear message. */
@@ -22,7 +24,11 @@ final class Preflight {
 
     static void check(MigrationConfig config, DicomClient dicom) {
         echo("source", MigrationContext.node(config.source), config.migrator.aeTitle, dicom);
-        echo("destination", MigrationContext.node(config.destination), config.migrator.aeTitle, dicom);
+        if (config.destination.usesDicomWeb()) {
+            probe("destination", DicomWebEndpoint.of(config.destination.dicomweb));
+        } else {
+            echo("destination", MigrationContext.node(config.destination), config.migrator.aeTitle, dicom);
+        }
         if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
             canListen("migrator", config.migrator.bindAddress, config.migrator.port);
         }
@@ -64,6 +70,19 @@ final class Preflight {
             dicom.echo(node);
         } catch (DicomException e) {
             throw new ConfigException(key, key + " " + unreachable(node, callingAe, e));
+        }
+    }
+
+    /** A QIDO-RS query shows the DICOMweb archive answers and takes our credentials. */
+    private static void probe(String key, DicomWebEndpoint web) {
+        try {
+            QidoRsListing.probe(web);
+        } catch (DicomException e) {
+            throw new ConfigException(key, key + " DICOMweb service " + web + " is unreachable: QIDO-RS failed ("
+                    + e.deadLetterCategory() + ": " + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

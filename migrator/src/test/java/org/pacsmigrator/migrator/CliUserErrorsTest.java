@@ -90,7 +90,7 @@ class CliUserErrorsTest {
         config(valid().replace("from: 2024-01-01", "from: yesterday"));
         userError("config key 'index.from': expected a date (yyyy-MM-dd), found 'yesterday'", "report", "--config", c);
         config(valid().replace("source: {aeTitle: OLDPACS, host: 127.0.0.1, port: 104}", "source: OLDPACS@127.0.0.1:104"));
-        assertThat(userError("config key 'source': expected a mapping with the keys aeTitle, host, port, retrieveMethod, "
+        assertThat(userError("config key 'source': expected a mapping with the keys aeTitle, host, port, retrieveMethod, protocol, dicomweb, "
                 + "found 'OLDPACS@127.0.0.1:104'", "control", "--config", c).err()).doesNotContain("MigrationConfig");
         config(valid() + "console: {token: '${PACSMIG_TEST_SURELY_UNSET}'}\n");
         userError("config key 'console.token': environment variable PACSMIG_TEST_SURELY_UNSET is not set", "replay", "--config", c,

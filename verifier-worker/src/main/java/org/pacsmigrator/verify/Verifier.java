@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.pacsmigrator.dicom.CommitmentResult;
 import org.pacsmigrator.dicom.DicomClient;
-import org.pacsmigrator.dicom.StudyManifest;
+import org.pacsmigrator.dicom.StudyInstanceListing;
 import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.state.InstanceCommitment;
 import org.pacsmigrator.state.InstanceRecord;
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code sent}: every retrieved instance has a successful C-STORE status;</li>
  * <li>{@code sent-and-cfind}: C-FIND (SERIES then IMAGE level, over one association through the new PACS's
- *     gate: its windows, pause and association limit) lists every retrieved instance. The new PACS
+ *     gate: its windows, pause and association limit), or QIDO-RS for a DICOMweb archive, lists every retrieved instance. The new PACS
  *     may index asynchronously, so a study is re-checked a few times before it fails as "missing in destination";</li>
  * <li>{@code sent-and-committed}: Storage Commitment ({@link CommitmentRequester}); instances the PACS does not
  *     commit fail the study as "not committed" (optionally C-FIND first as a double check).</li>
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class Verifier implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
 
-    private final DicomClient dicom;
+    private final StudyInstanceListing listing;
     private final AssociationGate destination;
     private final StateStore state;
     private final EventPublisher publisher;
@@ -54,7 +54,6 @@ public final class Verifier implements StudyEventHandler {
     private final boolean cfindDoubleCheck;
     private final CommitmentRequester commitment;
     private final JsonPublisher progress;
-    private final int findResultCap;
 
     /** C-FIND verification (criterion sent-and-cfind), no progress topic. */
     public Verifier(DicomClient dicom, AssociationGate destination, StateStore state, EventPublisher publisher, Topics topics,
@@ -78,10 +77,21 @@ public final class Verifier implements StudyEventHandler {
     public Verifier(DicomClient dicom, AssociationGate destination, StateStore state, EventPublisher publisher, Topics topics,
                     int maxAttempts, Duration retryDelay, Completion criterion, boolean cfindDoubleCheck,
                     CommitmentRequester commitment, JsonPublisher progress, int findResultCap) {
+        this(StudyInstanceListing.cFind(dicom, destination.remote(), findResultCap), destination, state, publisher, topics,
+                maxAttempts, retryDelay, criterion, cfindDoubleCheck, commitment, progress);
+    }
+
+    /**
+     * @param listing how the new PACS lists a study (C-FIND, or QIDO-RS for a DICOMweb archive): the
+     *                {@code sent-and-cfind} check and the double check of {@code sent-and-committed}
+     */
+    public Verifier(StudyInstanceListing listing, AssociationGate destination, StateStore state, EventPublisher publisher,
+                    Topics topics, int maxAttempts, Duration retryDelay, Completion criterion, boolean cfindDoubleCheck,
+                    CommitmentRequester commitment, JsonPublisher progress) {
         if (criterion == Completion.SENT_AND_COMMITTED && commitment == null) {
             throw new IllegalArgumentException("completion sent-and-committed needs a storage commitment requester");
         }
-        this.dicom = dicom;
+        this.listing = listing;
         this.destination = destination;
         this.state = state;
         this.publisher = publisher;
@@ -92,7 +102,6 @@ public final class Verifier implements StudyEventHandler {
         this.cfindDoubleCheck = cfindDoubleCheck;
         this.commitment = commitment;
         this.progress = progress;
-        this.findResultCap = findResultCap;
     }
 
     @Override
@@ -124,16 +133,15 @@ public final class Verifier implements StudyEventHandler {
         }
         state.transition(uid, StudyState.VERIFIED, StudyState.FORWARDED);
         publisher.publish(topics.verified(), StudyEvent.of(uid, criterion.method()));
-        LOG.info("verified study {} ({} instances, {})", uid, sent.size(), criterion.method());
+        LOG.info("verified study {} ({} instances, {})", uid, sent.size(),
+                criterion == Completion.SENT_AND_CFIND ? listing.method() : criterion.method());
     }
 
     private void verifyByCFind(String uid, List<InstanceRecord> all, List<InstanceRecord> sent) throws Exception {
         Set<String> missing = Set.of();
         int confirmed = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            Set<String> present = new HashSet<>();
-            destination.call(() -> StudyManifest.query(dicom, destination.remote(), uid, sent.size(), findResultCap))
-                    .forEach(e -> present.add(e.sopInstanceUid()));
+            Set<String> present = destination.call(() -> listing.sopInstanceUids(uid, sent.size()));
             missing = new HashSet<>();
             confirmed = 0;
             List<String> newlyVerified = new ArrayList<>();
@@ -155,8 +163,8 @@ public final class Verifier implements StudyEventHandler {
         }
         publishProgress(uid, all, confirmed);
         if (!missing.isEmpty()) {
-            String message = String.format("study %s: %d of %d instances not found in %s by C-FIND",
-                    uid, missing.size(), sent.size(), destination);
+            String message = String.format("study %s: %d of %d instances not found in %s by %s",
+                    uid, missing.size(), sent.size(), destination, listing.method());
             state.markFailed(uid, FailureCategory.MISSING_IN_DESTINATION.label(), message);
             throw new StageFailure(FailureCategory.MISSING_IN_DESTINATION, message);
         }

@@ -62,9 +62,9 @@ public final class VerifyStage implements Stage {
         CompletionService completion = new CompletionService(ctx.kafka(), ctx.topics(), criterion, ctx.state(),
                 Files.createTempDirectory(ctx.scratch(), "streams-")).start();
         VerifyStage stage = new VerifyStage(jsonPublisher, results, scu, completion);
-        Verifier verifier = new Verifier(ctx.dicom(), ctx.destinationGate(), ctx.state(), ctx.publisher(), ctx.topics(),
-                config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
-                config.verify.cfindDoubleCheck, requester, jsonPublisher, config.verify.findResultCap);
+        Verifier verifier = new Verifier(ctx.destinationListing(), ctx.destinationGate(), ctx.state(), ctx.publisher(),
+                ctx.topics(), config.verify.maxAttempts, Duration.ofSeconds(config.verify.retryDelaySeconds), criterion,
+                config.verify.cfindDoubleCheck, requester, jsonPublisher);
         stage.workers = ctx.startStage(StageId.VERIFY, verifier, 1);
         return stage;
     }

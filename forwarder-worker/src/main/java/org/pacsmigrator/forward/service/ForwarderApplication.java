@@ -7,7 +7,6 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.forward.ForwardStage;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.service.CacheHealthCheck;
-import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
 import org.pacsmigrator.topics.StageId;
@@ -33,7 +32,7 @@ public final class ForwarderApplication extends WorkerApplication<WorkerConfigur
                          PrometheusMeterRegistry registry) throws Exception {
         RuleSet rules = ForwardStage.loadRules(m);
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
+        environment.healthChecks().register("destination-pacs", context.destinationHealthCheck());
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
         context.monitorLag(List.of(StageId.FORWARD));
         manageStage(environment, () -> ForwardStage.start(context, rules));

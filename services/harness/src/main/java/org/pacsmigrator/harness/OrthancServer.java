@@ -24,13 +24,18 @@ import java.util.function.IntSupplier;
  * is generated; DICOM and HTTP ports are free loopback ports unless given. It runs with umask 077 in a
  * directory of its owner's only. Orthanc 1.10 has no
  * bind-address option: it listens on all interfaces, so only test data may be put in it.
- * A Lua filter appends one line per received C-STORE to {@code stores.log}, so tests can count
- * C-STOREs that reached it (duplicates included, which Orthanc itself would hide).
+ * A Lua filter appends one line per received C-STORE (or STOW-RS, through the DICOMweb plugin) to
+ * {@code stores.log}, so tests can count stores that reached it (duplicates included, which Orthanc itself would hide).
  */
 public final class OrthancServer implements AutoCloseable {
     /** A peer this Orthanc knows (for C-MOVE destinations and to accept a caller's AE title). */
     public record Modality(String aeTitle, String host, int port) {
     }
+
+    /** The plugin of the Debian package orthanc-dicomweb (STOW-RS, QIDO-RS, WADO-RS). */
+    public static final Path DICOMWEB_PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
+    /** Where the DICOMweb plugin answers, below the HTTP port. */
+    public static final String DICOMWEB_ROOT = "/dicom-web";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -79,6 +84,21 @@ public final class OrthancServer implements AutoCloseable {
         return start(aeTitle, directory, 0, 0, modalities, Map.of());
     }
 
+    /**
+     * The configuration that loads the DICOMweb plugin at {@link #DICOMWEB_ROOT}, merged into {@code extraConfig} (for
+     * {@link #start(String, Path, int, int, Map, Map)}): an Orthanc that is also a DICOMweb archive.
+     */
+    public static Map<String, Object> withDicomWeb(Map<String, Object> extraConfig) {
+        if (!Files.isReadable(DICOMWEB_PLUGIN)) {
+            throw new IllegalStateException(DICOMWEB_PLUGIN + " is missing: install the Debian package orthanc-dicomweb "
+                    + "(scripts/setup.sh does)");
+        }
+        Map<String, Object> config = new LinkedHashMap<>(extraConfig);
+        config.put("Plugins", List.of(DICOMWEB_PLUGIN.toString()));
+        config.put("DicomWeb", Map.of("Enable", true, "Root", DICOMWEB_ROOT + "/"));
+        return config;
+    }
+
     /** Attaches to an Orthanc that is already running (addresses from the environment). */
     public static OrthancServer attach(String aeTitle, int dicomPort, int httpPort, Path directory) {
         return new OrthancServer(aeTitle, directory, dicomPort, httpPort, Map.of(), Map.of());
@@ -94,7 +114,7 @@ public final class OrthancServer implements AutoCloseable {
             Path lua = directory.resolve("count-stores.lua");
             ChildJvm.writePrivate(lua, """
                     function ReceivedInstanceFilter(dicom, origin, info)
-                      if origin['RequestOrigin'] == 'DicomProtocol' then
+                      if origin['RequestOrigin'] == 'DicomProtocol' or origin['RequestOrigin'] == 'Plugins' then
                         local f = io.open('%s', 'a')
                         f:write((dicom['SOPInstanceUID'] or '?') .. '\\n')
                         f:close()
@@ -208,6 +228,11 @@ public final class OrthancServer implements AutoCloseable {
         return directory;
     }
 
+    /** The base URL of the DICOMweb plugin (started {@link #withDicomWeb}). */
+    public String dicomWebUrl() {
+        return "http://" + host() + ":" + httpPort + DICOMWEB_ROOT;
+    }
+
     /** "AE@host:port/httpPort", the form used in environment variables. */
     public String address() {
         return aeTitle + "@" + host() + ":" + dicomPort + "/" + httpPort;
@@ -285,7 +310,7 @@ public final class OrthancServer implements AutoCloseable {
         }
     }
 
-    /** C-STOREs received over DICOM since start or {@link #deleteAll()}, duplicates included. */
+    /** C-STOREs (and STOW-RS instances) received since start or {@link #deleteAll()}, duplicates included. */
     public List<String> receivedStores() {
         try {
             return Files.exists(storesLog()) ? Files.readAllLines(storesLog()) : List.of();

@@ -4,7 +4,6 @@ import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
-import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
 import org.pacsmigrator.topics.StageId;
@@ -30,7 +29,7 @@ public final class VerifierApplication extends WorkerApplication<WorkerConfigura
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("destination-pacs", new PacsHealthCheck(context.dicom(), context.destinationGate()));
+        environment.healthChecks().register("destination-pacs", context.destinationHealthCheck());
         context.monitorLag(List.of(StageId.VERIFY));
         manageStage(environment, () -> VerifyStage.start(context));
     }
