@@ -32,6 +32,7 @@ public final class CassandraStateStore implements StateStore {
     private final CassandraCommitments commitments;
     private final CassandraStudyStatus statuses;
     private final CassandraStageControl stageControl;
+    private final CassandraPriorities priorities;
     private final CassandraProgress progress;
 
     private CassandraStateStore(CqlSession session, String ks) {
@@ -47,6 +48,7 @@ public final class CassandraStateStore implements StateStore {
         commitments = new CassandraCommitments(session, ks);
         statuses = new CassandraStudyStatus(session, ks);
         stageControl = new CassandraStageControl(session, ks);
+        priorities = new CassandraPriorities(session, ks);
         progress = new CassandraProgress(session, ks);
     }
 
@@ -344,6 +346,21 @@ public final class CassandraStateStore implements StateStore {
     @Override
     public Map<String, Boolean> stagePauses() {
         return call(stageControl::pauses);
+    }
+
+    @Override
+    public void recordPriority(String patientId, String source, Set<String> studyInstanceUids) {
+        run(() -> priorities.record(patientId, source, studyInstanceUids));
+    }
+
+    @Override
+    public Optional<PriorityPatient> findPriorityPatient(String patientId) {
+        return call(() -> priorities.find(patientId));
+    }
+
+    @Override
+    public List<PriorityPatient> priorityPatients() {
+        return call(priorities::all);
     }
 
     // ---- the store itself
