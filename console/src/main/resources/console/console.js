@@ -21,6 +21,7 @@
     replay: 'api/replay',
     stages: 'api/stages',
     control: 'api/control',
+    priority: 'api/priority',
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -822,6 +823,46 @@
     }
   }
 
+  // ---------------------------------------------------------------- clinical priority
+
+  function renderPriority(patients) {
+    const rows = (patients || []).map((p) => el('tr', {},
+      el('td', {}, p.patientId),
+      el('td', {}, p.source || ''),
+      el('td', {}, formatTime(p.requestedAt)),
+      el('td', {}, ...(p.studies || []).map((s) => el('div', {}, `${s.studyDate || 'undated'} ${s.studyInstanceUid} `,
+        el('span', { class: s.state === 'VERIFIED' ? 'badge badge-ok' : 'badge' }, s.state)))),
+      el('td', {}, p.complete ? formatTime(p.completedAt) : 'not yet')));
+    replaceContent(document.querySelector('#priority-table tbody'),
+      ...(rows.length ? rows : [el('tr', {}, el('td', { colspan: '5', class: 'muted' }, 'No patient prioritised.'))]));
+  }
+
+  async function refreshPriority() {
+    try {
+      renderPriority(await api(API.priority));
+      clearError('priority');
+    } catch (e) {
+      reportError('priority', e);
+    }
+  }
+
+  async function migrateNow(event) {
+    event.preventDefault();
+    const input = $('priority-patient');
+    const patient = input.value.trim();
+    if (!patient) return;
+    try {
+      await api(`${API.priority}/now?patient=${encodeURIComponent(patient)}`, { method: 'POST' });
+      showNotice($('priority-result'), 'Queued: its studies are indexed if need be and go before the bulk.', 'ok');
+      input.value = '';
+      clearError('priority');
+      refresh();
+    } catch (e) {
+      showNotice($('priority-result'), 'The patient could not be queued.', 'bad');
+      reportError('priority', e);
+    }
+  }
+
   // ---------------------------------------------------------------- refresh loop
 
   async function refreshProgress() {
@@ -869,7 +910,7 @@
       again = true;
       return running;
     }
-    running = Promise.all([refreshProgress(), refreshFailures(), refreshHistory()]).finally(() => {
+    running = Promise.all([refreshProgress(), refreshFailures(), refreshHistory(), refreshPriority()]).finally(() => {
       running = null;
       if (again) {
         again = false;
@@ -904,6 +945,7 @@
     else askForToken();
     $('study-search-form').addEventListener('submit', searchStudies);
     $('control-start').addEventListener('click', startControl);
+    $('priority-form').addEventListener('submit', migrateNow);
     $('error-dismiss').addEventListener('click', () => {
       errors.clear(); // errors that persist come back with the next refresh
       renderErrors();

@@ -219,6 +219,13 @@ public final class ConfigLoader {
                 }
             }
         }
+        v.atLeast("priority.intervalSeconds", c.priority.intervalSeconds, 1);
+        if (c.priority.worklist.configured()) {
+            v.aeTitle("priority.worklist.aeTitle", c.priority.worklist.aeTitle);
+            v.require("priority.worklist.host", c.priority.worklist.host);
+            v.port("priority.worklist.port", c.priority.worklist.port);
+            v.atLeast("priority.worklist.daysAhead", c.priority.worklist.daysAhead, 0);
+        }
         v.throwIfAny();
         return c;
     }

@@ -26,6 +26,7 @@ public final class MigrationConfig {
     public Storage storage = new Storage();
     public Services services = new Services();
     public Console console = new Console();
+    public Priority priority = new Priority();
 
     public enum RetrieveMethod {
         @JsonProperty("C-MOVE") C_MOVE,
@@ -309,5 +310,29 @@ public final class MigrationConfig {
          * console, e.g. the name of a reverse proxy in front of it; any other Host header is refused.
          */
         public List<String> allowedHosts = new ArrayList<>();
+    }
+
+    /** Patients whose studies go before the bulk (README "Clinical priority"). */
+    public static final class Priority {
+        /** "Migrate now" (console, REST) queries the old PACS outside index.windows too; the worklist and list do not. */
+        public boolean outsideWindows = false;
+        /** A CSV file of patients to put first (lines "patient,<PatientID>" or "accession,<AccessionNumber>"); empty = none. */
+        public String listFile = "";
+        /** Seconds between two worklist queries and two readings of the list file. */
+        public int intervalSeconds = 900;
+        /** The RIS / worklist SCP asked for tomorrow's patients; no AE title = no worklist. */
+        public Worklist worklist = new Worklist();
+    }
+
+    public static final class Worklist {
+        public String aeTitle;
+        public String host;
+        public Integer port;
+        /** Procedures scheduled from today to this many days ahead. */
+        public int daysAhead = 2;
+
+        public boolean configured() {
+            return aeTitle != null && !aeTitle.isBlank();
+        }
     }
 }

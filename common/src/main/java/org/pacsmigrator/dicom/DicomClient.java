@@ -1,6 +1,7 @@
 package org.pacsmigrator.dicom;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -38,6 +39,15 @@ public interface DicomClient {
         @Override
         default void close() {
         }
+    }
+
+    /**
+     * Modality Worklist C-FIND (a RIS or worklist SCP): the procedure steps scheduled from {@code from} to {@code to}
+     * (inclusive), each handed to {@code onItem} as it arrives.
+     */
+    default FindOutcome findWorklist(DicomNode ris, LocalDate from, LocalDate to, Consumer<WorklistItem> onItem)
+            throws DicomException {
+        throw new DicomException(DicomException.Category.OTHER, "this client sends no Modality Worklist queries");
     }
 
     /**

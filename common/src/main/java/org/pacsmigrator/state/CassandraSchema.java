@@ -38,7 +38,7 @@ final class CassandraSchema {
                         List.of(CassandraIndexDays.table(ks), CassandraControlPasses.table(ks)),
                         CassandraCommitments.tables(ks),
                         List.of(CassandraStudyStatus.table(ks), CassandraProgress.table(ks), CassandraStageControl.table(ks),
-                                CassandraRefusals.table(ks), CassandraUidCollisions.table(ks)))
+                                CassandraRefusals.table(ks), CassandraUidCollisions.table(ks), CassandraPriorities.table(ks)))
                 .flatMap(List::stream).toList();
     }
 

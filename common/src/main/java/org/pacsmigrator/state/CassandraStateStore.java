@@ -33,6 +33,7 @@ public final class CassandraStateStore implements StateStore {
     private final CassandraCommitments commitments;
     private final CassandraStudyStatus statuses;
     private final CassandraStageControl stageControl;
+    private final CassandraPriorities priorities;
     private final CassandraProgress progress;
 
     private CassandraStateStore(CqlSession session, String ks) {
@@ -49,6 +50,7 @@ public final class CassandraStateStore implements StateStore {
         commitments = new CassandraCommitments(session, ks);
         statuses = new CassandraStudyStatus(session, ks);
         stageControl = new CassandraStageControl(session, ks);
+        priorities = new CassandraPriorities(session, ks);
         progress = new CassandraProgress(session, ks, studyStates);
     }
 
@@ -349,6 +351,21 @@ public final class CassandraStateStore implements StateStore {
     @Override
     public Map<String, Boolean> stagePauses() {
         return call(stageControl::pauses);
+    }
+
+    @Override
+    public void recordPriority(String patientId, String source, Set<String> studyInstanceUids) {
+        run(() -> priorities.record(patientId, source, studyInstanceUids));
+    }
+
+    @Override
+    public Optional<PriorityPatient> findPriorityPatient(String patientId) {
+        return call(() -> priorities.find(patientId));
+    }
+
+    @Override
+    public List<PriorityPatient> priorityPatients() {
+        return call(priorities::all);
     }
 
     // ---- the store itself

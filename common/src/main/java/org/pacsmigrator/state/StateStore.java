@@ -6,7 +6,7 @@ package org.pacsmigrator.state;
  * study, so re-delivered messages are harmless.
  */
 public interface StateStore extends StudyStore, PatientStore, InstanceStore, UidCollisionStore, IndexDayStore,
-        CommitmentStore, StudyStatusStore, StageControlStore, AutoCloseable {
+        CommitmentStore, StudyStatusStore, StageControlStore, PriorityStore, AutoCloseable {
 
     /** Throws {@link StateStoreException} when the store cannot be reached (health checks). */
     void ping();

@@ -5,11 +5,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,11 +29,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -64,12 +69,20 @@ import org.slf4j.LoggerFactory;
  * stack overflow, an assertion) is not retried: the loop dies, the record stays uncommitted, and
  * {@link #failure()} says why, so the process can turn its health red or stop with a crash code.
  * Anything else that breaks the loop itself ends it the same way.
+ *
+ * <p>A stage's consumer also reads the priority lane of its topic ({@link StageId#priorityTopic}): before each poll,
+ * while a priority partition it owns has records left, its bulk partitions are paused, so priority work is taken
+ * first (at most the one bulk record a poll had already returned goes before it). Both lanes are keyed by study and
+ * assigned by partition number alike ({@link RangeAssignor}): a study's bulk and priority records are on one
+ * consumer, taken one after the other, so the second finds the study done instead of racing the first. Dead letters
+ * of both lanes go to the stage's one dead-letter topic.
  */
 public final class StageConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StageConsumer.class);
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final Duration PAUSED_POLL = Duration.ofMillis(50);
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    private static final Duration LANE_CHECK = Duration.ofSeconds(5);
     private static final int MAX_HEADER_MESSAGE = 2000;
 
     /** Attempts in total for a transient failure, exponential back-off between them. */
@@ -160,6 +173,8 @@ public final class StageConsumer implements AutoCloseable {
     private final StageId stage;
     private final String groupId;
     private final String topic;
+    /** The priority lane read before {@link #topic}, or null. */
+    private final String priorityTopic;
     private final String deadLetterTopic;
     private final Payload<?> payload;
     private final RetryPolicy retry;
@@ -186,7 +201,7 @@ public final class StageConsumer implements AutoCloseable {
     /** A consumer without meters, in any group (tests, tools). */
     public StageConsumer(KafkaSettings settings, String groupId, String topic, StudyEventHandler handler,
                          RetryPolicy retry) {
-        this(settings, null, groupId, topic, Payload.studyEvents(handler), retry, null);
+        this(settings, null, groupId, topic, null, Payload.studyEvents(handler), retry, null);
     }
 
     /**
@@ -197,8 +212,8 @@ public final class StageConsumer implements AutoCloseable {
      */
     public StageConsumer(KafkaSettings settings, StageId stage, Topics topics, StudyEventHandler handler,
                          RetryPolicy retry, MeterRegistry registry) {
-        this(settings, stage, stage.consumerGroup(topics), stage.inputTopic(topics), Payload.studyEvents(handler), retry,
-                registry);
+        this(settings, stage, stage.consumerGroup(topics), stage.inputTopic(topics), stage.priorityTopic(topics),
+                Payload.studyEvents(handler), retry, registry);
     }
 
     /**
@@ -207,15 +222,16 @@ public final class StageConsumer implements AutoCloseable {
      */
     public static StageConsumer ofTopic(KafkaSettings settings, StageId stage, String groupId, String topic,
                                         Payload<?> payload, RetryPolicy retry, MeterRegistry registry) {
-        return new StageConsumer(settings, stage, groupId, topic, payload, retry, registry);
+        return new StageConsumer(settings, stage, groupId, topic, null, payload, retry, registry);
     }
 
-    private StageConsumer(KafkaSettings settings, StageId stage, String groupId, String topic,
+    private StageConsumer(KafkaSettings settings, StageId stage, String groupId, String topic, String priorityTopic,
                           Payload<?> payload, RetryPolicy retry, MeterRegistry registry) {
         this.settings = settings;
         this.stage = stage;
         this.groupId = groupId;
         this.topic = topic;
+        this.priorityTopic = priorityTopic;
         this.deadLetterTopic = Topics.deadLetterOf(topic);
         this.payload = payload;
         this.retry = retry;
@@ -233,7 +249,9 @@ public final class StageConsumer implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("already started");
         }
-        TopicAdmin.ensureTopics(settings, topic, deadLetterTopic);
+        List<String> topics = new ArrayList<>(inputTopics());
+        topics.add(deadLetterTopic);
+        TopicAdmin.ensureTopics(settings, topics.toArray(String[]::new));
         consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         producer = new KafkaProducer<>(KafkaEventPublisher.producerProperties(settings, name + "-dlq"),
                 new ByteArraySerializer(), new ByteArraySerializer());
@@ -250,7 +268,10 @@ public final class StageConsumer implements AutoCloseable {
         p.put("enable.auto.commit", "false");
         p.put("auto.offset.reset", "earliest");
         p.put("max.poll.records", "1");
-        p.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
+        // With a priority lane, partitions are assigned by number across both topics (range); cooperative-sticky
+        // stays second in the list so a group of older members keeps working through a rolling upgrade.
+        p.put("partition.assignment.strategy", priorityTopic == null ? CooperativeStickyAssignor.class.getName()
+                : RangeAssignor.class.getName() + "," + CooperativeStickyAssignor.class.getName());
         return settings.withOverrides(p);
     }
 
@@ -293,12 +314,13 @@ public final class StageConsumer implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalance());
+            consumer.subscribe(inputTopics(), new Rebalance());
             while (!isClosing()) {
                 if (paused.getAsBoolean()) {
                     holdWhilePaused();
                     continue;
                 }
+                preferPriorityLane();
                 for (ConsumerRecord<byte[], byte[]> record : poll(IDLE_POLL)) {
                     handleInFlight(record);
                 }
@@ -328,6 +350,49 @@ public final class StageConsumer implements AutoCloseable {
         }
         finishInFlight(true);
         consumer.resume(consumer.paused());
+    }
+
+    /** The input topic and its priority lane, if any. */
+    private List<String> inputTopics() {
+        return priorityTopic == null ? List.of(topic) : List.of(topic, priorityTopic);
+    }
+
+    /** Pauses the bulk partitions while a priority partition of ours has records left, resumes them otherwise. */
+    private void preferPriorityLane() {
+        if (priorityTopic == null) {
+            return;
+        }
+        Set<TopicPartition> lane = new HashSet<>();
+        Set<TopicPartition> bulk = new HashSet<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            (tp.topic().equals(priorityTopic) ? lane : bulk).add(tp);
+        }
+        if (priorityWaiting(lane)) {
+            consumer.pause(bulk);
+        } else {
+            consumer.resume(bulk);
+        }
+    }
+
+    private boolean priorityWaiting(Set<TopicPartition> lane) {
+        if (lane.isEmpty()) {
+            return false;
+        }
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(lane, LANE_CHECK);
+            for (TopicPartition tp : lane) {
+                Long end = ends.get(tp);
+                if (end != null && consumer.position(tp, LANE_CHECK) < end) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (WakeupException e) {
+            markClosing();
+            return false;
+        } catch (RetriableException e) {
+            return false; // the broker is slow: take whatever comes; asked again before the next poll
+        }
     }
 
     private void holdWhilePaused() {

@@ -57,6 +57,11 @@ public enum StageId {
         };
     }
 
+    /** The priority lane of the input topic: taken before it ({@link StageConsumer}); its dead letters are the stage's. */
+    public String priorityTopic(Topics topics) {
+        return Topics.priorityLaneOf(inputTopic(topics));
+    }
+
     public String deadLetterTopic(Topics topics) {
         return Topics.deadLetterOf(inputTopic(topics));
     }

@@ -36,6 +36,20 @@ public record Topics(String migrationId) {
         return migrationId + ".studies.status";
     }
 
+    /**
+     * The priority lane of a stage's input topic ({@link #indexed()}, {@link #retrieved()}, {@link #forwarded()}):
+     * its consumers take its records before the bulk topic's. Same partition count, same keys: a study's records of
+     * both lanes sit on partitions of the same number, which one consumer owns ({@link StageConsumer}).
+     */
+    public static String priorityLaneOf(String stageTopic) {
+        return stageTopic + ".priority";
+    }
+
+    /** The topic an event goes to: the stage topic, or its priority lane for a priority event. */
+    public static String lane(String stageTopic, StudyEvent event) {
+        return event.priority() ? priorityLaneOf(stageTopic) : stageTopic;
+    }
+
     /** The consumer group of a stage's role ("retriever", ...): one per migration and stage; see {@link StageId}. */
     public static String consumerGroup(String migrationId, String role) {
         return migrationId + "-" + role;
@@ -49,6 +63,7 @@ public record Topics(String migrationId) {
     public String[] all() {
         return new String[] {indexed(), retrieved(), forwarded(), verified(),
                 deadLetterOf(indexed()), deadLetterOf(retrieved()), deadLetterOf(forwarded()),
-                commitmentResults(), studyProgress(), studyStatus()};
+                commitmentResults(), studyProgress(), studyStatus(),
+                priorityLaneOf(indexed()), priorityLaneOf(retrieved()), priorityLaneOf(forwarded())};
     }
 }

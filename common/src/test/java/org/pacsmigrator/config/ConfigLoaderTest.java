@@ -164,4 +164,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID.replace("2024-01-07", "2023-12-01"))))
                 .hasMessageContaining("index.to");
     }
+
+    @Test
+    void priorityWorklistIsOffByDefaultAndNeedsItsAddressWhenOn() {
+        MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(VALID));
+        assertThat(c.priority.worklist.configured()).isFalse();
+        assertThat(c.priority.outsideWindows).isFalse();
+        assertThat(c.priority.intervalSeconds).isEqualTo(900);
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID
+                + "priority: {worklist: {aeTitle: RIS, host: ris.example}}\n")))
+                .hasMessageContaining("priority.worklist.port");
+        assertThatThrownBy(() -> ConfigLoader.validate(ConfigLoader.parse(VALID + "priority: {intervalSeconds: 0}\n")))
+                .hasMessageContaining("priority.intervalSeconds");
+        MigrationConfig on = ConfigLoader.validate(ConfigLoader.parse(VALID
+                + "priority: {outsideWindows: true, worklist: {aeTitle: RIS, host: ris.example, port: 104, daysAhead: 3}}\n"));
+        assertThat(on.priority.worklist.configured()).isTrue();
+        assertThat(on.priority.worklist.daysAhead).isEqualTo(3);
+    }
 }

@@ -22,7 +22,8 @@ class CassandraSchemaTest {
         // existing keyspaces hold exactly these tables: renaming or dropping one would lose data
         assertThat(names).containsExactlyInAnyOrder("studies", "studies_by_day", "studies_by_key", "index_days", "instances", "patients",
                 "instance_modifications", "commitments", "commitments_by_transaction", "instance_commitments",
-                "study_status", "day_progress", "stage_control", "instance_refusals", "uid_collisions", "control_pass");
+                "study_status", "day_progress", "stage_control", "instance_refusals", "uid_collisions", "control_pass",
+                "priority_patients");
     }
 
     @Test

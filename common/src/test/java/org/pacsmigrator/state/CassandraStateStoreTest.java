@@ -44,6 +44,21 @@ class CassandraStateStoreTest {
     }
 
     @Test
+    void aPrioritisedPatientKeepsItsFirstRequestAndGathersItsStudies() {
+        String patient = "PRIO-" + uid();
+        store.recordPriority(patient, "worklist", Set.of("1.1"));
+        PriorityPatient first = store.findPriorityPatient(patient).orElseThrow();
+        store.recordPriority(patient, "now", Set.of("1.2"));
+        PriorityPatient again = store.findPriorityPatient(patient).orElseThrow();
+        assertThat(again.source()).isEqualTo("worklist");
+        assertThat(again.requestedAt()).isEqualTo(first.requestedAt());
+        assertThat(again.prioritisedAt()).isAfterOrEqualTo(first.prioritisedAt());
+        assertThat(again.studyInstanceUids()).containsExactlyInAnyOrder("1.1", "1.2");
+        assertThat(store.priorityPatients()).extracting(PriorityPatient::patientId).contains(patient);
+        assertThat(store.findPriorityPatient("PRIO-unknown-" + uid())).isEmpty();
+    }
+
+    @Test
     void insertIfAbsentReportsFirstSeenOnlyAndKeepsTheFirstVersion() {
         String uid = uid();
         assertThat(store.insertStudyIfAbsent(study(uid, "20240102"))).isTrue();

@@ -12,6 +12,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.priority.PriorityWork;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
@@ -108,6 +109,8 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
         environment.jersey().register(new TokenFilter(token));
         environment.jersey().register(new JsonPostFilter());
         environment.jersey().register(new ConsoleResource(backend, reportDirectory));
+        PriorityQueue priority = new PriorityQueue(context.state(), PriorityWork.of(context));
+        environment.jersey().register(new PriorityResource(priority));
         environment.jersey().register(new ConsolePage());
         environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
         environment.healthChecks().register("destination-pacs", context.destinationHealthCheck());
@@ -115,6 +118,7 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
             @Override
             public void stop() {
                 backend.close();
+                priority.close();
             }
         });
     }

@@ -133,7 +133,7 @@ public final class Forwarder implements StudyEventHandler {
         StudyRecord study = state.findStudy(uid).orElseThrow(() -> StageFailure.unknownStudy(uid));
         if (study.state().atLeast(StudyState.FORWARDED)) {
             if (study.state() == StudyState.FORWARDED) {
-                publisher.publish(topics.forwarded(), StudyEvent.of(uid, "resume"));
+                publisher.publish(Topics.lane(topics.forwarded(), event), event.next("resume"));
             }
             return;
         }
@@ -188,7 +188,7 @@ public final class Forwarder implements StudyEventHandler {
         }
         metrics.study("forwarded");
         state.transition(uid, StudyState.FORWARDED, StudyState.FORWARDING);
-        publisher.publish(topics.forwarded(), StudyEvent.of(uid, event.reason()));
+        publisher.publish(Topics.lane(topics.forwarded(), event), event.next(event.reason()));
         LOG.info("forwarded study {} ({} instances sent now)", uid, pending.size());
     }
 

@@ -45,7 +45,7 @@ public final class Indexer {
     /** The index_days / studies_by_day bucket of studies without a StudyDate. */
     public static final LocalDate UNDATED = StudyStore.UNDATED;
     /** Return keys requested for every study: what downstream stages and the report need. */
-    static final List<String> RETURN_KEYS = List.of(
+    public static final List<String> RETURN_KEYS = List.of(
             "StudyInstanceUID", "PatientID", "IssuerOfPatientID", "PatientName", "PatientBirthDate", "PatientSex",
             "AccessionNumber", "StudyDate", "StudyTime", "StudyDescription", "ModalitiesInStudy",
             "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances", "SpecificCharacterSet");

@@ -16,6 +16,7 @@ import org.pacsmigrator.harness.ChildProcesses;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.priority.PriorityWork;
 import org.pacsmigrator.report.Completion;
 import org.pacsmigrator.report.MigrationReport;
 import org.pacsmigrator.retrieve.RetrieveStage;
@@ -55,6 +56,7 @@ public final class MigrationRunner implements AutoCloseable {
     /** On SIGINT/SIGTERM the stages stop before the embedded Kafka and Cassandra do (see {@link #close()}). */
     private final ChildProcesses.Registration stopBeforeServices;
     private boolean closed;
+    private volatile PriorityWork priority;
 
     public MigrationRunner(MigrationConfig config, String kafkaBootstrap, String cassandraContactPoint) throws IOException {
         this(config, kafkaBootstrap, cassandraContactPoint, ForwardStage.loadRules(config));
@@ -97,7 +99,8 @@ public final class MigrationRunner implements AutoCloseable {
         while (true) {
             long lag = 0;
             for (StageId stage : StageId.CONSUMING) {
-                lag += ConsumerLag.total(context.admin(), stage.consumerGroup(topics), stage.inputTopic(topics));
+                lag += ConsumerLag.total(context.admin(), stage.consumerGroup(topics), stage.inputTopic(topics))
+                        + ConsumerLag.total(context.admin(), stage.consumerGroup(topics), stage.priorityTopic(topics));
             }
             if (lag == 0) {
                 return;
@@ -109,12 +112,21 @@ public final class MigrationRunner implements AutoCloseable {
         }
     }
 
-    /** Starts the retrieve (with its storage SCP for C-MOVE), forward and verify stages. */
+    /** Starts the retrieve (with its storage SCP for C-MOVE), forward and verify stages, and the priority sources. */
     public void startWorkers() throws IOException {
         retrieve = RetrieveStage.start(context);
         forward = ForwardStage.start(context, rules);
         verify = VerifyStage.start(context);
         context.monitorLag(StageId.CONSUMING);
+        priority().startSources();
+    }
+
+    /** The priority sources (worklist, list) and "migrate now" of this process. */
+    public synchronized PriorityWork priority() {
+        if (priority == null) {
+            priority = PriorityWork.of(context);
+        }
+        return priority;
     }
 
     public Completion criterion() {
@@ -244,7 +256,7 @@ public final class MigrationRunner implements AutoCloseable {
         }
         closed = true;
         stopBeforeServices.close();
-        for (AutoCloseable stage : new AutoCloseable[] {retrieve, forward, verify}) {
+        for (AutoCloseable stage : new AutoCloseable[] {priority, retrieve, forward, verify}) {
             try {
                 if (stage != null) {
                     stage.close();

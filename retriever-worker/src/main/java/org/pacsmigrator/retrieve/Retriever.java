@@ -119,7 +119,7 @@ public final class Retriever implements StudyEventHandler {
         StudyRecord study = state.findStudy(uid).orElseThrow(() -> StageFailure.unknownStudy(uid));
         if (study.state().atLeast(StudyState.RETRIEVED)) {
             if (study.state() == StudyState.RETRIEVED) {
-                publisher.publish(topics.retrieved(), StudyEvent.of(uid, "resume"));
+                publisher.publish(Topics.lane(topics.retrieved(), event), event.next("resume"));
             }
             metrics.study("skipped");
             return;
@@ -150,7 +150,7 @@ public final class Retriever implements StudyEventHandler {
         }
         sample.stop(metrics.studyLatency());
         state.transition(uid, StudyState.RETRIEVED, StudyState.RETRIEVING);
-        publisher.publish(topics.retrieved(), StudyEvent.of(uid, event.reason()));
+        publisher.publish(Topics.lane(topics.retrieved(), event), event.next(event.reason()));
         metrics.study("retrieved");
         LOG.info("retrieved study {}", uid);
     }

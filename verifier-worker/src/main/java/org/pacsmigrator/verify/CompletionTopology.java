@@ -1,5 +1,6 @@
 package org.pacsmigrator.verify;
 
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
@@ -39,7 +40,9 @@ public final class CompletionTopology {
     public static Topology build(Topics topics, Completion criterion, Consumer<StudyStatus> sink) {
         StreamsBuilder builder = new StreamsBuilder();
         var key = Serdes.String();
-        KStream<String, Update> forwarded = builder.stream(topics.forwarded(), Consumed.with(key, lenient(StudyEvent.class)))
+        // both lanes of the forwarded topic: a prioritised study is forwarded on the priority one
+        KStream<String, Update> forwarded = builder.stream(List.of(topics.forwarded(), Topics.priorityLaneOf(topics.forwarded())),
+                        Consumed.with(key, lenient(StudyEvent.class)))
                 .filter((k, v) -> k != null && v != null).mapValues(v -> new Update(v, null, null));
         KStream<String, Update> progress = builder.stream(topics.studyProgress(), Consumed.with(key, lenient(ProgressEvent.class)))
                 .filter((k, v) -> k != null && v != null).mapValues(v -> new Update(null, v, null));

@@ -137,6 +137,16 @@ class CompletionTopologyTest {
     }
 
     @Test
+    void aStudyForwardedOnThePriorityLaneCompletesToo() throws Exception {
+        start(Completion.SENT);
+        TestInputTopic<String, StudyEvent> priorityLane = driver.createInputTopic(Topics.priorityLaneOf(TOPICS.forwarded()),
+                new StringSerializer(), new JsonSerde<>(StudyEvent.class).serializer());
+        progress.pipeInput(STUDY, new ProgressEvent(STUDY, 2, 2, 2, -1, Instant.now()));
+        priorityLane.pipeInput(STUDY, StudyEvent.priority(STUDY, "priority:now"));
+        assertThat(status.readValuesToList()).extracting(StudyStatus::complete).containsExactly(false, true);
+    }
+
+    @Test
     void undecodableRecordsAreSkipped() throws Exception {
         start(Completion.SENT);
         driver.createInputTopic(TOPICS.studyProgress(), new StringSerializer(), new StringSerializer()).pipeInput(STUDY, "not json");

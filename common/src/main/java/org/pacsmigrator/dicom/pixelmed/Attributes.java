@@ -8,6 +8,7 @@ import com.pixelmed.dicom.DicomDictionary;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.DicomOutputStream;
+import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SpecificCharacterSet;
 import com.pixelmed.dicom.StringAttribute;
 import com.pixelmed.dicom.TagFromName;
@@ -17,16 +18,22 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.QueryLevel;
+import org.pacsmigrator.dicom.WorklistItem;
 import org.pacsmigrator.dicom.text.DicomCharset;
 import org.pacsmigrator.dicom.text.ValueText;
 
 /** Conversion between the toolkit-neutral {@link DicomDataset} and PixelMed attribute lists. */
 final class Attributes {
     private static final DicomDictionary DICTIONARY = AttributeList.getDictionary();
+    private static final DateTimeFormatter DA = DateTimeFormatter.BASIC_ISO_DATE;
+    /** (0040,0100) Scheduled Procedure Step Sequence: missing from the 20220618 dictionary. */
+    private static final AttributeTag SCHEDULED_PROCEDURE_STEPS = new AttributeTag(0x0040, 0x0100);
 
     private Attributes() {
     }
@@ -57,6 +64,41 @@ final class Attributes {
         }
         put(list, TagFromName.QueryRetrieveLevel, level.name(), null);
         return list;
+    }
+
+    /**
+     * A Modality Worklist identifier: the scheduled procedure steps whose start date is within {@code from}-{@code to},
+     * returning the patient, the accession number and the step's start date.
+     */
+    static AttributeList worklistQuery(LocalDate from, LocalDate to) throws DicomException {
+        AttributeList step = new AttributeList();
+        put(step, TagFromName.ScheduledProcedureStepStartDate, DA.format(from) + "-" + DA.format(to), null);
+        put(step, TagFromName.ScheduledProcedureStepStartTime, "", null);
+        put(step, TagFromName.Modality, "", null);
+        put(step, TagFromName.ScheduledStationAETitle, "", null);
+        SequenceAttribute steps = new SequenceAttribute(SCHEDULED_PROCEDURE_STEPS);
+        steps.addItem(step);
+        AttributeList list = new AttributeList();
+        list.put(steps);
+        put(list, TagFromName.PatientID, "", null);
+        put(list, TagFromName.AccessionNumber, "", null);
+        return list;
+    }
+
+    /** A worklist answer's patient, accession number and (first) scheduled step's start date. */
+    static WorklistItem worklistItem(AttributeList answer) {
+        DicomCharset charset = charsetOf(answer);
+        Attribute date = answer.get(SCHEDULED_PROCEDURE_STEPS) instanceof SequenceAttribute steps
+                && steps.getNumberOfItems() > 0
+                ? SequenceAttribute.getNamedAttributeFromWithinSelectedItemWithinSequence(steps, 0,
+                        TagFromName.ScheduledProcedureStepStartDate)
+                : null;
+        return new WorklistItem(textOf(answer.get(TagFromName.PatientID), charset).trim(),
+                textOf(answer.get(TagFromName.AccessionNumber), charset).trim(), textOf(date, charset).trim());
+    }
+
+    private static String textOf(Attribute a, DicomCharset charset) {
+        return a == null ? "" : text(a, charset);
     }
 
     private static void put(AttributeList list, AttributeTag tag, String value, SpecificCharacterSet charset)

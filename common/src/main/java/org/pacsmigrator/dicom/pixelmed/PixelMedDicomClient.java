@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.LinkedList;
@@ -37,6 +38,7 @@ import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.ReceivedInstanceHandler;
 import org.pacsmigrator.dicom.RetrieveOutcome;
 import org.pacsmigrator.dicom.StoreListener;
+import org.pacsmigrator.dicom.WorklistItem;
 import org.pacsmigrator.dicom.net.StoreService;
 
 /**
@@ -49,6 +51,8 @@ import org.pacsmigrator.dicom.net.StoreService;
 public final class PixelMedDicomClient implements DicomClient {
     private final String callingAeTitle;
     private final DicomTimeouts timeouts;
+    /** Modality Worklist Information Model - FIND (not among PixelMed's SOP class constants). */
+    private static final String WORKLIST_FIND = "1.2.840.10008.5.1.4.31";
     private final Utf8Queries utf8 = new Utf8Queries();
 
     public PixelMedDicomClient(String callingAeTitle, DicomTimeouts timeouts) {
@@ -78,6 +82,27 @@ public final class PixelMedDicomClient implements DicomClient {
                     () -> new CFindRequestCommandMessage(sop).getBytes(), identifier(level, keys, askUtf8), matches.handler());
             return matches.outcome(response);
         });
+    }
+
+    @Override
+    public FindOutcome findWorklist(DicomNode ris, LocalDate from, LocalDate to, Consumer<WorklistItem> onItem)
+            throws DicomException {
+        AttributeList identifier;
+        try {
+            identifier = Attributes.worklistQuery(from, to);
+        } catch (com.pixelmed.dicom.DicomException e) {
+            throw new DicomException(Category.OTHER, "cannot encode the worklist query: " + e.getMessage(), e);
+        }
+        int[] items = new int[1];
+        DimseHandler handler = new DimseHandler((command, dataSet) -> {
+            if (dataSet != null && DimseHandler.isPending(Attributes.intValue(command, TagFromName.Status, 0xffff))) {
+                items[0]++;
+                onItem.accept(Attributes.worklistItem(dataSet));
+            }
+        }, null);
+        AttributeList response = exchange("C-FIND", ris, PresentationContexts.forService(WORKLIST_FIND), new LinkedList<>(),
+                WORKLIST_FIND, () -> new CFindRequestCommandMessage(WORKLIST_FIND).getBytes(), identifier, handler);
+        return new FindOutcome(items[0], Attributes.intValue(response, TagFromName.Status, 0xffff));
     }
 
     @Override

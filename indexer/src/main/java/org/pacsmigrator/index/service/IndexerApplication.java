@@ -1,6 +1,7 @@
 package org.pacsmigrator.index.service;
 
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -8,6 +9,7 @@ import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
+import org.pacsmigrator.priority.PriorityWork;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
@@ -45,6 +47,19 @@ public final class IndexerApplication extends WorkerApplication<WorkerConfigurat
         IndexerLoop loop = new IndexerLoop(indexer, control, clock, Sleeper.real());
         // managed after the context: stopped first, before the publisher and the state store it uses
         environment.lifecycle().manage(loop);
+        // the priority sources (worklist, list file) run beside the indexer, on the old PACS's same gate
+        PriorityWork priority = PriorityWork.of(context);
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void start() {
+                priority.startSources();
+            }
+
+            @Override
+            public void stop() {
+                priority.close();
+            }
+        });
         livenessFrom(loop::alive);
     }
 
