@@ -90,11 +90,13 @@ final class EmbeddedServices implements AutoCloseable {
     /** Both at once: each spends its shutdown flushing its own data. */
     @Override
     public void close() {
+        long stoppingAt = System.nanoTime();
         CompletableFuture<Void> kafkaStopped = kafka == null ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(kafka::stop);
         if (cassandra != null) {
             cassandra.stop();
         }
         kafkaStopped.join();
+        LOG.info("embedded services stopped in {} ms", (System.nanoTime() - stoppingAt) / 1_000_000);
     }
 }

@@ -2,6 +2,7 @@ package org.pacsmigrator.migrator;
 
 import java.io.PrintWriter;
 import org.pacsmigrator.config.ConfigException;
+import org.pacsmigrator.harness.ChildProcesses;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -29,6 +30,11 @@ final class UserErrors {
                 err.println("configuration error: " + oneLine(config.getMessage()));
                 return MigratorCli.CONFIG_ERROR;
             }
+        }
+        if (ChildProcesses.stopping()) {
+            // a signal stopped the stages and services under the command: its failure is that, in one line
+            err.println("stopped by a signal (" + e.getClass().getSimpleName() + " while stopping); run it again to resume");
+            return MigratorCli.INCOMPLETE;
         }
         err.println("internal failure: " + e);
         e.printStackTrace(err);

@@ -21,6 +21,7 @@ public final class ChildProcesses {
     private static final Duration GRACE = Duration.ofSeconds(60);
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static final Deque<AutoCloseable> CLIENTS = new ConcurrentLinkedDeque<>();
+    private static volatile boolean stopping;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::stopAll, "child-processes-stop"));
@@ -51,8 +52,14 @@ public final class ChildProcesses {
         void close();
     }
 
+    /** True once the JVM shuts down (a signal, or the end of main): what fails after that was stopped, not broken. */
+    public static boolean stopping() {
+        return stopping;
+    }
+
     /** The clients first, one at a time; then the processes, all at once: each spends its shutdown on its own data. */
     static void stopAll() {
+        stopping = true;
         for (AutoCloseable client = CLIENTS.poll(); client != null; client = CLIENTS.poll()) {
             try {
                 client.close();
