@@ -44,8 +44,9 @@ public final class CompletionService implements AutoCloseable {
      */
     public CompletionService(KafkaSettings kafka, Topics topics, Completion criterion, StudyStatusStore state, Path stateDirectory) {
         this.criterion = criterion;
-        this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion, state == null ? null : state::saveStudyStatus),
-                streamsProperties(kafka, topics, stateDirectory));
+        Properties properties = streamsProperties(kafka, topics, stateDirectory);
+        this.streams = new KafkaStreams(CompletionTopology.build(topics, criterion,
+                state == null ? null : state::saveStudyStatus, properties), properties);
         // Kafka Streams made its directories 0750 just now: the store's study UIDs and counts are for our user only
         try {
             OwnerOnly.directory(stateDirectory);
@@ -80,6 +81,8 @@ public final class CompletionService implements AutoCloseable {
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         // no global stores: set as Kafka 5 will by default, which spares every start its warning (Streams 4.4)
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // ...and for the copy of the config its partition assignor reads from the main consumer's settings
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         kafka.membership().consumerProperties().forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
         // A static member of its own, never reused, only so that close() can make it leave (see close()). A restarted

@@ -1,13 +1,16 @@
 package org.pacsmigrator.verify;
 
 import java.util.List;
+import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -37,8 +40,9 @@ public final class CompletionTopology {
     private CompletionTopology() {
     }
 
-    public static Topology build(Topics topics, Completion criterion, Consumer<StudyStatus> sink) {
-        StreamsBuilder builder = new StreamsBuilder();
+    /** {@code streamsConfig}: the application's Streams properties, which the topology's own settings come from. */
+    public static Topology build(Topics topics, Completion criterion, Consumer<StudyStatus> sink, Properties streamsConfig) {
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsConfig)));
         var key = Serdes.String();
         // both lanes of the forwarded topic: a prioritised study is forwarded on the priority one
         KStream<String, Update> forwarded = builder.stream(List.of(topics.forwarded(), Topics.priorityLaneOf(topics.forwarded())),

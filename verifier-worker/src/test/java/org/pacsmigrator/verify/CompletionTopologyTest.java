@@ -45,7 +45,7 @@ class CompletionTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve(criterion.key())).toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(CompletionTopology.build(TOPICS, criterion, sink::add), p);
+        driver = new TopologyTestDriver(CompletionTopology.build(TOPICS, criterion, sink::add, p), p);
         var key = new StringSerializer();
         forwarded = driver.createInputTopic(TOPICS.forwarded(), key, new JsonSerde<>(StudyEvent.class).serializer());
         progress = driver.createInputTopic(TOPICS.studyProgress(), key, new JsonSerde<>(ProgressEvent.class).serializer());
