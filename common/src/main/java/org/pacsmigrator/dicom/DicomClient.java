@@ -67,6 +67,11 @@ public interface DicomClient {
     RetrieveOutcome get(DicomNode remote, QueryLevel level, DicomDataset keys, Path workDirectory,
                         ReceivedInstanceHandler handler) throws DicomException;
 
+    /** What {@link #get} is called in logs and failures: C-GET, or the protocol's own retrieve (WADO-RS). */
+    default String getOperationName() {
+        return "C-GET";
+    }
+
     /**
      * C-STORE the given Part 10 files over one association, negotiating the SOP classes and
      * transfer syntaxes they contain (original transfer syntax preferred, no silent transcoding).

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.DicomNode;
+import org.pacsmigrator.dicom.PeerBusyException;
 import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
@@ -162,6 +163,27 @@ public final class AssociationGate {
         return run(turns, association, lease);
     }
 
+    /**
+     * {@link #call(Association)}, made again while the peer answers busy ({@link PeerBusyException}: a DICOMweb archive's
+     * 429/503) after the wait it asked for, for up to {@code patience}; then the busy answer is thrown. Each attempt
+     * is a new call through the gate, whose adaptive limit the busy answer lowered. {@code onBusy} counts them.
+     */
+    public <T> T callPatiently(Duration patience, Runnable onBusy, Association<T> association)
+            throws DicomException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return call(association);
+            } catch (PeerBusyException busy) {
+                if (System.nanoTime() > deadline) {
+                    throw busy;
+                }
+                onBusy.run();
+                Thread.sleep(busy.retryAfter().toMillis());
+            }
+        }
+    }
+
     private <T> T run(Schedule turns, Association<T> association, AssociationLeases.Lease lease)
             throws DicomException, InterruptedException {
         active.incrementAndGet();
@@ -174,7 +196,11 @@ public final class AssociationGate {
         } catch (DicomException e) {
             Outcome failed = new Outcome(Instant.now(), false, e.deadLetterCategory() + ": " + e.getMessage(), e.category());
             lastOutcome.set(failed);
-            if (failed.unreachable()) {
+            if (e instanceof PeerBusyException) {
+                // back-pressure the peer announced, not a fault: its caller waits as asked and goes on
+                limit.onOverload();
+                LOG.info("{} answered busy: adaptive limit now {}", remote.aeTitle(), limit.current());
+            } else if (failed.unreachable()) {
                 limit.onOverload();
                 LOG.warn("{} struggles ({}): adaptive limit now {}", remote.aeTitle(), e.category(), limit.current());
             }

@@ -338,29 +338,16 @@ public final class Forwarder implements StudyEventHandler {
                        Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                        Map<Path, InstanceRecord> notAccepted) throws Exception {
         Set<Path> answered = ConcurrentHashMap.newKeySet();
-        long deadline = System.nanoTime() + BUSY_PATIENCE.toNanos();
-        for (List<OutgoingInstance> remaining = files; !remaining.isEmpty();
-             remaining = remaining.stream().filter(f -> !answered.contains(f.file())).toList()) {
-            List<OutgoingInstance> batch = remaining;
+        gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> {
+            List<OutgoingInstance> batch = files.stream().filter(f -> !answered.contains(f.file())).toList();
+            long start = System.nanoTime();
             try {
-                gate.call(() -> {
-                    long start = System.nanoTime();
-                    try {
-                        storeBatch(studyUid, batch, byFile, modifications, failures, notAccepted, answered);
-                    } finally {
-                        metrics.associationLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    }
-                    return null;
-                });
-                return;
-            } catch (PeerBusyException busy) {
-                if (System.nanoTime() > deadline) {
-                    throw busy;
-                }
-                metrics.busy();
-                Thread.sleep(busy.retryAfter().toMillis());
+                storeBatch(studyUid, batch, byFile, modifications, failures, notAccepted, answered);
+            } finally {
+                metrics.associationLatency().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
-        }
+            return null;
+        });
     }
 
     /**

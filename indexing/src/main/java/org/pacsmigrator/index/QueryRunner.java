@@ -7,6 +7,7 @@ import org.pacsmigrator.dicom.DicomClient;
 import org.pacsmigrator.dicom.DicomDataset;
 import org.pacsmigrator.dicom.DicomException;
 import org.pacsmigrator.dicom.FindOutcome;
+import org.pacsmigrator.dicom.PeerBusyException;
 import org.pacsmigrator.dicom.QueryLevel;
 import org.pacsmigrator.dicom.find.StudyQuery;
 import org.pacsmigrator.schedule.Backoff;
@@ -52,6 +53,9 @@ public final class QueryRunner implements StudyQuery {
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             if (attempt > 1) {
                 Duration wait = backoff.after(attempt - 1);
+                if (last instanceof PeerBusyException busy && busy.retryAfter().compareTo(wait) > 0) {
+                    wait = busy.retryAfter(); // a DICOMweb archive named how long to stay away
+                }
                 LOG.info("C-FIND attempt {} of {} on {} in {} after: {}", attempt, maxAttempts, source.remote(), wait,
                         last.getMessage());
                 turns.sleeper().sleep(wait);

@@ -21,6 +21,7 @@ public final class RetrieveMetrics {
     private final Counter instances;
     private final Counter bytes;
     private final Counter cacheWriteFailures;
+    private final Counter busy;
     private final Timer studyLatency;
     private final Timer associationLatency;
     private final AtomicInteger inProgress = new AtomicInteger();
@@ -36,6 +37,8 @@ public final class RetrieveMetrics {
         studyLatency = Latency.histogram(PREFIX + ".study.latency", "time to retrieve a whole study").register(registry);
         associationLatency = Latency.histogram(PREFIX + ".association.latency",
                 "duration of one C-MOVE / C-GET / C-FIND association to the source").register(registry);
+        busy = Counter.builder(PREFIX + ".busy").description("retrieves the old PACS answered busy (HTTP 429/503), asked "
+                + "again after its Retry-After").register(registry);
         Gauge.builder(PREFIX + ".studies.in.progress", inProgress, AtomicInteger::get)
                 .description("studies this worker is retrieving now").register(registry);
     }
@@ -47,6 +50,10 @@ public final class RetrieveMetrics {
     void instanceCached(long size) {
         instances.increment();
         bytes.increment(size);
+    }
+
+    void busy() {
+        busy.increment();
     }
 
     void cacheWriteFailed() {

@@ -3,6 +3,7 @@ package org.pacsmigrator.retrieve;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Retriever implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Retriever.class);
+    /** How long a study's retrieve waits on an old PACS that keeps answering busy before it fails (and is retried). */
+    static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
     private final DicomClient dicom;
     private final DicomNode source;
@@ -317,11 +320,12 @@ public final class Retriever implements StudyEventHandler {
 
     private RetrieveOutcome retrieveOne(QueryLevel level, Map<String, String> keys) throws RetrieveException,
             InterruptedException {
-        String what = (settings.useCGet() ? "C-GET " : "C-MOVE ") + level + " " + keys.get("StudyInstanceUID");
+        String what = (settings.useCGet() ? dicom.getOperationName() : "C-MOVE") + " " + level + " " + keys.get("StudyInstanceUID");
         int rejectedBefore = listenerRejections.getAsInt();
         RetrieveOutcome outcome;
         try {
-            outcome = gate.call(() -> {
+            // a DICOMweb archive may answer busy (429/503): asked again after the wait it names
+            outcome = gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> {
                 long start = System.nanoTime();
                 try {
                     return settings.useCGet()
