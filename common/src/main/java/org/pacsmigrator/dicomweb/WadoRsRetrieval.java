@@ -146,7 +146,7 @@ final class WadoRsRetrieval {
         try (OutputStream out = new BufferedOutputStream(new DigestOutputStream(Files.newOutputStream(file), sha), 1 << 16)) {
             copy(part, out);
         } catch (BrokeOff e) {
-            refuseCut(file);
+            refuseIncomplete(file, "the answer broke off inside it");
             throw e;
         } catch (IOException e) {
             LOG.warn("a WADO-RS instance could not be written to the work directory: {}", e.toString());
@@ -182,8 +182,7 @@ final class WadoRsRetrieval {
             meta = PartTenMeta.read(in);
             scanned = DatasetScanner.scan(in, Files.size(file) - meta.dataSetOffset(), meta.transferSyntaxUid());
         } catch (IOException | DatasetScanner.InvalidDataSetException e) {
-            refuse(file, "", "", "", InstanceRefusal.INCOMPLETE, "not a whole Part 10 file: " + e.getMessage(),
-                    InstanceRefusal.STATUS_CANNOT_UNDERSTAND);
+            refuseIncomplete(file, "not a whole Part 10 file: " + e.getMessage());
             return;
         }
         String study = scanned.studyInstanceUid();
@@ -216,8 +215,8 @@ final class WadoRsRetrieval {
         }
     }
 
-    /** A part the answer cut short: refused as incomplete, named as far as its first bytes tell. */
-    private void refuseCut(Path file) {
+    /** An instance that is not whole: refused as incomplete, named as far as its first bytes tell. */
+    private void refuseIncomplete(Path file, String detail) {
         String study = "";
         String sop = "";
         String sopClass = "";
@@ -230,8 +229,7 @@ final class WadoRsRetrieval {
         } catch (IOException e) {
             // too little of it arrived to name it
         }
-        refuse(file, study, sop, sopClass, InstanceRefusal.INCOMPLETE, "the answer broke off inside it",
-                InstanceRefusal.STATUS_CANNOT_UNDERSTAND);
+        refuse(file, study, sop, sopClass, InstanceRefusal.INCOMPLETE, detail, InstanceRefusal.STATUS_CANNOT_UNDERSTAND);
     }
 
     private void refuse(Path file, String study, String sop, String sopClass, String category, String detail, int status) {
