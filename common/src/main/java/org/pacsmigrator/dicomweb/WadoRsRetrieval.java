@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -106,7 +107,7 @@ final class WadoRsRetrieval {
             throw new DicomException(DicomException.Category.OTHER, "WADO-RS " + target.path() + ": the answer is '"
                     + LogSafe.text(type.type()) + "', not multipart/related with a boundary");
         }
-        try (InputStream body = response.body()) {
+        try (InputStream body = new IdleTimeoutInputStream(response.body(), endpoint.requestTimeout())) {
             MultipartReader reader = new MultipartReader(body, boundary);
             while (true) {
                 MultipartReader.Part part;
@@ -121,7 +122,10 @@ final class WadoRsRetrieval {
                 receive(part.body(), target);
             }
         } catch (BrokeOff e) {
-            throw new DicomException(DicomException.Category.ASSOCIATION_REJECTED, "WADO-RS " + target.path()
+            // as the DIMSE path fails an association aborted or timed out in the middle of a C-GET
+            DicomException.Category category = e.getCause() instanceof HttpTimeoutException
+                    ? DicomException.Category.TIMEOUT : DicomException.Category.ASSOCIATION_REJECTED;
+            throw new DicomException(category, "WADO-RS " + target.path()
                     + ": the answer broke off after " + completed + " instances (" + failed + " failed): " + e.getMessage(),
                     e.getCause());
         } catch (IOException closing) {

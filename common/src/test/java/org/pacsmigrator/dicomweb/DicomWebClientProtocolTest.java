@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +25,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -260,6 +264,44 @@ class DicomWebClientProtocolTest {
         assertThat(keeper.refusals).extracting(InstanceRefusal::sopInstanceUid, InstanceRefusal::category).containsExactly(
                 tuple("1.2.3.2.1", InstanceRefusal.NOT_ASKED_FOR), tuple("1.2.3.1.2", InstanceRefusal.INCOMPLETE));
         assertThat(filesLeft()).hasSize(1);
+    }
+
+    @Test
+    void anAnswerThatStallsInsideAnInstanceFailsAsATimeoutAfterHandingOnWhatCameBefore() throws Exception {
+        byte[] first = image(STUDY, SERIES, "1.2.3.1.1");
+        byte[] stalled = image(STUDY, SERIES, "1.2.3.1.2");
+        CountDownLatch release = new CountDownLatch(1);
+        peer = exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=s");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("--s\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(first);
+            out.write("\r\n--s\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(stalled, 0, stalled.length / 2);
+            out.flush();
+            try {
+                release.await(60, TimeUnit.SECONDS); // the rest never comes while the client waits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        };
+        DicomWebClient client = new DicomWebClient(new DicomWebEndpoint(URI.create("http://127.0.0.1:"
+                + server.getAddress().getPort() + "/dicom-web"), HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .build(), null, Duration.ofSeconds(1)), 5);
+        Keeper keeper = new Keeper();
+        try {
+            assertThatThrownBy(() -> client.get(ARCHIVE, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyInstanceUID", STUDY)),
+                    work, keeper))
+                    .isInstanceOf(DicomException.class).hasMessageContaining("no data for")
+                    .extracting(e -> ((DicomException) e).category()).isEqualTo(DicomException.Category.TIMEOUT);
+        } finally {
+            release.countDown();
+        }
+        assertThat(keeper.received).extracting(ReceivedInstance::sopInstanceUid).containsExactly("1.2.3.1.1");
+        assertThat(keeper.refusals).extracting(InstanceRefusal::sopInstanceUid, InstanceRefusal::category)
+                .containsExactly(tuple("1.2.3.1.2", InstanceRefusal.INCOMPLETE));
     }
 
     @Test
