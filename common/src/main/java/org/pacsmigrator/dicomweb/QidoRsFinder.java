@@ -59,13 +59,16 @@ final class QidoRsFinder {
             int fresh = 0;
             for (JsonNode match : page.matches()) {
                 String uid = match.path(uidTag).path("Value").path(0).asText("");
-                if (uid.isEmpty() || seen.add(uid)) {
+                boolean isNew = !uid.isEmpty() && seen.add(uid);
+                if (isNew) {
                     fresh++;
+                }
+                if (isNew || uid.isEmpty()) { // a match without its UID cannot be told apart: handed on, not counted new
                     delivered++;
                     onMatch.accept(withImplied(DicomJson.toDataset(match), query.implied()));
                 }
             }
-            if (fresh == 0) {
+            if (offset > 0 && fresh == 0) {
                 return new FindOutcome(delivered, CAPPED); // offset ignored: the same matches again
             }
             moreAnnounced = page.moreAnnounced();

@@ -71,9 +71,8 @@ final class WadoRsRetrieval {
     /** Retrieves what {@code keys} identify at {@code level}; {@link ReceivedInstanceHandler#deliveryEnded} always. */
     static RetrieveOutcome get(DicomWebEndpoint endpoint, String sourceAeTitle, QueryLevel level, DicomDataset keys,
                                Path workDirectory, ReceivedInstanceHandler handler) throws DicomException {
-        WadoRsTarget target = WadoRsTarget.of(level, keys);
         try {
-            return new WadoRsRetrieval(endpoint, sourceAeTitle, workDirectory, handler).run(target);
+            return new WadoRsRetrieval(endpoint, sourceAeTitle, workDirectory, handler).run(WadoRsTarget.of(level, keys));
         } finally {
             try {
                 handler.deliveryEnded();
@@ -94,7 +93,7 @@ final class WadoRsRetrieval {
         }
         int status = response.statusCode();
         if (status == 404 || status == 204) {
-            DicomWebEndpoint.readBody(response, 64 * 1024);
+            closeQuietly(response.body());
             return new RetrieveOutcome(REFUSED, 0, 0, 0);
         }
         if (status != 200) {
