@@ -13,16 +13,21 @@ import org.pacsmigrator.dicom.QueryLevel;
 
 /**
  * A C-FIND's keys as a QIDO-RS search (PS3.18 10.6): the resource of the level (the study, and the series at image
- * level, in the path when their UID is a single value), each matching key a query parameter by tag (ranges,
- * wildcards and UID lists keep their DICOM form, URL-encoded), each empty key an {@code includefield}. Tags rather
+ * level, in the path when their UID is a single value), each matching key a query parameter by tag (ranges and
+ * wildcards keep their DICOM form, URL-encoded; a UID list is separated by commas, PS3.18 8.3.4.1), each empty key an
+ * {@code includefield}. Tags rather
  * than keywords, so that the archive's dictionary cannot name an attribute differently from ours. {@code implied}:
  * what every match says as a C-FIND match would, without the archive putting it in its JSON: the UIDs the path
  * carries, and, when asked for, the character set the answer came in (DICOM JSON is UTF-8: ISO_IR 192).
+ * {@code pageable}: false when a key matches a value the archive computes from the series (ModalitiesInStudy):
+ * Orthanc applies offset and limit before such a match, so that a second page loses matches without a sign.
  */
-record QidoQuery(QueryLevel level, String resource, Map<String, String> implied, List<String> parameters) {
+record QidoQuery(QueryLevel level, String resource, Map<String, String> implied, List<String> parameters,
+                 boolean pageable) {
     private static final String STUDY_UID = "StudyInstanceUID";
     private static final String SERIES_UID = "SeriesInstanceUID";
     private static final String CHARACTER_SET = "SpecificCharacterSet";
+    private static final String MODALITIES_IN_STUDY = "ModalitiesInStudy";
     private static final String UTF_8 = "ISO_IR 192";
 
     static QidoQuery of(QueryLevel level, DicomDataset keys) throws DicomException {
@@ -61,14 +66,23 @@ record QidoQuery(QueryLevel level, String resource, Map<String, String> implied,
                 throw new DicomException(DicomException.Category.OTHER, "unknown DICOM keyword: " + keyword);
             }
             parameters.add(key.getValue().isEmpty() ? "includefield=" + tag
-                    : tag + "=" + URLEncoder.encode(key.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+                    : tag + "=" + encode(keyword.endsWith("UID") ? key.getValue().replace('\\', ',') : key.getValue()));
         }
         Map<String, String> implied = new LinkedHashMap<>();
         inPath.forEach(k -> implied.put(k, keys.get(k)));
         if (keys.has(CHARACTER_SET)) {
             implied.put(CHARACTER_SET, UTF_8);
         }
-        return new QidoQuery(level, resource, Map.copyOf(implied), List.copyOf(parameters));
+        boolean pageable = keys.get(MODALITIES_IN_STUDY).isEmpty();
+        return new QidoQuery(level, resource, Map.copyOf(implied), List.copyOf(parameters), pageable);
+    }
+
+    /**
+     * A value URL-encoded, but for the wildcard "?", which a query may carry as it is (RFC 3986 3.4): Orthanc does not
+     * take an encoded one for a wildcard.
+     */
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20").replace("%3F", "?");
     }
 
     /** The UID when it is one plain UID (a path segment), else null (absent, a list, a wildcard). */

@@ -24,7 +24,8 @@ import org.pacsmigrator.dicom.FindOutcome;
  * Matches are handed on as each page arrives, once per UID of the level. An answer we cannot read to its end is
  * reported capped (status 0xFE00, as Orthanc's C-FIND cancels at its limit) so that a caller splits the query:
  * the archive ignores offset (a page brings nothing new), or it says there is more (HTTP {@code Warning: 299},
- * PS3.18 8.3.4.4) and then gives nothing more.
+ * PS3.18 8.3.4.4) and then gives nothing more, or the query cannot be paged safely ({@link QidoQuery#pageable})
+ * and its one page is full.
  */
 final class QidoRsFinder {
     static final int CAPPED = 0xFE00;
@@ -74,6 +75,9 @@ final class QidoRsFinder {
             moreAnnounced = page.moreAnnounced();
             if (page.matches().size() < pageSize && !moreAnnounced) {
                 return new FindOutcome(delivered, 0x0000);
+            }
+            if (!query.pageable()) {
+                return new FindOutcome(delivered, CAPPED); // a second page could lose matches unseen
             }
             offset += page.matches().size();
         }

@@ -138,6 +138,30 @@ class DicomWebClientOrthancTest {
                 .containsExactlyInAnyOrder("CT", "MR"));
     }
 
+    /** PatientID wildcards, date and time ranges, UID lists, a modality: what SplittingFinder and the retriever send. */
+    @Test
+    void theMatchingKeysOfSplittingMatchAsInCFind() throws Exception {
+        String two = plan.get(0).studyInstanceUid() + "\\" + plan.get(7).studyInstanceUid();
+        List<DicomDataset> queries = List.of(
+                keys(STUDY_KEYS, "PatientID", "SYN-N-1*"),
+                keys(STUDY_KEYS, "PatientID", "SYN-?-2"),
+                keys(STUDY_KEYS, "StudyDate", "20240506-20240507", "StudyTime", "120000-175959.999999"),
+                keys(STUDY_KEYS, "StudyInstanceUID", two));
+        for (DicomDataset keys : queries) {
+            Map<String, Map<String, String>> overQido = find(client, QueryLevel.STUDY, keys, "StudyInstanceUID");
+            Map<String, Map<String, String>> overCFind = find(dimse, QueryLevel.STUDY, keys, "StudyInstanceUID");
+            assertThat(overQido.keySet()).as("%s", keys).isEqualTo(overCFind.keySet()).isNotEmpty();
+        }
+        // Orthanc pages a match on ModalitiesInStudy before matching: a second page would lose studies unseen, so such
+        // a query is not paged; a full page is a capped answer (which a split by time or a larger page resolves)
+        DicomDataset byModality = keys(STUDY_KEYS, "StudyDate", "20240507", "ModalitiesInStudy", "MR");
+        Map<String, Map<String, String>> all = find(dimse, QueryLevel.STUDY, byModality, "StudyInstanceUID");
+        assertThat(all).hasSizeGreaterThan(2);
+        assertThat(client.find(pacs, QueryLevel.STUDY, byModality, m -> { })).isEqualTo(new FindOutcome(2, 0xFE00));
+        DicomWebClient largerPages = new DicomWebClient(endpoint(archive.dicomWebUrl()), all.size() + 1);
+        assertThat(find(largerPages, QueryLevel.STUDY, byModality, "StudyInstanceUID").keySet()).isEqualTo(all.keySet());
+    }
+
     @Test
     void seriesAndImageQueriesAnswerWhatCFindAnswersAndMakeAStudysManifest() throws Exception {
         GeneratedStudy study = plan.get(3);

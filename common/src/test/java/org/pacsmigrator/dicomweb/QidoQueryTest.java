@@ -26,10 +26,13 @@ class QidoQueryTest {
                 "PatientID", "AB?* 1&x=y", "PatientName", "", "ModalitiesInStudy", "", "SpecificCharacterSet", "",
                 "QueryRetrieveLevel", "STUDY"));
         assertThat(q.page(10, 20)).isEqualTo("/studies?00080020=20240105&00080030=080000-095959.999999"
-                + "&00100020=AB%3F*%201%26x%3Dy&includefield=00100010&includefield=00080061"
+                + "&00100020=AB?*%201%26x%3Dy&includefield=00100010&includefield=00080061"
                 + "&includefield=0020000D&limit=10&offset=20");
         assertThat(q.implied()).containsExactly(Map.entry("SpecificCharacterSet", "ISO_IR 192"));
         assertThat(q.matchUidKeyword()).isEqualTo("StudyInstanceUID");
+        assertThat(q.pageable()).isTrue();
+        assertThat(QidoQuery.of(QueryLevel.STUDY, keys("StudyDate", "20240105", "ModalitiesInStudy", "CT")).pageable())
+                .as("matched after paging by Orthanc").isFalse();
     }
 
     @Test
@@ -48,7 +51,7 @@ class QidoQueryTest {
 
         QidoQuery list = QidoQuery.of(QueryLevel.SERIES, keys("StudyInstanceUID", "1.2.3\\1.2.4", "SeriesInstanceUID", ""));
         assertThat(list.resource()).isEqualTo("/series");
-        assertThat(list.parameters()).contains("0020000D=1.2.3%5C1.2.4");
+        assertThat(list.parameters()).contains("0020000D=1.2.3%2C1.2.4");
     }
 
     @Test
