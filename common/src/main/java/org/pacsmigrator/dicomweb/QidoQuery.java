@@ -15,8 +15,8 @@ import org.pacsmigrator.dicom.QueryLevel;
  * A C-FIND's keys as a QIDO-RS search (PS3.18 10.6): the resource of the level (the study, and the series at image
  * level, in the path when their UID is a single value), each matching key a query parameter by tag (ranges and
  * wildcards keep their DICOM form, URL-encoded; a UID list is separated by commas, PS3.18 8.3.4.1), each empty key an
- * {@code includefield}. Tags rather
- * than keywords, so that the archive's dictionary cannot name an attribute differently from ours. {@code implied}:
+ * {@code includefield}. Tags rather than keywords, so that the archive's dictionary cannot name an attribute
+ * differently from ours. {@code implied}:
  * what every match says as a C-FIND match would, without the archive putting it in its JSON: the UIDs the path
  * carries, and, when asked for, the character set the answer came in (DICOM JSON is UTF-8: ISO_IR 192).
  * {@code pageable}: false when a key matches a value the archive computes from the series (ModalitiesInStudy):
@@ -66,7 +66,7 @@ record QidoQuery(QueryLevel level, String resource, Map<String, String> implied,
                 throw new DicomException(DicomException.Category.OTHER, "unknown DICOM keyword: " + keyword);
             }
             parameters.add(key.getValue().isEmpty() ? "includefield=" + tag
-                    : tag + "=" + encode(keyword.endsWith("UID") ? key.getValue().replace('\\', ',') : key.getValue()));
+                    : tag + "=" + encode(value(keyword, key.getValue())));
         }
         Map<String, String> implied = new LinkedHashMap<>();
         inPath.forEach(k -> implied.put(k, keys.get(k)));
@@ -75,6 +75,11 @@ record QidoQuery(QueryLevel level, String resource, Map<String, String> implied,
         }
         boolean pageable = keys.get(MODALITIES_IN_STUDY).isEmpty();
         return new QidoQuery(level, resource, Map.copyOf(implied), List.copyOf(parameters), pageable);
+    }
+
+    /** A matching value as QIDO-RS writes it: the values of a UID list (VR UI, named "...UID") separated by commas. */
+    private static String value(String keyword, String value) {
+        return keyword.endsWith("UID") ? value.replace('\\', ',') : value;
     }
 
     /**
