@@ -10,6 +10,8 @@ public record InstanceRefusal(String studyInstanceUid, String sopInstanceUid, St
     public static final String INCOMPLETE = "incomplete dataset";
     /** Affected SOP Class/Instance UID of the command differ from the data set's. */
     public static final String MISMATCH = "command and dataset differ";
+    /** Another study, series or instance than the retrieve asked for (a WADO-RS answer carries what it likes). */
+    public static final String NOT_ASKED_FOR = "instance not asked for";
 
     /** C-STORE statuses of the refusals (PS3.4 B.2.3): cannot understand, data set does not match SOP class. */
     public static final int STATUS_CANNOT_UNDERSTAND = 0xC000;

@@ -92,6 +92,11 @@ public final class DicomWebEndpoint {
         return base;
     }
 
+    /** How long a request may wait for its answer; also how long a body being read may stall. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     /** A request to {@code base + pathAndQuery}, with our credentials and the request timeout. */
     public HttpRequest.Builder request(String pathAndQuery) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(requestTimeout);
