@@ -404,7 +404,7 @@ public final class StateScaleBench {
         sampler.setDaemon(true);
         sampler.start();
         DicomNode none = new DicomNode("NONE", "127.0.0.1", 1);
-        MigrationReport report = new MigrationReport(store, null, AssociationGate.unlimited(none, 1),
+        MigrationReport report = new MigrationReport(store, null, null, AssociationGate.unlimited(none, 1),
                 AssociationGate.unlimited(none, 1), Completion.of("sent"), 16, null);
         MigrationReport.Result r = report.write(dir, null, null);
         double took = seconds(start);

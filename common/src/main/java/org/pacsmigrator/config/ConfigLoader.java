@@ -51,9 +51,11 @@ public final class ConfigLoader {
         try {
             MigrationConfig config = parse(Files.readString(file));
             // Files named in the config are relative to the config file, not to the working directory.
-            MigrationConfig.DicomWeb web = config.destination == null ? null : config.destination.dicomweb;
-            if (web != null && web.trustStore != null && !Path.of(web.trustStore).isAbsolute()) {
-                web.trustStore = file.toAbsolutePath().getParent().resolve(web.trustStore).toString();
+            for (MigrationConfig.Pacs pacs : new MigrationConfig.Pacs[] {config.source, config.destination}) {
+                MigrationConfig.DicomWeb web = pacs == null ? null : pacs.dicomweb;
+                if (web != null && web.trustStore != null && !Path.of(web.trustStore).isAbsolute()) {
+                    web.trustStore = file.toAbsolutePath().getParent().resolve(web.trustStore).toString();
+                }
             }
             validate(config);
             if (config.forward.rulesFile != null && !Path.of(config.forward.rulesFile).isAbsolute()) {
@@ -105,18 +107,12 @@ public final class ConfigLoader {
         if (c.migrationId != null && !c.migrationId.matches("[a-z][a-z0-9_]{0,30}")) {
             v.fail("migrationId", "must be lower-case letters, digits and '_' starting with a letter (max 31), got '" + c.migrationId + "'");
         }
-        v.pacs("source", c.source);
-        if (c.source != null && !"dimse".equals(c.source.protocol)) {
-            v.fail("source.protocol", "must be dimse (DICOMweb is supported for the destination only), got '"
-                    + c.source.protocol + "'");
-        }
-        v.destination(c.destination);
+        v.archive("source", c.source);
+        v.retrieveMethod(c.source);
+        v.archive("destination", c.destination);
         if (c.destination != null && c.destination.usesDicomWeb() && "sent-and-committed".equals(c.verify.completion)) {
             v.fail("verify.completion", "sent-and-committed needs DIMSE Storage Commitment: with destination.protocol "
                     + "dicomweb use sent or sent-and-cfind (the study listed by QIDO-RS)");
-        }
-        if (c.source != null && c.source.retrieveMethod == null) {
-            v.fail("source.retrieveMethod", "must be C-MOVE or C-GET");
         }
         v.aeTitle("migrator.aeTitle", c.migrator.aeTitle);
         v.port("migrator.port", c.migrator.port);
@@ -346,23 +342,41 @@ public final class ConfigLoader {
         }
 
         /** DIMSE: as any PACS; DICOMweb: its service (aeTitle optional: it names the archive in leases and metrics). */
-        void destination(MigrationConfig.Pacs p) {
+        void archive(String key, MigrationConfig.Pacs p) {
             if (p == null || !p.usesDicomWeb()) {
-                pacs("destination", p);
+                pacs(key, p);
                 if (p != null && !"dimse".equals(p.protocol)) {
-                    fail("destination.protocol", "must be dimse or dicomweb, got '" + p.protocol + "'");
+                    fail(key + ".protocol", "must be dimse or dicomweb, got '" + p.protocol + "'");
                 }
                 return;
             }
             if (p.aeTitle == null) {
                 p.aeTitle = "DICOMWEB";
             }
-            aeTitle("destination.aeTitle", p.aeTitle);
+            aeTitle(key + ".aeTitle", p.aeTitle);
             if (p.dicomweb == null) {
-                fail("destination.dicomweb", "is required with protocol dicomweb (url, authentication, ...)");
+                fail(key + ".dicomweb", "is required with protocol dicomweb (url, authentication, ...)");
                 return;
             }
-            dicomWeb("destination.dicomweb", p.dicomweb);
+            dicomWeb(key + ".dicomweb", p.dicomweb);
+        }
+
+        /** C-MOVE (the default) or C-GET over DIMSE; WADO-RS (the only one) over DICOMweb. */
+        void retrieveMethod(MigrationConfig.Pacs source) {
+            if (source == null) {
+                return;
+            }
+            boolean web = source.usesDicomWeb();
+            if (source.retrieveMethod == null) {
+                source.retrieveMethod = web ? MigrationConfig.RetrieveMethod.WADO_RS : MigrationConfig.RetrieveMethod.C_MOVE;
+            } else if (web != (source.retrieveMethod == MigrationConfig.RetrieveMethod.WADO_RS)) {
+                fail("source.retrieveMethod", web ? "must be WADO-RS (or left out) with source.protocol dicomweb, got '"
+                        + label(source.retrieveMethod) + "'" : "WADO-RS needs source.protocol dicomweb (and source.dicomweb)");
+            }
+        }
+
+        private static String label(MigrationConfig.RetrieveMethod m) {
+            return m == MigrationConfig.RetrieveMethod.C_GET ? "C-GET" : "C-MOVE";
         }
 
         void dicomWeb(String key, MigrationConfig.DicomWeb w) {

@@ -30,16 +30,21 @@ public final class MigrationConfig {
 
     public enum RetrieveMethod {
         @JsonProperty("C-MOVE") C_MOVE,
-        @JsonProperty("C-GET") C_GET
+        @JsonProperty("C-GET") C_GET,
+        /** A DICOMweb source's: each study, series or image fetched as a multipart answer (source.protocol dicomweb). */
+        @JsonProperty("WADO-RS") WADO_RS
     }
 
     public static final class Pacs {
         public String aeTitle;
         public String host;
         public Integer port;
-        /** Only for the source: how images are pulled. */
-        public RetrieveMethod retrieveMethod = RetrieveMethod.C_MOVE;
-        /** dimse (default) or, for the destination, dicomweb (STOW-RS to store, QIDO-RS to verify). */
+        /** Only for the source: how images are pulled; unset: C-MOVE over DIMSE, WADO-RS over DICOMweb. */
+        public RetrieveMethod retrieveMethod;
+        /**
+         * dimse (default) or dicomweb: a DICOMweb source is indexed by QIDO-RS and retrieved by WADO-RS, a DICOMweb
+         * destination stored in by STOW-RS and verified by QIDO-RS.
+         */
         public String protocol = "dimse";
         /** With protocol dicomweb: the archive's DICOMweb service (aeTitle then only names it in leases and metrics). */
         public DicomWeb dicomweb;
@@ -65,7 +70,7 @@ public final class MigrationConfig {
         public int maxRequestMb = 64;
         /** Seconds a request may take before it counts as timed out. */
         public int requestTimeoutSeconds = 300;
-        /** Instances asked per QIDO-RS page (limit/offset) when verifying a study. */
+        /** Matches asked per QIDO-RS page (limit/offset): of a day's studies when indexing, of a study's instances. */
         public int qidoPageSize = 1000;
     }
 
@@ -314,7 +319,11 @@ public final class MigrationConfig {
 
     /** Patients whose studies go before the bulk (README "Clinical priority"). */
     public static final class Priority {
-        /** "Migrate now" (console, REST) queries the old PACS outside index.windows too; the worklist and list do not. */
+        /**
+         * "Migrate now" (console, REST) works outside the time windows too: its query of the old PACS (index.windows)
+         * and its studies' retrieve, forward and verification (retrieve.windows, forward.windows); the worklist and
+         * the list do not.
+         */
         public boolean outsideWindows = false;
         /** A CSV file of patients to put first (lines "patient,<PatientID>" or "accession,<AccessionNumber>"); empty = none. */
         public String listFile = "";

@@ -59,6 +59,11 @@ public final class DicomWebClient implements DicomClient {
     }
 
     @Override
+    public String getOperationName() {
+        return "WADO-RS";
+    }
+
+    @Override
     public void store(DicomNode remote, List<Path> files, StoreListener listener) throws DicomException {
         throw new DicomException(DicomException.Category.OTHER, "this client does not store: a DICOMweb destination "
                 + "is stored to by STOW-RS (StowRsSender)");

@@ -80,7 +80,9 @@ public final class MigrationReport {
     }
 
     private final StateStore state;
-    private final DicomClient dicom;
+    /** How each PACS is queried (C-FIND or QIDO-RS); null: no reconciliation. */
+    private final DicomClient oldPacsClient;
+    private final DicomClient newPacsClient;
     private final AssociationGate oldPacs;
     private final AssociationGate newPacs;
     private final Completion criterion;
@@ -88,20 +90,22 @@ public final class MigrationReport {
     private final ReconciliationQueries queries;
 
     /**
-     * {@code dicom} null = no reconciliation (state store only). Every association to a PACS passes its
+     * {@code oldPacsClient}, {@code newPacsClient}: how each PACS is queried, C-FIND or QIDO-RS; null = no
+     * reconciliation (state store only). Every association to a PACS passes its
      * gate ({@code oldPacs}, {@code newPacs}): the time windows, the pause and the global association
      * limit that the retrievers and forwarders respect apply to the report as well.
      * {@code parallelStudies}: studies reconciled at the same time, each holding one association to each
      * PACS while it is queried (and each waiting for a slot of the PACS's global budget).
      * {@code queries}: how capped answers of either PACS are split (the indexer's splitting).
      */
-    public MigrationReport(StateStore state, DicomClient dicom, AssociationGate oldPacs, AssociationGate newPacs,
-                           Completion criterion, int parallelStudies, ReconciliationQueries queries) {
+    public MigrationReport(StateStore state, DicomClient oldPacsClient, DicomClient newPacsClient, AssociationGate oldPacs,
+                           AssociationGate newPacs, Completion criterion, int parallelStudies, ReconciliationQueries queries) {
         if (parallelStudies < 1) {
             throw new IllegalArgumentException("parallelStudies must be at least 1, not " + parallelStudies);
         }
         this.state = state;
-        this.dicom = dicom;
+        this.oldPacsClient = oldPacsClient;
+        this.newPacsClient = newPacsClient;
         this.oldPacs = oldPacs;
         this.newPacs = newPacs;
         this.criterion = criterion;
@@ -116,9 +120,8 @@ public final class MigrationReport {
      */
     public static MigrationReport of(MigrationContext context, int parallelStudies) {
         MigrationConfig c = context.config();
-        // The reconciliation lists both PACS by C-FIND: a DICOMweb archive cannot be, the report shows the state store
-        // (each study verified by QIDO-RS when the criterion asks for it).
-        return new MigrationReport(context.state(), c.destination.usesDicomWeb() ? null : context.dicom(),
+        // each PACS listed the way it is spoken to: C-FIND, or QIDO-RS for a DICOMweb archive
+        return new MigrationReport(context.state(), context.sourceClient(), context.destinationClient(),
                 context.sourceGate(), context.destinationGate(),
                 Completion.of(c.verify.completion), parallelStudies, ReconciliationQueries.of(c));
     }
@@ -129,7 +132,7 @@ public final class MigrationReport {
      * quickly (the console) asks first.
      */
     public Optional<String> closedWindow() {
-        if (dicom == null) {
+        if (oldPacsClient == null) {
             return Optional.empty();
         }
         for (AssociationGate gate : List.of(oldPacs, newPacs)) {
@@ -173,7 +176,7 @@ public final class MigrationReport {
             }
             collect(window, rows, discrepancies);
             rows.finishCsv(csv);
-            if (dicom != null && from != null && to != null) {
+            if (oldPacsClient != null && from != null && to != null) {
                 studyLevel(from, to, discrepancies);
             }
             writeCsv(recon, Discrepancy.HEADER, discrepancies.stream().map(Discrepancy::values).toList());
@@ -330,7 +333,7 @@ public final class MigrationReport {
         int seriesMissing = 0;
         int missing = 0;
         int extra = 0;
-        if (dicom != null) {
+        if (oldPacsClient != null) {
             String missingAction = missingAction(s.failureCategory());
             // SOP Instance UID -> series; as many as the state store knows is what a complete answer lists.
             Map<String, String> oldSops = sops(oldPacs, queries.oldPacsCap(), uid, instances.size());
@@ -385,10 +388,14 @@ public final class MigrationReport {
         return m;
     }
 
+    private DicomClient client(AssociationGate pacs) {
+        return pacs == oldPacs ? oldPacsClient : newPacsClient;
+    }
+
     /** The study's instances in one PACS (SOP Instance UID -> series), over one association through its gate. */
     private Map<String, String> sops(AssociationGate pacs, int cap, String studyUid, int expected) throws DicomException {
         Map<String, String> result = new LinkedHashMap<>();
-        for (StudyManifest.Entry e : gated(pacs, () -> StudyManifest.query(dicom, pacs.remote(), studyUid, expected, cap))) {
+        for (StudyManifest.Entry e : gated(pacs, () -> StudyManifest.query(client(pacs), pacs.remote(), studyUid, expected, cap))) {
             result.put(e.sopInstanceUid(), e.seriesInstanceUid());
         }
         return result;
@@ -434,7 +441,7 @@ public final class MigrationReport {
     /** Every StudyInstanceUID of the range (and undated) on one PACS, or empty (and a finding) when not complete. */
     private Optional<Set<String>> studies(AssociationGate pacs, int cap, LocalDate from, LocalDate to,
                                           List<Discrepancy> discrepancies) throws DicomException {
-        SplittingFinder finder = new SplittingFinder(new GatedStudyQuery(dicom, pacs, cap), List.of("StudyInstanceUID"),
+        SplittingFinder finder = new SplittingFinder(new GatedStudyQuery(client(pacs), pacs, cap), List.of("StudyInstanceUID"),
                 queries.split());
         Set<String> uids = new HashSet<>();
         try {

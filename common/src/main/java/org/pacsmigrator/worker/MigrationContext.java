@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.pacsmigrator.cache.InstanceCache;
@@ -26,6 +27,7 @@ import org.pacsmigrator.dicom.DicomNode;
 import org.pacsmigrator.dicom.DicomTimeouts;
 import org.pacsmigrator.dicom.InstanceSender;
 import org.pacsmigrator.dicom.StudyInstanceListing;
+import org.pacsmigrator.dicomweb.DicomWebClient;
 import org.pacsmigrator.dicomweb.DicomWebEndpoint;
 import org.pacsmigrator.dicomweb.QidoRsListing;
 import org.pacsmigrator.dicomweb.StowRsSender;
@@ -80,6 +82,8 @@ public final class MigrationContext implements AutoCloseable {
     private AssociationGate sourceGate;
     private AssociationGate destinationGate;
     private DicomWebEndpoint destinationWeb;
+    private DicomClient sourceWebClient;
+    private DicomClient destinationWebClient;
     private Admin admin;
     private LagMonitor lag;
 
@@ -153,8 +157,34 @@ public final class MigrationContext implements AutoCloseable {
         return publisher;
     }
 
+    /** The DIMSE client (C-ECHO, C-FIND, C-MOVE/C-GET, C-STORE, worklist), whatever the PACS speak. */
     public DicomClient dicom() {
         return dicom;
+    }
+
+    /**
+     * How the old PACS is queried and retrieved from: DIMSE, or with source.protocol dicomweb QIDO-RS for C-FIND and
+     * WADO-RS for C-GET behind the same interface (so the indexer, the retriever and the report read alike).
+     */
+    public synchronized DicomClient sourceClient() {
+        if (!config.source.usesDicomWeb()) {
+            return dicom;
+        }
+        if (sourceWebClient == null) {
+            sourceWebClient = new DicomWebClient(DicomWebEndpoint.of(config.source.dicomweb), config.source.dicomweb.qidoPageSize);
+        }
+        return sourceWebClient;
+    }
+
+    /** How the new PACS is queried (the report's reconciliation): C-FIND, or QIDO-RS with destination.protocol dicomweb. */
+    public synchronized DicomClient destinationClient() {
+        if (!config.destination.usesDicomWeb()) {
+            return dicom;
+        }
+        if (destinationWebClient == null) {
+            destinationWebClient = new DicomWebClient(destinationWeb(), config.destination.dicomweb.qidoPageSize);
+        }
+        return destinationWebClient;
     }
 
     public Path scratch() {
@@ -211,13 +241,19 @@ public final class MigrationContext implements AutoCloseable {
         return StudyInstanceListing.cFind(dicom, destination(), config.verify.findResultCap);
     }
 
+    /** The old PACS's health: C-ECHO, or a QIDO-RS query of one study with source.protocol dicomweb. */
+    public PacsHealthCheck sourceHealthCheck() {
+        return healthCheck(config.source, sourceClient(), sourceGate());
+    }
+
     /** The new PACS's health: C-ECHO, or a QIDO-RS query of one study with destination.protocol dicomweb. */
     public PacsHealthCheck destinationHealthCheck() {
-        if (config.destination.usesDicomWeb()) {
-            DicomWebEndpoint web = destinationWeb();
-            return new PacsHealthCheck(() -> QidoRsListing.probe(web), "QIDO-RS", destinationGate());
-        }
-        return new PacsHealthCheck(dicom, destinationGate());
+        return healthCheck(config.destination, destinationClient(), destinationGate());
+    }
+
+    private static PacsHealthCheck healthCheck(MigrationConfig.Pacs pacs, DicomClient client, AssociationGate gate) {
+        return pacs.usesDicomWeb() ? new PacsHealthCheck(() -> client.echo(gate.remote()), "QIDO-RS", gate)
+                : new PacsHealthCheck(client, gate);
     }
 
     /**
@@ -312,12 +348,18 @@ public final class MigrationContext implements AutoCloseable {
         List<StageConsumer> consumers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             StageConsumer consumer = new StageConsumer(kafka, stage, topics, metered,
-                    StageConsumer.RetryPolicy.defaults(), meters).pausedWhile(pauses.of(stage))
+                    StageConsumer.RetryPolicy.defaults(), meters).pausedWhile(pauses.of(stage)).bulkWhile(windowsOpen(stage))
                     .onGiveUp(StageConsumer.GiveUpListener.markingFailedIn(state));
             consumer.start();
             consumers.add(consumer);
         }
         return new StageWorkers(consumers);
+    }
+
+    /** Whether the PACS a stage works with is inside its time windows now (the retriever's the old, the others' the new). */
+    private BooleanSupplier windowsOpen(StageId stage) {
+        AssociationGate gate = stage == StageId.RETRIEVE ? sourceGate() : destinationGate();
+        return gate.schedule()::openNow;
     }
 
     @Override

@@ -19,7 +19,6 @@ class ConfigLoaderTest {
     void validConfigGetsDefaults() {
         MigrationConfig c = ConfigLoader.validate(ConfigLoader.parse(VALID));
         assertThat(c.source.retrieveMethod).isEqualTo(MigrationConfig.RetrieveMethod.C_GET);
-        assertThat(c.destination.retrieveMethod).isEqualTo(MigrationConfig.RetrieveMethod.C_MOVE);
         assertThat(c.index.from).isEqualTo(LocalDate.of(2024, 1, 1));
         assertThat(c.migrator.aeTitle).isEqualTo("MIGRATOR");
         assertThat(c.migrator.bindAddress).isEqualTo("127.0.0.1");

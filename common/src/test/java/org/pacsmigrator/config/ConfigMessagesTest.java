@@ -40,7 +40,7 @@ class ConfigMessagesTest {
         assertThat(problem(VALID.replace("port: 4242", "port: 99999999999")).getMessage())
                 .isEqualTo("config key 'source.port': expected a whole number from -2147483648 to 2147483647, found 99999999999");
         assertThat(problem(VALID.replace("port: 4242", "port: 4242, retrieveMethod: C-SEND")).getMessage())
-                .isEqualTo("config key 'source.retrieveMethod': expected one of C-MOVE, C-GET, found 'C-SEND'");
+                .isEqualTo("config key 'source.retrieveMethod': expected one of C-MOVE, C-GET, WADO-RS, found 'C-SEND'");
         assertThat(problem(VALID.replace("index: {", "index: {windows: MON-FRI 19:00-07:00, ")).getMessage())
                 .isEqualTo("config key 'index.windows': expected a list, found 'MON-FRI 19:00-07:00'");
         assertThat(problem(VALID + "retrieve: {instanceManifest: perhaps}\n").getMessage())

@@ -81,8 +81,33 @@ class DicomWebConfigTest {
                 .startsWith("config key 'destination.dicomweb.trustStore': cannot be read as a PKCS12 or JKS trust store");
         assertThat(problem("destination: {protocol: dicomweb, dicomweb: {url: 'https://a/dw'}}\nverify: {completion: sent-and-committed}\n"))
                 .startsWith("config key 'verify.completion': sent-and-committed needs DIMSE Storage Commitment");
-        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.validate(ConfigLoader.parse(
-                BASE.replace("port: 4242}", "port: 4242, protocol: dicomweb}") + "destination: {aeTitle: N, host: h, port: 1}\n"))))
-                .hasMessageStartingWith("config key 'source.protocol': must be dimse");
+    }
+
+    private static MigrationConfig withSource(String source) {
+        return ConfigLoader.validate(ConfigLoader.parse(BASE.replace("source: {aeTitle: OLDPACS, host: 127.0.0.1, port: 4242}",
+                source) + "destination: {aeTitle: N, host: h, port: 1}\n"));
+    }
+
+    private static String sourceProblem(String source) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> withSource(source));
+        assertThat(e).as("no ConfigException for:%n%s", source).isNotNull();
+        return e.getMessage();
+    }
+
+    @Test
+    void aDicomWebSourceIsRetrievedByWadoRs() {
+        MigrationConfig web = withSource("source: {protocol: dicomweb, dicomweb: {url: 'https://old.example/dicom-web'}}");
+        assertThat(web.source.retrieveMethod).isEqualTo(MigrationConfig.RetrieveMethod.WADO_RS);
+        assertThat(web.source.aeTitle).isEqualTo("DICOMWEB");
+        assertThat(withSource("source: {aeTitle: OLD, host: h, port: 104}").source.retrieveMethod)
+                .isEqualTo(MigrationConfig.RetrieveMethod.C_MOVE);
+        assertThat(sourceProblem("source: {protocol: dicomweb, retrieveMethod: C-GET, dicomweb: {url: 'https://o/dw'}}"))
+                .isEqualTo("config key 'source.retrieveMethod': must be WADO-RS (or left out) with source.protocol dicomweb, got 'C-GET'");
+        assertThat(sourceProblem("source: {aeTitle: OLD, host: h, port: 104, retrieveMethod: WADO-RS}"))
+                .isEqualTo("config key 'source.retrieveMethod': WADO-RS needs source.protocol dicomweb (and source.dicomweb)");
+        assertThat(sourceProblem("source: {protocol: dicomweb}"))
+                .startsWith("config key 'source.dicomweb': is required with protocol dicomweb");
+        assertThat(sourceProblem("source: {protocol: dicomweb, dicomweb: {url: 'https://o/dw', qidoPageSize: 0}}"))
+                .isEqualTo("config key 'source.dicomweb.qidoPageSize': must be at least 1, got 0");
     }
 }

@@ -38,7 +38,7 @@ class StreamedReportTest {
                 }
                 store.transition("1.2.50.3", StudyState.VERIFIED, StudyState.INDEXED);
                 DicomNode none = new DicomNode("NONE", "127.0.0.1", 1);
-                MigrationReport.Result r = new MigrationReport(store, null, AssociationGate.unlimited(none, 1),
+                MigrationReport.Result r = new MigrationReport(store, null, null, AssociationGate.unlimited(none, 1),
                         AssociationGate.unlimited(none, 1), Completion.of("sent"), 2, null).write(dir, null, null);
 
                 assertThat(r.studies()).isEqualTo(5);
@@ -66,7 +66,7 @@ class StreamedReportTest {
                             }
                         });
                 Path again = dir.resolve("again");
-                MigrationReport.Result retried = new MigrationReport(flaky, null, AssociationGate.unlimited(none, 1),
+                MigrationReport.Result retried = new MigrationReport(flaky, null, null, AssociationGate.unlimited(none, 1),
                         AssociationGate.unlimited(none, 1), Completion.of("sent"), 2, null).write(again, null, null);
                 assertThat(failed).hasValueGreaterThan(1);
                 assertThat(Files.readAllLines(retried.csv())).isEqualTo(Files.readAllLines(r.csv()));

@@ -13,7 +13,6 @@ import org.pacsmigrator.index.ControlQuery;
 import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.priority.PriorityWork;
-import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
 import org.pacsmigrator.report.MigrationReport;
@@ -112,7 +111,7 @@ public final class ConsoleApplication extends WorkerApplication<WorkerConfigurat
         PriorityQueue priority = new PriorityQueue(context.state(), PriorityWork.of(context));
         environment.jersey().register(new PriorityResource(priority));
         environment.jersey().register(new ConsolePage());
-        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
+        environment.healthChecks().register("source-pacs", context.sourceHealthCheck());
         environment.healthChecks().register("destination-pacs", context.destinationHealthCheck());
         environment.lifecycle().manage(new Managed() {
             @Override

@@ -95,7 +95,7 @@ public final class Indexer {
      * process's gate of the old PACS, and no C-FIND while the index stage is paused (the console's pause).
      */
     public static Indexer of(MigrationContext context, IndexProgress progress) {
-        Indexer indexer = new Indexer(context.dicom(), context.sourceGate(), context.state(), context.publisher(),
+        Indexer indexer = new Indexer(context.sourceClient(), context.sourceGate(), context.state(), context.publisher(),
                 context.topics(), IndexSettings.from(context.config()), Clock.systemUTC(), Sleeper.real(), progress);
         indexer.pauseWhile(context.pauses().of(StageId.INDEX));
         return indexer;

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * procedures of the next {@code priority.worklist.daysAhead} days) and the list file, both every {@code
  * priority.intervalSeconds}; and "migrate now" ({@link #now}), for the console and the REST call. The old PACS is
  * queried through its gate inside {@code index.windows} (and its pause), "migrate now" outside them too when
- * {@code priority.outsideWindows} is set. A patient already prioritised is not asked for again by the worklist or
+ * {@code priority.outsideWindows} is set, and then its studies' events license every stage to pass its windows. A patient already prioritised is not asked for again by the worklist or
  * the list (its studies are queued); "migrate now" always asks.
  */
 public final class PriorityWork implements AutoCloseable {
@@ -52,18 +52,18 @@ public final class PriorityWork implements AutoCloseable {
         IndexSettings index = IndexSettings.from(context.config());
         this.zone = ZoneId.of(context.config().index.timeZone);
         Schedule inWindows = Schedule.serial(index.windows(), index.pause(), Sleeper.real());
-        this.scheduled = prioritiser(index, inWindows);
-        this.onDemand = settings.outsideWindows ? prioritiser(index, Schedule.always()) : scheduled;
+        this.scheduled = prioritiser(index, inWindows, false);
+        this.onDemand = settings.outsideWindows ? prioritiser(index, Schedule.always(), true) : scheduled;
     }
 
     public static PriorityWork of(MigrationContext context) {
         return new PriorityWork(context, Clock.systemUTC());
     }
 
-    private Prioritiser prioritiser(IndexSettings index, Schedule turns) {
-        QueryRunner oldPacs = new QueryRunner(context.dicom(), context.sourceGate(), turns, IndexProgress.standalone(),
+    private Prioritiser prioritiser(IndexSettings index, Schedule turns, boolean anyTime) {
+        QueryRunner oldPacs = new QueryRunner(context.sourceClient(), context.sourceGate(), turns, IndexProgress.standalone(),
                 index.findResultCap(), index.maxAttempts(), index.retryBackoff());
-        return new Prioritiser(context.state(), context.publisher(), context.topics(), oldPacs);
+        return new Prioritiser(context.state(), context.publisher(), context.topics(), oldPacs, anyTime);
     }
 
     /** "Migrate this patient now": indexed on demand if need be, its studies put before the bulk. */

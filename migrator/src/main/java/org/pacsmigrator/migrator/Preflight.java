@@ -23,12 +23,8 @@ final class Preflight {
     }
 
     static void check(MigrationConfig config, DicomClient dicom) {
-        echo("source", MigrationContext.node(config.source), config.migrator.aeTitle, dicom);
-        if (config.destination.usesDicomWeb()) {
-            probe("destination", DicomWebEndpoint.of(config.destination.dicomweb));
-        } else {
-            echo("destination", MigrationContext.node(config.destination), config.migrator.aeTitle, dicom);
-        }
+        reach("source", config.source, config.migrator.aeTitle, dicom);
+        reach("destination", config.destination, config.migrator.aeTitle, dicom);
         if (config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_MOVE) {
             canListen("migrator", config.migrator.bindAddress, config.migrator.port);
         }
@@ -62,7 +58,16 @@ final class Preflight {
 
     /** Only the old PACS: what a control pass queries. */
     static void checkSource(MigrationConfig config, DicomClient dicom) {
-        echo("source", MigrationContext.node(config.source), config.migrator.aeTitle, dicom);
+        reach("source", config.source, config.migrator.aeTitle, dicom);
+    }
+
+    /** A C-ECHO, or for a DICOMweb archive a QIDO-RS query. */
+    private static void reach(String key, MigrationConfig.Pacs pacs, String callingAe, DicomClient dicom) {
+        if (pacs.usesDicomWeb()) {
+            probe(key, DicomWebEndpoint.of(pacs.dicomweb));
+        } else {
+            echo(key, MigrationContext.node(pacs), callingAe, dicom);
+        }
     }
 
     private static void echo(String key, DicomNode node, String callingAe, DicomClient dicom) {

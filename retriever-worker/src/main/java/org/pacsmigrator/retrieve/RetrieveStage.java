@@ -37,10 +37,11 @@ public final class RetrieveStage implements Stage {
         RetrieveMetrics metrics = new RetrieveMetrics(ctx.meters());
         CacheWritingReceiver receiver = new CacheWritingReceiver(ctx.cache(), ctx.state(), metrics,
                 Duration.ofSeconds(r.arrivalGraceSeconds), r.instanceManifest);
-        boolean cGet = config.source.retrieveMethod == MigrationConfig.RetrieveMethod.C_GET;
+        // C-GET and WADO-RS bring the instances on our own request; C-MOVE to our storage SCP
+        boolean cGet = config.source.retrieveMethod != MigrationConfig.RetrieveMethod.C_MOVE;
         StorageScp scp = cGet ? null : startStorageScp(config, ctx.scratch(), receiver, ctx.meters());
         AssociationGate gate = ctx.sourceGate();
-        Retriever retriever = new Retriever(ctx.dicom(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
+        Retriever retriever = new Retriever(ctx.sourceClient(), ctx.source(), ctx.state(), receiver, ctx.publisher(), ctx.topics(),
                 new RetrieveSettings(cGet, config.migrator.aeTitle, r.instanceManifest, r.maxAttempts,
                         Duration.ofSeconds(r.arrivalGraceSeconds), ctx.scratch(), config.index.findResultCap),
                 ctx.cache(), gate, metrics, scp == null ? () -> 0 : scp::rejectedForLimit);

@@ -11,7 +11,6 @@ import org.pacsmigrator.index.IndexProgress;
 import org.pacsmigrator.index.Indexer;
 import org.pacsmigrator.priority.PriorityWork;
 import org.pacsmigrator.schedule.Sleeper;
-import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
 import org.pacsmigrator.worker.MigrationContext;
@@ -43,7 +42,7 @@ public final class IndexerApplication extends WorkerApplication<WorkerConfigurat
         indexer = Indexer.of(context, progress);
         ControlQuery control = new ControlQuery(indexer);
         environment.jersey().register(new IndexerResource(indexer, control));
-        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
+        environment.healthChecks().register("source-pacs", context.sourceHealthCheck());
         IndexerLoop loop = new IndexerLoop(indexer, control, clock, Sleeper.real());
         // managed after the context: stopped first, before the publisher and the state store it uses
         environment.lifecycle().manage(loop);

@@ -6,7 +6,6 @@ import java.util.List;
 import org.pacsmigrator.config.MigrationConfig;
 import org.pacsmigrator.retrieve.RetrieveStage;
 import org.pacsmigrator.service.CacheHealthCheck;
-import org.pacsmigrator.service.PacsHealthCheck;
 import org.pacsmigrator.service.WorkerApplication;
 import org.pacsmigrator.service.WorkerConfiguration;
 import org.pacsmigrator.topics.StageId;
@@ -31,7 +30,7 @@ public final class RetrieverApplication extends WorkerApplication<WorkerConfigur
     protected void start(WorkerConfiguration configuration, MigrationConfig m, Environment environment,
                          PrometheusMeterRegistry registry) throws Exception {
         MigrationContext context = openContext(m, environment);
-        environment.healthChecks().register("source-pacs", new PacsHealthCheck(context.dicom(), context.sourceGate()));
+        environment.healthChecks().register("source-pacs", context.sourceHealthCheck());
         environment.healthChecks().register("cache", new CacheHealthCheck(context.cache(), context.scratch(), getName()));
         context.monitorLag(List.of(StageId.RETRIEVE));
         manageStage(environment, () -> RetrieveStage.start(context));
