@@ -2,6 +2,7 @@ package org.pacsmigrator.schedule;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -28,6 +29,14 @@ public final class Schedule {
     /** Held while a serial schedule's turn is decided (null: threads wait for their turns independently). */
     private final Object turnLock;
     private volatile BooleanSupplier held = () -> false;
+    /** Set while a thread handles a "migrate now" request that may pass the windows (priority.outsideWindows). */
+    private static final ThreadLocal<Boolean> WINDOWS_WAIVED = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    /** Work run with the windows waived. */
+    @FunctionalInterface
+    public interface Work {
+        void run() throws Exception;
+    }
 
     /** Where the end of the previous association is remembered: per thread or for the whole role. */
     private interface LastAssociation {
@@ -99,9 +108,37 @@ public final class Schedule {
         return sleeper;
     }
 
+    /**
+     * Runs {@code work} on this thread with every schedule's time windows waived (its pause and the operator's hold
+     * still apply): a study a clinician asked for now, with {@code priority.outsideWindows}.
+     */
+    public static void waivingWindows(Work work) throws Exception {
+        Boolean before = WINDOWS_WAIVED.get();
+        WINDOWS_WAIVED.set(Boolean.TRUE);
+        try {
+            work.run();
+        } finally {
+            WINDOWS_WAIVED.set(before);
+        }
+    }
+
+    /** {@code task} for another thread (an association pool) with this thread's waiver of the windows, if any. */
+    public static <T> Callable<T> carryingWaiver(Callable<T> task) {
+        Boolean waived = WINDOWS_WAIVED.get();
+        return () -> {
+            Boolean before = WINDOWS_WAIVED.get();
+            WINDOWS_WAIVED.set(waived);
+            try {
+                return task.call();
+            } finally {
+                WINDOWS_WAIVED.set(before);
+            }
+        };
+    }
+
     /** True when an association could start now as far as the windows go. */
     public boolean openNow() {
-        return windows.isOpen();
+        return WINDOWS_WAIVED.get() || windows.isOpen();
     }
 
     /**
@@ -125,7 +162,7 @@ public final class Schedule {
                 continue;
             }
             Instant now = windows.clock().instant();
-            Instant open = windows.nextOpen(now);
+            Instant open = WINDOWS_WAIVED.get() ? now : windows.nextOpen(now);
             if (open.isAfter(now)) {
                 LOG.info("outside the time windows ({}): sleeping until {}", windows, open);
                 Duration wait = Duration.between(now, open);

@@ -42,6 +42,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.pacsmigrator.schedule.Backoff;
+import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.state.StudyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,7 +142,11 @@ public final class StageConsumer implements AutoCloseable {
 
                 @Override
                 public void handle(StudyEvent event) throws Exception {
-                    handler.handle(event);
+                    if (event.anyTime()) {
+                        Schedule.waivingWindows(() -> handler.handle(event));
+                    } else {
+                        handler.handle(event);
+                    }
                 }
             };
         }
@@ -194,6 +199,8 @@ public final class StageConsumer implements AutoCloseable {
     /** Offsets whose commit a rebalance interrupted, committed after it if the partition stayed ours (loop thread). */
     private final Map<TopicPartition, OffsetAndMetadata> commitAfterRebalance = new HashMap<>();
     private volatile BooleanSupplier paused = () -> false;
+    /** Whether bulk work may be taken now (the stage's PACS is inside its time windows). */
+    private volatile BooleanSupplier bulkOpen = () -> true;
     private volatile GiveUpListener giveUp = GiveUpListener.NONE;
     /** Why the loop died; null while it runs and after an orderly close. */
     private volatile Throwable failure;
@@ -284,6 +291,16 @@ public final class StageConsumer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Takes bulk records only while {@code open} is true (its PACS's time windows): outside them a bulk study would sit
+     * in hand until they open, and the priority lane behind it with it. Priority records are taken at any time (their
+     * associations wait for the windows in the gate, unless the event waives them).
+     */
+    public StageConsumer bulkWhile(BooleanSupplier open) {
+        this.bulkOpen = open;
+        return this;
+    }
+
     /** Who records a study the consumer gives up on (default: nobody). */
     public StageConsumer onGiveUp(GiveUpListener listener) {
         this.giveUp = listener;
@@ -322,6 +339,11 @@ public final class StageConsumer implements AutoCloseable {
                 }
                 preferPriorityLane();
                 for (ConsumerRecord<byte[], byte[]> record : poll(IDLE_POLL)) {
+                    if (!record.topic().equals(priorityTopic) && !bulkOpen.getAsBoolean()) {
+                        // fetched from a partition assigned by this very poll: read again once the windows open
+                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                        continue;
+                    }
                     handleInFlight(record);
                 }
             }
@@ -357,17 +379,17 @@ public final class StageConsumer implements AutoCloseable {
         return priorityTopic == null ? List.of(topic) : List.of(topic, priorityTopic);
     }
 
-    /** Pauses the bulk partitions while a priority partition of ours has records left, resumes them otherwise. */
+    /**
+     * Pauses the bulk partitions while a priority partition of ours has records left or bulk work may not start now
+     * (outside its windows), resumes them otherwise.
+     */
     private void preferPriorityLane() {
-        if (priorityTopic == null) {
-            return;
-        }
         Set<TopicPartition> lane = new HashSet<>();
         Set<TopicPartition> bulk = new HashSet<>();
         for (TopicPartition tp : consumer.assignment()) {
             (tp.topic().equals(priorityTopic) ? lane : bulk).add(tp);
         }
-        if (priorityWaiting(lane)) {
+        if (!bulkOpen.getAsBoolean() || priorityWaiting(lane)) {
             consumer.pause(bulk);
         } else {
             consumer.resume(bulk);

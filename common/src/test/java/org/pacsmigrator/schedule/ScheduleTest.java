@@ -52,6 +52,31 @@ class ScheduleTest {
     }
 
     @Test
+    void waivedWindowsLetAThreadStartOutsideThemAndOnlyThatThread() throws Exception {
+        FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
+        TimeWindows nights = TimeWindows.parse(java.util.List.of("DAILY 20:00-06:00"), java.time.ZoneOffset.UTC).withClock(time);
+        Schedule schedule = Schedule.perThread(nights, Duration.ZERO, time);
+        assertThat(schedule.openNow()).isFalse();
+        Schedule.waivingWindows(() -> {
+            assertThat(schedule.openNow()).isTrue();
+            schedule.awaitTurn();
+        });
+        assertThat(time.sleeps).as("a waived turn starts at noon at once").isEmpty();
+        assertThat(schedule.openNow()).as("after the waived work").isFalse();
+        Thread other = new Thread(() -> {
+            try {
+                schedule.awaitTurn();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.start();
+        other.join();
+        assertThat(time.sleeps).as("another thread waits for the evening's window").isNotEmpty();
+        assertThat(time.instant()).isAfterOrEqualTo(Instant.parse("2026-01-05T20:00:00Z"));
+    }
+
+    @Test
     void aHeldScheduleWaitsUntilReleased() throws Exception {
         FakeTime time = new FakeTime(Instant.parse("2026-01-05T12:00:00Z"));
         AtomicBoolean paused = new AtomicBoolean(true);

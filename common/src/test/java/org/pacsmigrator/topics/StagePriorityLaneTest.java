@@ -16,6 +16,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.schedule.Backoff;
+import org.pacsmigrator.schedule.Schedule;
+import org.pacsmigrator.schedule.Sleeper;
+import org.pacsmigrator.schedule.TimeWindows;
 import org.pacsmigrator.testsupport.RealServices;
 
 /** A stage's consumer takes its priority lane first, and a study's records of both lanes on one consumer. */
@@ -71,6 +74,38 @@ class StagePriorityLaneTest {
 
         // the bulk study in hand is finished, then the three priority ones come before the 19 bulk ones left
         assertThat(order.subList(1, 4)).allMatch(uid -> uid.startsWith("1.prio."));
+    }
+
+    @Test
+    void outsideItsWindowsAStageTakesPriorityWorkOnlyAndAnyTimeEventsWaiveTheWindows() throws Exception {
+        KafkaEventPublisher publisher = publisher();
+        for (int i = 0; i < 5; i++) {
+            publisher.publish(topics.indexed(), StudyEvent.of("1.bulk." + i, "new"));
+        }
+        StudyEvent now = StudyEvent.priorityAnyTime("1.now.0", "priority:now");
+        publisher.publish(Topics.lane(topics.indexed(), now), now);
+        // the stage's PACS is closed tonight: a schedule that is never open, as the handler sees it
+        Schedule closed = Schedule.perThread(TimeWindows.parse(List.of("DAILY 00:00-00:01"), java.time.ZoneOffset.UTC)
+                .withClock(java.time.Clock.fixed(java.time.Instant.parse("2026-01-05T12:00:00Z"), java.time.ZoneOffset.UTC)),
+                Duration.ZERO, Sleeper.real());
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(false);
+        Map<String, Boolean> couldStart = new ConcurrentHashMap<>();
+        List<String> order = new CopyOnWriteArrayList<>();
+        StageConsumer c = new StageConsumer(settings, StageId.RETRIEVE, topics, e -> {
+            couldStart.put(e.studyInstanceUid(), closed.openNow());
+            order.add(e.studyInstanceUid());
+        }, FAST, null).bulkWhile(open::get);
+        toClose.add(c);
+        c.start();
+        await().atMost(WAIT).until(() -> order.contains(now.studyInstanceUid()));
+        Thread.sleep(2_000); // several polls with the windows closed
+        assertThat(order).as("closed: only the priority event was taken").containsExactly(now.studyInstanceUid());
+        assertThat(couldStart.get(now.studyInstanceUid())).as("its handler may pass the closed windows").isTrue();
+
+        open.set(true);
+        await().atMost(WAIT).until(() -> order.size() == 6);
+        assertThat(order.subList(1, 6)).allMatch(uid -> uid.startsWith("1.bulk."));
+        assertThat(couldStart.get("1.bulk.0")).as("a bulk event's handler does not pass them").isFalse();
     }
 
     @Test

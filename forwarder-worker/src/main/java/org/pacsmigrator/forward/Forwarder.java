@@ -33,6 +33,7 @@ import org.pacsmigrator.dicom.StoreListener;
 import org.pacsmigrator.forward.rules.RuleContext;
 import org.pacsmigrator.forward.rules.RuleSet;
 import org.pacsmigrator.schedule.Backoff;
+import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.state.InstanceModification;
 import org.pacsmigrator.state.InstanceRecord;
 import org.pacsmigrator.state.PendingRows;
@@ -169,10 +170,10 @@ public final class Forwarder implements StudyEventHandler {
                 !conflicts.isEmpty() && patientConflictPolicy == PatientConflictPolicy.RULE);
         List<Future<?>> batches = new ArrayList<>();
         for (List<InstanceRecord> batch : evenBatches(pending, batchSize)) {
-            batches.add(associations.submit(() -> {
+            batches.add(associations.submit(Schedule.carryingWaiver(() -> {
                 sendBatch(uid, batch, context, failures);
                 return null;
-            }));
+            })));
         }
         awaitAll(batches);
         if (!failures.isEmpty()) {

@@ -51,14 +51,22 @@ public final class Prioritiser {
     private final Topics topics;
     private final StudyQuery oldPacs;
     private final StudyRecorder recorder;
+    /** Its studies' stages may pass the PACS's time windows (an on-demand request with priority.outsideWindows). */
+    private final boolean anyTime;
 
     /** @param oldPacs Study Root C-FINDs on the old PACS, through its gate, on the turns the caller allows */
     public Prioritiser(StateStore state, EventPublisher publisher, Topics topics, StudyQuery oldPacs) {
+        this(state, publisher, topics, oldPacs, false);
+    }
+
+    /** @param anyTime the studies it puts first are retrieved, forwarded and verified outside the windows too */
+    public Prioritiser(StateStore state, EventPublisher publisher, Topics topics, StudyQuery oldPacs, boolean anyTime) {
         this.state = state;
         this.publisher = publisher;
         this.topics = topics;
         this.oldPacs = oldPacs;
         this.recorder = new StudyRecorder(state, publisher, topics);
+        this.anyTime = anyTime;
     }
 
     /** Prioritises the patient(s) the request names; empty when the old PACS knows none. */
@@ -102,7 +110,9 @@ public final class Prioritiser {
         for (StudyRecord study : studies) {
             String lane = laneOf(study.state());
             if (lane != null) {
-                publisher.publish(lane, StudyEvent.priority(study.studyInstanceUid(), "priority:" + source));
+                String reason = "priority:" + source;
+                publisher.publish(lane, anyTime ? StudyEvent.priorityAnyTime(study.studyInstanceUid(), reason)
+                        : StudyEvent.priority(study.studyInstanceUid(), reason));
                 published.add(study.studyInstanceUid());
             }
         }

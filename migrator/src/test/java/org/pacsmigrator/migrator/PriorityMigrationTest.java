@@ -152,6 +152,55 @@ class PriorityMigrationTest {
         }
     }
 
+    /**
+     * Retrieve and forward windows closed (they open in hours), {@code priority.outsideWindows}: the bulk is indexed and
+     * waits; "migrate now" for a patient not yet indexed indexes, retrieves, forwards and verifies that patient's
+     * studies at once, and nothing of the bulk moves.
+     */
+    @Test
+    void migrateNowOutsideTheWindowsCompletesThePatientWhileTheBulkWaits() throws Exception {
+        SyntheticPacsGenerator bulk = new SyntheticPacsGenerator(9311, 6, D1, 2, 1, 2, 6).small();
+        SyntheticPacsGenerator urgent = new SyntheticPacsGenerator(9313, 2, D1.minusDays(30), 1, 1, 2, 1).small();
+        Map<String, OrthancServer.Modality> knowsUs = Map.of("migrator", MigrationFixture.services().migrator());
+        OrthancServer old = OrthancServer.start("WINOLD", dir.resolve("old"), 0, 0, knowsUs, Map.of());
+        OrthancServer target = OrthancServer.start("WINNEW", dir.resolve("new"), 0, 0, knowsUs, Map.of());
+        OrthancServer sharedNew = MigrationFixture.services().newPacs();
+        try (old; target) {
+            DicomClient client = Dicom.client("GENERATOR", DicomTimeouts.defaults());
+            for (SyntheticPacsGenerator g : List.of(bulk, urgent)) {
+                SyntheticSeeding.sendTo(g, client, MigrationFixture.node(old), Files.createTempDirectory(dir, "seed"));
+            }
+            java.time.LocalTime opens = java.time.LocalTime.now(java.time.ZoneOffset.UTC).plusHours(3).withSecond(0).withNano(0);
+            String closed = "{windows: ['%tR-%tR'], timeZone: UTC}".formatted(opens, opens.plusHours(1));
+            String yaml = MigrationFixture.yaml("C-GET", dir.resolve("data"), old, D1, D1.plusDays(1))
+                    .replace("destination: {aeTitle: %s, host: %s, port: %d}".formatted(sharedNew.aeTitle(), sharedNew.host(),
+                            sharedNew.dicomPort()), "destination: {aeTitle: WINNEW, host: 127.0.0.1, port: %d}"
+                            .formatted(target.dicomPort()))
+                    + "retrieve: " + closed + "\nforward: " + closed + "\npriority: {outsideWindows: true}\n";
+            MigrationConfig config = ConfigLoader.load(Files.writeString(dir.resolve("migration.yaml"), yaml));
+            String patient = urgent.patient(0).patientId();
+
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (MigrationRunner runner = new MigrationRunner(config, config.services.kafka, config.services.cassandra,
+                    RuleSet.EMPTY, meters);
+                 EmbeddedConsole console = EmbeddedConsole.start(config, runner, meters)) {
+                StateStore state = runner.state();
+                runner.startWorkers();
+                runner.index();
+                assertThat(uids(bulk)).allSatisfy(uid -> assertThat(state.findStudy(uid)).isPresent());
+                HttpResponse<String> queued = send(console.url() + "api/priority/now?patient=" + patient,
+                        console.token().reveal());
+                assertThat(queued.statusCode()).as(queued.body()).isEqualTo(202);
+                await().atMost(2, TimeUnit.MINUTES).until(() -> verified(state, urgent).size() == 2);
+
+                assertThat(uids(bulk)).as("the bulk waits for its windows").allSatisfy(uid ->
+                        assertThat(state.findStudy(uid).orElseThrow().state()).isEqualTo(StudyState.INDEXED));
+                assertThat(MigrationFixture.sorted(target.sopInstanceUids())).isEqualTo(MigrationFixture.sorted(
+                        urgent.plan().flatMap(st -> st.sopInstanceUids().stream()).toList()));
+            }
+        }
+    }
+
     private static HttpResponse<String> send(String url, String token) throws Exception {
         HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.noBody());
