@@ -8,6 +8,8 @@
 # child JVMs, C-MOVE into the filesystem cache, a rules file that really changes every image,
 # verification `sent-and-cfind`, final report) into a fresh new PACS, and measures on the same
 # data:
+#   - the same migration storing by STOW-RS (`destination.protocol: dicomweb`) into a fresh Orthanc with
+#     its DICOMweb plugin (verified by QIDO-RS), beside the C-STORE run and against the same baselines;
 #   - DCMTK movescu of every study, one after the other, straight from the old PACS to a fresh
 #     new PACS (headline: ratio migrator / movescu, instances per second);
 #   - the two-hop contenders of a design that caches every image, each study by study and pipelined
@@ -37,7 +39,7 @@
 #   --large N          instances of the single large study, 0 = skip   [BENCH_LARGE, default 2000]
 #   --storescu N       parallel storescu processes (main set)    [BENCH_STORESCU, default 4]
 #   --repeat N         repeat the migrator, movescu and two-hop runs of the main set (medians) [BENCH_REPEAT, 1]
-#   --no-levels, --no-baselines, --no-large   skip parts
+#   --no-levels, --no-baselines, --no-large, --no-stow   skip parts  [BENCH_STOW=0 = --no-stow]
 #   --timeout S        a migrator run taking longer is stopped   [BENCH_RUN_TIMEOUT, default 7200]
 #   --out DIR          results directory          [default bench/results/<timestamp>]
 #   --keep             keep the PACS storages, caches and data directories (else deleted)
@@ -69,6 +71,8 @@ out=""
 keep=0
 do_levels=1
 do_baselines=1
+do_stow="${BENCH_STOW:-1}"
+dicomweb_plugin=/usr/share/orthanc/plugins/libOrthancDicomWeb.so
 command_line="bench/migration-bench.sh $*"
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
@@ -90,6 +94,7 @@ while [ $# -gt 0 ]; do
     --no-levels) do_levels=0 ;;
     --no-baselines) do_baselines=0 ;;
     --no-large) large=0 ;;
+    --no-stow) do_stow=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "migration-bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -102,6 +107,10 @@ for tool in Orthanc movescu getscu storescu curl /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "migration-bench: $tool is missing (scripts/setup.sh installs Orthanc and DCMTK)" >&2; exit 2; }
 done
 [ -n "$py" ] || { echo "migration-bench: python3 is missing" >&2; exit 2; }
+if [ "$do_stow" = 1 ] && [ ! -r "$dicomweb_plugin" ]; then
+  echo "migration-bench: $dicomweb_plugin is missing for the STOW-RS run (scripts/setup.sh installs orthanc-dicomweb; or --no-stow)" >&2
+  exit 2
+fi
 if [ ! -f "$root/migrator/target/migrator-0.1.0-SNAPSHOT.jar" ] || [ ! -f "$root/target/runtime/migrator.classpath" ]; then
   echo "migration-bench: build first: scripts/setup.sh && mvn -B -q -DskipTests package" >&2
   exit 2
@@ -169,10 +178,12 @@ product="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$([
 cpu_of() { "$py" "$helper" cpu "$1"; }
 
 # ---- Orthanc ------------------------------------------------------------------------------------
-# start_orthanc AE DIR: sets orth_pid, orth_dicom, orth_http. No Lua, no compression; the caller
-# AE BENCHSCU is known (movescu/getscu); the migrator's AE is registered per run over REST.
+# start_orthanc AE DIR [dicomweb]: sets orth_pid, orth_dicom, orth_http. No Lua, no compression; the caller
+# AE BENCHSCU is known (movescu/getscu); the migrator's AE is registered per run over REST. With "dicomweb"
+# the DICOMweb plugin serves STOW-RS and QIDO-RS under http://127.0.0.1:<orth_http>/dicom-web.
 start_orthanc() {
-  local ae="$1" dir="$2"
+  local ae="$1" dir="$2" plugins=""
+  [ "${3:-}" = dicomweb ] && plugins="\"Plugins\": [\"$dicomweb_plugin\"], \"DicomWeb\": {\"Enable\": true, \"Root\": \"/dicom-web/\"},"
   mkdir -p "$dir/storage"
   orth_dicom=$(freeport); orth_http=$(freeport)
   while [ "$orth_http" = "$orth_dicom" ]; do orth_http=$(freeport); done
@@ -183,7 +194,7 @@ start_orthanc() {
   "RemoteAccessAllowed": false, "AuthenticationEnabled": false, "HttpServerEnabled": true,
   "DicomCheckCalledAet": false, "DicomAlwaysAllowEcho": true, "DicomAlwaysAllowStore": true,
   "StorageCompression": false, "DicomScpTimeout": 60, "StableAge": 1, "ConcurrentJobs": 2,
-  "DicomThreadsCount": 16,
+  "DicomThreadsCount": 16, $plugins
   "DicomModalities": {
     "BENCHSCU": {"AET": "BENCHSCU", "Host": "127.0.0.1", "Port": 1, "AllowEcho": true, "AllowFind": true,
                  "AllowMove": true, "AllowGet": true, "AllowStore": true}
@@ -245,13 +256,18 @@ EOF
 rules_desc="validation of required attributes, UID syntax and study against the index, reject on failure; InstitutionName set on every image"
 
 # ---- one migrator run ---------------------------------------------------------------------------
-# run_migrator LABEL GROUP LEVEL REP FROM TO EXPECTED_STUDIES EXPECTED_INSTANCES MAX_STUDY_INSTANCES
+# run_migrator LABEL GROUP LEVEL REP FROM TO EXPECTED_STUDIES EXPECTED_INSTANCES MAX_STUDY_INSTANCES [PROTOCOL]
+# PROTOCOL: dimse (C-STORE, the default) or dicomweb (STOW-RS into an Orthanc with its DICOMweb plugin)
 run_migrator() {
   local label="$1" group="$2" level="$3" rep="$4" from="$5" to="$6" exp_studies="$7" exp_inst="$8" max_study="$9"
-  local d="$work/run-$group-$level-$rep-migrator" r="$out/runs/$group-$level-$rep-migrator"
+  local protocol="${10:-dimse}" name=migrator
+  [ "$protocol" = dicomweb ] && name=migrator-stow
+  local d="$work/run-$group-$level-$rep-$name" r="$out/runs/$group-$level-$rep-$name"
   rm -rf "$d" "$r"; mkdir -p "$d" "$r"
-  start_orthanc NEWPACS "$d/new-pacs"
+  start_orthanc NEWPACS "$d/new-pacs" "$protocol"
   local new_pid=$orth_pid new_dicom=$orth_dicom new_http=$orth_http
+  local destination="{aeTitle: NEWPACS, host: 127.0.0.1, port: $new_dicom}"
+  [ "$protocol" = dicomweb ] && destination="{protocol: dicomweb, aeTitle: NEWPACS, dicomweb: {url: 'http://127.0.0.1:$new_http/dicom-web'}}"
   local mport; mport=$(freeport)
   add_modality "$old_http" MIGRATOR MIGRATOR "$mport"   # C-FIND and C-MOVE to its storage SCP
   add_modality "$new_http" MIGRATOR MIGRATOR "$mport"   # verification C-FIND
@@ -269,7 +285,7 @@ forward: {rulesFile: $work/rules.yaml}"
   cat > "$r/migration.yaml" <<EOF
 migrationId: bench
 source: {aeTitle: OLDPACS, host: 127.0.0.1, port: $old_dicom, retrieveMethod: C-MOVE}
-destination: {aeTitle: NEWPACS, host: 127.0.0.1, port: $new_dicom}
+destination: $destination
 migrator: {aeTitle: MIGRATOR, bindAddress: 127.0.0.1, port: $mport}
 index: {from: $from, to: $to}$assoc
 verify: {completion: sent-and-cfind}
@@ -298,7 +314,7 @@ EOF
   local inst_name; inst_name=$("$py" "$helper" first-tag "$new_http" InstitutionName)
   [ "$inst_name" = "PACS Migrator Bench" ] || { ok=false; note="$note rule not applied (InstitutionName '$inst_name')"; }
   stop_orthanc "$new_pid"
-  "$py" "$helper" record "$runs" group="$group" label="$label" kind=migrator level="\"$level\"" rep="$rep" \
+  "$py" "$helper" record "$runs" group="$group" label="$label" kind=migrator protocol="$protocol" level="\"$level\"" rep="$rep" \
     ok="$ok" note="${note# }" instances="${got:-0}" expected_instances="$exp_inst" bytes="${bytes:-0}" \
     wall_s="$wall" cpu_total_s="$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" time_maxrss_kb="$maxrss" \
     samples_file="$r/samples.jsonl" max_study_instances="$max_study" studies="$exp_studies" \
@@ -483,7 +499,7 @@ record_baseline() {
 
 # ==================================================================================================
 log "results in $out"
-log "data set: $studies studies x $series series x $instances instances over $days days; levels '$levels' on $level_days days; large study $large; storescu $storescu_procs; repeat $repeat"
+log "data set: $studies studies x $series series x $instances instances over $days days; levels '$levels' on $level_days days; large study $large; storescu $storescu_procs; repeat $repeat; STOW-RS run $([ "$do_stow" = 1 ] && echo yes || echo no)"
 
 # ---- warm-up (untimed): one demo migration of one small study, so that the embedded Kafka and Cassandra
 # start from their class-data archives (written at their first exit, as after an installation's first run)
@@ -546,6 +562,10 @@ EOF
 for rep in $(seq 1 "$repeat"); do
   sfx=""; [ "$repeat" -gt 1 ] && sfx=" #$rep"
   run_migrator "migrator (defaults + rules)$sfx" main - "$rep" "$first_day" "$last_day" "$main_studies" "$main_inst" "$main_max"
+  if [ "$do_stow" = 1 ]; then
+    run_migrator "migrator by STOW-RS (defaults + rules)$sfx" main - "$rep" "$first_day" "$last_day" "$main_studies" "$main_inst" \
+      "$main_max" dicomweb
+  fi
   if [ $do_baselines = 1 ]; then
     run_movescu "DCMTK movescu, serial$sfx" main "$rep" "$work/main-studies.txt" "$main_inst"
     run_two_hop "DCMTK two hops (movescu → storescp folder → storescu)$sfx" main "$rep" dcmtk-2hop "$work/main-studies.txt" "$main_inst"

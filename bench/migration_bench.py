@@ -464,7 +464,12 @@ def ratio_of(a, b):
     return a / b if a and b else None
 
 
-def contender_ratios(md, main_mig, runs):
+def is_stow(r):
+    """A migrator run that stored by STOW-RS (destination.protocol: dicomweb); runs recorded before it existed are C-STORE."""
+    return r.get("kind") == "migrator" and r.get("protocol") == "dicomweb"
+
+
+def contender_ratios(md, main_mig, runs, title="Ours ÷ each contender", ours="Migrator"):
     """One table: ours ÷ each contender, images/s end to end and on the migrator's second half, with each
     contender's CPU per 1,000 images of its own processes and its peak RSS."""
     if not main_mig:
@@ -475,8 +480,8 @@ def contender_ratios(md, main_mig, runs):
     m = main_mig[0]
     ours_cpu_k = per_k(m.get("cpu_tool_s"), m.get("instances"))
     ours_half_cpu_k = per_k(m.get("half_cpu_tool_s"), m.get("half_instances"))
-    md.append("## Ours ÷ each contender\n")
-    md.append(f"Migrator (median of {len(main_mig)} run(s)): {fnum(ours_e2e)} images/s end to end, {fnum(ours_window)} "
+    md.append(f"## {title}\n")
+    md.append(f"{ours} (median of {len(main_mig)} run(s)): {fnum(ours_e2e)} images/s end to end, {fnum(ours_window)} "
               f"on the transfer window, {fnum(ours_half)} on the second half of the forwarding; CPU-s per 1,000 images "
               f"of its own (JVM + Kafka + Cassandra) {fnum(ours_cpu_k, 2)} for the whole run, {fnum(ours_half_cpu_k, 2)} "
               f"on the second half; peak RSS {fnum(m.get('rss_tree_peak_mb'), 0)} MB (JVM + Kafka + Cassandra).\n")
@@ -518,7 +523,8 @@ def report(args):
         for line in f:
             if line.strip():
                 runs.append(derive(json.loads(line)))
-    main_mig = [r for r in runs if r["group"] == "main" and r["kind"] == "migrator"]
+    main_mig = [r for r in runs if r["group"] == "main" and r["kind"] == "migrator" and not is_stow(r)]
+    main_stow = [r for r in runs if r["group"] == "main" and is_stow(r)]
     main_mv = [r for r in runs if r["group"] == "main" and r["kind"] == "movescu"]
     main_sc = [r for r in runs if r["group"] == "main" and r["kind"] == "storescu"]
     main_2hop = [r for kind in ("dcmtk-2hop", "orthanc-2hop") for r in runs if r["group"] == "main" and r["kind"] == kind]
@@ -537,7 +543,9 @@ def report(args):
               f"(512×512 16-bit CT/MR, explicit VR little endian). Seeding took {fnum(meta.get('seed_s'))} s.\n")
     md.append("Migrator runs: `scripts/migrate.sh run` on the embedded default (its own Kafka and Cassandra child "
               "JVMs, fresh data directory), C-MOVE into the filesystem cache, rules on (" + meta.get("rules_desc", "") +
-              "), verification `sent-and-cfind`, final report written; each run into a fresh, empty new PACS.\n")
+              "), verification `sent-and-cfind`, final report written; each run into a fresh, empty new PACS. "
+              "The STOW-RS run is the same with `destination.protocol: dicomweb` (product defaults: `forward.batchSize` 50, "
+              "`destination.dicomweb.maxRequestMb` 64) into an Orthanc with its DICOMweb plugin, verified by QIDO-RS.\n")
 
     ratio = ratio_t = ratio_h = None
     mig_rate = median_rate(main_mig)
@@ -577,8 +585,17 @@ def report(args):
                   f"new {fnum(m.get('cpu_new_k'))} / {fnum(mv.get('cpu_new_k'))} s (migrator / movescu run)")
     else:
         md.append("- no ratio: a migrator or movescu run is missing")
+    stow_rate = median_rate(main_stow)
+    if stow_rate and mig_rate:
+        half_stow = median_of(main_stow, "inst_s_half")
+        half_mig = median_of(main_mig, "inst_s_half")
+        md.append(f"- **STOW-RS** (`destination.protocol: dicomweb`, Orthanc's DICOMweb plugin as the new PACS, verified by "
+                  f"QIDO-RS): {fnum(stow_rate)} images/s end to end, {fnum(half_stow)} on the second half; ÷ C-STORE "
+                  f"**{stow_rate / mig_rate:.2f}** end to end, {fnum(ratio_of(half_stow, half_mig), 2)} on the second half"
+                  + (f"; ÷ movescu {stow_rate / mv_rate:.2f}" if mv_rate else ""))
     md.append("")
-    contender_ratios(md, main_mig, runs)
+    contender_ratios(md, main_mig, runs, "Ours (C-STORE) ÷ each contender", "Migrator, C-STORE")
+    contender_ratios(md, main_stow, runs, "Ours (STOW-RS) ÷ each contender", "Migrator, STOW-RS")
 
     def run_table(rows, title):
         md.append(f"## {title}\n")
@@ -592,7 +609,7 @@ def report(args):
                       f"{fnum(r.get('others_cores'), 2)} | {fnum(rss, 0) if rss else ''} | {'yes' if r.get('ok') else 'NO: ' + str(r.get('note', ''))} |")
         md.append("")
 
-    run_table(main_mig + main_mv + main_2hop + main_sc, "Main data set: migrator vs DCMTK and Orthanc baselines")
+    run_table(main_mig + main_stow + main_mv + main_2hop + main_sc, "Main data set: migrator vs DCMTK and Orthanc baselines")
     md.append("CPU s (tool): the migrator = its JVM plus its Kafka and Cassandra child JVMs (`/usr/bin/time`, waited-for "
               "children included); movescu/storescu = the DCMTK processes; two hops = movescu + storescu + the storescp; Orthanc "
               "intermediate = the intermediate Orthanc + the curl calls driving it. Old/new PACS: CPU of the Orthanc processes "
@@ -601,7 +618,7 @@ def report(args):
               "disturbed by other work. Peak RSS: the migrator JVM alone (with Kafka and Cassandra: see below); for the "
               "contenders the largest of their short-lived processes plus the intermediate (storescp, Orthanc).\n")
 
-    for m in main_mig:
+    for m in main_mig + main_stow:
         md.append(f"### Where the time and CPU went ({m['label']})\n")
         st = m.get("stages") or {}
         md.append(f"Phases: services start-up and console {fnum(m.get('t_console_s'))} s, first instance retrieved at "
@@ -675,7 +692,7 @@ def report(args):
         md.append("## Memory as the study grows\n")
         md.append("| run | instances per study (max) | instances | wall s | instances/s | peak heap used MB | peak RSS JVM MB | Kafka MB | Cassandra MB | peak RSS all three MB |")
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        mem_rows = main_mig[:1] + [r for r in levels if r["kind"] == "migrator"][:1] + large
+        mem_rows = main_mig[:1] + main_stow[:1] + [r for r in levels if r["kind"] == "migrator"][:1] + large
         for r in mem_rows:
             md.append(f"| {r['label']} | {fnum(r.get('max_study_instances'), 0)} | {fnum(r.get('instances'), 0)} | "
                       f"{fnum(r.get('wall_s'), 2)} | {fnum(r['inst_s'])} | {fnum(r.get('peak_heap_mb'), 0)} | "
@@ -710,14 +727,14 @@ def report(args):
             "cpu_cassandra_s", "cpu_old_pacs_s", "cpu_new_pacs_s", "cpu_tool_k", "cpu_old_k", "cpu_new_k",
             "machine_busy_cores", "rss_migrator_mb", "rss_kafka_mb", "rss_cassandra_mb", "peak_heap_mb",
             "max_study_instances", "t_console_s", "t_first_retrieve_s", "t_all_verified_s", "note",
-            "cpu_intermediate_s", "cpu_mid_k", "rss_tool_mb"]
+            "cpu_intermediate_s", "cpu_mid_k", "rss_tool_mb", "protocol"]
     with open(os.path.join(d, "results.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(cols)
         for r in runs:
             w.writerow([round(r[c], 3) if isinstance(r.get(c), float) else r.get(c, "") for c in cols])
     with open(os.path.join(d, "chart.html"), "w") as f:
-        f.write(chart(meta, runs, main_mig + main_mv + main_2hop + main_sc, levels, large, ratio))
+        f.write(chart(meta, runs, main_mig + main_stow + main_mv + main_2hop + main_sc, levels, large, ratio))
     print(text)
 
 
@@ -894,7 +911,7 @@ def chart(meta, runs, main, levels, large, ratio):
             if r["kind"] == "migrator":
                 series.setdefault("migrator (end to end)", []).append((r["level"], r["inst_s"]))
         parts.append(line_chart("Parallel associations / processes: instances/s", series, "N", "instances/s"))
-    for r in [r for r in runs if r["kind"] == "migrator" and r["group"] == "main"][:1]:
+    for r in [r for r in runs if r["kind"] == "migrator" and r["group"] == "main" and not is_stow(r)][:1]:
         parts.append(timeline(r))
     mem = [r for r in runs if r["kind"] == "migrator"]
     if mem:
