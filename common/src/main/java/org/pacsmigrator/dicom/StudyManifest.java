@@ -133,7 +133,8 @@ public final class StudyManifest {
         }
     }
 
-    private static Relational relational(DicomClient.FindSession session, String studyInstanceUid) {
+    /** Refused: an empty answer (the hierarchical queries follow); busy is thrown, to be waited for, not refused. */
+    private static Relational relational(DicomClient.FindSession session, String studyInstanceUid) throws PeerBusyException {
         Map<String, Entry> bySop = new LinkedHashMap<>();
         boolean[] wellFormed = {true};
         try {
@@ -144,6 +145,8 @@ public final class StudyManifest {
                 bySop.put(sop, new Entry(series, sop));
             });
             return new Relational(new ArrayList<>(bySop.values()), outcome, wellFormed[0]);
+        } catch (PeerBusyException busy) {
+            throw busy;
         } catch (DicomException e) {
             return new Relational(List.of(), null, false); // refused on this association: the hierarchical queries open it again if need be
         }

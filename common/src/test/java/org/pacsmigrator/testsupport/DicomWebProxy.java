@@ -28,6 +28,7 @@ public final class DicomWebProxy implements AutoCloseable {
     private final HttpServer server;
     private final URI target;
     private final AtomicInteger busyLeft = new AtomicInteger();
+    private final AtomicInteger busyGetsLeft = new AtomicInteger();
     private final AtomicInteger busyAnswered = new AtomicInteger();
     private final AtomicInteger postsInFlight = new AtomicInteger();
     private final AtomicInteger peakPostsInFlight = new AtomicInteger();
@@ -58,6 +59,13 @@ public final class DicomWebProxy implements AutoCloseable {
     public DicomWebProxy busyPosts(int n, String retryAfter) {
         this.retryAfter = retryAfter;
         busyLeft.set(n);
+        return this;
+    }
+
+    /** The next {@code n} GETs (QIDO-RS, WADO-RS) are answered 503 with {@code Retry-After: retryAfter}. */
+    public DicomWebProxy busyGets(int n, String retryAfter) {
+        this.retryAfter = retryAfter;
+        busyGetsLeft.set(n);
         return this;
     }
 
@@ -101,7 +109,8 @@ public final class DicomWebProxy implements AutoCloseable {
                 exchange.sendResponseHeaders(401, -1);
                 return;
             }
-            if (post && busyLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            AtomicInteger busy = post ? busyLeft : busyGetsLeft;
+            if (busy.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 busyAnswered.incrementAndGet();
                 exchange.getResponseHeaders().add("Retry-After", retryAfter);
                 exchange.sendResponseHeaders(503, -1);

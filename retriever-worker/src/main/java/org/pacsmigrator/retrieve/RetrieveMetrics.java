@@ -92,6 +92,10 @@ public final class RetrieveMetrics {
         return inProgress;
     }
 
+    public double busyAnswers() {
+        return busy.count();
+    }
+
     public double instancesCached() {
         return instances.count();
     }

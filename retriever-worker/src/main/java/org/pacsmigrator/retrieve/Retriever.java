@@ -273,8 +273,9 @@ public final class Retriever implements StudyEventHandler {
             }
             Set<String> patients = new TreeSet<>();
             try {
-                gate.call(() -> dicom.find(source, QueryLevel.STUDY, DicomDataset.of(Map.of("StudyInstanceUID", uid,
-                        "PatientID", "")), m -> patients.add(m.get("PatientID").trim())));
+                gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> dicom.find(source, QueryLevel.STUDY,
+                        DicomDataset.of(Map.of("StudyInstanceUID", uid, "PatientID", "")),
+                        m -> patients.add(m.get("PatientID").trim())));
             } catch (DicomException e) {
                 throw RetrieveException.of(e, "C-FIND STUDY " + uid);
             }
@@ -426,7 +427,8 @@ public final class Retriever implements StudyEventHandler {
         }
         List<StudyManifest.Entry> manifest;
         try {
-            manifest = gate.call(() -> StudyManifest.query(dicom, source, study.studyInstanceUid(), study.expectedInstances(),
+            manifest = gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> StudyManifest.query(dicom, source,
+                    study.studyInstanceUid(), study.expectedInstances(),
                     settings.findResultCap()));
         } catch (DicomException e) {
             throw RetrieveException.of(e, "manifest C-FIND of " + study.studyInstanceUid());

@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Verifier implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+    /** How long a study's check waits on a new PACS that keeps answering busy before it fails (and is retried). */
+    private static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
     private final StudyInstanceListing listing;
     private final AssociationGate destination;
@@ -141,7 +143,9 @@ public final class Verifier implements StudyEventHandler {
         Set<String> missing = Set.of();
         int confirmed = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            Set<String> present = destination.call(() -> listing.sopInstanceUids(uid, sent.size()));
+            // a DICOMweb archive that answers busy is asked again after its Retry-After (the gate logs each)
+            Set<String> present = destination.callPatiently(BUSY_PATIENCE, () -> { },
+                    () -> listing.sopInstanceUids(uid, sent.size()));
             missing = new HashSet<>();
             confirmed = 0;
             List<String> newlyVerified = new ArrayList<>();
