@@ -138,6 +138,19 @@ public final class DicomWebEndpoint {
     }
 
     /**
+     * {@link #send} for callers whose interface knows no interruption (a {@code DicomClient}, a sender): an interrupt
+     * becomes a failure saying what was being done, and the thread stays interrupted.
+     */
+    public HttpResponse<InputStream> sendOrFail(HttpRequest request, String doing) throws DicomException {
+        try {
+            return send(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DicomException(DicomException.Category.OTHER, "interrupted while " + doing, e);
+        }
+    }
+
+    /**
      * Sends once more when a kept-alive connection turned out closed by the server (servers close idle ones
      * after a second or so; the JDK client resends only idempotent requests itself). A STOW-RS request sent twice
      * stores nothing twice: the archive keeps one instance per SOP Instance UID.

@@ -105,13 +105,7 @@ final class QidoRsFinder {
     /** One page: no matches for 204, or 404 (an unknown study or series has none). */
     private Page page(String pathAndQuery) throws DicomException {
         HttpRequest request = endpoint.request(pathAndQuery).header("Accept", "application/dicom+json").GET().build();
-        HttpResponse<InputStream> response;
-        try {
-            response = endpoint.send(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DicomException(DicomException.Category.OTHER, "interrupted while querying", e);
-        }
+        HttpResponse<InputStream> response = endpoint.sendOrFail(request, "querying");
         int status = response.statusCode();
         if (status == 204 || status == 404) {
             DicomWebEndpoint.readBody(response, MAX_PAGE_BYTES);

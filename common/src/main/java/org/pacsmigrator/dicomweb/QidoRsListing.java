@@ -51,13 +51,7 @@ public final class QidoRsListing implements StudyInstanceListing {
     private Set<String> page(String studyUid, int offset) throws DicomException {
         HttpRequest request = endpoint.request("/studies/" + studyUid + "/instances?includefield=" + SOP_INSTANCE_UID
                 + "&limit=" + pageSize + "&offset=" + offset).header("Accept", "application/dicom+json").GET().build();
-        HttpResponse<InputStream> response;
-        try {
-            response = endpoint.send(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DicomException(DicomException.Category.OTHER, "interrupted while querying", e);
-        }
+        HttpResponse<InputStream> response = endpoint.sendOrFail(request, "querying");
         if (response.statusCode() == 204 || response.statusCode() == 404) {
             DicomWebEndpoint.readBody(response, MAX_PAGE_BYTES);
             return Set.of();

@@ -103,13 +103,7 @@ public final class StowRsSender implements InstanceSender {
                 .header("Accept", "application/dicom+json, application/dicom+xml;q=0.5")
                 .POST(body.publisher()).build();
         requestSizes.accept(body.length());
-        HttpResponse<InputStream> response;
-        try {
-            response = endpoint.send(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DicomException(DicomException.Category.OTHER, "interrupted while sending", e);
-        }
+        HttpResponse<InputStream> response = endpoint.sendOrFail(request, "sending");
         int status = response.statusCode();
         if (status != 200 && status != 202 && status != 400 && status != 409) {
             throw DicomWebEndpoint.unexpected(request, response);

@@ -84,13 +84,7 @@ final class WadoRsRetrieval {
 
     private RetrieveOutcome run(WadoRsTarget target) throws DicomException {
         HttpRequest request = endpoint.request(target.path()).header("Accept", ACCEPT).GET().build();
-        HttpResponse<InputStream> response;
-        try {
-            response = endpoint.send(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DicomException(DicomException.Category.OTHER, "interrupted while retrieving", e);
-        }
+        HttpResponse<InputStream> response = endpoint.sendOrFail(request, "retrieving");
         int status = response.statusCode();
         if (status == 404 || status == 204) {
             closeQuietly(response.body());
