@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A letter goes to its stage's {@link StageId#replayTarget replay target}: a forward failure whose
  * cure is a new retrieval goes to the retrieve stage, which fetches what is not in the cache from the
- * old PACS again.
+ * old PACS again. A priority event goes to that stage's priority lane, a bulk one to its topic.
  */
 public final class StageReplay {
     private static final Logger LOG = LoggerFactory.getLogger(StageReplay.class);
@@ -57,7 +57,8 @@ public final class StageReplay {
                                 into.label());
                     }
                 }
-                return into.inputTopic(topics);
+                // a prioritised patient's study goes back to the priority lane it failed on
+                return letter.event() == null ? into.inputTopic(topics) : Topics.lane(into.inputTopic(topics), letter.event());
             });
             LOG.info("replayed {} dead letters of {} ({} studies)", moved, dlq, replayed.size());
             out.put(stage, replayed);

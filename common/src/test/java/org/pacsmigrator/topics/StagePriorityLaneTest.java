@@ -3,22 +3,31 @@ package org.pacsmigrator.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pacsmigrator.schedule.Backoff;
 import org.pacsmigrator.schedule.Schedule;
 import org.pacsmigrator.schedule.Sleeper;
 import org.pacsmigrator.schedule.TimeWindows;
+import org.pacsmigrator.state.CassandraSettings;
+import org.pacsmigrator.state.CassandraStateStore;
 import org.pacsmigrator.testsupport.RealServices;
 
 /** A stage's consumer takes its priority lane first, and a study's records of both lanes on one consumer. */
@@ -85,10 +94,10 @@ class StagePriorityLaneTest {
         StudyEvent now = StudyEvent.priorityAnyTime("1.now.0", "priority:now");
         publisher.publish(Topics.lane(topics.indexed(), now), now);
         // the stage's PACS is closed tonight: a schedule that is never open, as the handler sees it
-        Schedule closed = Schedule.perThread(TimeWindows.parse(List.of("DAILY 00:00-00:01"), java.time.ZoneOffset.UTC)
-                .withClock(java.time.Clock.fixed(java.time.Instant.parse("2026-01-05T12:00:00Z"), java.time.ZoneOffset.UTC)),
+        Schedule closed = Schedule.perThread(TimeWindows.parse(List.of("DAILY 00:00-00:01"), ZoneOffset.UTC)
+                .withClock(Clock.fixed(Instant.parse("2026-01-05T12:00:00Z"), ZoneOffset.UTC)),
                 Duration.ZERO, Sleeper.real());
-        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(false);
+        AtomicBoolean open = new AtomicBoolean(false);
         Map<String, Boolean> couldStart = new ConcurrentHashMap<>();
         List<String> order = new CopyOnWriteArrayList<>();
         StageConsumer c = new StageConsumer(settings, StageId.RETRIEVE, topics, e -> {
@@ -106,6 +115,37 @@ class StagePriorityLaneTest {
         await().atMost(WAIT).until(() -> order.size() == 6);
         assertThat(order.subList(1, 6)).allMatch(uid -> uid.startsWith("1.bulk."));
         assertThat(couldStart.get("1.bulk.0")).as("a bulk event's handler does not pass them").isFalse();
+    }
+
+    @Test
+    void aReplayedPriorityStudyGoesBackToThePriorityLaneAndABulkOneToTheBulk() throws Exception {
+        KafkaEventPublisher publisher = publisher();
+        StudyEvent urgent = StudyEvent.priority("1.failed.prio", "priority:now");
+        publisher.publish(Topics.lane(topics.indexed(), urgent), urgent);
+        publisher.publish(topics.indexed(), StudyEvent.of("1.failed.bulk", "new"));
+        StageConsumer failing = retriever(e -> {
+            throw new StageFailure(FailureCategory.UNKNOWN_STUDY, "not in the old PACS yet");
+        });
+        await().atMost(WAIT).until(() -> failing.deadLettered() == 2);
+        try (CassandraStateStore state = CassandraStateStore.open(CassandraSettings.of(RealServices.cassandra(),
+                RealServices.cassandraDatacenter(), RealServices.unique("replaylane_")))) {
+            StageReplay.replay(settings, state, topics, List.of(StageId.RETRIEVE), StageReplay.Selection.all());
+            state.dropKeyspace();
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", settings.bootstrapServers()))) {
+            assertThat(records(admin, Topics.priorityLaneOf(topics.indexed()))).as("the lane: the event and its replay")
+                    .isEqualTo(2);
+            assertThat(records(admin, topics.indexed())).as("the bulk topic: the event and its replay").isEqualTo(2);
+        }
+    }
+
+    /** Records ever written to {@code topic} (the sum of its partitions' end offsets). */
+    private static long records(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+            latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
     }
 
     @Test
