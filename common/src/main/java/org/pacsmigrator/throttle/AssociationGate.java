@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AssociationGate {
     private static final Logger LOG = LoggerFactory.getLogger(AssociationGate.class);
+    /** How long {@link #callPatiently} keeps asking a peer that answers busy, whatever the role. */
+    public static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
     /** One association's worth of work. */
     @FunctionalInterface
@@ -165,12 +167,12 @@ public final class AssociationGate {
 
     /**
      * {@link #call(Association)}, made again while the peer answers busy ({@link PeerBusyException}: a DICOMweb archive's
-     * 429/503) after the wait it asked for, for up to {@code patience}; then the busy answer is thrown. Each attempt
-     * is a new call through the gate, whose adaptive limit the busy answer lowered. {@code onBusy} counts them.
+     * 429/503) after the wait it asked for, for up to {@link #BUSY_PATIENCE}; then the busy answer is thrown (the stage
+     * retries the study later). Each attempt is a new call through the gate, whose adaptive limit the busy answer
+     * lowered. {@code onBusy} counts them.
      */
-    public <T> T callPatiently(Duration patience, Runnable onBusy, Association<T> association)
-            throws DicomException, InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
+    public <T> T callPatiently(Runnable onBusy, Association<T> association) throws DicomException, InterruptedException {
+        long deadline = System.nanoTime() + BUSY_PATIENCE.toNanos();
         while (true) {
             try {
                 return call(association);

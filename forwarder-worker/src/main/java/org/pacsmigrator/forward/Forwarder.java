@@ -70,11 +70,6 @@ public final class Forwarder implements StudyEventHandler {
      * most images of an association a crash can make it send again.
      */
     public static final int OUTCOMES_PER_WRITE = 16;
-    /**
-     * How long a batch keeps coming back while the new PACS answers "busy" (429/503): after that the study fails
-     * as a rejected association and the stage retries it later (the images stored meanwhile are not sent again).
-     */
-    static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
     private final InstanceSender destination;
     private final StateStore state;
@@ -339,7 +334,7 @@ public final class Forwarder implements StudyEventHandler {
                        Map<Path, InstanceModification> modifications, Map<String, InstanceFailure> failures,
                        Map<Path, InstanceRecord> notAccepted) throws Exception {
         Set<Path> answered = ConcurrentHashMap.newKeySet();
-        gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> {
+        gate.callPatiently(metrics::busy, () -> {
             List<OutgoingInstance> batch = files.stream().filter(f -> !answered.contains(f.file())).toList();
             long start = System.nanoTime();
             try {

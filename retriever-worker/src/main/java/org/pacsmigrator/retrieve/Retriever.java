@@ -3,7 +3,6 @@ package org.pacsmigrator.retrieve;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -59,8 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Retriever implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Retriever.class);
-    /** How long a study's retrieve waits on an old PACS that keeps answering busy before it fails (and is retried). */
-    static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
     private final DicomClient dicom;
     private final DicomNode source;
@@ -273,7 +270,7 @@ public final class Retriever implements StudyEventHandler {
             }
             Set<String> patients = new TreeSet<>();
             try {
-                gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> dicom.find(source, QueryLevel.STUDY,
+                gate.callPatiently(metrics::busy, () -> dicom.find(source, QueryLevel.STUDY,
                         DicomDataset.of(Map.of("StudyInstanceUID", uid, "PatientID", "")),
                         m -> patients.add(m.get("PatientID").trim())));
             } catch (DicomException e) {
@@ -326,7 +323,7 @@ public final class Retriever implements StudyEventHandler {
         RetrieveOutcome outcome;
         try {
             // a DICOMweb archive may answer busy (429/503): asked again after the wait it names
-            outcome = gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> {
+            outcome = gate.callPatiently(metrics::busy, () -> {
                 long start = System.nanoTime();
                 try {
                     return settings.useCGet()
@@ -427,7 +424,7 @@ public final class Retriever implements StudyEventHandler {
         }
         List<StudyManifest.Entry> manifest;
         try {
-            manifest = gate.callPatiently(BUSY_PATIENCE, metrics::busy, () -> StudyManifest.query(dicom, source,
+            manifest = gate.callPatiently(metrics::busy, () -> StudyManifest.query(dicom, source,
                     study.studyInstanceUid(), study.expectedInstances(),
                     settings.findResultCap()));
         } catch (DicomException e) {

@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Verifier implements StudyEventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
-    /** How long a study's check waits on a new PACS that keeps answering busy before it fails (and is retried). */
-    private static final Duration BUSY_PATIENCE = Duration.ofMinutes(15);
 
     private final StudyInstanceListing listing;
     private final AssociationGate destination;
@@ -144,7 +142,7 @@ public final class Verifier implements StudyEventHandler {
         int confirmed = 0;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             // a DICOMweb archive that answers busy is asked again after its Retry-After (the gate logs each)
-            Set<String> present = destination.callPatiently(BUSY_PATIENCE, () -> { },
+            Set<String> present = destination.callPatiently(() -> { },
                     () -> listing.sopInstanceUids(uid, sent.size()));
             missing = new HashSet<>();
             confirmed = 0;
